@@ -1,0 +1,119 @@
+using Grpc.Core;
+using ScaleBox.Sandbox.Protocol;
+
+namespace ScaleBox.Sandbox.Agent.Filesystem;
+
+/// <summary>
+/// The unary Filesystem RPCs on the real file system, with the real agent's semantics:
+/// depth 0 lists one level, listed paths keep the requested prefix, MakeDir and Move create
+/// parents, Remove is recursive and treats a missing path as done.
+/// </summary>
+public sealed class FilesystemService(PathResolver paths, EntryInfoReader entries) : Protocol.Filesystem.FilesystemBase
+{
+    public override Task<StatResponse> Stat(StatRequest request, ServerCallContext context)
+    {
+        string path = paths.Resolve(request.Path);
+        EntryInfo entry = entries.TryRead(path, path) ?? throw NotFound(path);
+        return Task.FromResult(new StatResponse { Entry = entry });
+    }
+
+    public override Task<ListDirResponse> ListDir(ListDirRequest request, ServerCallContext context)
+    {
+        uint depth = request.Depth == 0 ? 1 : request.Depth;
+        string path = paths.Resolve(request.Path);
+        UnixStat stat = UnixStat.TryRead(path, followSymlink: true) ?? throw NotFound(path);
+        if (stat.Type != UnixStat.Directory)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"path is not a directory: {path}"));
+        }
+
+        var response = new ListDirResponse();
+        Walk(path, depth, response.Entries, context.CancellationToken);
+        return Task.FromResult(response);
+    }
+
+    public override Task<MakeDirResponse> MakeDir(MakeDirRequest request, ServerCallContext context)
+    {
+        string path = paths.Resolve(request.Path);
+        if (UnixStat.TryRead(path, followSymlink: true) is { } existing)
+        {
+            throw existing.Type == UnixStat.Directory
+                ? new RpcException(new Status(StatusCode.AlreadyExists, $"directory already exists: {path}"))
+                : new RpcException(new Status(StatusCode.InvalidArgument, $"path already exists but it is not a directory: {path}"));
+        }
+
+        Directory.CreateDirectory(path);
+        return Task.FromResult(new MakeDirResponse { Entry = entries.TryRead(path, path) ?? throw NotFound(path) });
+    }
+
+    public override Task<MoveResponse> Move(MoveRequest request, ServerCallContext context)
+    {
+        string source = paths.Resolve(request.Source);
+        string destination = paths.Resolve(request.Destination);
+        UnixStat stat = UnixStat.TryRead(source, followSymlink: false) ?? throw NotFound(source);
+
+        if (Path.GetDirectoryName(destination) is { } parent)
+        {
+            Directory.CreateDirectory(parent);
+        }
+        // rename(2) semantics, as the real agent: a file replaces a file, a directory never merges.
+        if (stat.Type == UnixStat.Directory)
+        {
+            Directory.Move(source, destination);
+        }
+        else
+        {
+            File.Move(source, destination, overwrite: true);
+        }
+        return Task.FromResult(new MoveResponse { Entry = entries.TryRead(destination, destination) ?? throw NotFound(destination) });
+    }
+
+    public override Task<RemoveResponse> Remove(RemoveRequest request, ServerCallContext context)
+    {
+        string path = paths.Resolve(request.Path);
+        switch (UnixStat.TryRead(path, followSymlink: false)?.Type)
+        {
+            case null:
+                break; // already gone: the real agent treats that as success
+            case UnixStat.Directory:
+                Directory.Delete(path, recursive: true);
+                break;
+            default:
+                File.Delete(path); // files and symlinks alike; a link's target is left alone
+                break;
+        }
+        return Task.FromResult(new RemoveResponse());
+    }
+
+    /// <summary>Depth-first, names in ordinal order, symlinks not followed; entries that vanish mid-walk are skipped.</summary>
+    void Walk(string directory, uint depthLeft, ICollection<EntryInfo> into, CancellationToken cancellation)
+    {
+        string[] children;
+        try
+        {
+            children = Directory.GetFileSystemEntries(directory);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+        Array.Sort(children, StringComparer.Ordinal);
+
+        foreach (string child in children)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (entries.TryRead(child, child) is not { } entry)
+            {
+                continue;
+            }
+            into.Add(entry);
+            bool isRealDirectory = entry.Type == FileType.Directory && !entry.HasSymlinkTarget;
+            if (depthLeft > 1 && isRealDirectory)
+            {
+                Walk(child, depthLeft - 1, into, cancellation);
+            }
+        }
+    }
+
+    static RpcException NotFound(string path) => new(new Status(StatusCode.NotFound, $"path not found: {path}"));
+}

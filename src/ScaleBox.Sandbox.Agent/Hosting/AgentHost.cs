@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ScaleBox.Sandbox.Agent.Auth;
+using ScaleBox.Sandbox.Agent.Filesystem;
+
+namespace ScaleBox.Sandbox.Agent.Hosting;
+
+/// <summary>Builds and runs the web host: loopback endpoints, auth, and the RPC services.</summary>
+public static class AgentHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        AgentOptions options;
+        try
+        {
+            options = AgentOptions.Parse(args, Environment.GetEnvironmentVariable);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        await using WebApplication app = Build(options);
+        await app.StartAsync();
+
+        // The first stdout line is a contract: scripts and tests read the port from it.
+        Uri[] bound = BoundAddresses(app);
+        Console.Out.WriteLine($"Listening on {bound[0].GetLeftPart(UriPartial.Authority)}");
+        Console.Out.WriteLine($"gRPC over HTTP/2 (prior knowledge) on {bound[1].GetLeftPart(UriPartial.Authority)}");
+        Console.Out.WriteLine($"Home {options.Home}");
+        if (options.TokenGenerated)
+        {
+            Console.Out.WriteLine($"Access token {options.AccessToken}");
+        }
+        Console.Out.Flush();
+
+        await app.WaitForShutdownAsync();
+        if (options.HomeGenerated)
+        {
+            // A home the agent made up is scratch space; one given with --home is the user's.
+            try { Directory.Delete(options.Home, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        return 0;
+    }
+
+    public static WebApplication Build(AgentOptions options)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+
+        // Logs go to stderr so that stdout stays a clean, machine-readable announcement.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // uploads are streamed, whatever their size
+            kestrel.Listen(IPAddress.Loopback, options.Port, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, options.Http2Port, o => o.Protocols = HttpProtocols.Http2);
+        });
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<PathResolver>();
+        builder.Services.AddSingleton<EntryInfoReader>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.EnableDetailedErrors = true;
+            grpc.Interceptors.Add<ErrorTranslationInterceptor>();
+        });
+
+        WebApplication app = builder.Build();
+        app.UseMiddleware<AccessTokenMiddleware>();
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+
+        // Plain HTTP: no auth, as the real agent.
+        app.MapGet("/health", () => Results.Text("OK"));
+        app.MapGrpcService<FilesystemService>();
+        return app;
+    }
+
+    static Uri[] BoundAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.Select(a => new Uri(a)).ToArray();
+}

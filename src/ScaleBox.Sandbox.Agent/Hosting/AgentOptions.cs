@@ -1,0 +1,75 @@
+namespace ScaleBox.Sandbox.Agent.Hosting;
+
+/// <summary>Settings of one agent run, parsed from the command line and the environment.</summary>
+public sealed class AgentOptions
+{
+    public const string TokenVariable = "SBX_AGENT_TOKEN";
+
+    /// <summary>Port for HTTP/1.1: gRPC-Web and the plain HTTP endpoints; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>
+    /// Port that speaks HTTP/2 only (gRPC with prior knowledge); 0 picks a free one. A second port
+    /// because Kestrel cannot tell cleartext HTTP/2 from HTTP/1.1 on one port.
+    /// </summary>
+    public int Http2Port { get; init; }
+
+    public required string AccessToken { get; init; }
+
+    /// <summary>True when the token was made up by the agent, so it has to be shown to the user.</summary>
+    public bool TokenGenerated { get; init; }
+
+    /// <summary>The agent's home folder: default working directory and base of relative paths.</summary>
+    public required string Home { get; init; }
+
+    /// <summary>True when the agent made the home folder itself, so it removes it again on exit.</summary>
+    public bool HomeGenerated { get; init; }
+
+    public static AgentOptions Parse(string[] args, Func<string, string?> environment)
+    {
+        int port = 0, http2Port = 0;
+        string? token = null, home = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length
+                ? args[++i]
+                : throw new ArgumentException($"Option {args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--port": port = ParsePort(Value(), "--port"); break;
+                case "--http2-port": http2Port = ParsePort(Value(), "--http2-port"); break;
+                case "--token": token = Value(); break;
+                case "--home": home = Value(); break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --http2-port N, --token T, --home DIR.");
+            }
+        }
+
+        bool generated = false;
+        token ??= environment(TokenVariable);
+        if (string.IsNullOrEmpty(token))
+        {
+            token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+            generated = true;
+        }
+
+        bool homeGenerated = home is null;
+        home ??= Path.Combine(Path.GetTempPath(), "sbx-agent-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
+        home = Path.GetFullPath(home);
+        Directory.CreateDirectory(home);
+
+        return new AgentOptions
+        {
+            Port = port,
+            Http2Port = http2Port,
+            AccessToken = token,
+            TokenGenerated = generated,
+            Home = home,
+            HomeGenerated = homeGenerated,
+        };
+    }
+
+    static int ParsePort(string text, string option) =>
+        int.TryParse(text, out int value) && value is >= 0 and <= 65535
+            ? value
+            : throw new ArgumentException($"{option} takes a port number from 0 to 65535, not '{text}'.");
+}

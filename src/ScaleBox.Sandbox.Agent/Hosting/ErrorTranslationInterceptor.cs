@@ -1,0 +1,53 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace ScaleBox.Sandbox.Agent.Hosting;
+
+/// <summary>
+/// Turns the file system's exceptions into the status codes the real agent answers with, so that
+/// services can let them fly instead of wrapping every call.
+/// </summary>
+public sealed class ErrorTranslationInterceptor : Interceptor
+{
+    const int DiskFull = 28; // ENOSPC
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (Translate(e) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (Translate(e) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    public static RpcException? Translate(Exception e) => e switch
+    {
+        RpcException => null,
+        FileNotFoundException or DirectoryNotFoundException => Status(StatusCode.NotFound, e.Message),
+        UnauthorizedAccessException => Status(StatusCode.PermissionDenied, e.Message),
+        IOException io when (io.HResult & 0xFFFF) == DiskFull => Status(StatusCode.ResourceExhausted, e.Message),
+        IOException => Status(StatusCode.FailedPrecondition, e.Message),
+        OperationCanceledException => Status(StatusCode.Cancelled, "the call was cancelled"),
+        _ => null,
+    };
+
+    static RpcException Status(StatusCode code, string message) => new(new Status(code, message));
+}
