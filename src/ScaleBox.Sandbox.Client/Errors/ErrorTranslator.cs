@@ -1,0 +1,89 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using Grpc.Core;
+using ScaleBox.Sandbox.Client.Transport;
+
+namespace ScaleBox.Sandbox.Client.Errors
+{
+    /// <summary>
+    /// Turns whatever a call threw (an RPC status, a socket error, a timeout) into one
+    /// <see cref="SandboxException"/> with a message a person can act on.
+    /// </summary>
+    internal sealed class ErrorTranslator
+    {
+        readonly SandboxEndpoint _endpoint;
+        readonly AccessToken _token;
+
+        public ErrorTranslator(SandboxEndpoint endpoint, AccessToken token)
+        {
+            _endpoint = endpoint;
+            _token = token;
+        }
+
+        /// <param name="error">What the call threw.</param>
+        /// <param name="operation">What was being done, e.g. "list directory".</param>
+        /// <param name="target">The path or pid the call was about.</param>
+        /// <param name="cancellation">The caller's token: a cancellation it asked for stays an OperationCanceledException.</param>
+        public Exception Translate(Exception error, string operation, string? target, CancellationToken cancellation)
+        {
+            if (cancellation.IsCancellationRequested && IsCancellation(error))
+            {
+                return new OperationCanceledException(cancellation);
+            }
+
+            switch (error)
+            {
+                case SandboxException:
+                    return error;
+                case RpcException rpc:
+                    return FromStatus((SandboxErrorCode)(int)rpc.StatusCode, rpc.Status.Detail, operation, target, rpc);
+                case HttpRequestException http:
+                    return FromStatus(SandboxErrorCode.Unavailable, Innermost(http).Message, operation, target, http);
+                case OperationCanceledException timeout:
+                    return FromStatus(SandboxErrorCode.DeadlineExceeded, null, operation, target, timeout);
+                default:
+                    return error;
+            }
+        }
+
+        public SandboxException FromStatus(SandboxErrorCode code, string? serverMessage, string operation, string? target, Exception? inner)
+        {
+            string? detail = string.IsNullOrEmpty(serverMessage) ? null : _token.Redact(serverMessage);
+            string subject = target is null ? operation : $"{operation} '{target}'";
+            string domain = _endpoint.Domain;
+            string message = code switch
+            {
+                SandboxErrorCode.Unauthenticated =>
+                    $"The sandbox agent at '{domain}' rejected the access token. Check that the token belongs to this sandbox (its envd_access_token).",
+                SandboxErrorCode.Unavailable =>
+                    $"Cannot reach the sandbox agent at {_endpoint} to {subject}: {detail ?? "the connection failed"}. Check that the sandbox is running and the domain is right.",
+                SandboxErrorCode.DeadlineExceeded =>
+                    $"The sandbox agent at '{domain}' did not answer in time to {subject}. Raise the session's timeout if the operation is slow.",
+                SandboxErrorCode.NotFound when target is not null =>
+                    $"Cannot find '{target}' in the sandbox: {detail ?? "not found"}.",
+                SandboxErrorCode.AlreadyExists when target is not null =>
+                    $"'{target}' already exists in the sandbox.",
+                SandboxErrorCode.PermissionDenied =>
+                    $"Permission denied to {subject}: {detail ?? "the agent refused"}.",
+                SandboxErrorCode.Unimplemented =>
+                    $"The sandbox agent at '{domain}' does not support the call to {subject}{(detail is null ? "" : ": " + detail)}.",
+                _ =>
+                    $"Failed to {subject} ({SandboxException.ToWireName(code)}){(detail is null ? "." : ": " + detail)}",
+            };
+            return new SandboxException(code, _token.Redact(message), detail, target, domain, inner);
+        }
+
+        static bool IsCancellation(Exception error) =>
+            error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled);
+
+        static Exception Innermost(Exception error)
+        {
+            while (error.InnerException is not null)
+            {
+                error = error.InnerException;
+            }
+            return error;
+        }
+    }
+}

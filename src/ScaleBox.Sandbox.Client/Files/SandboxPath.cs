@@ -1,0 +1,54 @@
+using System;
+
+namespace ScaleBox.Sandbox.Client.Files
+{
+    /// <summary>
+    /// POSIX path arithmetic for paths inside a sandbox. System.IO.Path would use the local
+    /// machine's rules, which are wrong on Windows.
+    /// </summary>
+    public static class SandboxPath
+    {
+        public const char Separator = '/';
+
+        /// <summary>The last segment: "/a/b/" gives "b", "/" gives "".</summary>
+        public static string GetLeaf(string path)
+        {
+            string trimmed = TrimEnd(path);
+            int slash = trimmed.LastIndexOf(Separator);
+            return slash < 0 ? trimmed : trimmed.Substring(slash + 1);
+        }
+
+        /// <summary>Everything before the last segment: "/a/b" gives "/a", "/a" gives "/", "b" gives ".".</summary>
+        public static string GetParent(string path)
+        {
+            string trimmed = TrimEnd(path);
+            int slash = trimmed.LastIndexOf(Separator);
+            if (slash < 0)
+            {
+                return ".";
+            }
+            return slash == 0 ? "/" : trimmed.Substring(0, slash);
+        }
+
+        public static string Join(string parent, string child)
+        {
+            if (child.Length > 0 && child[0] == Separator)
+            {
+                return child;
+            }
+            return parent.Length == 0 || parent == "." ? child
+                : parent[parent.Length - 1] == Separator ? parent + child
+                : parent + Separator + child;
+        }
+
+        static string TrimEnd(string path)
+        {
+            if (path is null)
+            {
+                throw new ArgumentNullException(nameof(path));
+            }
+            string trimmed = path.TrimEnd(Separator);
+            return trimmed.Length == 0 && path.Length > 0 ? "/" : trimmed;
+        }
+    }
+}

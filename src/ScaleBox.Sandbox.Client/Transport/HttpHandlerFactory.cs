@@ -1,0 +1,30 @@
+using System;
+using System.Net.Http;
+
+namespace ScaleBox.Sandbox.Client.Transport
+{
+    /// <summary>The socket-level handler shared by the RPC channel and the plain HTTP endpoints of one client.</summary>
+    internal static class HttpHandlerFactory
+    {
+        public static HttpMessageHandler Create(SandboxClientOptions options)
+        {
+#if NET8_0_OR_GREATER
+            return new SocketsHttpHandler
+            {
+                // A dead host fails within the session's timeout instead of the OS default of minutes.
+                ConnectTimeout = options.Timeout,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                EnableMultipleHttp2Connections = true,
+                // Detects a silently dropped HTTP/2 connection under a long-lived stream.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+                UseCookies = false,
+                AllowAutoRedirect = false,
+            };
+#else
+            return new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+#endif
+        }
+    }
+}
