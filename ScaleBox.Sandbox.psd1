@@ -1,0 +1,36 @@
+@{
+    RootModule           = 'ScaleBox.Sandbox.psm1'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    GUID                 = '5b0f3c1e-8a4d-4e62-9d7b-2f4a6c9e1b37'
+    Author               = 'ScaleBox.Sandbox contributors'
+    CompanyName          = 'ScaleBox.Sandbox contributors'
+    Copyright            = '(c) ScaleBox.Sandbox contributors. MIT License.'
+    Description          = 'Drive ScaleBox sandboxes from PowerShell: files, processes and code execution in a running sandbox, through its sandbox agent, as cmdlets that stream pipeline objects.'
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('ScaleBox.Sandbox.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-SbxSession'
+        'Get-SbxSession'
+        'Remove-SbxSession'
+        'Test-SbxSession'
+        'Get-SbxItem'
+        'Get-SbxChildItem'
+        'New-SbxItem'
+        'Move-SbxItem'
+        'Remove-SbxItem'
+        'Test-SbxPath'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('ScaleBox', 'Sandbox', 'CodeInterpreter', 'gRPC', 'AI', 'Agent', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/scalebox-dev/ScaleBox.Sandbox'
+            LicenseUri   = 'https://github.com/scalebox-dev/ScaleBox.Sandbox/blob/main/LICENSE'
+            ReleaseNotes = 'First release: sessions (New/Get/Remove/Test-SbxSession) and the file system cmdlets Get-SbxItem, Get-SbxChildItem, New-SbxItem, Move-SbxItem, Remove-SbxItem and Test-SbxPath.'
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Security;
+using ScaleBox.Sandbox.Client.Transport;
+
+namespace ScaleBox.Sandbox.Sessions
+{
+    /// <summary>
+    /// A connection to one sandbox: its domain, its access token (held as a SecureString, never
+    /// printed) and the reusable client underneath. Created by New-SbxSession.
+    /// </summary>
+    public sealed class SbxSession : IDisposable
+    {
+        internal SbxSession(int id, string name, string? sandboxId, SecureString accessToken, SandboxClient client)
+        {
+            Id = id;
+            Name = name;
+            SandboxId = sandboxId;
+            AccessToken = accessToken;
+            Client = client;
+            CreationTime = DateTime.Now;
+        }
+
+        /// <summary>Unique within the runspace; Get-SbxSession -Id finds it.</summary>
+        public int Id { get; }
+
+        public string Name { get; }
+
+        /// <summary>The backend's sandbox id, when the session was made from a sandbox object.</summary>
+        public string? SandboxId { get; }
+
+        public string Domain => Client.Endpoint.Domain;
+
+        public Uri BaseUri => Client.Endpoint.BaseUri;
+
+        public SandboxProtocol Protocol => Client.Options.Protocol;
+
+        public int TimeoutSec => (int)Client.Options.Timeout.TotalSeconds;
+
+        public DateTime CreationTime { get; }
+
+        /// <summary>Opened until Remove-SbxSession closes it.</summary>
+        public string State => IsClosed ? "Closed" : "Opened";
+
+        public SecureString AccessToken { get; }
+
+        internal SandboxClient Client { get; }
+
+        internal bool IsClosed { get; private set; }
+
+        public void Dispose()
+        {
+            IsClosed = true;
+            Client.Dispose();
+            AccessToken.Dispose();
+        }
+
+        public override string ToString() => $"{Name} ({Domain})";
+    }
+}
