@@ -1,0 +1,53 @@
+using ScaleBox.Sandbox.Client.Transport;
+
+namespace ScaleBox.Sandbox.Tests.Client;
+
+/// <summary>The token must never show: not when printed, formatted, or echoed back by a server.</summary>
+public sealed class AccessTokenTests
+{
+    const string Secret = "f00dfeed1234";
+
+    [Fact]
+    public void Prints_as_a_mask()
+    {
+        var token = new AccessToken(Secret);
+        Assert.Equal(AccessToken.Mask, token.ToString());
+        Assert.DoesNotContain(Secret, $"token={token}", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reveals_the_value_only_for_building_headers()
+    {
+        Assert.Equal(Secret, new AccessToken(Secret).Reveal());
+    }
+
+    [Fact]
+    public void Redact_masks_every_occurrence_and_keeps_the_rest()
+    {
+        var token = new AccessToken(Secret);
+        string redacted = token.Redact($"bad token {Secret}; expected not {Secret}.");
+        Assert.Equal($"bad token {AccessToken.Mask}; expected not {AccessToken.Mask}.", redacted);
+    }
+
+    [Fact]
+    public void Redact_leaves_text_without_the_token_unchanged()
+    {
+        Assert.Equal("path not found: /x", new AccessToken(Secret).Redact("path not found: /x"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void Redact_turns_no_text_into_empty_text(string? text)
+    {
+        Assert.Equal(string.Empty, new AccessToken(Secret).Redact(text));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void An_empty_token_is_refused(string? value)
+    {
+        Assert.Throws<ArgumentException>(() => new AccessToken(value!));
+    }
+}

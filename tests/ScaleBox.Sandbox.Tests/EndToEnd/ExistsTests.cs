@@ -1,0 +1,55 @@
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd;
+
+/// <summary>
+/// ExistsAsync answers from the status code: NotFound is "no", success is "yes", and every other
+/// failure is an error, never a silent "no" (a common bug in the official SDKs' exists).
+/// </summary>
+[Collection(LocalAgentCollection.Name)]
+public sealed class ExistsTests(LocalAgentFixture agent)
+{
+    [Theory, BothProtocols]
+    public async Task Is_true_for_a_file_and_a_directory(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("exists");
+        string file = Path.Combine(folder, "here.txt");
+        await File.WriteAllTextAsync(file, "x");
+        using SandboxClient client = agent.CreateClient(protocol);
+
+        Assert.True(await client.Files.ExistsAsync(file));
+        Assert.True(await client.Files.ExistsAsync(folder));
+    }
+
+    [Theory, BothProtocols]
+    public async Task Is_false_for_a_missing_path(SandboxProtocol protocol)
+    {
+        string missing = Path.Combine(agent.NewFolder("exists-missing"), "not-here.txt");
+        using SandboxClient client = agent.CreateClient(protocol);
+
+        Assert.False(await client.Files.ExistsAsync(missing));
+    }
+
+    [Theory, BothProtocols]
+    public async Task Throws_instead_of_answering_false_when_the_token_is_rejected(SandboxProtocol protocol)
+    {
+        using SandboxClient client = agent.CreateClient(protocol, accessToken: "not-the-token");
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Files.ExistsAsync(agent.Home));
+
+        Assert.Equal(SandboxErrorCode.Unauthenticated, error.Code);
+    }
+
+    [Theory, BothProtocols]
+    public async Task Throws_instead_of_answering_false_for_an_invalid_path(SandboxProtocol protocol)
+    {
+        using SandboxClient client = agent.CreateClient(protocol);
+
+        // The agent refuses a NUL in a path with invalid_argument: that says nothing about existence.
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Files.ExistsAsync("bad\0name"));
+
+        Assert.Equal(SandboxErrorCode.InvalidArgument, error.Code);
+    }
+}

@@ -1,0 +1,110 @@
+using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd;
+
+/// <summary>
+/// Stat through the client: every EntryInfo field filled, and each one equal to what the operating
+/// system says about the same path.
+/// </summary>
+[Collection(LocalAgentCollection.Name)]
+public sealed class StatTests(LocalAgentFixture agent)
+{
+    // Sub-second and not a whole number of microseconds: proves nanoseconds survive the round trip.
+    static readonly DateTime KnownWriteTime = new(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+    static readonly DateTime KnownWriteTimePrecise = KnownWriteTime.AddTicks(1234567);
+
+    [Theory, BothProtocols]
+    public async Task A_file_is_described_fully_and_as_the_OS_sees_it(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("stat-file");
+        string path = Path.Combine(folder, "notes.txt");
+        await File.WriteAllTextAsync(path, "twelve bytes");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetLastWriteTimeUtc(path, KnownWriteTimePrecise);
+        OsFileFacts os = OsFileFacts.Of(path);
+
+        using SandboxClient client = agent.CreateClient(protocol);
+        SandboxItem item = await client.Files.GetItemAsync(path);
+
+        Assert.Equal("notes.txt", item.Name);
+        Assert.Equal(path, item.Path);
+        Assert.Equal(SandboxItemType.File, item.Type);
+        Assert.False(item.IsDirectory);
+        Assert.Equal(12, item.Length);
+        Assert.Equal(0b110_100_100u, item.Mode); // 0644
+        Assert.Equal("-rw-r--r--", item.UnixMode);
+        Assert.Equal(os.Permissions, item.UnixMode);
+        Assert.Equal(os.Owner, item.Owner);
+        Assert.Equal(os.Group, item.Group);
+        Assert.Equal(new DateTimeOffset(KnownWriteTimePrecise), item.LastWriteTimeUtc);
+        Assert.Null(item.LinkTarget);
+        Assert.Equal(agent.DomainFor(protocol), item.Domain);
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_directory_is_described_fully_and_as_the_OS_sees_it(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("stat-dir");
+        string path = Path.Combine(folder, "data");
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        Directory.SetLastWriteTimeUtc(path, KnownWriteTime);
+        OsFileFacts os = OsFileFacts.Of(path);
+
+        using SandboxClient client = agent.CreateClient(protocol);
+        SandboxItem item = await client.Files.GetItemAsync(path);
+
+        Assert.Equal("data", item.Name);
+        Assert.Equal(path, item.Path);
+        Assert.Equal(SandboxItemType.Directory, item.Type);
+        Assert.True(item.IsDirectory);
+        Assert.True(item.Length > 0, "a directory's stat size (its block size on most file systems) is reported, not zeroed");
+        Assert.Equal(0b111_101_101u, item.Mode); // 0755
+        Assert.Equal("drwxr-xr-x", item.UnixMode);
+        Assert.Equal(os.Permissions, item.UnixMode);
+        Assert.Equal(os.Owner, item.Owner);
+        Assert.Equal(os.Group, item.Group);
+        Assert.Equal(new DateTimeOffset(KnownWriteTime), item.LastWriteTimeUtc);
+        Assert.Null(item.LinkTarget);
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_symlink_to_a_file_is_reported_as_a_file_with_its_target(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("stat-link");
+        string target = Path.Combine(folder, "target.bin");
+        await File.WriteAllBytesAsync(target, new byte[300]);
+        string link = Path.Combine(folder, "shortcut");
+        File.CreateSymbolicLink(link, target);
+
+        using SandboxClient client = agent.CreateClient(protocol);
+        SandboxItem item = await client.Files.GetItemAsync(link);
+
+        Assert.Equal("shortcut", item.Name);
+        Assert.Equal(link, item.Path);
+        Assert.Equal(SandboxItemType.File, item.Type);
+        Assert.Equal(target, item.LinkTarget);
+        Assert.Equal(300, item.Length); // the target's size, not the link's
+        Assert.Equal(OsFileFacts.Of(link, followSymlink: true).Permissions, item.UnixMode);
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_symlink_to_a_directory_is_reported_as_a_directory_with_its_target(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("stat-dirlink");
+        Directory.CreateDirectory(Path.Combine(folder, "real"));
+        string link = Path.Combine(folder, "alias");
+        // A relative target is reported as written in the link, not resolved.
+        File.CreateSymbolicLink(link, "real");
+
+        using SandboxClient client = agent.CreateClient(protocol);
+        SandboxItem item = await client.Files.GetItemAsync(link);
+
+        Assert.Equal(SandboxItemType.Directory, item.Type);
+        Assert.Equal("real", item.LinkTarget);
+        Assert.StartsWith("d", item.UnixMode, StringComparison.Ordinal);
+    }
+}
