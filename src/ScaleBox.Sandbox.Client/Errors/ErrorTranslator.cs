@@ -66,12 +66,18 @@ namespace ScaleBox.Sandbox.Client.Errors
                     $"'{target}' already exists in the sandbox.",
                 SandboxErrorCode.PermissionDenied =>
                     $"Permission denied to {subject}: {detail ?? "the agent refused"}.",
+                SandboxErrorCode.Internal when detail is not null && detail.Contains("Bad gRPC response") =>
+                    $"The agent at {_endpoint} did not answer {subject} in the protocol this session speaks ({detail}). Check the session's -Protocol: GrpcWeb needs an HTTP/1.1 port, Grpc an HTTP/2 one.",
                 SandboxErrorCode.Unimplemented =>
                     $"The sandbox agent at '{domain}' does not support the call to {subject}{(detail is null ? "" : ": " + detail)}.",
                 _ =>
                     $"Failed to {subject} ({SandboxException.ToWireName(code)}){(detail is null ? "." : ": " + detail)}",
             };
-            return new SandboxException(code, _token.Redact(message), detail, target, domain, inner);
+            // Only the server's words can hold the token; the module's own wording must stay readable
+            // even when a short token happens to occur in it. An inner exception that carries the
+            // token unredacted is dropped rather than kept for debugging.
+            bool innerLeaks = inner is not null && _token.Occurs(inner.ToString());
+            return new SandboxException(code, message, detail, target, domain, innerLeaks ? null : inner);
         }
 
         static bool IsCancellation(Exception error) =>

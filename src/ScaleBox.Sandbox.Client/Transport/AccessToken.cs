@@ -25,6 +25,9 @@ namespace ScaleBox.Sandbox.Client.Transport
         public string Redact(string? text) =>
             string.IsNullOrEmpty(text) ? text ?? string.Empty : text!.Replace(_value, Mask);
 
+        /// <summary>Whether a text contains the token.</summary>
+        public bool Occurs(string? text) => !string.IsNullOrEmpty(text) && text!.IndexOf(_value, StringComparison.Ordinal) >= 0;
+
         public const string Mask = "********";
 
         public override string ToString() => Mask;
