@@ -1,0 +1,188 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    # tree/
+    #   a.txt  b.log  c.log  empty/  sub/
+    #   sub/d.txt  sub/deeper/
+    #   sub/deeper/e.log  sub/deeper/deepest/  sub/deeper/deepest/f.txt
+    $tree = Join-Path $agent.Home 'tree'
+    New-Item -ItemType Directory -Path (Join-Path $tree 'empty'), (Join-Path $tree 'sub/deeper/deepest') | Out-Null
+    foreach ($file in 'a.txt', 'b.log', 'c.log', 'sub/d.txt', 'sub/deeper/e.log', 'sub/deeper/deepest/f.txt') {
+        Set-Content -LiteralPath (Join-Path $tree $file) -Value $file
+    }
+
+    function Get-OsPath {
+        # What the local file system lists, as full paths in ordinal order.
+        param([string] $Path, [switch] $Recurse, [int] $Depth = -1, [string] $Filter, [switch] $File, [switch] $Directory)
+        $arguments = @{ LiteralPath = $Path; Force = $true }
+        if ($Recurse) { $arguments.Recurse = $true }
+        if ($Depth -ge 0) { $arguments.Depth = $Depth }
+        if ($Filter) { $arguments.Filter = $Filter }
+        if ($File) { $arguments.File = $true }
+        if ($Directory) { $arguments.Directory = $true }
+        [string[]] $paths = Get-ChildItem @arguments | ForEach-Object FullName
+        [Array]::Sort($paths, [StringComparer]::Ordinal)
+        $paths
+    }
+
+    function Sort-Ordinal([string[]] $Paths) {
+        [Array]::Sort($Paths, [StringComparer]::Ordinal)
+        $Paths
+    }
+}
+
+AfterAll {
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'Get-SbxChildItem' {
+    Context 'listing' {
+        It 'lists a directory''s own entries, as the OS does' {
+            $items = Get-SbxChildItem -Path tree
+            $items | ForEach-Object { $_ | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem]) }
+            Sort-Ordinal $items.Path | Should -Be (Get-OsPath $tree)
+            $items.Name | Should -Be @('a.txt', 'b.log', 'c.log', 'empty', 'sub')
+        }
+
+        It 'reports each entry''s fields' {
+            $items = Get-SbxChildItem -Path tree
+            $a = $items | Where-Object Name -EQ 'a.txt'
+            $os = Get-Item -LiteralPath (Join-Path $tree 'a.txt')
+            $a.Type | Should -Be 'File'
+            $a.Length | Should -Be $os.Length
+            $a.UnixMode | Should -Be $os.UnixMode
+            ($items | Where-Object Name -EQ 'sub').Type | Should -Be 'Directory'
+        }
+
+        It 'lists the agent home when -Path is omitted' {
+            (Get-SbxChildItem).Path | Should -Be (Get-OsPath $agent.Home)
+        }
+
+        It 'lists an absolute path' {
+            (Get-SbxChildItem -Path (Join-Path $tree 'sub')).Name | Should -Be @('d.txt', 'deeper')
+        }
+
+        It 'lists a file as the file itself, as Get-ChildItem does' {
+            $items = Get-SbxChildItem -Path tree/a.txt -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            @($items) | Should -HaveCount 1
+            $items.Path | Should -Be (Get-OsPath (Join-Path $tree 'a.txt'))
+        }
+
+        It 'lists an empty directory as nothing, without an error' {
+            $out = Get-SbxChildItem -Path tree/empty -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -BeNullOrEmpty
+        }
+
+        It 'lists everything below with -Recurse' {
+            $items = Get-SbxChildItem -Path tree -Recurse
+            Sort-Ordinal $items.Path | Should -Be (Get-OsPath $tree -Recurse)
+            $items.Name | Should -Contain 'f.txt'
+        }
+
+        It 'counts -Depth as Get-ChildItem does: 0 is the directory''s own entries' {
+            Sort-Ordinal (Get-SbxChildItem -Path tree -Depth 0).Path | Should -Be (Get-OsPath $tree -Depth 0)
+            Sort-Ordinal (Get-SbxChildItem -Path tree -Depth 0).Path | Should -Be (Get-OsPath $tree)
+        }
+
+        It 'goes one level further with -Depth 1, and two with -Depth 2' {
+            $one = Get-SbxChildItem -Path tree -Depth 1
+            Sort-Ordinal $one.Path | Should -Be (Get-OsPath $tree -Depth 1)
+            $one.Name | Should -Contain 'deeper'
+            $one.Name | Should -Not -Contain 'e.log'
+            Sort-Ordinal (Get-SbxChildItem -Path tree -Depth 2).Path | Should -Be (Get-OsPath $tree -Depth 2)
+        }
+
+        It 'lists several directories' {
+            (Get-SbxChildItem -Path tree/sub, tree/sub/deeper).Name | Should -Be @('d.txt', 'deeper', 'deepest', 'e.log')
+        }
+
+        It 'takes directories from the pipeline' {
+            (Get-SbxItem -Path tree/sub | Get-SbxChildItem).Name | Should -Be @('d.txt', 'deeper')
+            ('tree/sub/deeper' | Get-SbxChildItem).Name | Should -Be @('deepest', 'e.log')
+        }
+    }
+
+    Context 'filtering' {
+        It 'keeps only names that match -Filter' {
+            (Get-SbxChildItem -Path tree -Filter *.log).Name | Should -Be @('b.log', 'c.log')
+            Sort-Ordinal (Get-SbxChildItem -Path tree -Filter *.log).Path | Should -Be (Get-OsPath $tree -Filter *.log)
+        }
+
+        It 'takes -Filter by position' {
+            (Get-SbxChildItem tree *.txt).Name | Should -Be @('a.txt')
+        }
+
+        It 'applies -Filter at every level with -Recurse' {
+            $items = Get-SbxChildItem -Path tree -Filter *.log -Recurse
+            Sort-Ordinal $items.Path | Should -Be (Get-OsPath $tree -Filter *.log -Recurse)
+            $items.Name | Should -Be @('b.log', 'c.log', 'e.log')
+        }
+
+        It 'keeps only files with -File' {
+            $items = Get-SbxChildItem -Path tree -File -Recurse
+            Sort-Ordinal $items.Path | Should -Be (Get-OsPath $tree -File -Recurse)
+            $items | ForEach-Object { $_.Type | Should -Be 'File' }
+        }
+
+        It 'keeps only directories with -Directory' {
+            $items = Get-SbxChildItem -Path tree -Directory -Recurse
+            Sort-Ordinal $items.Path | Should -Be (Get-OsPath $tree -Directory -Recurse)
+            (Get-SbxChildItem -Path tree -Directory).Name | Should -Be @('empty', 'sub')
+        }
+
+        It 'refuses -File with -Directory' {
+            $caught = $null
+            try {
+                Get-SbxChildItem -Path tree -File -Directory -ErrorAction SilentlyContinue
+            }
+            catch {
+                $caught = $_
+            }
+            $caught | Should -Not -BeNullOrEmpty
+            $caught.FullyQualifiedErrorId | Should -Be 'FileAndDirectory,ScaleBox.Sandbox.Commands.GetSbxChildItemCommand'
+            $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
+    }
+
+    Context 'the pipeline' {
+        It 'feeds Remove-SbxItem: Get-SbxChildItem dir -Filter *.log | Remove-SbxItem removes exactly those' {
+            $pipe = Join-Path $agent.Home 'pipe'
+            New-Item -ItemType Directory -Path (Join-Path $pipe 'keep.d') | Out-Null
+            foreach ($file in 'x.log', 'y.log', 'z.txt', 'keep.d/w.log') {
+                Set-Content -LiteralPath (Join-Path $pipe $file) -Value $file
+            }
+            Get-SbxChildItem -Path pipe -Filter *.log | Remove-SbxItem
+            Get-OsPath $pipe -Recurse | Should -Be @((Join-Path $pipe 'keep.d'), (Join-Path $pipe 'keep.d/w.log'), (Join-Path $pipe 'z.txt'))
+        }
+
+        It 'stops the listing early with Select-Object -First 1' {
+            $first = Get-SbxChildItem -Path tree -Recurse -ErrorVariable err | Select-Object -First 1
+            @($first) | Should -HaveCount 1
+            $first.Name | Should -Be 'a.txt'
+            $err | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'errors' {
+        It 'reports a missing directory as ObjectNotFound with the path as target' {
+            $out = Get-SbxChildItem -Path tree/missing -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.GetSbxChildItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be 'tree/missing'
+        }
+
+        It 'goes on with the next directory after a missing one' {
+            $out = Get-SbxChildItem -Path tree/missing, tree/sub -ErrorAction SilentlyContinue -ErrorVariable err
+            $out.Name | Should -Be @('d.txt', 'deeper')
+            $err | Should -HaveCount 1
+        }
+    }
+}

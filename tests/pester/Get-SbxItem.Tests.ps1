@@ -1,0 +1,217 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    # Fixtures, made with the local file system.
+    $dir = Join-Path $agent.Home 'gi'
+    New-Item -ItemType Directory -Path (Join-Path $dir 'sub') | Out-Null
+    Set-Content -LiteralPath (Join-Path $dir 'file.txt') -Value 'hello world' -NoNewline
+    Set-Content -LiteralPath (Join-Path $dir 'other.txt') -Value '12345'
+    Set-Content -LiteralPath (Join-Path $dir 'notes.log') -Value 'log'
+    Set-Content -LiteralPath (Join-Path $dir 'a[1].txt') -Value 'brackets'
+    # A distinctive mode and time, so the comparison is not satisfied by defaults.
+    $fileLocal = Join-Path $dir 'file.txt'
+    & chmod 640 $fileLocal
+    (Get-Item -LiteralPath $fileLocal).LastWriteTimeUtc = [datetime]::new(2021, 3, 4, 5, 6, 7, [DateTimeKind]::Utc)
+}
+
+AfterAll {
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'Get-SbxItem' {
+    Context 'a file' {
+        BeforeAll {
+            $item = Get-SbxItem -Path gi/file.txt
+            $os = Get-Item -LiteralPath $fileLocal
+        }
+
+        It 'returns one SandboxItem' {
+            @($item) | Should -HaveCount 1
+            $item | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem])
+        }
+
+        It 'has the name, full path and type' {
+            $item.Name | Should -Be 'file.txt'
+            $item.Path | Should -Be $fileLocal
+            $item.DirectoryName | Should -Be $dir
+            $item.Type | Should -Be 'File'
+            $item.IsDirectory | Should -BeFalse
+            $item.LinkTarget | Should -BeNullOrEmpty
+            $item.Domain | Should -Be $agent.Domain
+        }
+
+        It 'has the length, mode, owner and group the OS reports' {
+            $item.Length | Should -Be $os.Length
+            $item.Length | Should -Be 11
+            $item.UnixMode | Should -Be $os.UnixMode
+            $item.UnixMode | Should -Be '-rw-r-----'
+            $item.Mode | Should -Be ([Convert]::ToInt32('640', 8))
+            $item.Owner | Should -Be $os.User
+            $item.Group | Should -Be $os.Group
+        }
+
+        It 'has the last write time the OS reports' {
+            $item.LastWriteTimeUtc.UtcDateTime | Should -Be ([datetime]::new(2021, 3, 4, 5, 6, 7, [DateTimeKind]::Utc))
+            [math]::Abs(($item.LastWriteTimeUtc.UtcDateTime - $os.LastWriteTimeUtc).TotalSeconds) | Should -BeLessThan 1
+            [math]::Abs(($item.LastWriteTime - $os.LastWriteTime).TotalSeconds) | Should -BeLessThan 1
+        }
+
+        It 'prints as its path' {
+            "$item" | Should -Be $fileLocal
+        }
+    }
+
+    Context 'a directory' {
+        It 'has the directory fields the OS reports' {
+            $item = Get-SbxItem -Path gi
+            $os = Get-Item -LiteralPath $dir
+            $item.Name | Should -Be 'gi'
+            $item.Path | Should -Be $dir
+            $item.Type | Should -Be 'Directory'
+            $item.IsDirectory | Should -BeTrue
+            $item.UnixMode | Should -Be $os.UnixMode
+            $item.UnixMode | Should -BeLike 'd*'
+            $item.Owner | Should -Be $os.User
+            [math]::Abs(($item.LastWriteTimeUtc.UtcDateTime - $os.LastWriteTimeUtc).TotalSeconds) | Should -BeLessThan 1
+        }
+
+        It 'returns the root' {
+            $root = Get-SbxItem -Path /
+            $root.Path | Should -Be '/'
+            $root.Type | Should -Be 'Directory'
+        }
+    }
+
+    Context 'paths' {
+        It 'resolves a relative path against the agent home' {
+            (Get-SbxItem -Path gi/other.txt).Path | Should -Be (Join-Path $dir 'other.txt')
+            (Get-SbxItem -Path ./gi/../gi/other.txt).Path | Should -Be (Join-Path $dir 'other.txt')
+            (Get-SbxItem -Path '~/gi').Path | Should -Be $dir
+        }
+
+        It 'takes an absolute path as it is' {
+            (Get-SbxItem -Path $fileLocal).Path | Should -Be $fileLocal
+        }
+
+        It 'expands a wildcard leaf to every match' {
+            $items = Get-SbxItem -Path 'gi/*.txt'
+            $expected = Get-ChildItem -LiteralPath $dir -Filter '*.txt' | ForEach-Object Name | Sort-Object
+            ($items.Name | Sort-Object) | Should -Be $expected
+            $items.Name | Should -Contain 'a[1].txt'
+            $items.Name | Should -Not -Contain 'notes.log'
+        }
+
+        It 'expands ? and [] wildcards' {
+            (Get-SbxItem -Path 'gi/fil?.txt').Name | Should -Be 'file.txt'
+            (Get-SbxItem -Path 'gi/[fo]*.txt').Name | Sort-Object | Should -Be @('file.txt', 'other.txt')
+        }
+
+        It 'finds a literal name with brackets through -Path when the pattern matches nothing' {
+            $item = Get-SbxItem -Path 'gi/a[1].txt'
+            $item.Name | Should -Be 'a[1].txt'
+            $item.Path | Should -Be (Join-Path $dir 'a[1].txt')
+        }
+
+        It 'finds a literal name with brackets through -LiteralPath' {
+            $item = Get-SbxItem -LiteralPath 'gi/a[1].txt'
+            $item.Name | Should -Be 'a[1].txt'
+            $item.Length | Should -Be (Get-Item -LiteralPath (Join-Path $dir 'a[1].txt')).Length
+        }
+
+        It 'does not expand wildcards in -LiteralPath' {
+            $out = Get-SbxItem -LiteralPath 'gi/*.txt' -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
+        It 'reads piped items again from the sandbox' {
+            $local = Join-Path $dir 'growing.txt'
+            Set-Content -LiteralPath $local -Value 'a' -NoNewline
+            $before = Get-SbxItem -Path gi/growing.txt
+            $before.Length | Should -Be 1
+            Set-Content -LiteralPath $local -Value 'abcdef' -NoNewline
+            ($before | Get-SbxItem).Length | Should -Be 6
+        }
+
+        It 'takes a piped item with brackets in its name literally' {
+            Set-Content -LiteralPath (Join-Path $dir 'b1.txt') -Value 'plain'
+            Set-Content -LiteralPath (Join-Path $dir 'b[1].txt') -Value 'brackets'
+            $item = Get-SbxItem -LiteralPath 'gi/b[1].txt' | Get-SbxItem
+            $item.Name | Should -Be 'b[1].txt'
+        }
+
+        It 'handles names with spaces, quotes, # and non-ASCII characters' {
+            foreach ($name in 'with space.txt', "it's.txt", 'hash#1.txt', 'ünï-😀.txt') {
+                Set-Content -LiteralPath (Join-Path $dir $name) -Value 'x'
+                $item = Get-SbxItem -LiteralPath "gi/$name"
+                $item.Name | Should -Be $name
+                $item.Path | Should -Be (Join-Path $dir $name)
+                (Get-SbxItem -Path "gi/$name").Name | Should -Be $name
+            }
+        }
+
+        It 'takes several paths and pipeline input' {
+            (Get-SbxItem -Path gi/file.txt, gi/sub).Name | Should -Be @('file.txt', 'sub')
+            ('gi/other.txt', 'gi/sub' | Get-SbxItem).Name | Should -Be @('other.txt', 'sub')
+            ([pscustomobject]@{ FullName = $fileLocal } | Get-SbxItem).Name | Should -Be 'file.txt'
+        }
+    }
+
+    Context 'errors' {
+        It 'reports a missing path as ObjectNotFound with the path as target' {
+            $out = Get-SbxItem -Path gi/missing.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.GetSbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be 'gi/missing.txt'
+            $err[0].Exception.Message | Should -Match ([regex]::Escape('gi/missing.txt'))
+        }
+
+        It 'goes on with the next path after a missing one (non-terminating)' {
+            $out = Get-SbxItem -Path gi/missing.txt, gi/file.txt, gi/also-missing -ErrorAction SilentlyContinue -ErrorVariable err
+            $out.Name | Should -Be 'file.txt'
+            $err | Should -HaveCount 2
+            $err.TargetObject | Should -Be @('gi/missing.txt', 'gi/also-missing')
+        }
+
+        It 'reports a wildcard in a missing directory as not found' {
+            $out = Get-SbxItem -Path 'nodir/*.txt' -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be 'nodir/*.txt'
+        }
+
+        It 'stops with -ErrorAction Stop' {
+            { Get-SbxItem -Path gi/missing.txt -ErrorAction Stop } | Should -Throw -ErrorId 'NotFound,*'
+        }
+    }
+
+    Context 'format view' {
+        It 'shows a Get-ChildItem-like table with the mode, the name and a Directory: header' {
+            $text = Get-SbxItem -Path gi/file.txt | Out-String
+            $text | Should -Match ([regex]::Escape("Directory: $dir"))
+            $text | Should -Match 'UnixMode\s+User\s+Group\s+LastWriteTime\s+Size\s+Name'
+            $user = (Get-Item -LiteralPath $fileLocal).User
+            $text | Should -Match ('-rw-r-----\s+' + [regex]::Escape($user) + '\s.*\s11\s+file\.txt')
+        }
+
+        It 'groups items by directory and leaves the size of a directory empty' {
+            $text = Get-SbxItem -Path gi/sub, gi/other.txt | Out-String
+            $text | Should -Match ([regex]::Escape("Directory: $dir"))
+            $text | Should -Match 'drwx\S*\s+\S+\s+\S+\s+\S+\s\S+\s+sub'
+        }
+
+        It 'has a list view with the fields' {
+            $text = Get-SbxItem -Path gi/file.txt | Format-List | Out-String
+            $text | Should -Match 'Name\s+: file\.txt'
+            $text | Should -Match ('Path\s+: ' + [regex]::Escape($fileLocal))
+            $text | Should -Match 'UnixMode\s+: -rw-r-----'
+        }
+    }
+}

@@ -1,0 +1,221 @@
+BeforeDiscovery {
+    $manifestData = Import-PowerShellDataFile -LiteralPath (Join-Path $PSScriptRoot '../../ScaleBox.Sandbox.psd1')
+    $cmdletCases = @($manifestData.CmdletsToExport | ForEach-Object { @{ Name = $_ } })
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    $modulePath = (Resolve-Path (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    $module = Import-Module $modulePath -Force -PassThru
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+    $manifestPath = Join-Path $modulePath 'ScaleBox.Sandbox.psd1'
+    $manifestData = Import-PowerShellDataFile -LiteralPath $manifestPath
+
+    # The cmdlets that write objects; the others (Remove-*) write nothing.
+    $expectedOutput = @{
+        'New-SbxSession'   = 'ScaleBox.Sandbox.Sessions.SbxSession'
+        'Get-SbxSession'   = 'ScaleBox.Sandbox.Sessions.SbxSession'
+        'Test-SbxSession'  = 'System.Boolean'
+        'Get-SbxItem'      = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
+        'Get-SbxChildItem' = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
+        'New-SbxItem'      = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
+        'Move-SbxItem'     = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
+        'Test-SbxPath'     = 'System.Boolean'
+    }
+    $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
+        [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+}
+
+AfterAll {
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'The ScaleBox.Sandbox module' {
+    Context 'manifest' {
+        It 'passes Test-ModuleManifest' {
+            $info = Test-ModuleManifest -Path $manifestPath -ErrorAction Stop
+            $info.Name | Should -Be 'ScaleBox.Sandbox'
+            $info.Version | Should -Be ([version] $manifestData.ModuleVersion)
+            $info.RootModule | Should -Be 'ScaleBox.Sandbox.psm1'
+        }
+
+        It 'is ready for the PowerShell Gallery' {
+            $manifestData.Description | Should -Not -BeNullOrEmpty
+            $manifestData.Author | Should -Not -BeNullOrEmpty
+            $manifestData.GUID | Should -Match '^[0-9a-f-]{36}$'
+            $manifestData.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+            $manifestData.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+            $manifestData.PrivateData.PSData.Tags | Should -Not -BeNullOrEmpty
+            $manifestData.FunctionsToExport | Should -BeNullOrEmpty
+            $manifestData.AliasesToExport | Should -BeNullOrEmpty
+            $manifestData.VariablesToExport | Should -BeNullOrEmpty
+        }
+
+        It 'ships what the manifest names' {
+            Test-Path -LiteralPath (Join-Path $modulePath 'ScaleBox.Sandbox.psm1') | Should -BeTrue
+            foreach ($format in $manifestData.FormatsToProcess) {
+                Test-Path -LiteralPath (Join-Path $modulePath $format) | Should -BeTrue
+            }
+            Test-Path -LiteralPath (Join-Path $modulePath 'LICENSE') | Should -BeTrue
+        }
+
+        It 'exports exactly the cmdlets CmdletsToExport lists' {
+            $exported = Get-Command -Module ScaleBox.Sandbox | ForEach-Object Name | Sort-Object
+            $exported | Should -Be ($manifestData.CmdletsToExport | Sort-Object)
+            (Get-Command -Module ScaleBox.Sandbox).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
+            $module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($manifestData.CmdletsToExport | Sort-Object)
+        }
+
+        It 'uses approved verbs and the Sbx noun prefix' {
+            $approved = (Get-Verb).Verb
+            foreach ($command in Get-Command -Module ScaleBox.Sandbox) {
+                $approved | Should -Contain $command.Verb
+                $command.Noun | Should -BeLike 'Sbx*'
+            }
+        }
+
+        It 'imports again with -Force in the same session' {
+            { Import-Module $modulePath -Force -ErrorAction Stop } | Should -Not -Throw
+            (Get-Command Get-SbxItem).Source | Should -Be 'ScaleBox.Sandbox'
+        }
+    }
+
+    Context 'about topic' {
+        It 'has an about_ScaleBox.Sandbox help topic' {
+            $topic = Get-Help -Name about_ScaleBox.Sandbox -ErrorAction SilentlyContinue
+            ($topic | Out-String) | Should -Match 'New-SbxSession'
+        }
+    }
+
+    Context '<Name>' -ForEach $cmdletCases {
+        BeforeAll {
+            $command = Get-Command -Name $Name -Module ScaleBox.Sandbox
+            $help = Get-Help -Name $Name -Full -ErrorAction SilentlyContinue
+            $ownParameters = $command.Parameters.Keys | Where-Object { $_ -notin $commonParameters }
+        }
+
+        It 'declares [OutputType] for what it writes' {
+            if ($expectedOutput.ContainsKey($Name)) {
+                $command.OutputType.Name | Should -Contain $expectedOutput[$Name]
+            }
+            else {
+                $command.OutputType | Should -BeNullOrEmpty -Because "$Name writes nothing"
+            }
+        }
+
+        It 'supports -WhatIf and -Confirm when it changes something' {
+            if ($Name -match '^(New|Move|Remove)-SbxItem$|^Remove-SbxSession$') {
+                $command.Parameters.Keys | Should -Contain 'WhatIf'
+                $command.Parameters.Keys | Should -Contain 'Confirm'
+            }
+            else {
+                $command.Parameters.Keys | Should -Not -Contain 'WhatIf'
+            }
+        }
+
+        It 'has help: a synopsis, a description, an example and a description of every parameter' {
+            $problems = [System.Collections.Generic.List[string]]::new()
+            $synopsis = "$($help.Synopsis)".Trim()
+            # Without a help file PowerShell makes up a synopsis from the syntax.
+            if (-not $synopsis -or $synopsis -match ('^' + [regex]::Escape($Name) + '(\s|$)')) {
+                $problems.Add('no synopsis')
+            }
+            if (-not ($help.Description | Out-String).Trim()) {
+                $problems.Add('no description')
+            }
+            $examples = @($help.Examples.Example | Where-Object { $_ -and ($_.Code | Out-String).Trim() })
+            if ($examples.Count -eq 0) {
+                $problems.Add('no example')
+            }
+            $described = @{}
+            foreach ($parameter in @($help.Parameters.Parameter)) {
+                if ($parameter -and $parameter.Name) {
+                    $described[[string] $parameter.Name] = ($parameter.Description | Out-String).Trim()
+                }
+            }
+            foreach ($parameterName in $ownParameters) {
+                if (-not $described[$parameterName]) {
+                    $problems.Add("no description of -$parameterName")
+                }
+            }
+            $problems | Should -BeNullOrEmpty -Because "Get-Help $Name -Full should be complete"
+        }
+    }
+
+    Context 'tab completion of remote paths' {
+        BeforeAll {
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'demo-remote-a/inner') | Out-Null
+            Set-Content -LiteralPath (Join-Path $agent.Home 'demo-remote-b.txt') -Value 'b'
+            Set-Content -LiteralPath (Join-Path $agent.Home 'other.txt') -Value 'o'
+            Set-Content -LiteralPath (Join-Path $agent.Home 'demo-remote-a/inner.txt') -Value 'i'
+        }
+
+        It 'completes names from the sandbox: Get-SbxItem dem<Tab>' {
+            $result = TabExpansion2 -inputScript 'Get-SbxItem dem' -cursorColumn 15
+            $result.CompletionMatches.CompletionText | Should -Be @('demo-remote-a', 'demo-remote-b.txt')
+            ($result.CompletionMatches | Where-Object CompletionText -EQ 'demo-remote-a').ResultType | Should -Be 'ProviderContainer'
+            ($result.CompletionMatches | Where-Object CompletionText -EQ 'demo-remote-b.txt').ResultType | Should -Be 'ProviderItem'
+            $result.CompletionMatches[0].ToolTip | Should -Be (Join-Path $agent.Home 'demo-remote-a')
+            $result.ReplacementIndex | Should -Be 12
+            $result.ReplacementLength | Should -Be 3
+        }
+
+        It 'completes inside a remote directory' {
+            $line = 'Get-SbxChildItem -Path demo-remote-a/'
+            $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $result.CompletionMatches.CompletionText | Should -Be @('demo-remote-a/inner', 'demo-remote-a/inner.txt')
+        }
+
+        It 'completes the -Destination of Move-SbxItem' {
+            $line = 'Move-SbxItem other.txt -Destination demo-remote-'
+            $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $result.CompletionMatches.CompletionText | Should -Contain 'demo-remote-a'
+        }
+
+        It 'quotes a completed name that needs quotes' {
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'spaced name') | Out-Null
+            $line = 'Get-SbxItem spac'
+            $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $result.CompletionMatches.CompletionText | Should -Be @("'spaced name'")
+            $result.CompletionMatches[0].ListItemText | Should -Be 'spaced name'
+        }
+
+        It 'uses the -Session being typed' {
+            $other = Start-TestAgent
+            try {
+                New-Item -ItemType Directory -Path (Join-Path $other.Home 'demo-elsewhere') | Out-Null
+                $otherSession = New-SbxSession -Domain $other.Domain -AccessToken $other.Token -Name other
+                # The default is now $otherSession; -Session $session points back at the first agent.
+                $line = 'Get-SbxItem -Session $session dem'
+                $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+                $result.CompletionMatches.CompletionText | Should -Be @('demo-remote-a', 'demo-remote-b.txt')
+                $line = 'Get-SbxItem dem'
+                $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+                $result.CompletionMatches.CompletionText | Should -Be @('demo-elsewhere')
+            }
+            finally {
+                Get-SbxSession -Name other -ErrorAction SilentlyContinue | Remove-SbxSession
+                Stop-TestAgent $other
+            }
+        }
+
+        It 'completes nothing from the sandbox, quickly and silently, when the agent cannot be reached' {
+            $port = Get-ClosedLoopbackPort
+            $nowhere = New-SbxSession -Domain "127.0.0.1:$port" -AccessToken 'x' -Name nowhere
+            try {
+                $Error.Clear()
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $result = TabExpansion2 -inputScript 'Get-SbxItem demo-remote' -cursorColumn 23
+                $watch.Stop()
+                $result.CompletionMatches.CompletionText | Should -Not -Contain 'demo-remote-a'
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+                $Error | Should -BeNullOrEmpty
+            }
+            finally {
+                Remove-SbxSession -Session $nowhere
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    function New-LocalFile([string] $Path, [string] $Content = $Path) {
+        $full = Join-Path $agent.Home $Path
+        $parent = Split-Path -Parent $full
+        if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent | Out-Null }
+        Set-Content -LiteralPath $full -Value $Content -NoNewline
+        $full
+    }
+
+    function Get-LocalContent([string] $Path) {
+        Get-Content -LiteralPath (Join-Path $agent.Home $Path) -Raw
+    }
+
+    function Test-Local([string] $Path) {
+        Test-Path -LiteralPath (Join-Path $agent.Home $Path)
+    }
+}
+
+AfterAll {
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'Move-SbxItem' {
+    Context 'renaming and moving' {
+        It 'renames a file' {
+            $null = New-LocalFile 'rename/old.txt' 'payload'
+            $out = Move-SbxItem -Path rename/old.txt -Destination rename/new.txt
+            $out | Should -BeNullOrEmpty
+            Test-Local 'rename/old.txt' | Should -BeFalse
+            Get-LocalContent 'rename/new.txt' | Should -Be 'payload'
+        }
+
+        It 'renames a directory with what it holds' {
+            $null = New-LocalFile 'rendir/before/inner.txt' 'inner'
+            Move-SbxItem -Path rendir/before -Destination rendir/after
+            Test-Local 'rendir/before' | Should -BeFalse
+            Get-LocalContent 'rendir/after/inner.txt' | Should -Be 'inner'
+        }
+
+        It 'takes -Path and -Destination by position' {
+            $null = New-LocalFile 'positional/a.txt' 'a'
+            Move-SbxItem positional/a.txt positional/b.txt
+            Get-LocalContent 'positional/b.txt' | Should -Be 'a'
+        }
+
+        It 'moves a file into an existing directory' {
+            $null = New-LocalFile 'into/file.txt' 'moved'
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'into/target') | Out-Null
+            Move-SbxItem -Path into/file.txt -Destination into/target
+            Test-Local 'into/file.txt' | Should -BeFalse
+            Get-LocalContent 'into/target/file.txt' | Should -Be 'moved'
+        }
+
+        It 'moves a directory into an existing directory' {
+            $null = New-LocalFile 'dirinto/src/x.txt' 'x'
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'dirinto/dest') | Out-Null
+            Move-SbxItem -Path dirinto/src -Destination dirinto/dest
+            Test-Local 'dirinto/src' | Should -BeFalse
+            Get-LocalContent 'dirinto/dest/src/x.txt' | Should -Be 'x'
+        }
+
+        It 'creates the destination''s parents' {
+            $null = New-LocalFile 'parents/f.txt' 'f'
+            Move-SbxItem -Path parents/f.txt -Destination parents/new/deeper/f.txt
+            Get-LocalContent 'parents/new/deeper/f.txt' | Should -Be 'f'
+        }
+
+        It 'moves every match of a wildcard into a directory' {
+            $null = New-LocalFile 'wild/a.log' 'a'
+            $null = New-LocalFile 'wild/b.log' 'b'
+            $null = New-LocalFile 'wild/c.txt' 'c'
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'wild/logs') | Out-Null
+            Move-SbxItem -Path 'wild/*.log' -Destination wild/logs
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'wild/logs')).Name | Sort-Object | Should -Be @('a.log', 'b.log')
+            Test-Local 'wild/c.txt' | Should -BeTrue
+        }
+
+        It 'moves a name with brackets given with -LiteralPath' {
+            $null = New-LocalFile 'lit/a[1].txt' 'brackets'
+            $null = New-LocalFile 'lit/a1.txt' 'plain'
+            Move-SbxItem -LiteralPath 'lit/a[1].txt' -Destination lit/moved.txt
+            Get-LocalContent 'lit/moved.txt' | Should -Be 'brackets'
+            Get-LocalContent 'lit/a1.txt' | Should -Be 'plain'
+        }
+
+        It 'moves the very item piped to it, even when its name looks like a wildcard' {
+            # SandboxItem.Path binds to -Path (wildcards) by property name: 'a[1].txt' then means 'a1.txt'.
+            $null = New-LocalFile 'pipelit/a[1].txt' 'brackets'
+            $null = New-LocalFile 'pipelit/a1.txt' 'plain'
+            Get-SbxItem -LiteralPath 'pipelit/a[1].txt' | Move-SbxItem -Destination pipelit/moved.txt
+            Get-LocalContent 'pipelit/moved.txt' | Should -Be 'brackets'
+            Get-LocalContent 'pipelit/a1.txt' | Should -Be 'plain'
+        }
+
+        It 'moves items piped from Get-SbxChildItem' {
+            $null = New-LocalFile 'piped/one.tmp' '1'
+            $null = New-LocalFile 'piped/two.tmp' '2'
+            $null = New-LocalFile 'piped/keep.txt' 'k'
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'piped-out') | Out-Null
+            Get-SbxChildItem -Path piped -Filter *.tmp | Move-SbxItem -Destination piped-out
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'piped-out')).Name | Sort-Object | Should -Be @('one.tmp', 'two.tmp')
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'piped')).Name | Should -Be @('keep.txt')
+        }
+    }
+
+    Context 'an existing destination' {
+        It 'refuses to replace an existing file without -Force' {
+            $null = New-LocalFile 'clash/src.txt' 'new'
+            $null = New-LocalFile 'clash/dst.txt' 'old'
+            $out = Move-SbxItem -Path clash/src.txt -Destination clash/dst.txt -PassThru -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.MoveSbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $err[0].Exception.Message | Should -Match '-Force'
+            Get-LocalContent 'clash/src.txt' | Should -Be 'new'
+            Get-LocalContent 'clash/dst.txt' | Should -Be 'old'
+        }
+
+        It 'refuses to replace a file of the same name inside a destination directory without -Force' {
+            $null = New-LocalFile 'clash2/f.txt' 'new'
+            $null = New-LocalFile 'clash2/dir/f.txt' 'old'
+            Move-SbxItem -Path clash2/f.txt -Destination clash2/dir -ErrorAction SilentlyContinue -ErrorVariable err
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            Get-LocalContent 'clash2/f.txt' | Should -Be 'new'
+            Get-LocalContent 'clash2/dir/f.txt' | Should -Be 'old'
+        }
+
+        It 'replaces an existing file with -Force' {
+            $null = New-LocalFile 'force/src.txt' 'new'
+            $null = New-LocalFile 'force/dst.txt' 'old'
+            Move-SbxItem -Path force/src.txt -Destination force/dst.txt -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Test-Local 'force/src.txt' | Should -BeFalse
+            Get-LocalContent 'force/dst.txt' | Should -Be 'new'
+        }
+    }
+
+    Context '-PassThru and -WhatIf' {
+        It 'outputs the moved item only with -PassThru' {
+            $null = New-LocalFile 'pass/a.txt' 'abc'
+            Move-SbxItem -Path pass/a.txt -Destination pass/b.txt | Should -BeNullOrEmpty
+            $item = Move-SbxItem -Path pass/b.txt -Destination pass/c.txt -PassThru
+            @($item) | Should -HaveCount 1
+            $item | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem])
+            $item.Name | Should -Be 'c.txt'
+            $item.Path | Should -Be (Join-Path $agent.Home 'pass/c.txt')
+            $item.Length | Should -Be 3
+        }
+
+        It 'outputs the item at its new place when moved into a directory with -PassThru' {
+            $null = New-LocalFile 'pass2/a.txt' 'abc'
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'pass2/box') | Out-Null
+            (Move-SbxItem -Path pass2/a.txt -Destination pass2/box -PassThru).Path | Should -Be (Join-Path $agent.Home 'pass2/box/a.txt')
+        }
+
+        It 'moves nothing with -WhatIf' {
+            $null = New-LocalFile 'whatif/a.txt' 'stay'
+            $out = Move-SbxItem -Path whatif/a.txt -Destination whatif/b.txt -PassThru -WhatIf
+            $out | Should -BeNullOrEmpty
+            Get-LocalContent 'whatif/a.txt' | Should -Be 'stay'
+            Test-Local 'whatif/b.txt' | Should -BeFalse
+        }
+    }
+
+    Context 'errors' {
+        It 'reports a missing source as NotFound with the path as target' {
+            $out = Move-SbxItem -Path nothing/here.txt -Destination somewhere.txt -PassThru -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.MoveSbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be 'nothing/here.txt'
+            Test-Local 'somewhere.txt' | Should -BeFalse
+        }
+
+        It 'goes on with the next source after a missing one' {
+            $null = New-LocalFile 'next/real.txt' 'real'
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'next/box') | Out-Null
+            Move-SbxItem -Path next/missing.txt, next/real.txt -Destination next/box -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            Get-LocalContent 'next/box/real.txt' | Should -Be 'real'
+        }
+    }
+}

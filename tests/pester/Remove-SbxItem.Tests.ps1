@@ -1,0 +1,181 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    function New-LocalFile([string] $Path, [string] $Content = $Path) {
+        $full = Join-Path $agent.Home $Path
+        $parent = Split-Path -Parent $full
+        if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent | Out-Null }
+        Set-Content -LiteralPath $full -Value $Content -NoNewline
+        $full
+    }
+
+    function New-LocalDirectory([string] $Path) {
+        (New-Item -ItemType Directory -Path (Join-Path $agent.Home $Path) -Force).FullName
+    }
+
+    function Test-Local([string] $Path) {
+        # Also true for a dangling symbolic link.
+        $full = Join-Path $agent.Home $Path
+        [System.IO.File]::Exists($full) -or [System.IO.Directory]::Exists($full) -or
+            $null -ne (Get-Item -LiteralPath $full -Force -ErrorAction SilentlyContinue)
+    }
+}
+
+AfterAll {
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'Remove-SbxItem' {
+    Context 'files and directories' {
+        It 'removes a file and outputs nothing' {
+            $null = New-LocalFile 'rm/file.txt'
+            $out = Remove-SbxItem -Path rm/file.txt
+            $out | Should -BeNullOrEmpty
+            Test-Local 'rm/file.txt' | Should -BeFalse
+            Test-Local 'rm' | Should -BeTrue
+        }
+
+        It 'removes an empty directory without -Recurse' {
+            $null = New-LocalDirectory 'rm/empty'
+            Remove-SbxItem -Path rm/empty
+            Test-Local 'rm/empty' | Should -BeFalse
+        }
+
+        It 'refuses a directory that is not empty without -Recurse (DirectoryNotEmpty)' {
+            $null = New-LocalFile 'full/inner/x.txt'
+            Remove-SbxItem -Path full -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DirectoryNotEmpty,ScaleBox.Sandbox.Commands.RemoveSbxItemCommand'
+            $err[0].TargetObject | Should -Be (Join-Path $agent.Home 'full')
+            $err[0].Exception.Message | Should -Match '-Recurse'
+            Test-Local 'full/inner/x.txt' | Should -BeTrue
+        }
+
+        It 'removes a tree with -Recurse' {
+            $null = New-LocalFile 'tree/a/b/c.txt'
+            $null = New-LocalFile 'tree/d.txt'
+            Remove-SbxItem -Path tree -Recurse
+            Test-Local 'tree' | Should -BeFalse
+        }
+
+        It 'removes an absolute path' {
+            $full = New-LocalFile 'abs.txt'
+            Remove-SbxItem -Path $full
+            Test-Local 'abs.txt' | Should -BeFalse
+        }
+
+        It 'removes every match of a wildcard, and nothing else' {
+            $null = New-LocalFile 'wild/a.log'
+            $null = New-LocalFile 'wild/b.log'
+            $null = New-LocalFile 'wild/c.txt'
+            Remove-SbxItem -Path 'wild/*.log'
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'wild')).Name | Should -Be @('c.txt')
+        }
+
+        It 'removes a name with brackets given with -LiteralPath, and not the name the pattern matches' {
+            $null = New-LocalFile 'lit/a[1].txt'
+            $null = New-LocalFile 'lit/a1.txt'
+            Remove-SbxItem -LiteralPath 'lit/a[1].txt'
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'lit')).Name | Should -Be @('a1.txt')
+        }
+
+        It 'removes a name with brackets given with -Path when the pattern matches nothing' {
+            $null = New-LocalFile 'lit2/b[2].txt'
+            Remove-SbxItem -Path 'lit2/b[2].txt'
+            Test-Local 'lit2/b[2].txt' | Should -BeFalse
+        }
+    }
+
+    Context 'the pipeline' {
+        It 'removes the items piped from Get-SbxChildItem' {
+            $null = New-LocalFile 'piped/x.tmp'
+            $null = New-LocalFile 'piped/y.tmp'
+            $null = New-LocalFile 'piped/keep.txt'
+            Get-SbxChildItem -Path piped -Filter *.tmp | Remove-SbxItem
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'piped')).Name | Should -Be @('keep.txt')
+        }
+
+        It 'removes the very item piped to it, even when its name looks like a wildcard' {
+            # SandboxItem.Path binds to -Path (wildcards) by property name: 'a[1].txt' then means 'a1.txt'.
+            $null = New-LocalFile 'pipelit/a[1].txt'
+            $null = New-LocalFile 'pipelit/a1.txt'
+            Get-SbxChildItem -Path pipelit | Where-Object Name -EQ 'a[1].txt' | Remove-SbxItem
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'pipelit')).Name | Should -Be @('a1.txt')
+        }
+
+        It 'removes paths piped as strings' {
+            $null = New-LocalFile 'strings/one'
+            $null = New-LocalFile 'strings/two'
+            'strings/one', 'strings/two' | Remove-SbxItem
+            Get-ChildItem -LiteralPath (Join-Path $agent.Home 'strings') | Should -BeNullOrEmpty
+        }
+    }
+
+    Context '-WhatIf' {
+        It 'keeps a file with -WhatIf' {
+            $null = New-LocalFile 'whatif/file.txt'
+            Remove-SbxItem -Path whatif/file.txt -WhatIf
+            Test-Local 'whatif/file.txt' | Should -BeTrue
+        }
+
+        It 'keeps a tree with -Recurse -WhatIf' {
+            $null = New-LocalFile 'whatif/tree/deep/x.txt'
+            Remove-SbxItem -Path whatif/tree -Recurse -WhatIf
+            Test-Local 'whatif/tree/deep/x.txt' | Should -BeTrue
+        }
+    }
+
+    Context 'symbolic links' {
+        It 'removes a link to a directory and leaves the directory and its content alone' {
+            $target = New-LocalDirectory 'links/target'
+            $null = New-LocalFile 'links/target/inside.txt' 'inside'
+            $link = Join-Path $agent.Home 'links/to-dir'
+            New-Item -ItemType SymbolicLink -Path $link -Target $target | Out-Null
+            (Get-SbxItem -Path links/to-dir).LinkTarget | Should -Not -BeNullOrEmpty
+
+            Remove-SbxItem -Path links/to-dir -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Test-Local 'links/to-dir' | Should -BeFalse
+            Test-Local 'links/target' | Should -BeTrue
+            Get-Content -LiteralPath (Join-Path $target 'inside.txt') -Raw | Should -Be 'inside'
+        }
+
+        It 'removes only the link with -Recurse too' {
+            $target = New-LocalDirectory 'links2/target'
+            $null = New-LocalFile 'links2/target/inside.txt' 'inside'
+            New-Item -ItemType SymbolicLink -Path (Join-Path $agent.Home 'links2/to-dir') -Target $target | Out-Null
+            Remove-SbxItem -Path links2/to-dir -Recurse
+            Test-Local 'links2/to-dir' | Should -BeFalse
+            Get-Content -LiteralPath (Join-Path $target 'inside.txt') -Raw | Should -Be 'inside'
+        }
+
+        It 'removes a link to a file and leaves the file alone' {
+            $target = New-LocalFile 'links3/real.txt' 'real'
+            New-Item -ItemType SymbolicLink -Path (Join-Path $agent.Home 'links3/to-file') -Target $target | Out-Null
+            Remove-SbxItem -Path links3/to-file
+            Test-Local 'links3/to-file' | Should -BeFalse
+            Get-Content -LiteralPath $target -Raw | Should -Be 'real'
+        }
+    }
+
+    Context 'errors' {
+        It 'reports a missing path as NotFound with the path as target' {
+            Remove-SbxItem -Path no/such/thing -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.RemoveSbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be 'no/such/thing'
+        }
+
+        It 'goes on with the next path after a missing one' {
+            $null = New-LocalFile 'after/real.txt'
+            Remove-SbxItem -Path after/missing.txt, after/real.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            Test-Local 'after/real.txt' | Should -BeFalse
+        }
+    }
+}

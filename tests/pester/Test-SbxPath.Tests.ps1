@@ -1,0 +1,77 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    New-Item -ItemType Directory -Path (Join-Path $agent.Home 'tp/dir') | Out-Null
+    Set-Content -LiteralPath (Join-Path $agent.Home 'tp/file.txt') -Value 'x'
+    Set-Content -LiteralPath (Join-Path $agent.Home 'tp/a[1].txt') -Value 'x'
+}
+
+AfterAll {
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'Test-SbxPath' {
+    It 'is true for an existing file and directory' {
+        $result = Test-SbxPath -Path tp/file.txt
+        $result | Should -BeOfType ([bool])
+        $result | Should -BeTrue
+        Test-SbxPath -Path tp/dir | Should -BeTrue
+        Test-SbxPath -Path / | Should -BeTrue
+        Test-SbxPath -Path (Join-Path $agent.Home 'tp/file.txt') | Should -BeTrue
+    }
+
+    It 'is false, without an error, for a missing path' {
+        $result = Test-SbxPath -Path tp/missing -ErrorVariable err
+        $result | Should -BeOfType ([bool])
+        $result | Should -BeFalse
+        $err | Should -BeNullOrEmpty
+        Test-SbxPath -Path no/such/dir/at/all | Should -BeFalse
+    }
+
+    It 'agrees with the OS after a change' {
+        Test-SbxPath -Path tp/later.txt | Should -BeFalse
+        Set-Content -LiteralPath (Join-Path $agent.Home 'tp/later.txt') -Value 'now'
+        Test-SbxPath -Path tp/later.txt | Should -BeTrue
+    }
+
+    It 'takes the name literally' {
+        Test-SbxPath -Path 'tp/a[1].txt' | Should -BeTrue
+        Test-SbxPath -Path 'tp/*.txt' | Should -BeFalse
+    }
+
+    It 'checks for a directory with -PathType Container' {
+        Test-SbxPath -Path tp/dir -PathType Container | Should -BeTrue
+        Test-SbxPath -Path tp/file.txt -PathType Container | Should -BeFalse
+        Test-SbxPath -Path tp/missing -PathType Container | Should -BeFalse
+    }
+
+    It 'checks for a file with -PathType Leaf' {
+        Test-SbxPath -Path tp/file.txt -PathType Leaf | Should -BeTrue
+        Test-SbxPath -Path tp/dir -PathType Leaf | Should -BeFalse
+        Test-SbxPath -Path tp/missing -PathType Leaf | Should -BeFalse
+    }
+
+    It 'accepts -PathType Any and the -Type alias' {
+        Test-SbxPath -Path tp/dir -PathType Any | Should -BeTrue
+        Test-SbxPath -Path tp/dir -Type Leaf | Should -BeFalse
+    }
+
+    It 'answers once per path from the pipeline, in order' {
+        $results = 'tp/file.txt', 'tp/missing', 'tp/dir', 'nope' | Test-SbxPath
+        $results | Should -Be @($true, $false, $true, $false)
+    }
+
+    It 'answers once per path given as an array' {
+        Test-SbxPath -Path tp/missing, tp/dir -PathType Container | Should -Be @($false, $true)
+    }
+
+    It 'takes items from the pipeline by property name' {
+        $results = Get-SbxChildItem -Path tp | Test-SbxPath -PathType Leaf
+        $results | Should -HaveCount 4
+        ($results | Where-Object { $_ }) | Should -HaveCount 3
+    }
+}

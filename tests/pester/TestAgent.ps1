@@ -1,0 +1,95 @@
+# Starts and stops the real local sandbox agent for tests, the demo and the benchmarks.
+# Dot-source it; it defines functions only.
+
+function Get-PwshCommand {
+    <# The command line that starts another PowerShell like this one (pwsh, or `dotnet pwsh.dll` under the dotnet tool). #>
+    $process = [Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, [System.Reflection.Assembly]::GetEntryAssembly().Location)
+    }
+    @($process)
+}
+
+function Get-TestAgentPath {
+    $path = Join-Path $PSScriptRoot '../../out/agent/ScaleBox.Sandbox.Agent.dll'
+    if (-not (Test-Path -LiteralPath $path)) {
+        throw "The local agent is not built: run 'dotnet pwsh ./build.ps1 build' first ($path is missing)."
+    }
+    (Resolve-Path -LiteralPath $path).ProviderPath
+}
+
+function Start-TestAgent {
+    <#
+    .SYNOPSIS
+        Starts the local agent on 127.0.0.1 with a free port, a random token and a fresh home folder.
+    .OUTPUTS
+        An object with Domain (HTTP/1.1 port), Http2Domain (HTTP/2 port), Token, Home and Process.
+    #>
+    param(
+        [string] $AgentPath = (Get-TestAgentPath),
+        [string] $Token = ([guid]::NewGuid().ToString('N')),
+        [int] $TimeoutSec = 30
+    )
+    $agentHome = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-test-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    New-Item -ItemType Directory -Path $agentHome | Out-Null
+
+    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @($AgentPath, '--port', '0', '--http2-port', '0', '--token', $Token, '--home', $agentHome)) {
+        $start.ArgumentList.Add($argument)
+    }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    # Drain stderr so the agent never blocks on a full pipe.
+    $null = $process.StandardError.ReadToEndAsync()
+
+    $lines = @()
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ($lines.Count -lt 3) {
+        $read = $process.StandardOutput.ReadLineAsync()
+        if (-not $read.Wait([Math]::Max(1, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)) -or $null -eq $read.Result) {
+            Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+            throw "The local agent did not announce its ports within $TimeoutSec s. Output so far: $($lines -join ' | ')"
+        }
+        $lines += $read.Result
+    }
+    if ($lines[0] -notmatch '^Listening on http://(127\.0\.0\.1:\d+)$') {
+        Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+        throw "Unexpected first line from the local agent: '$($lines[0])'"
+    }
+    $domain = $Matches[1]
+    $null = $lines[1] -match '(127\.0\.0\.1:\d+)$'
+    [pscustomobject]@{
+        Domain      = $domain
+        Http2Domain = $Matches[1]
+        Token       = $Token
+        Home        = $agentHome
+        Process     = $process
+    }
+}
+
+function Stop-TestAgent {
+    param([Parameter(Mandatory)] $Agent)
+    if ($null -eq $Agent) { return }
+    if (-not $Agent.Process.HasExited) {
+        Stop-Process -Id $Agent.Process.Id -Force -ErrorAction SilentlyContinue
+        $null = $Agent.Process.WaitForExit(10000)
+    }
+    Remove-Item -LiteralPath $Agent.Home -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Get-ClosedLoopbackPort {
+    <#
+    .SYNOPSIS
+        A 127.0.0.1 port where nothing listens (just released by the OS), for "unreachable agent" tests.
+    #>
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try {
+        $listener.LocalEndpoint.Port
+    }
+    finally {
+        $listener.Stop()
+    }
+}
