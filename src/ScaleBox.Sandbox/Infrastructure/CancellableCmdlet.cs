@@ -39,6 +39,43 @@ namespace ScaleBox.Sandbox.Infrastructure
             return true;
         }
 
+        /// <summary>
+        /// Runs <paramref name="work"/> on the thread pool and, on the pipeline thread, writes what it
+        /// puts into the sink as it arrives. Returns when the work is done and its output written.
+        /// Ctrl+C cancels the work; a downstream Select-Object -First ends it the same way.
+        /// </summary>
+        protected void Pump(Func<OutputSink, CancellationToken, Task> work)
+        {
+            var sink = new PipelineSink();
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            Task running = Task.Run(() => work(sink, cancellation.Token));
+            _ = running.ContinueWith(_ => sink.Complete(), TaskScheduler.Default);
+            try
+            {
+                while (Wait(sink.Reader.WaitToReadAsync(_stopping.Token).AsTask()))
+                {
+                    while (sink.Reader.TryRead(out Action<Cmdlet>? write))
+                    {
+                        write(this);
+                    }
+                }
+                Wait(running);
+            }
+            finally
+            {
+                // Whatever ended the loop (done, Ctrl+C, a stopped pipeline, an error), the work ends too.
+                cancellation.Cancel();
+                try
+                {
+                    running.Wait(TimeSpan.FromSeconds(5));
+                }
+                catch (AggregateException)
+                {
+                    // Its failure, if any, was already rethrown by Wait(running) or is moot after a stop.
+                }
+            }
+        }
+
         public void Dispose()
         {
             _stopping.Dispose();

@@ -1,0 +1,40 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ScaleBox.Sandbox.Infrastructure
+{
+    /// <summary>Output of work running as a job: straight into the job's thread-safe streams, for Receive-Job.</summary>
+    public sealed class JobSink : OutputSink
+    {
+        readonly Job _job;
+
+        public JobSink(Job job) => _job = job;
+
+        public override ValueTask WriteObjectAsync(object value, CancellationToken cancellationToken)
+        {
+            _job.Output.Add(PSObject.AsPSObject(value));
+            return default;
+        }
+
+        public override ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken)
+        {
+            _job.Error.Add(error);
+            return default;
+        }
+
+        public override ValueTask WriteVerboseAsync(string message, CancellationToken cancellationToken)
+        {
+            _job.Verbose.Add(new VerboseRecord(message));
+            return default;
+        }
+
+        public override ValueTask WriteWarningAsync(string message, CancellationToken cancellationToken)
+        {
+            _job.Warning.Add(new WarningRecord(message));
+            return default;
+        }
+
+        public override void TryWriteProgress(ProgressRecord progress) => _job.Progress.Add(progress);
+    }
+}

@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ScaleBox.Sandbox.Infrastructure
+{
+    /// <summary>
+    /// Where long-running work writes its results, so the same code can stream into the pipeline
+    /// (<see cref="PipelineSink"/>) or run as a background job (<see cref="JobSink"/>).
+    /// </summary>
+    public abstract class OutputSink
+    {
+        public abstract ValueTask WriteObjectAsync(object value, CancellationToken cancellationToken);
+
+        public abstract ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken);
+
+        public abstract ValueTask WriteVerboseAsync(string message, CancellationToken cancellationToken);
+
+        public abstract ValueTask WriteWarningAsync(string message, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Progress is advisory: an update that cannot be taken at once is dropped rather than
+        /// slowing the work down; a later one supersedes it anyway.
+        /// </summary>
+        public abstract void TryWriteProgress(ProgressRecord progress);
+    }
+}
