@@ -5,36 +5,65 @@ using ScaleBox.Sandbox.Agent.Hosting;
 namespace ScaleBox.Sandbox.Agent.Auth;
 
 /// <summary>
-/// Rejects every request that lacks the agent's access token, as the real agent does: HTTP 401 with
-/// a JSON body. gRPC clients map that status to <c>unauthenticated</c>. <c>/health</c> is open.
+/// The agent's one gate, as the real agent keeps it: HTTP 401 with a JSON body for a request that
+/// is not let in (gRPC clients map that status to <c>unauthenticated</c>).
+/// <list type="bullet">
+/// <item><c>/health</c> is open, whatever token comes with it.</item>
+/// <item>Otherwise an <c>X-Access-Token</c> header decides alone: the right token lets the request
+/// in, a wrong one keeps it out, even when the request also carries a valid signature.</item>
+/// <item>Without the header, only <c>/upload</c> and <c>/download/…</c> may come in, on a signed
+/// URL (<see cref="SignedFileRequest"/>); every other request is refused.</item>
+/// </list>
 /// </summary>
 public sealed class AccessTokenMiddleware(RequestDelegate next, AgentOptions options)
 {
     public const string HeaderName = "X-Access-Token";
+    const string NoTokenMessage = "unauthorized access, please provide a valid access token";
+
     readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.AccessToken));
+    readonly SignedUrlVerifier _signatures = new(options.AccessToken);
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (IsOpen(context.Request.Path) || HasValidToken(context.Request))
+        if (IsOpen(context.Request.Path))
         {
             return next(context);
         }
 
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        return context.Response.WriteAsJsonAsync(
-            new UnauthorizedBody(401, "unauthorized access, please provide a valid access token"),
-            AgentJsonContext.Default.UnauthorizedBody);
+        string? presented = context.Request.Headers[HeaderName];
+        if (!string.IsNullOrEmpty(presented))
+        {
+            return IsValidToken(presented) ? next(context) : RejectAsync(context, NoTokenMessage);
+        }
+
+        if (SignedFileRequest.From(context.Request) is { } signable)
+        {
+            if (signable.Signature is null)
+            {
+                return RejectAsync(context, NoTokenMessage + " or a signed URL");
+            }
+            if (_signatures.Verify(signable, DateTimeOffset.UtcNow) is { } reason)
+            {
+                return RejectAsync(context, reason);
+            }
+            context.Features.Set(new SignedFileAccess(signable.Operation, signable.Path, signable.User));
+            return next(context);
+        }
+
+        return RejectAsync(context, NoTokenMessage);
     }
 
     static bool IsOpen(PathString path) => path.Equals("/health", StringComparison.Ordinal);
 
-    bool HasValidToken(HttpRequest request)
-    {
-        string? presented = request.Headers[HeaderName];
+    bool IsValidToken(string presented) =>
         // Hashes of equal length compared in constant time: neither the token's length nor how much
         // of a guess was right leaks through timing.
-        return presented is not null
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _expected);
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _expected);
+
+    static Task RejectAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return context.Response.WriteAsJsonAsync(new UnauthorizedBody(401, message), AgentJsonContext.Default.UnauthorizedBody);
     }
 }
 

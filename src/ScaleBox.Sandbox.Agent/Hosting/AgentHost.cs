@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ScaleBox.Sandbox.Agent.Auth;
+using ScaleBox.Sandbox.Agent.Connect;
+using ScaleBox.Sandbox.Agent.Files;
 using ScaleBox.Sandbox.Agent.Filesystem;
 
 namespace ScaleBox.Sandbox.Agent.Hosting;
@@ -66,6 +68,7 @@ public static class AgentHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<PathResolver>();
         builder.Services.AddSingleton<EntryInfoReader>();
+        builder.Services.AddSingleton<Processes.ProcessTable>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.EnableDetailedErrors = true;
@@ -74,11 +77,16 @@ public static class AgentHost
 
         WebApplication app = builder.Build();
         app.UseMiddleware<AccessTokenMiddleware>();
+        // The official SDKs speak Connect; gRPC and gRPC-Web requests go on to Grpc.AspNetCore.
+        app.UseConnect();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
 
         // Plain HTTP: no auth, as the real agent.
         app.MapGet("/health", () => Results.Text("OK"));
+        // Plain HTTP: header token or signed URL (checked by AccessTokenMiddleware).
+        app.MapFileEndpoints();
         app.MapGrpcService<FilesystemService>();
+        app.MapGrpcService<Processes.ProcessService>();
         return app;
     }
 

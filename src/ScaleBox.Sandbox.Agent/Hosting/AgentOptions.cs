@@ -5,7 +5,7 @@ public sealed class AgentOptions
 {
     public const string TokenVariable = "SBX_AGENT_TOKEN";
 
-    /// <summary>Port for HTTP/1.1: gRPC-Web and the plain HTTP endpoints; 0 picks a free one.</summary>
+    /// <summary>Port for HTTP/1.1: Connect, gRPC-Web and the plain HTTP endpoints; 0 picks a free one.</summary>
     public int Port { get; init; }
 
     /// <summary>

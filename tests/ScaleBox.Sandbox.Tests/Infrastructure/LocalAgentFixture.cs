@@ -23,7 +23,7 @@ public sealed class LocalAgentFixture : IAsyncLifetime
     /// <summary>The agent's home folder: base of relative paths. Created fresh, deleted on dispose.</summary>
     public string Home { get; } = Path.Combine(Path.GetTempPath(), "sbx-tests-" + Guid.NewGuid().ToString("N"), "home");
 
-    /// <summary>HTTP/1.1 endpoint: gRPC-Web and the plain HTTP routes such as /health.</summary>
+    /// <summary>HTTP/1.1 endpoint: Connect, gRPC-Web and the plain HTTP routes such as /health.</summary>
     public Uri HttpAddress { get; private set; } = null!;
 
     /// <summary>HTTP/2-only endpoint: gRPC with prior knowledge.</summary>

@@ -1,0 +1,29 @@
+namespace ScaleBox.Sandbox.Agent.Files;
+
+/// <summary>
+/// A failure of a file endpoint with the HTTP status it answers with. The body is the real
+/// agent's JSON error: <c>{"code": status, "message": "..."}</c>.
+/// </summary>
+public sealed class FileEndpointException(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+
+    /// <summary>Writes the error, unless the response has already started (then only the connection can tell).</summary>
+    public async Task WriteAsync(HttpContext context)
+    {
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCode;
+        try
+        {
+            await context.Response.WriteAsJsonAsync(new FileErrorBody(StatusCode, Message), FilesJsonContext.Readable.FileErrorBody);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The client is gone.
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using ScaleBox.Sandbox.Protocol;
+
+namespace ScaleBox.Sandbox.Agent.Processes;
+
+/// <summary>
+/// Reads one output source (a stdout or stderr pipe, or a terminal master) on a thread of its own and
+/// hands each read, as it comes, to the fan-out: raw bytes, at most one chunk per read (32 KiB for
+/// pipes, 16 KiB for a terminal, as the real agent), never waiting for a newline.
+/// The source ends at end of file (EIO for a terminal). Once the child has exited, whatever is
+/// already buffered is drained and reading stops, even if a grandchild still holds the write side.
+/// </summary>
+static class OutputPump
+{
+    /// <summary>How long draining after the child's exit may go on, against a grandchild that keeps writing.</summary>
+    static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
+
+    public enum Kind { Stdout, Stderr, Pty }
+
+    public const int PipeChunkSize = 32 * 1024;
+    public const int PtyChunkSize = 16 * 1024;
+
+    public static Thread Start(int pid, Kind kind, Descriptor source, ExitLatch exited, OutputFanOut fanOut)
+    {
+        var thread = new Thread(() => Run(kind, source, exited, fanOut), maxStackSize: 256 * 1024)
+        {
+            IsBackground = true,
+            Name = $"sbx {kind.ToString().ToLowerInvariant()} {pid}",
+        };
+        thread.Start();
+        return thread;
+    }
+
+    static void Run(Kind kind, Descriptor source, ExitLatch exited, OutputFanOut fanOut)
+    {
+        var buffer = new byte[kind == Kind.Pty ? PtyChunkSize : PipeChunkSize];
+        using Descriptor.Lease data = source.Acquire();
+        using Descriptor.Lease latch = exited.Acquire();
+        var fds = new LibC.PollFd[]
+        {
+            new() { Fd = data.Fd, Events = LibC.POLLIN },
+            new() { Fd = latch.Fd, Events = LibC.POLLIN },
+        };
+
+        while (true)
+        {
+            fds[0].REvents = fds[1].REvents = 0;
+            if (LibC.poll(fds, 2, -1) < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
+                return;
+            }
+            if (fds[1].REvents != 0)
+            {
+                Drain(kind, data.Fd, buffer, fanOut);
+                return;
+            }
+            if (fds[0].REvents != 0 && ReadOnce(kind, data.Fd, buffer, fanOut) == ReadResult.End)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Takes what is buffered right now, without waiting for more.</summary>
+    static void Drain(Kind kind, int fd, byte[] buffer, OutputFanOut fanOut)
+    {
+        var poll = new LibC.PollFd[] { new() { Fd = fd, Events = LibC.POLLIN } };
+        DateTime stop = DateTime.UtcNow + DrainLimit;
+        while (DateTime.UtcNow < stop)
+        {
+            poll[0].REvents = 0;
+            int ready = LibC.poll(poll, 1, 0);
+            if (ready < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
+            if (ready <= 0 || ReadOnce(kind, fd, buffer, fanOut) != ReadResult.Data)
+            {
+                return;
+            }
+        }
+    }
+
+    enum ReadResult { Data, Nothing, End }
+
+    static ReadResult ReadOnce(Kind kind, int fd, byte[] buffer, OutputFanOut fanOut)
+    {
+        nint read = LibC.read(fd, ref buffer[0], buffer.Length);
+        if (read > 0)
+        {
+            fanOut.Broadcast(DataEvent(kind, ByteString.CopyFrom(buffer, 0, (int)read)));
+            return ReadResult.Data;
+        }
+        if (read == 0)
+        {
+            return ReadResult.End;
+        }
+        int errno = Marshal.GetLastPInvokeError();
+        return errno is LibC.EAGAIN or LibC.EINTR ? ReadResult.Nothing : ReadResult.End; // EIO: the terminal's slave side is closed
+    }
+
+    static ProcessEvent DataEvent(Kind kind, ByteString bytes)
+    {
+        var data = new ProcessEvent.Types.DataEvent();
+        switch (kind)
+        {
+            case Kind.Stdout: data.Stdout = bytes; break;
+            case Kind.Stderr: data.Stderr = bytes; break;
+            default: data.Pty = bytes; break;
+        }
+        return new ProcessEvent { Data = data };
+    }
+}
