@@ -27,6 +27,31 @@ namespace ScaleBox.Sandbox.Client.Files
 
         string Domain => _client.Endpoint.Domain;
 
+        string? _home;
+
+        /// <summary>
+        /// The absolute form of a sandbox path: relative paths and <c>~</c> start at the agent
+        /// user's home directory, as the agent resolves them. Needed where a path travels in a URL,
+        /// which the agent always reads as absolute.
+        /// </summary>
+        public async Task<string> GetFullPathAsync(string path, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                throw new ArgumentException("A sandbox path is required.", nameof(path));
+            }
+            if (path[0] == SandboxPath.Separator)
+            {
+                return path;
+            }
+            // The home directory does not move during a session: ask once.
+            string home = _home ??= (await GetItemAsync("~", cancellationToken).ConfigureAwait(false)).Path;
+            string relative = path == "~" ? string.Empty
+                : path.StartsWith("~/", StringComparison.Ordinal) ? path.Substring(2)
+                : path;
+            return relative.Length == 0 ? home : SandboxPath.Join(home, relative);
+        }
+
         /// <exception cref="SandboxException">NotFound when the path does not exist.</exception>
         public Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default) =>
             Call("get", path, cancellationToken, async options =>

@@ -41,6 +41,16 @@ namespace ScaleBox.Sandbox.Client.Files
                 : parent + Separator + child;
         }
 
+        /// <summary>
+        /// Whether a name from the sandbox can be used as one local file name as it is: not empty,
+        /// not "." or "..", no separator of either kind, no NUL, no drive prefix. A sandbox runs
+        /// untrusted code, so names it reports are checked before they touch the local disk.
+        /// </summary>
+        public static bool IsPlainName(string? name) =>
+            !string.IsNullOrEmpty(name)
+            && name != "." && name != ".."
+            && name!.IndexOfAny(new[] { '/', '\\', '\0', ':' }) < 0;
+
         static string TrimEnd(string path)
         {
             if (path is null)

@@ -8,6 +8,8 @@ using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Processes;
+using ScaleBox.Sandbox.Client.Transfer;
 
 namespace ScaleBox.Sandbox.Client.Transport
 {
@@ -52,6 +54,8 @@ namespace ScaleBox.Sandbox.Client.Transport
             _channel = GrpcChannel.ForAddress(options.Endpoint.BaseUri, channelOptions);
 
             Files = new SandboxFileSystem(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(_channel));
+            Processes = new SandboxProcesses(this, new ScaleBox.Sandbox.Protocol.Process.ProcessClient(_channel));
+            Transfer = new SandboxFileTransfer(this, _http);
         }
 
         public SandboxClientOptions Options { get; }
@@ -60,6 +64,12 @@ namespace ScaleBox.Sandbox.Client.Transport
 
         /// <summary>Stat, list, create, move and remove paths in the sandbox.</summary>
         public SandboxFileSystem Files { get; }
+
+        /// <summary>Start, attach to, list, signal and feed the sandbox's processes.</summary>
+        public SandboxProcesses Processes { get; }
+
+        /// <summary>File content in and out (streamed, resumable), signed URLs, and directory copies.</summary>
+        public SandboxFileTransfer Transfer { get; }
 
         internal ErrorTranslator Errors { get; }
 

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Grpc.Core;
+using ScaleBox.Sandbox.Client.Errors;
+using Proto = ScaleBox.Sandbox.Protocol;
+
+namespace ScaleBox.Sandbox.Client.Processes
+{
+    /// <summary>
+    /// Reads one Start or Connect stream to its end event and says clearly how it went when it did not
+    /// get there: a stream cut after the start names the pid and says the process may still run (so
+    /// the caller can reattach); a process killed at its timeout is reported as such, not as a slow
+    /// agent; anything before the start goes through the client's error translator as usual.
+    /// </summary>
+    internal sealed class ProcessEventStream
+    {
+        readonly ErrorTranslator _errors;
+        readonly string _domain;
+        readonly string _operation;
+        readonly string _target;
+        readonly bool _decode;
+        readonly TimeSpan? _timeout;
+        readonly DateTime? _deadline;
+        readonly TimeSpan _drainLimit;
+
+        /// <param name="operation">What the stream is for, e.g. "start process".</param>
+        /// <param name="target">What it is about before the pid is known: the command line, or the selector.</param>
+        /// <param name="decode">Whether output is decoded to text.</param>
+        /// <param name="timeout">The process's lifetime limit (Start only), for the message when it passes.</param>
+        /// <param name="deadline">When that limit passes, as sent to the agent.</param>
+        /// <param name="drainLimit">How long to wait, after the end event, for the agent to close the stream.</param>
+        public ProcessEventStream(ErrorTranslator errors, string domain, string operation, string target, bool decode,
+            TimeSpan? timeout, DateTime? deadline, TimeSpan drainLimit)
+        {
+            _errors = errors;
+            _domain = domain;
+            _operation = operation;
+            _target = target;
+            _decode = decode;
+            _timeout = timeout;
+            _deadline = deadline;
+            _drainLimit = drainLimit;
+        }
+
+        public async IAsyncEnumerable<SandboxProcessEvent> ReadAsync<TResponse>(IAsyncStreamReader<TResponse> reader,
+            Func<TResponse, Proto.ProcessEvent?> eventOf, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var translator = new ProcessEventTranslator(_decode);
+            var batch = new List<SandboxProcessEvent>(4);
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await reader.MoveNext(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    throw Failure(e, translator, cancellationToken);
+                }
+                if (!more)
+                {
+                    throw EndedEarly(translator);
+                }
+
+                batch.Clear();
+                try
+                {
+                    translator.Translate(eventOf(reader.Current), batch);
+                }
+                catch (SandboxException e)
+                {
+                    throw new SandboxException(e.Code, e.Message, null, Target(translator), _domain);
+                }
+
+                if (translator.Exit is SandboxProcessExit exit)
+                {
+                    // Let the call finish cleanly before handing out the exit: a caller that stops
+                    // reading at the exit would otherwise abort the call (and, over HTTP/1.1, its connection).
+                    await DrainAsync(reader, cancellationToken).ConfigureAwait(false);
+                    bool killedAtTimeout = _deadline is DateTime deadline && !exit.Exited && DateTime.UtcNow >= deadline;
+                    foreach (SandboxProcessEvent e in batch)
+                    {
+                        if (killedAtTimeout && e is SandboxProcessExit)
+                        {
+                            throw TimedOut(translator.Pid, exit.Status, null);
+                        }
+                        yield return e;
+                    }
+                    yield break;
+                }
+
+                foreach (SandboxProcessEvent e in batch)
+                {
+                    yield return e;
+                }
+            }
+        }
+
+        async Task DrainAsync<TResponse>(IAsyncStreamReader<TResponse> reader, CancellationToken cancellationToken)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (_drainLimit > TimeSpan.Zero)
+            {
+                limit.CancelAfter(_drainLimit);
+            }
+            try
+            {
+                while (await reader.MoveNext(limit.Token).ConfigureAwait(false))
+                {
+                    // Nothing but keepalives can follow the end; the exit is already known.
+                }
+            }
+            catch (Exception e) when (e is RpcException || e is OperationCanceledException || e is System.IO.IOException)
+            {
+                // The end event arrived, so the process's story is complete whatever happens to the call now.
+            }
+        }
+
+        Exception Failure(Exception error, ProcessEventTranslator translator, CancellationToken cancellationToken)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The caller stopped reading. The process is not stopped: the agent keeps it running.
+                return new OperationCanceledException(
+                    "Stopped reading the process stream; the process keeps running in the sandbox.", error, cancellationToken);
+            }
+            if (_timeout is not null && error is RpcException { StatusCode: StatusCode.DeadlineExceeded })
+            {
+                return TimedOut(translator.Pid, null, _errors.Translate(error, _operation, Target(translator), cancellationToken));
+            }
+            if (error is SandboxException || !translator.HasStarted)
+            {
+                return _errors.Translate(error, _operation, _target, cancellationToken);
+            }
+
+            // Past the start the stream only ends with the end event: anything else is a broken transport.
+            Exception translated = _errors.Translate(error, _operation, _target, cancellationToken);
+            string reason = (translated as SandboxException)?.ServerMessage ?? "the connection failed";
+            uint pid = translator.Pid!.Value;
+            return new SandboxException(SandboxErrorCode.Unavailable,
+                $"The output stream of process pid {Pid(pid)} in '{_domain}' was cut before the process ended ({reason}). "
+                + $"The process may still be running in the sandbox: reattach to it by pid {Pid(pid)} to follow its output and learn how it ends.",
+                (translated as SandboxException)?.ServerMessage, Target(translator), _domain, translated);
+        }
+
+        SandboxException EndedEarly(ProcessEventTranslator translator)
+        {
+            if (translator.Pid is uint pid)
+            {
+                return new SandboxException(SandboxErrorCode.Aborted,
+                    $"The sandbox agent at '{_domain}' closed the output stream of process pid {Pid(pid)} before the process ended. "
+                    + $"The process may still be running in the sandbox: reattach to it by pid {Pid(pid)} to follow its output and learn how it ends.",
+                    null, Target(translator), _domain);
+            }
+            return new SandboxException(SandboxErrorCode.Aborted,
+                $"The sandbox agent at '{_domain}' closed the stream to {_operation} '{_target}' without a start event; "
+                + "whether a process was started is unknown.",
+                null, _target, _domain);
+        }
+
+        SandboxException TimedOut(uint? pid, string? status, Exception? inner)
+        {
+            string limit = Describe(_timeout!.Value);
+            string message = pid is uint known
+                ? $"Process pid {Pid(known)} ('{_target}') did not end within its timeout of {limit}: the sandbox agent killed it"
+                    + (status is null ? "." : $" ({status}).")
+                : $"The process '{_target}' did not start within its timeout of {limit}.";
+            return new SandboxException(SandboxErrorCode.DeadlineExceeded, message, null,
+                pid is uint p ? "pid " + Pid(p) : _target, _domain, inner);
+        }
+
+        string Target(ProcessEventTranslator translator) => translator.Pid is uint pid ? "pid " + Pid(pid) : _target;
+
+        static string Pid(uint pid) => pid.ToString(CultureInfo.InvariantCulture);
+
+        static string Describe(TimeSpan span) =>
+            span < TimeSpan.FromMinutes(1)
+                ? span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s"
+                : span.ToString("c", CultureInfo.InvariantCulture);
+    }
+}

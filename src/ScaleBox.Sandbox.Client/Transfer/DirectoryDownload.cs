@@ -1,0 +1,285 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transport;
+
+namespace ScaleBox.Sandbox.Client.Transfer
+{
+    /// <summary>
+    /// Copies a sandbox directory tree to a local directory, one file at a time. The listing comes
+    /// from the sandbox and is treated as hostile (see <see cref="TreePathMapper"/> and
+    /// <see cref="RemoteLinkRule"/>); every entry ends as one outcome, in listing order.
+    /// </summary>
+    internal static class DirectoryDownload
+    {
+        const string Operation = "download directory";
+
+        sealed class PlannedEntry
+        {
+            public SandboxItem Item = null!;
+            public string Relative = string.Empty;
+            public string? LocalPath;
+            public SandboxTransferReason SkipCode;
+            public string? SkipReason;
+        }
+
+        public static async IAsyncEnumerable<SandboxTransferOutcome> RunAsync(SandboxClient client, string remoteDirectory,
+            string localDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            SandboxItem root = await client.Files.GetItemAsync(remoteDirectory, cancellationToken).ConfigureAwait(false);
+            if (!root.IsDirectory)
+            {
+                throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is not a directory", Operation, remoteDirectory, null);
+            }
+            IReadOnlyList<SandboxItem> listing = await client.Files
+                .GetChildItemsAsync(remoteDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken)
+                .ConfigureAwait(false);
+
+            string localRoot = TreePathMapper.TrimSeparator(Path.GetFullPath(localDirectory));
+            var remoteRoots = new List<string> { RemotePaths.Clean(remoteDirectory) };
+            string statRoot = RemotePaths.Clean(root.Path);
+            if (!remoteRoots.Contains(statRoot))
+            {
+                remoteRoots.Add(statRoot);
+            }
+
+            List<PlannedEntry> plan = Plan(listing, remoteRoots, localRoot);
+            long totalBytes = 0;
+            int totalFiles = 0;
+            foreach (PlannedEntry entry in plan)
+            {
+                if (entry.SkipReason is null && entry.Item.Type == SandboxItemType.File)
+                {
+                    totalBytes += entry.Item.Length;
+                    totalFiles++;
+                }
+            }
+            var tracker = new TreeProgress(progress, totalBytes, totalFiles);
+
+            // Nothing can go on without the destination: its failure ends the copy.
+            EnsureDirectory(localRoot, null);
+            var verified = new HashSet<string>(TreePathMapper.LocalComparer) { localRoot };
+
+            foreach (PlannedEntry entry in plan)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                SandboxItem item = entry.Item;
+                if (entry.SkipReason is not null)
+                {
+                    yield return new SandboxTransferOutcome
+                    {
+                        Source = item.Path,
+                        Destination = entry.LocalPath ?? entry.Relative,
+                        RelativePath = entry.Relative,
+                        Kind = item.Type,
+                        Status = SandboxTransferStatus.Skipped,
+                        ReasonCode = entry.SkipCode,
+                        Reason = entry.SkipReason,
+                    };
+                    continue;
+                }
+
+                string local = entry.LocalPath!;
+                SandboxTransferOutcome outcome;
+                if (item.IsDirectory)
+                {
+                    try
+                    {
+                        EnsureDirectory(local, localRoot, verified);
+                        outcome = Copied(item, entry, local, null);
+                    }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                    {
+                        outcome = Failed(item, entry, local, SandboxTransferReason.Error, e);
+                    }
+                    yield return outcome;
+                    continue;
+                }
+
+                tracker.StartFile(item.Path);
+                Exception? failure = null;
+                SandboxDownloadResult? result = null;
+                try
+                {
+                    EnsureDirectory(Path.GetDirectoryName(local)!, localRoot, verified);
+                    result = await client.Transfer
+                        .DownloadFileAsync(item.Path, local, options.Overwrite, options.Download, tracker.FileBytes, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+                {
+                    failure = e;
+                }
+                if (failure is not null)
+                {
+                    await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, failure, cancellationToken).ConfigureAwait(false);
+                    tracker.FileNotCopied(item.Length);
+                    yield return Failed(item, entry, local, TreeCopyFailures.ReasonFor(failure), failure);
+                    continue;
+                }
+                tracker.FileCopied(result!.Length);
+                yield return Copied(item, entry, local, result);
+            }
+            tracker.Complete();
+        }
+
+        /// <summary>Decides, before anything is written, what happens to every listed entry.</summary>
+        static List<PlannedEntry> Plan(IReadOnlyList<SandboxItem> listing, List<string> remoteRoots, string localRoot)
+        {
+            // Every link's name, so that a file link whose target passes through another link is caught.
+            var links = new HashSet<string>(StringComparer.Ordinal);
+            foreach (SandboxItem item in listing)
+            {
+                if (item.LinkTarget is not null
+                    && TreePathMapper.GetRelativeName(item.Path, remoteRoots, out _, out _) is { } name)
+                {
+                    links.Add(name);
+                }
+            }
+
+            var plan = new List<PlannedEntry>(listing.Count);
+            var skippedDirectories = new List<string>();
+            var localPaths = new HashSet<string>(TreePathMapper.LocalComparer);
+            foreach (SandboxItem item in listing)
+            {
+                var entry = new PlannedEntry { Item = item };
+                plan.Add(entry);
+
+                string? relative = TreePathMapper.GetRelativeName(item.Path, remoteRoots, out string? matchedRoot, out string? reason);
+                if (relative is null)
+                {
+                    entry.Relative = item.Path;
+                    Skip(entry, SandboxTransferReason.UnsafePath, reason!);
+                    continue;
+                }
+                entry.Relative = relative;
+
+                string? insideSkipped = skippedDirectories.Find(d => relative.StartsWith(d + "/", StringComparison.Ordinal));
+                if (insideSkipped is not null)
+                {
+                    Skip(entry, SandboxTransferReason.InsideSkippedDirectory, $"it is inside '{insideSkipped}', which was skipped");
+                    continue;
+                }
+
+                entry.LocalPath = TreePathMapper.MapToLocal(localRoot, relative, out reason);
+                if (entry.LocalPath is null)
+                {
+                    Skip(entry, SandboxTransferReason.UnsafePath, reason!);
+                    skippedDirectories.Add(relative);
+                    continue;
+                }
+
+                if (item.LinkTarget is not null)
+                {
+                    if (item.IsDirectory)
+                    {
+                        Skip(entry, SandboxTransferReason.SymbolicLink,
+                            $"it is a symbolic link to the directory '{item.LinkTarget}', which is not followed");
+                        skippedDirectories.Add(relative);
+                        continue;
+                    }
+                    if (item.Type == SandboxItemType.File
+                        && RemoteLinkRule.CheckFileLink(matchedRoot!, relative, item.LinkTarget, links) is { } linkReason)
+                    {
+                        Skip(entry, SandboxTransferReason.SymbolicLink, linkReason);
+                        continue;
+                    }
+                }
+
+                if (item.Type != SandboxItemType.File && item.Type != SandboxItemType.Directory)
+                {
+                    Skip(entry, SandboxTransferReason.UnsupportedType,
+                        item.LinkTarget is null ? "it is neither a file nor a directory" : $"it is a symbolic link to '{item.LinkTarget}', which does not exist");
+                    continue;
+                }
+
+                if (!localPaths.Add(entry.LocalPath))
+                {
+                    Skip(entry, SandboxTransferReason.UnsafePath, $"another entry already maps to '{entry.LocalPath}'");
+                    continue;
+                }
+            }
+            return plan;
+        }
+
+        static void Skip(PlannedEntry entry, SandboxTransferReason code, string reason)
+        {
+            entry.SkipCode = code;
+            entry.SkipReason = reason;
+        }
+
+        /// <summary>
+        /// Creates <paramref name="directory"/> and the missing directories between it and the
+        /// root, refusing to pass through a symbolic link or junction (which could lead anywhere).
+        /// </summary>
+        static void EnsureDirectory(string directory, string localRoot, HashSet<string> verified)
+        {
+            if (verified.Contains(directory))
+            {
+                return;
+            }
+            var pending = new Stack<string>();
+            for (string? current = directory; current is not null && !verified.Contains(current); current = Path.GetDirectoryName(current))
+            {
+                if (!TreePathMapper.IsBelow(current, localRoot))
+                {
+                    throw new IOException($"'{directory}' is not inside '{localRoot}'.");
+                }
+                pending.Push(current);
+            }
+            while (pending.Count > 0)
+            {
+                string next = pending.Pop();
+                EnsureDirectory(next, localRoot);
+                verified.Add(next);
+            }
+        }
+
+        static void EnsureDirectory(string path, string? root)
+        {
+            if (File.Exists(path))
+            {
+                throw new IOException($"'{path}' exists and is a file, not a directory.");
+            }
+            if (Directory.Exists(path))
+            {
+                if (root is not null && (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0)
+                {
+                    throw new IOException($"'{path}' is a symbolic link or junction; nothing is written through it.");
+                }
+                return;
+            }
+            Directory.CreateDirectory(path);
+        }
+
+        static SandboxTransferOutcome Copied(SandboxItem item, PlannedEntry entry, string local, SandboxDownloadResult? result) => new SandboxTransferOutcome
+        {
+            Source = item.Path,
+            Destination = local,
+            RelativePath = entry.Relative,
+            Kind = item.Type,
+            Status = SandboxTransferStatus.Copied,
+            Bytes = result?.Length ?? 0,
+            Sha256 = result?.Sha256,
+            ResumeCount = result?.ResumeCount ?? 0,
+        };
+
+        static SandboxTransferOutcome Failed(SandboxItem item, PlannedEntry entry, string local, SandboxTransferReason code, Exception error) => new SandboxTransferOutcome
+        {
+            Source = item.Path,
+            Destination = local,
+            RelativePath = entry.Relative,
+            Kind = item.Type,
+            Status = SandboxTransferStatus.Failed,
+            ReasonCode = code,
+            Reason = error.Message,
+            Exception = error,
+        };
+    }
+}

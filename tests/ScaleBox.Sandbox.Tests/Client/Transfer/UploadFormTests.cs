@@ -1,0 +1,75 @@
+using System.Text;
+using ScaleBox.Sandbox.Client.Transfer;
+
+namespace ScaleBox.Sandbox.Tests.Client.Transfer;
+
+/// <summary>The upload body is shaped as the official SDK sends it, and streamed from its source.</summary>
+public sealed class UploadFormTests
+{
+    [Fact]
+    public async Task Has_a_file_part_named_by_the_destination_then_a_path_part()
+    {
+        string body = await SerializeAsync("/root/dir/a \"quoted\" ü.txt", "hello");
+
+        int file = body.IndexOf("Content-Disposition: form-data; name=\"file\"; filename=\"/root/dir/a %22quoted%22 ü.txt\"", StringComparison.Ordinal);
+        int type = body.IndexOf("Content-Type: application/octet-stream", StringComparison.Ordinal);
+        int content = body.IndexOf("\r\n\r\nhello\r\n", StringComparison.Ordinal);
+        int path = body.IndexOf("Content-Disposition: form-data; name=\"path\"\r\n", StringComparison.Ordinal);
+        int pathValue = body.IndexOf("\r\n\r\n/root/dir/a \"quoted\" ü.txt\r\n", StringComparison.Ordinal);
+
+        Assert.True(file >= 0, body);
+        Assert.True(type > file && content > type && path > content && pathValue > path, body);
+    }
+
+    [Fact]
+    public void A_seekable_source_gives_a_content_length_and_an_unseekable_one_none()
+    {
+        using var watchdog = new IdleWatchdog(default, Timeout.InfiniteTimeSpan);
+        using var seekable = new StreamingUploadContent(new MemoryStream(new byte[1000]), watchdog, new ProgressThrottle(null));
+        using var unseekable = new StreamingUploadContent(new NonSeekableStream(new MemoryStream(new byte[1000])), watchdog, new ProgressThrottle(null));
+
+        using var withLength = UploadForm.Create(seekable, "/a");
+        using var withoutLength = UploadForm.Create(unseekable, "/a");
+
+        Assert.True(withLength.Headers.ContentLength > 1000);
+        Assert.Null(withoutLength.Headers.ContentLength);
+    }
+
+    [Fact]
+    public async Task The_content_is_sent_once_and_hashed()
+    {
+        using var watchdog = new IdleWatchdog(default, Timeout.InfiniteTimeSpan);
+        var content = new StreamingUploadContent(new MemoryStream(Encoding.UTF8.GetBytes("abc")), watchdog, new ProgressThrottle(null), computeSha256: true);
+
+        await content.CopyToAsync(Stream.Null);
+
+        Assert.True(content.Completed);
+        Assert.Equal(3, content.BytesSent);
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", content.Sha256);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => content.CopyToAsync(Stream.Null));
+    }
+
+    static async Task<string> SerializeAsync(string destination, string text)
+    {
+        using var watchdog = new IdleWatchdog(default, Timeout.InfiniteTimeSpan);
+        using var file = new StreamingUploadContent(new MemoryStream(Encoding.UTF8.GetBytes(text)), watchdog, new ProgressThrottle(null));
+        using var form = UploadForm.Create(file, destination);
+        var buffer = new MemoryStream();
+        await form.CopyToAsync(buffer);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    sealed class NonSeekableStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd.Processes;
+
+/// <summary>
+/// TEST-ONLY: a TCP relay on 127.0.0.1 in front of a local agent port that can drop every
+/// connection it carries on demand (with a reset, as a dropped network or a restarted proxy
+/// would), while still accepting new ones. Nothing here dials anything but 127.0.0.1.
+/// </summary>
+sealed class TcpRelay : IAsyncDisposable
+{
+    readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    readonly int _targetPort;
+    readonly object _gate = new();
+    readonly List<Socket> _open = [];
+    readonly CancellationTokenSource _stopping = new();
+    readonly Task _accepting;
+    long _bytesToClients;
+
+    public TcpRelay(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accepting = AcceptAsync();
+    }
+
+    public int Port { get; }
+
+    /// <summary>The sandbox domain that goes through the relay.</summary>
+    public string Domain => $"127.0.0.1:{Port}";
+
+    /// <summary>Bytes relayed from the agent to clients so far, over all connections.</summary>
+    public long BytesToClients => Interlocked.Read(ref _bytesToClients);
+
+    /// <summary>Resets both sides of every connection carried so far.</summary>
+    public int CutAll()
+    {
+        Socket[] sockets;
+        lock (_gate)
+        {
+            sockets = [.. _open];
+            _open.Clear();
+        }
+        foreach (Socket socket in sockets)
+        {
+            Reset(socket);
+        }
+        return sockets.Length / 2;
+    }
+
+    async Task AcceptAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptSocketAsync(_stopping.Token);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            client.NoDelay = true;
+            try
+            {
+                await upstream.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _targetPort), _stopping.Token);
+            }
+            catch (Exception)
+            {
+                Reset(client);
+                upstream.Dispose();
+                continue;
+            }
+            lock (_gate)
+            {
+                _open.Add(client);
+                _open.Add(upstream);
+            }
+            _ = PumpAsync(client, upstream, toClient: false);
+            _ = PumpAsync(upstream, client, toClient: true);
+        }
+    }
+
+    async Task PumpAsync(Socket from, Socket to, bool toClient)
+    {
+        byte[] buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                int read = await from.ReceiveAsync(buffer, SocketFlags.None);
+                if (read == 0)
+                {
+                    to.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                if (toClient)
+                {
+                    Interlocked.Add(ref _bytesToClients, read);
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // One side was cut or closed: the other goes too.
+            Reset(from);
+            Reset(to);
+        }
+    }
+
+    static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception)
+        {
+        }
+        socket.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _listener.Stop();
+        await _accepting;
+        CutAll();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,218 @@
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+using ScaleBox.Sandbox.Tests.Infrastructure.FaultInjection;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
+
+/// <summary>
+/// Connections cut by a proxy between the client and the real agent: a download picks up where it
+/// stopped (and never splices two versions of a file); a cut upload fails and leaves nothing under
+/// its name.
+/// </summary>
+[Collection(LocalAgentCollection.Name)]
+public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
+{
+    const int FileLength = 3 * 1024 * 1024 + 123;
+    static readonly SandboxDownloadOptions Quick = new() { ResumeDelay = TimeSpan.Zero, ComputeSha256 = true };
+
+    readonly TransferFiles _files = new();
+
+    SandboxClient ClientThrough(ConnectionCuttingProxy proxy, SandboxProtocol protocol = SandboxProtocol.GrpcWeb) =>
+        new(new SandboxClientOptions(SandboxEndpoint.Parse(proxy.Domain), new AccessToken(agent.AccessToken))
+        {
+            Protocol = protocol,
+            Timeout = TimeSpan.FromSeconds(15),
+        });
+
+    int PortFor(SandboxProtocol protocol) => protocol == SandboxProtocol.Grpc ? agent.Http2Address.Port : agent.HttpAddress.Port;
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(64 * 1024)]
+    [InlineData(FileLength / 2)]
+    [InlineData(FileLength - 1)]
+    public async Task A_download_cut_mid_body_resumes_and_matches_the_hash(int bodyBytesBeforeCut)
+    {
+        string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume"), "r #1.bin"), FileLength, seed: bodyBytesBeforeCut);
+        string expected = TransferFiles.Sha256(remote);
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        proxy.CutResponse(connection: 1, bodyBytesBeforeCut, countFromBody: true);
+        using SandboxClient client = ClientThrough(proxy);
+        string target = _files.PathOf($"r-{bodyBytesBeforeCut}.bin");
+
+        SandboxDownloadResult result = await client.Transfer.DownloadFileAsync(remote, target, options: new SandboxDownloadOptions { ResumeDelay = TimeSpan.Zero, ExpectedSha256 = expected });
+
+        Assert.Equal(1, proxy.CutCount);
+        Assert.Equal(1, result.ResumeCount);
+        Assert.Equal(expected, result.Sha256);
+        Assert.Equal(expected, TransferFiles.Sha256(target));
+        Assert.Equal(FileLength, result.Length);
+        Assert.Equal([target], Directory.GetFileSystemEntries(_files.Root));
+    }
+
+    [Theory, BothProtocols]
+    public async Task Several_cuts_in_a_row_resume_each_time(SandboxProtocol protocol)
+    {
+        string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-many"), "m.bin"), FileLength, seed: 7);
+        await using var proxy = new ConnectionCuttingProxy(PortFor(protocol));
+        // Raw byte counts, so the same cuts work for HTTP/1.1 and HTTP/2 framing.
+        proxy.CutResponse(1, 300_000);
+        proxy.CutResponse(2, 500_000);
+        proxy.CutResponse(3, 20_000);
+        using SandboxClient client = ClientThrough(proxy, protocol);
+        var copy = new MemoryStream();
+
+        SandboxDownloadResult result = await client.Transfer.DownloadAsync(remote, copy, Quick);
+
+        Assert.Equal(3, result.ResumeCount);
+        Assert.Equal(TransferFiles.Sha256(remote), result.Sha256);
+        Assert.Equal(await File.ReadAllBytesAsync(remote), copy.ToArray());
+    }
+
+    [Fact]
+    public async Task A_stalled_download_is_noticed_after_the_idle_timeout_and_resumed()
+    {
+        string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-stall"), "s.bin"), FileLength, seed: 9);
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        proxy.StallResponse(1, 200_000, countFromBody: true);
+        using SandboxClient client = ClientThrough(proxy);
+        var options = new SandboxDownloadOptions { ResumeDelay = TimeSpan.Zero, IdleTimeout = TimeSpan.FromSeconds(1), ComputeSha256 = true };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        SandboxDownloadResult result = await client.Transfer.DownloadAsync(remote, new MemoryStream(), options);
+
+        Assert.Equal(1, result.ResumeCount);
+        Assert.Equal(TransferFiles.Sha256(remote), result.Sha256);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.7), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task More_cuts_than_allowed_fail_with_Unavailable()
+    {
+        string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-exhausted"), "x.bin"), FileLength);
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        for (int connection = 1; connection <= 3; connection++)
+        {
+            proxy.CutResponse(connection, 100_000 * connection, countFromBody: true);
+        }
+        using SandboxClient client = ClientThrough(proxy);
+        string target = _files.PathOf("x.bin");
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadFileAsync(
+            remote, target, options: new SandboxDownloadOptions { MaxResumeAttempts = 2, ResumeDelay = TimeSpan.Zero }));
+
+        Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
+        Assert.Equal(remote, error.Target);
+        Assert.Contains("gave up after 2 attempts", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.GetFileSystemEntries(_files.Root));
+    }
+
+    [Fact]
+    public async Task With_resuming_off_a_cut_fails_at_once()
+    {
+        string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-off"), "x.bin"), FileLength);
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        proxy.CutResponse(1, 1000, countFromBody: true);
+        using SandboxClient client = ClientThrough(proxy);
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadAsync(
+            remote, new MemoryStream(), new SandboxDownloadOptions { MaxResumeAttempts = 0 }));
+
+        Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
+        Assert.Equal(1, proxy.ConnectionCount);
+    }
+
+    [Theory]
+    [InlineData(true)]  // same length, new content and time: only the validator tells
+    [InlineData(false)] // a different length
+    public async Task A_file_changed_between_cut_and_resume_is_not_spliced(bool sameLength)
+    {
+        string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-changed"), "c.bin"), FileLength, seed: 1);
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        proxy.CutResponse(1, 256 * 1024, countFromBody: true);
+        proxy.OnCut = _ =>
+        {
+            // Rewritten in place (same inode), with a new modification time.
+            TransferFiles.WriteRandom(remote, sameLength ? FileLength : FileLength + 10, seed: 2);
+            File.SetLastWriteTimeUtc(remote, DateTime.UtcNow.AddHours(1));
+        };
+        using SandboxClient client = ClientThrough(proxy);
+        string target = _files.PathOf("c.bin");
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadFileAsync(remote, target, options: Quick));
+
+        Assert.Equal(SandboxErrorCode.Aborted, error.Code);
+        Assert.Contains("changed", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.GetFileSystemEntries(_files.Root));
+    }
+
+    [Fact]
+    public async Task A_resumed_download_into_a_stream_keeps_the_caller_partial_data_on_failure()
+    {
+        string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-stream"), "p.bin"), FileLength, seed: 3);
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        proxy.CutResponse(1, 100_000, countFromBody: true);
+        proxy.OnCut = _ => File.SetLastWriteTimeUtc(remote, DateTime.UtcNow.AddHours(2));
+        using SandboxClient client = ClientThrough(proxy);
+        var copy = new MemoryStream();
+
+        await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadAsync(remote, copy, Quick));
+
+        Assert.Equal(100_000, copy.Length); // exactly what arrived before the cut; nothing spliced after it
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_cut_upload_fails_and_leaves_no_file_under_its_name(SandboxProtocol protocol)
+    {
+        string source = TransferFiles.WriteRandom(_files.PathOf("up.bin"), 8L * 1024 * 1024);
+        string folder = agent.NewFolder("upload-cut");
+        string remote = Path.Combine(folder, "up #1.bin");
+        await using var proxy = new ConnectionCuttingProxy(PortFor(protocol));
+        proxy.CutRequest(1, 2 * 1024 * 1024);
+        using SandboxClient client = ClientThrough(proxy, protocol);
+        using SandboxClient direct = agent.CreateClient(protocol);
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.UploadFileAsync(source, remote));
+
+        Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
+        Assert.Equal(remote, error.Target);
+        Assert.False(await direct.Files.ExistsAsync(remote));
+        Assert.True(await EventuallyAsync(() => Directory.GetFileSystemEntries(folder).Length == 0),
+            "staging files left: " + string.Join(", ", Directory.GetFileSystemEntries(folder)));
+    }
+
+    [Fact]
+    public async Task A_cut_upload_over_an_existing_file_keeps_the_old_content()
+    {
+        string source = TransferFiles.WriteRandom(_files.PathOf("up2.bin"), 8L * 1024 * 1024);
+        string remote = Path.Combine(agent.NewFolder("upload-cut-keep"), "keep.txt");
+        await File.WriteAllTextAsync(remote, "old");
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        proxy.CutRequest(1, 1024 * 1024);
+        using SandboxClient client = ClientThrough(proxy);
+
+        await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.UploadFileAsync(source, remote));
+
+        Assert.Equal("old", await File.ReadAllTextAsync(remote));
+    }
+
+    static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            if (condition())
+            {
+                return true;
+            }
+            await Task.Delay(100);
+        }
+        return condition();
+    }
+
+    public void Dispose() => _files.Dispose();
+}
