@@ -21,6 +21,10 @@
         'Move-SbxItem'
         'Remove-SbxItem'
         'Test-SbxPath'
+        'Copy-SbxItem'
+        'Get-SbxContent'
+        'Set-SbxContent'
+        'Get-SbxFileUrl'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -76,8 +76,14 @@ namespace ScaleBox.Sandbox.Infrastructure
             }
         }
 
+        /// <summary>Releases what a cmdlet holds across its blocks; PowerShell disposes the cmdlet however it ends.</summary>
+        protected virtual void DisposeResources()
+        {
+        }
+
         public void Dispose()
         {
+            DisposeResources();
             _stopping.Dispose();
             GC.SuppressFinalize(this);
         }

@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Sessions;
 
@@ -35,6 +38,39 @@ namespace ScaleBox.Sandbox.Infrastructure
                 ThrowTerminatingError(record);
             }
             WriteError(record);
+        }
+
+        /// <summary>
+        /// The items a path names: one for a literal path; every match for a wildcard leaf, or the
+        /// path itself when the pattern matches nothing but the literal name exists. Reports an
+        /// error (and yields nothing) when nothing is found.
+        /// </summary>
+        protected IReadOnlyList<SandboxItem> ResolveItems(string path, bool literal)
+        {
+            try
+            {
+                string leaf = SandboxPath.GetLeaf(path);
+                if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
+                {
+                    return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
+                }
+
+                var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
+                var matches = Wait(Client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, CancelToken))
+                    .Where(i => pattern.IsMatch(i.Name))
+                    .ToList();
+                if (matches.Count > 0)
+                {
+                    return matches;
+                }
+                // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
+                return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
+            }
+            catch (SandboxException e)
+            {
+                WriteSandboxError(e, path);
+                return new SandboxItem[0];
+            }
         }
     }
 }

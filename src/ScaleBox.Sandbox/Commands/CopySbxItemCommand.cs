@@ -1,0 +1,424 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Infrastructure;
+
+namespace ScaleBox.Sandbox.Commands
+{
+    /// <summary>
+    /// Copies files and directory trees into a sandbox (-ToSandbox) or out of it (-FromSandbox), as
+    /// Copy-Item -ToSession/-FromSession does: streamed, resumed after a dropped download, written
+    /// under a temporary name and renamed only when complete.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Copy, "SbxItem", DefaultParameterSetName = ToSandboxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(FileInfo), typeof(DirectoryInfo), typeof(SandboxItem), typeof(Job))]
+    public sealed class CopySbxItemCommand : SessionCmdlet
+    {
+        const string ToSandboxSet = "ToSandbox";
+        const string ToSandboxLiteralSet = "ToSandboxLiteralPath";
+        const string FromSandboxSet = "FromSandbox";
+        const string FromSandboxLiteralSet = "FromSandboxLiteralPath";
+        const string FromSandboxInputSet = "FromSandboxInputObject";
+
+        readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
+
+        /// <summary>
+        /// What to copy: local paths with -ToSandbox, sandbox paths with -FromSandbox. Wildcards
+        /// allowed. (No FullName alias: Get-ChildItem output binds to -LiteralPath through PSPath,
+        /// so a local name such as "x[1].txt" is never read as a pattern.)
+        /// </summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ToSandboxSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromSandboxSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = new string[0];
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ToSandboxLiteralSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromSandboxLiteralSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = new string[0];
+
+        /// <summary>Sandbox items from Get-SbxItem or Get-SbxChildItem; implies -FromSandbox.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FromSandboxInputSet)]
+        [ValidateNotNull]
+        public SandboxItem[] InputObject { get; set; } = new SandboxItem[0];
+
+        /// <summary>Where to copy to: a sandbox path with -ToSandbox, a local path with -FromSandbox. An existing directory receives the items.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; } = string.Empty;
+
+        [Parameter(Mandatory = true, ParameterSetName = ToSandboxSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ToSandboxLiteralSet)]
+        public SwitchParameter ToSandbox { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = FromSandboxSet)]
+        [Parameter(Mandatory = true, ParameterSetName = FromSandboxLiteralSet)]
+        [Parameter(ParameterSetName = FromSandboxInputSet)]
+        public SwitchParameter FromSandbox { get; set; }
+
+        /// <summary>Copies directories with everything in them.</summary>
+        [Parameter]
+        public SwitchParameter Recurse { get; set; }
+
+        /// <summary>Replaces existing files at the destination.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Returns the copied items: local FileInfo/DirectoryInfo after -FromSandbox, sandbox items after -ToSandbox.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Runs the copy as a background job and returns the job at once.</summary>
+        [Parameter]
+        public SwitchParameter AsJob { get; set; }
+
+        bool IsUpload => ParameterSetName == ToSandboxSet || ParameterSetName == ToSandboxLiteralSet;
+
+        protected override void ProcessRecord()
+        {
+            if (IsUpload)
+            {
+                bool literal = ParameterSetName == ToSandboxLiteralSet;
+                foreach (string path in literal ? LiteralPath : Path)
+                {
+                    foreach (string local in ResolveLocal(path, literal))
+                    {
+                        PlanUpload(local);
+                    }
+                }
+            }
+            else if (ParameterSetName == FromSandboxInputSet)
+            {
+                foreach (SandboxItem item in InputObject)
+                {
+                    PlanDownload(item);
+                }
+            }
+            else
+            {
+                bool literal = ParameterSetName == FromSandboxLiteralSet;
+                foreach (string path in literal ? LiteralPath : Path)
+                {
+                    foreach (SandboxItem item in ResolveItems(path, literal))
+                    {
+                        PlanDownload(item);
+                    }
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_plan.Count == 0)
+            {
+                return;
+            }
+
+            SandboxClient client = Client;
+            var copies = _plan.ToArray();
+            bool showProgress = !"SilentlyContinue".Equals(GetVariableValue("ProgressPreference")?.ToString(), StringComparison.OrdinalIgnoreCase);
+            if (AsJob)
+            {
+                var job = new SbxJob(MyInvocation.Line, null, ResolvedSession.Domain);
+                JobRepository.Add(job);
+                job.Start((sink, cancel) => CopyAllAsync(client, copies, sink, showProgress, cancel));
+                WriteObject(job);
+                return;
+            }
+
+            try
+            {
+                Pump((sink, cancel) => CopyAllAsync(client, copies, sink, showProgress, cancel));
+            }
+            catch (SandboxException e)
+            {
+                ThrowTerminatingError(SandboxErrors.ToErrorRecord(e));
+            }
+        }
+
+        // ------------------------------------------------------------ planning (pipeline thread)
+
+        IEnumerable<string> ResolveLocal(string path, bool literal)
+        {
+            try
+            {
+                if (literal)
+                {
+                    string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                    if (!File.Exists(resolved) && !Directory.Exists(resolved))
+                    {
+                        throw new ItemNotFoundException($"Cannot find path '{resolved}' because it does not exist.");
+                    }
+                    return new[] { resolved };
+                }
+                var resolvedPaths = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider);
+                if (provider.Name != "FileSystem")
+                {
+                    WriteError(SandboxErrors.Create("NotAFileSystemPath", ErrorCategory.InvalidArgument, path,
+                        $"'{path}' is a {provider.Name} path; -ToSandbox copies files from the file system."));
+                    return new string[0];
+                }
+                return resolvedPaths;
+            }
+            catch (ItemNotFoundException e)
+            {
+                WriteError(new ErrorRecord(e, "LocalPathNotFound", ErrorCategory.ObjectNotFound, path));
+                return new string[0];
+            }
+        }
+
+        void PlanUpload(string local)
+        {
+            bool isDirectory = Directory.Exists(local);
+            if (isDirectory && !Recurse)
+            {
+                WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, local,
+                    $"'{local}' is a directory. Use -Recurse to copy it with everything in it."));
+                return;
+            }
+
+            string leaf = System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+            string target = Destination;
+            if (!TryGetRemote(target, out SandboxItem? existing))
+            {
+                return;
+            }
+            // An existing directory, or a path written as one ("dir/"), receives the item.
+            if (existing is { IsDirectory: true } || (existing is null && target.EndsWith("/", StringComparison.Ordinal)))
+            {
+                target = SandboxPath.Join(existing?.Path ?? target, leaf);
+                if (!TryGetRemote(target, out existing))
+                {
+                    return;
+                }
+            }
+            if (!isDirectory && existing is not null && (existing.IsDirectory || !Force))
+            {
+                ReportExists(target, existing.IsDirectory);
+                return;
+            }
+            if (ShouldProcess($"Item: {local} Destination: {target}", "Copy to sandbox"))
+            {
+                long length = isDirectory ? -1 : new FileInfo(local).Length;
+                _plan.Add(new PlannedCopy(upload: true, local, target, isDirectory, length));
+            }
+        }
+
+        void PlanDownload(SandboxItem item)
+        {
+            if (item.IsDirectory && !Recurse)
+            {
+                WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, item.Path,
+                    $"'{item.Path}' is a directory. Use -Recurse to copy it with everything in it."));
+                return;
+            }
+
+            string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+            if (Directory.Exists(target))
+            {
+                // The name comes from the sandbox: it must not climb out of the destination.
+                if (!SandboxPath.IsPlainName(item.Name))
+                {
+                    WriteError(SandboxErrors.Create("UnsafeName", ErrorCategory.SecurityError, item.Path,
+                        $"Refused to copy '{item.Path}': its name '{item.Name}' cannot be used as a local file name."));
+                    return;
+                }
+                target = System.IO.Path.Combine(target, item.Name);
+            }
+            bool targetIsDirectory = Directory.Exists(target);
+            if (!item.IsDirectory && (targetIsDirectory || (File.Exists(target) && !Force)))
+            {
+                ReportExists(target, targetIsDirectory);
+                return;
+            }
+            if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
+            {
+                _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.IsDirectory ? -1 : item.Length));
+            }
+        }
+
+        void ReportExists(string target, bool isDirectory) => WriteError(ExistsError(target, isDirectory));
+
+        static ErrorRecord ExistsError(string target, bool isDirectory) =>
+            SandboxErrors.Create("DestinationExists", ErrorCategory.ResourceExists, target,
+                isDirectory
+                    ? $"Cannot copy onto '{target}': it is a directory."
+                    : $"'{target}' already exists. Use -Force to replace it.");
+
+        /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
+        bool TryGetRemote(string path, out SandboxItem? item)
+        {
+            try
+            {
+                item = Wait(Client.Files.GetItemAsync(path, CancelToken));
+                return true;
+            }
+            catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+            {
+                item = null;
+                return true;
+            }
+            catch (SandboxException e)
+            {
+                WriteSandboxError(e, path);
+                item = null;
+                return false;
+            }
+        }
+
+        // ------------------------------------------------------------ copying (off the pipeline thread)
+
+        /// <summary>
+        /// Runs the planned copies one by one. Per-copy failures become errors in the sink; a bad
+        /// token or an unreachable agent is thrown, since no further copy could succeed.
+        /// </summary>
+        async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
+        {
+            foreach (PlannedCopy copy in copies)
+            {
+                var progress = new TransferProgressReporter(sink, 1, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
+                try
+                {
+                    if (copy.IsDirectory)
+                    {
+                        await CopyTreeAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await CopyFileAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
+                    }
+                }
+                catch (SandboxException e) when (!SandboxErrors.IsFatal(e))
+                {
+                    await sink.WriteErrorAsync(SandboxErrors.ToErrorRecord(e, copy.Source), cancel).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    await sink.WriteErrorAsync(new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination), cancel).ConfigureAwait(false);
+                }
+                catch (ArgumentException e)
+                {
+                    await sink.WriteErrorAsync(new ErrorRecord(e, "InvalidDestination", ErrorCategory.InvalidArgument, copy.Destination), cancel).ConfigureAwait(false);
+                }
+                finally
+                {
+                    progress.Complete();
+                }
+            }
+        }
+
+        async Task CopyFileAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
+        {
+            IProgress<long> bytes = progress.ForFile(copy.Source, copy.Length);
+            if (copy.Upload)
+            {
+                // Checked again now: an earlier copy of this same command may have created it.
+                if (!Force && await client.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
+                {
+                    await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
+                    return;
+                }
+                SandboxUploadResult uploaded = await client.Transfer.UploadFileAsync(copy.Source, copy.Destination, bytes, cancel).ConfigureAwait(false);
+                await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes, SHA-256 {uploaded.Sha256}).", cancel).ConfigureAwait(false);
+                if (PassThru)
+                {
+                    await sink.WriteObjectAsync(await client.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                SandboxDownloadResult downloaded = await client.Transfer.DownloadFileAsync(copy.Source, copy.Destination, Force, null, bytes, cancel).ConfigureAwait(false);
+                string resumed = downloaded.ResumeCount > 0 ? $", resumed {downloaded.ResumeCount} time(s)" : string.Empty;
+                await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes, SHA-256 {downloaded.Sha256}{resumed}).", cancel).ConfigureAwait(false);
+                if (PassThru)
+                {
+                    await sink.WriteObjectAsync(new FileInfo(copy.Destination), cancel).ConfigureAwait(false);
+                }
+            }
+        }
+
+        async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
+        {
+            var options = new SandboxTreeCopyOptions { Overwrite = Force };
+            IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.Upload
+                ? client.Transfer.UploadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel)
+                : client.Transfer.DownloadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel);
+
+            await foreach (SandboxTransferOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
+            {
+                switch (outcome.Status)
+                {
+                    case SandboxTransferStatus.Skipped:
+                        await sink.WriteWarningAsync($"Skipped {outcome.Source}: {outcome.Reason}", cancel).ConfigureAwait(false);
+                        break;
+                    case SandboxTransferStatus.Failed:
+                        await sink.WriteErrorAsync(ToErrorRecord(outcome), cancel).ConfigureAwait(false);
+                        break;
+                    default:
+                        if (PassThru)
+                        {
+                            await sink.WriteObjectAsync(await CopiedItemAsync(client, outcome, copy.Upload, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                        }
+                        break;
+                }
+            }
+        }
+
+        static async Task<object> CopiedItemAsync(SandboxClient client, SandboxTransferOutcome outcome, bool upload, CancellationToken cancel)
+        {
+            if (upload)
+            {
+                return await client.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false);
+            }
+            return outcome.Kind == SandboxItemType.Directory
+                ? new DirectoryInfo(outcome.Destination)
+                : (object)new FileInfo(outcome.Destination);
+        }
+
+        static ErrorRecord ToErrorRecord(SandboxTransferOutcome outcome)
+        {
+            if (outcome.ReasonCode == SandboxTransferReason.AlreadyExists)
+            {
+                return ExistsError(outcome.Destination, isDirectory: false);
+            }
+            if (outcome.Exception is SandboxException sandbox)
+            {
+                return SandboxErrors.ToErrorRecord(sandbox, outcome.Source);
+            }
+            string message = $"Failed to copy {outcome.Source}: {outcome.Reason ?? outcome.Exception?.Message}";
+            return SandboxErrors.Create("CopyFailed", ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
+        }
+
+        /// <summary>One top-level copy decided on the pipeline thread (after ShouldProcess) and run later.</summary>
+        sealed class PlannedCopy
+        {
+            public PlannedCopy(bool upload, string source, string destination, bool isDirectory, long length)
+            {
+                Upload = upload;
+                Source = source;
+                Destination = destination;
+                IsDirectory = isDirectory;
+                Length = length;
+            }
+
+            public bool Upload { get; }
+
+            public string Source { get; }
+
+            public string Destination { get; }
+
+            public bool IsDirectory { get; }
+
+            public long Length { get; }
+        }
+    }
+}
