@@ -22,6 +22,10 @@ BeforeAll {
         'New-SbxItem'      = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
         'Move-SbxItem'     = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
         'Test-SbxPath'     = 'System.Boolean'
+        'Copy-SbxItem'     = 'System.IO.FileInfo'
+        'Get-SbxContent'   = 'System.String'
+        'Set-SbxContent'   = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
+        'Get-SbxFileUrl'   = 'System.String'
     }
     $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -106,7 +110,7 @@ Describe 'The ScaleBox.Sandbox module' {
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
-            if ($Name -match '^(New|Move|Remove)-SbxItem$|^Remove-SbxSession$') {
+            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^Set-SbxContent$') {
                 $command.Parameters.Keys | Should -Contain 'WhatIf'
                 $command.Parameters.Keys | Should -Contain 'Confirm'
             }
