@@ -25,6 +25,13 @@
         'Get-SbxContent'
         'Set-SbxContent'
         'Get-SbxFileUrl'
+        'Start-SbxProcess'
+        'Get-SbxProcess'
+        'Stop-SbxProcess'
+        'Receive-SbxProcess'
+        'Wait-SbxProcess'
+        'Send-SbxProcessInput'
+        'Set-SbxProcessTerminal'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -262,17 +262,23 @@ namespace ScaleBox.Sandbox.Client.Transfer
             return Errors.FromStatus(failure.Code, failure.ServerMessage, "upload to", remotePath, failure);
         }
 
-        /// <summary>Best effort: a staging file left by a failed upload is removed, within the session's timeout.</summary>
+        /// <summary>
+        /// Best effort: a staging file left by a failed upload is removed. Bounded to a few seconds,
+        /// so that a dead network does not hold back the error the caller is waiting for.
+        /// </summary>
         async Task TryRemoveAsync(string staging)
         {
+            using var limit = new CancellationTokenSource(CleanupTimeout < Timeout || Timeout <= TimeSpan.Zero ? CleanupTimeout : Timeout);
             try
             {
-                await _client.Files.RemoveAsync(staging, CancellationToken.None).ConfigureAwait(false);
+                await _client.Files.RemoveAsync(staging, limit.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SandboxException || e is ObjectDisposedException)
+            catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
             {
             }
         }
+
+        static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
 
         // ---------------------------------------------------------------- download
 

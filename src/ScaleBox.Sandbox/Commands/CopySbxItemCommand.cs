@@ -328,7 +328,7 @@ namespace ScaleBox.Sandbox.Commands
                     return;
                 }
                 SandboxUploadResult uploaded = await client.Transfer.UploadFileAsync(copy.Source, copy.Destination, bytes, cancel).ConfigureAwait(false);
-                await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes, SHA-256 {uploaded.Sha256}).", cancel).ConfigureAwait(false);
+                await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes).", cancel).ConfigureAwait(false);
                 if (PassThru)
                 {
                     await sink.WriteObjectAsync(await client.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
@@ -338,7 +338,7 @@ namespace ScaleBox.Sandbox.Commands
             {
                 SandboxDownloadResult downloaded = await client.Transfer.DownloadFileAsync(copy.Source, copy.Destination, Force, null, bytes, cancel).ConfigureAwait(false);
                 string resumed = downloaded.ResumeCount > 0 ? $", resumed {downloaded.ResumeCount} time(s)" : string.Empty;
-                await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes, SHA-256 {downloaded.Sha256}{resumed}).", cancel).ConfigureAwait(false);
+                await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes{resumed}).", cancel).ConfigureAwait(false);
                 if (PassThru)
                 {
                     await sink.WriteObjectAsync(new FileInfo(copy.Destination), cancel).ConfigureAwait(false);

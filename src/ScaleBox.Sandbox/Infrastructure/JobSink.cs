@@ -35,6 +35,12 @@ namespace ScaleBox.Sandbox.Infrastructure
             return default;
         }
 
+        public override ValueTask WriteInformationAsync(InformationRecord record, CancellationToken cancellationToken)
+        {
+            _job.Information.Add(record);
+            return default;
+        }
+
         public override void TryWriteProgress(ProgressRecord progress) => _job.Progress.Add(progress);
     }
 }

@@ -18,6 +18,8 @@ namespace ScaleBox.Sandbox.Infrastructure
 
         public abstract ValueTask WriteWarningAsync(string message, CancellationToken cancellationToken);
 
+        public abstract ValueTask WriteInformationAsync(InformationRecord record, CancellationToken cancellationToken);
+
         /// <summary>
         /// Progress is advisory: an update that cannot be taken at once is dropped rather than
         /// slowing the work down; a later one supersedes it anyway.

@@ -32,6 +32,9 @@ namespace ScaleBox.Sandbox.Infrastructure
         public override ValueTask WriteWarningAsync(string message, CancellationToken cancellationToken) =>
             _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteWarning(message), cancellationToken);
 
+        public override ValueTask WriteInformationAsync(InformationRecord record, CancellationToken cancellationToken) =>
+            _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteInformation(record), cancellationToken);
+
         public override void TryWriteProgress(ProgressRecord progress) =>
             _queue.Writer.TryWrite(cmdlet => cmdlet.WriteProgress(progress));
 

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Processes;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Infrastructure;
+using ScaleBox.Sandbox.Processes;
+
+namespace ScaleBox.Sandbox.Commands
+{
+    /// <summary>
+    /// Attaches to a running sandbox process and streams its output until it ends, as Receive-Job
+    /// does for jobs. Output written before attaching is not replayed. Ctrl+C detaches; the process
+    /// keeps running.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Receive, "SbxProcess", DefaultParameterSetName = PidSet)]
+    [OutputType(typeof(SandboxProcessOutput), typeof(SandboxProcessExit), typeof(string))]
+    public sealed class ReceiveSbxProcessCommand : ProcessCmdlet
+    {
+        /// <summary>Writes standard output as lines of text; standard error goes to the host.</summary>
+        [Parameter]
+        public SwitchParameter AsText { get; set; }
+
+        /// <summary>Makes a non-zero exit code or a signal an error, so -ErrorAction Stop ends a script.</summary>
+        [Parameter]
+        public SwitchParameter CheckExitCode { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            SandboxClient client = Client;
+            foreach (SandboxProcessSelector selector in Selectors())
+            {
+                try
+                {
+                    Pump((sink, cancel) => ReceiveAsync(client, selector, sink, cancel));
+                }
+                catch (SandboxException e)
+                {
+                    WriteSandboxError(e, selector.ToString());
+                }
+            }
+        }
+
+        async Task ReceiveAsync(SandboxClient client, SandboxProcessSelector selector, OutputSink sink, CancellationToken cancel)
+        {
+            var renderer = new ProcessEventRenderer(sink, AsText ? ProcessOutputMode.Text : ProcessOutputMode.Records, CheckExitCode);
+            await foreach (SandboxProcessEvent processEvent in client.Processes.ConnectAsync(selector, cancel).WithCancellation(cancel).ConfigureAwait(false))
+            {
+                if (processEvent is SandboxProcessStarted started)
+                {
+                    await sink.WriteVerboseAsync($"Attached to pid {started.Pid}.", cancel).ConfigureAwait(false);
+                    continue;
+                }
+                await renderer.RenderAsync(processEvent, cancel).ConfigureAwait(false);
+            }
+        }
+    }
+}

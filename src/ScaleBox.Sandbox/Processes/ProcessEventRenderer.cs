@@ -1,0 +1,111 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using ScaleBox.Sandbox.Client.Processes;
+using ScaleBox.Sandbox.Infrastructure;
+
+namespace ScaleBox.Sandbox.Processes
+{
+    /// <summary>
+    /// Writes a process's events to a sink the way the user asked: records, or plain lines (stdout
+    /// to the pipeline, stderr to the host like a native command's, via the information stream with
+    /// the PSHOST tag, so 6>$null or -InformationVariable can take it). Optionally turns a failed
+    /// exit into an error, so -ErrorAction Stop stops a script.
+    /// </summary>
+    public sealed class ProcessEventRenderer
+    {
+        readonly OutputSink _sink;
+        readonly ProcessOutputMode _mode;
+        readonly bool _checkExitCode;
+        readonly StringBuilder _stdout = new StringBuilder();
+        readonly StringBuilder _stderr = new StringBuilder();
+
+        public ProcessEventRenderer(OutputSink sink, ProcessOutputMode mode, bool checkExitCode)
+        {
+            _sink = sink;
+            _mode = mode;
+            _checkExitCode = checkExitCode;
+        }
+
+        /// <summary>The exit, once seen.</summary>
+        public SandboxProcessExit? Exit { get; private set; }
+
+        public async Task RenderAsync(SandboxProcessEvent processEvent, CancellationToken cancel)
+        {
+            switch (processEvent)
+            {
+                case SandboxProcessOutput output when _mode == ProcessOutputMode.Records:
+                    await _sink.WriteObjectAsync(output, cancel).ConfigureAwait(false);
+                    break;
+                case SandboxProcessOutput output:
+                    bool isError = output.Stream == SandboxProcessStream.Stderr;
+                    await WriteLinesAsync(isError ? _stderr : _stdout, output.Text, isError, final: false, cancel).ConfigureAwait(false);
+                    break;
+                case SandboxProcessExit exit:
+                    Exit = exit;
+                    if (_mode == ProcessOutputMode.Text)
+                    {
+                        await WriteLinesAsync(_stdout, string.Empty, isError: false, final: true, cancel).ConfigureAwait(false);
+                        await WriteLinesAsync(_stderr, string.Empty, isError: true, final: true, cancel).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _sink.WriteObjectAsync(exit, cancel).ConfigureAwait(false);
+                    }
+                    if (_checkExitCode && !exit.Succeeded)
+                    {
+                        await _sink.WriteErrorAsync(FailedExit(exit), cancel).ConfigureAwait(false);
+                    }
+                    break;
+            }
+        }
+
+        /// <summary>Splits text into whole lines; a partial last line waits for the next chunk, or the end.</summary>
+        async Task WriteLinesAsync(StringBuilder pending, string text, bool isError, bool final, CancellationToken cancel)
+        {
+            pending.Append(text);
+            int start = 0;
+            for (int i = 0; i < pending.Length; i++)
+            {
+                if (pending[i] != '\n')
+                {
+                    continue;
+                }
+                int end = i > start && pending[i - 1] == '\r' ? i - 1 : i;
+                await WriteLineAsync(pending.ToString(start, end - start), isError, cancel).ConfigureAwait(false);
+                start = i + 1;
+            }
+            pending.Remove(0, start);
+            if (final && pending.Length > 0)
+            {
+                await WriteLineAsync(pending.ToString(), isError, cancel).ConfigureAwait(false);
+                pending.Clear();
+            }
+        }
+
+        Task WriteLineAsync(string line, bool isError, CancellationToken cancel)
+        {
+            if (!isError)
+            {
+                return _sink.WriteObjectAsync(line, cancel).AsTask();
+            }
+            var message = new HostInformationMessage { Message = line, NoNewLine = false };
+            return _sink.WriteInformationAsync(new InformationRecord(message, "stderr") { Tags = { "PSHOST", "stderr" } }, cancel).AsTask();
+        }
+
+        public static ErrorRecord FailedExit(SandboxProcessExit exit)
+        {
+            string how = exit.Exited
+                ? $"exited with code {exit.ExitCode.ToString(CultureInfo.InvariantCulture)}"
+                : $"was ended by a signal ({exit.Status})";
+            var error = new InvalidOperationException($"The sandbox process {exit.Pid} {how}.");
+            return new ErrorRecord(error, exit.Exited ? "ProcessExitCode" : "ProcessSignaled", ErrorCategory.InvalidResult, exit)
+            {
+                ErrorDetails = new ErrorDetails(error.Message),
+            };
+        }
+    }
+}
