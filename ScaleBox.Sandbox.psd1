@@ -41,7 +41,7 @@
             Tags         = @('ScaleBox', 'Sandbox', 'CodeInterpreter', 'gRPC', 'AI', 'Agent', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/scalebox-dev/ScaleBox.Sandbox'
             LicenseUri   = 'https://github.com/scalebox-dev/ScaleBox.Sandbox/blob/main/LICENSE'
-            ReleaseNotes = 'First release: sessions (New/Get/Remove/Test-SbxSession) and the file system cmdlets Get-SbxItem, Get-SbxChildItem, New-SbxItem, Move-SbxItem, Remove-SbxItem and Test-SbxPath.'
+            ReleaseNotes = 'First release: sessions (New/Get/Remove/Test-SbxSession); the file system cmdlets Get-SbxItem, Get-SbxChildItem, New-SbxItem, Move-SbxItem, Remove-SbxItem and Test-SbxPath; streamed, resumable transfers (Copy-SbxItem, Get-SbxContent, Set-SbxContent, Get-SbxFileUrl); and processes with pipes and terminals (Start/Get/Stop/Receive/Wait-SbxProcess, Send-SbxProcessInput, Set-SbxProcessTerminal).'
         }
     }
 }

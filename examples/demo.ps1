@@ -30,10 +30,24 @@ Show-Step 'Move a directory into another, then look at it.'
 Move-SbxItem -Path demo/inbox -Destination demo/archive -PassThru | Format-List Name, Path, UnixMode, Owner | Out-Host
 Get-SbxChildItem demo -Recurse -Directory -Filter 'in*' | Select-Object -ExpandProperty Path | Out-Host
 
+Show-Step 'Write a file, run a process over it, and copy the result back, streamed.'
+'alpha', 'beta', 'gamma' | Set-SbxContent -Path demo/reports/words.txt
+Start-SbxProcess -Command 'sort -r words.txt | tee sorted.txt' -WorkingDirectory (Get-SbxItem demo/reports).Path -AsText | Out-Host
+$local = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-demo-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Path $local | Out-Null
+Copy-SbxItem -Path demo/reports/sorted.txt -Destination $local -FromSandbox -PassThru | Select-Object Name, Length | Out-Host
+Remove-Item -LiteralPath $local -Recurse -Force
+
 Show-Step 'Errors are ordinary PowerShell errors: categories, targets, -ErrorAction.'
 Get-SbxItem -Path demo/missing -ErrorAction SilentlyContinue -ErrorVariable failure
 "ErrorId: $($failure[0].FullyQualifiedErrorId)" | Out-Host
 "Category: $($failure[0].CategoryInfo.Category), target: $($failure[0].TargetObject)" | Out-Host
+try {
+    Start-SbxProcess -Command 'exit 3' -AsText -CheckExitCode -ErrorAction Stop
+}
+catch {
+    "A failing process: $($_.FullyQualifiedErrorId): $($_.Exception.Message)" | Out-Host
+}
 try {
     Remove-SbxItem -Path demo -ErrorAction Stop
 }
