@@ -26,6 +26,10 @@ BeforeAll {
         'Get-SbxContent'   = 'System.String'
         'Set-SbxContent'   = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
         'Get-SbxFileUrl'   = 'System.String'
+        'Start-SbxProcess' = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput'
+        'Get-SbxProcess'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessInfo'
+        'Receive-SbxProcess' = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput'
+        'Wait-SbxProcess'  = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
     }
     $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -110,7 +114,7 @@ Describe 'The ScaleBox.Sandbox module' {
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
-            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^Set-SbxContent$') {
+            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^Set-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$') {
                 $command.Parameters.Keys | Should -Contain 'WhatIf'
                 $command.Parameters.Keys | Should -Contain 'Confirm'
             }

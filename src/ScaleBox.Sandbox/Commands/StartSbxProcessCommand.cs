@@ -90,6 +90,16 @@ namespace ScaleBox.Sandbox.Commands
 
         protected override void BeginProcessing()
         {
+            if (!Pty && (MyInvocation.BoundParameters.ContainsKey(nameof(Columns)) || MyInvocation.BoundParameters.ContainsKey(nameof(Rows))))
+            {
+                ThrowTerminatingError(SandboxErrors.Create("SizeNeedsPty", ErrorCategory.InvalidArgument, null,
+                    "-Columns and -Rows size a terminal: add -Pty."));
+            }
+            if (Background && (AsText || CheckExitCode))
+            {
+                ThrowTerminatingError(SandboxErrors.Create("BackgroundHasNoOutput", ErrorCategory.InvalidArgument, null,
+                    "-Background returns the process without its output: use -AsText and -CheckExitCode with Receive-SbxProcess or Wait-SbxProcess."));
+            }
             if (Background && AsJob)
             {
                 ThrowTerminatingError(SandboxErrors.Create("BackgroundAndJob", ErrorCategory.InvalidArgument, null,
@@ -127,13 +137,7 @@ namespace ScaleBox.Sandbox.Commands
 
             try
             {
-                SandboxProcessExit? exit = null;
-                Pump(async (sink, cancel) => exit = await StreamAsync(client, info, sink, cancel).ConfigureAwait(false));
-                if (exit is not null)
-                {
-                    // As after a native command, so scripts can test it the usual way.
-                    SessionState.PSVariable.Set("global:LASTEXITCODE", exit.ExitCode);
-                }
+                Pump((sink, cancel) => StreamAsync(client, info, sink, cancel));
             }
             catch (SandboxException e)
             {
@@ -164,7 +168,7 @@ namespace ScaleBox.Sandbox.Commands
             return info;
         }
 
-        async Task<SandboxProcessExit?> StreamAsync(SandboxClient client, SandboxProcessStartInfo info, OutputSink sink, CancellationToken cancel)
+        async Task StreamAsync(SandboxClient client, SandboxProcessStartInfo info, OutputSink sink, CancellationToken cancel)
         {
             var renderer = new ProcessEventRenderer(sink, Mode, CheckExitCode);
             await foreach (SandboxProcessEvent processEvent in client.Processes.StartAsync(info, cancel).WithCancellation(cancel).ConfigureAwait(false))
@@ -176,7 +180,6 @@ namespace ScaleBox.Sandbox.Commands
                 }
                 await renderer.RenderAsync(processEvent, cancel).ConfigureAwait(false);
             }
-            return renderer.Exit;
         }
 
         static async Task<SandboxProcessInfo> StartInBackgroundAsync(SandboxClient client, SandboxProcessStartInfo info, string domain, CancellationToken cancel)

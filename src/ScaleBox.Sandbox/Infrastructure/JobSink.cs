@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -40,6 +41,8 @@ namespace ScaleBox.Sandbox.Infrastructure
             _job.Information.Add(record);
             return default;
         }
+
+        public override ValueTask InvokeOnPipelineAsync(Action<PSCmdlet> action, CancellationToken cancellationToken) => default;
 
         public override void TryWriteProgress(ProgressRecord progress) => _job.Progress.Add(progress);
     }

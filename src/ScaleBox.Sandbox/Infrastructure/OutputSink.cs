@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,6 +20,12 @@ namespace ScaleBox.Sandbox.Infrastructure
         public abstract ValueTask WriteWarningAsync(string message, CancellationToken cancellationToken);
 
         public abstract ValueTask WriteInformationAsync(InformationRecord record, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Runs something that needs the cmdlet on the pipeline thread, such as setting a session
+        /// variable, in order with the output around it. A job has no pipeline: there it does nothing.
+        /// </summary>
+        public abstract ValueTask InvokeOnPipelineAsync(Action<PSCmdlet> action, CancellationToken cancellationToken);
 
         /// <summary>
         /// Progress is advisory: an update that cannot be taken at once is dropped rather than

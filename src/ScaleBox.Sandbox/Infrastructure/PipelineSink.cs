@@ -35,6 +35,9 @@ namespace ScaleBox.Sandbox.Infrastructure
         public override ValueTask WriteInformationAsync(InformationRecord record, CancellationToken cancellationToken) =>
             _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteInformation(record), cancellationToken);
 
+        public override ValueTask InvokeOnPipelineAsync(Action<PSCmdlet> action, CancellationToken cancellationToken) =>
+            _queue.Writer.WriteAsync(cmdlet => action((PSCmdlet)cmdlet), cancellationToken);
+
         public override void TryWriteProgress(ProgressRecord progress) =>
             _queue.Writer.TryWrite(cmdlet => cmdlet.WriteProgress(progress));
 

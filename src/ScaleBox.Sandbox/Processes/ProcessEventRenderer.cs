@@ -13,7 +13,8 @@ namespace ScaleBox.Sandbox.Processes
     /// Writes a process's events to a sink the way the user asked: records, or plain lines (stdout
     /// to the pipeline, stderr to the host like a native command's, via the information stream with
     /// the PSHOST tag, so 6>$null or -InformationVariable can take it). Optionally turns a failed
-    /// exit into an error, so -ErrorAction Stop stops a script.
+    /// exit into an error, so -ErrorAction Stop stops a script, and sets $LASTEXITCODE as a native
+    /// command would.
     /// </summary>
     public sealed class ProcessEventRenderer
     {
@@ -30,9 +31,6 @@ namespace ScaleBox.Sandbox.Processes
             _checkExitCode = checkExitCode;
         }
 
-        /// <summary>The exit, once seen.</summary>
-        public SandboxProcessExit? Exit { get; private set; }
-
         public async Task RenderAsync(SandboxProcessEvent processEvent, CancellationToken cancel)
         {
             switch (processEvent)
@@ -45,7 +43,9 @@ namespace ScaleBox.Sandbox.Processes
                     await WriteLinesAsync(isError ? _stderr : _stdout, output.Text, isError, final: false, cancel).ConfigureAwait(false);
                     break;
                 case SandboxProcessExit exit:
-                    Exit = exit;
+                    // As after a native command; set before any error below can stop the script.
+                    await _sink.InvokeOnPipelineAsync(
+                        cmdlet => cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", exit.ExitCode), cancel).ConfigureAwait(false);
                     if (_mode == ProcessOutputMode.Text)
                     {
                         await WriteLinesAsync(_stdout, string.Empty, isError: false, final: true, cancel).ConfigureAwait(false);
