@@ -32,6 +32,7 @@
         'Wait-SbxProcess'
         'Send-SbxProcessInput'
         'Set-SbxProcessTerminal'
+        'Enter-SbxShell'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

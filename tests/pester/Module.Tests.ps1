@@ -30,6 +30,7 @@ BeforeAll {
         'Get-SbxProcess'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessInfo'
         'Receive-SbxProcess' = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput'
         'Wait-SbxProcess'  = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
+        'Enter-SbxShell'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
     }
     $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
