@@ -6,8 +6,12 @@ BeforeAll {
 }
 
 AfterAll {
-    Get-SbxSession | Remove-SbxSession
-    if ($agent) { Stop-TestAgent $agent }
+    try {
+        Get-SbxSession | Remove-SbxSession
+    }
+    finally {
+        if ($agent) { Stop-TestAgent $agent }
+    }
 }
 
 Describe 'New-SbxItem' {
@@ -45,8 +49,8 @@ Describe 'New-SbxItem' {
         (New-SbxItem -Type directory -Path alias-made).Type | Should -Be 'Directory'
     }
 
-    It 'refuses an item type other than Directory' {
-        { New-SbxItem -ItemType File -Path not-made } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+    It 'refuses an item type other than Directory or File' {
+        { New-SbxItem -ItemType SymbolicLink -Path not-made } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         Test-Path -LiteralPath (Join-Path $agent.Home 'not-made') | Should -BeFalse
     }
 
@@ -93,5 +97,140 @@ Describe 'New-SbxItem' {
         $out = New-SbxItem -ItemType Directory -Path what/if -WhatIf
         $out | Should -BeNullOrEmpty
         Test-Path -LiteralPath (Join-Path $agent.Home 'what') | Should -BeFalse
+    }
+
+    Context '-ItemType File' {
+        BeforeAll {
+            function Get-LocalBytes([string] $Path) {
+                [System.IO.File]::ReadAllBytes((Join-Path $agent.Home $Path))
+            }
+        }
+
+        It 'creates a file whose content is -Value as UTF-8 text, and returns it' {
+            $item = New-SbxItem -ItemType File -Path files/text.txt -Value 'héllo ✓ 文字'
+            $local = Join-Path $agent.Home 'files/text.txt'
+            $expected = [System.Text.UTF8Encoding]::new($false).GetBytes('héllo ✓ 文字')
+            # No byte order mark, no line end added.
+            Get-LocalBytes files/text.txt | Should -Be $expected
+            $item | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem])
+            $item.Name | Should -Be 'text.txt'
+            $item.Path | Should -Be $local
+            $item.Type | Should -Be 'File'
+            $item.Length | Should -Be $expected.Length
+        }
+
+        It 'writes a multi-line value as it is' {
+            New-SbxItem -ItemType File -Path files/lines.txt -Value "one`ntwo`r`nthree" | Out-Null
+            [System.IO.File]::ReadAllText((Join-Path $agent.Home 'files/lines.txt')) | Should -BeExactly "one`ntwo`r`nthree"
+        }
+
+        It 'converts a value that is not a string to text' {
+            New-SbxItem -ItemType File -Path files/number.txt -Value 42 | Out-Null
+            [System.IO.File]::ReadAllText((Join-Path $agent.Home 'files/number.txt')) | Should -BeExactly '42'
+        }
+
+        It 'writes a byte array as it is' {
+            $bytes = [byte[]](0, 1, 0x0A, 0x0D, 0x80, 0xFE, 0xFF)
+            $item = New-SbxItem -ItemType File -Path files/bytes.bin -Value $bytes
+            Get-LocalBytes files/bytes.bin | Should -Be $bytes
+            $item.Length | Should -Be 7
+        }
+
+        It 'creates an empty file without -Value' {
+            $item = New-SbxItem -ItemType File -Path files/empty.txt
+            Test-Path -LiteralPath (Join-Path $agent.Home 'files/empty.txt') -PathType Leaf | Should -BeTrue
+            (Get-Item -LiteralPath (Join-Path $agent.Home 'files/empty.txt')).Length | Should -Be 0
+            $item.Type | Should -Be 'File'
+            $item.Length | Should -Be 0
+        }
+
+        It 'creates the parents of a file' {
+            $item = New-SbxItem -ItemType File -Path files/new/deep/file.txt -Value 'deep'
+            $item.Path | Should -Be (Join-Path $agent.Home 'files/new/deep/file.txt')
+            Get-Content -LiteralPath $item.Path -Raw | Should -Be 'deep'
+        }
+
+        It 'creates a file at an absolute path, with the item type in any case' {
+            $target = Join-Path $agent.Home 'files/absolute.txt'
+            (New-SbxItem -Type file -Path $target -Value 'abs').Path | Should -Be $target
+            Get-Content -LiteralPath $target -Raw | Should -Be 'abs'
+        }
+
+        It 'takes a path as written, without wildcards' {
+            (New-SbxItem -ItemType File -Path 'files/n[1].txt' -Value 'bracket').Name | Should -Be 'n[1].txt'
+            Get-Content -LiteralPath (Join-Path $agent.Home 'files/n[1].txt') -Raw | Should -Be 'bracket'
+        }
+
+        It 'creates several files, from -Path and from the pipeline' {
+            (New-SbxItem -ItemType File -Path files/many/a, files/many/b -Value 'v').Name | Should -Be @('a', 'b')
+            ('files/many/c', 'files/many/d' | New-SbxItem -ItemType File -Value 'v').Name | Should -Be @('c', 'd')
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'files/many')).Name | Sort-Object | Should -Be @('a', 'b', 'c', 'd')
+            Get-Content -LiteralPath (Join-Path $agent.Home 'files/many/d') -Raw | Should -Be 'v'
+        }
+
+        It 'reports an existing file as AlreadyExists (ResourceExists) and leaves it alone' {
+            $local = Join-Path $agent.Home 'files/existing.txt'
+            Set-Content -LiteralPath $local -Value 'old' -NoNewline
+            $out = New-SbxItem -ItemType File -Path files/existing.txt -Value 'new' -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'AlreadyExists,ScaleBox.Sandbox.Commands.NewSbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $err[0].TargetObject | Should -Be 'files/existing.txt'
+            Get-Content -LiteralPath $local -Raw | Should -Be 'old'
+        }
+
+        It 'replaces an existing file with -Force' {
+            $local = Join-Path $agent.Home 'files/forced.txt'
+            Set-Content -LiteralPath $local -Value ('old and longer ' * 50) -NoNewline
+            $item = New-SbxItem -ItemType File -Path files/forced.txt -Value 'new' -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath $local -Raw | Should -Be 'new'
+            $item.Length | Should -Be 3
+
+            New-SbxItem -ItemType File -Path files/forced.txt -Force | Out-Null
+            (Get-Item -LiteralPath $local).Length | Should -Be 0
+        }
+
+        It 'never replaces a directory with a file, even with -Force (AlreadyExists)' {
+            $local = Join-Path $agent.Home 'files/a-dir'
+            New-Item -ItemType Directory -Path $local | Out-Null
+            Set-Content -LiteralPath (Join-Path $local 'kept.txt') -Value 'kept'
+
+            foreach ($force in $false, $true) {
+                New-SbxItem -ItemType File -Path files/a-dir -Value 'x' -Force:$force -ErrorAction SilentlyContinue -ErrorVariable err |
+                    Should -BeNullOrEmpty
+                $err | Should -HaveCount 1
+                $err[0].FullyQualifiedErrorId | Should -Be 'AlreadyExists,ScaleBox.Sandbox.Commands.NewSbxItemCommand'
+                $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+                $err[0].TargetObject | Should -Be 'files/a-dir'
+                $err[0].Exception.Message | Should -Match 'directory'
+            }
+            Test-Path -LiteralPath $local -PathType Container | Should -BeTrue
+            Get-Content -LiteralPath (Join-Path $local 'kept.txt') | Should -Be 'kept'
+        }
+
+        It 'refuses -Value with -ItemType Directory (ValueNeedsFile) and creates nothing' {
+            $caught = $null
+            try {
+                New-SbxItem -ItemType Directory -Path files/value-dir -Value 'x'
+            }
+            catch {
+                $caught = $_
+            }
+            $caught | Should -Not -BeNullOrEmpty
+            $caught.FullyQualifiedErrorId | Should -Be 'ValueNeedsFile,ScaleBox.Sandbox.Commands.NewSbxItemCommand'
+            $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            Test-Path -LiteralPath (Join-Path $agent.Home 'files/value-dir') | Should -BeFalse
+        }
+
+        It 'creates no file and returns nothing with -WhatIf' {
+            New-SbxItem -ItemType File -Path files/whatif.txt -Value 'x' -WhatIf | Should -BeNullOrEmpty
+            Test-Path -LiteralPath (Join-Path $agent.Home 'files/whatif.txt') | Should -BeFalse
+        }
+
+        It 'leaves no staging file behind' {
+            Get-ChildItem -LiteralPath $agent.Home -Recurse -Force | Where-Object Name -Like '.*.sbxpart-*' | Should -BeNullOrEmpty
+        }
     }
 }

@@ -43,13 +43,17 @@ namespace ScaleBox.Sandbox.Client.Files
 
         /// <summary>
         /// Whether a name from the sandbox can be used as one local file name as it is: not empty,
-        /// not "." or "..", no separator of either kind, no NUL, no drive prefix. A sandbox runs
-        /// untrusted code, so names it reports are checked before they touch the local disk.
+        /// not "." or "..", no separator of either kind, no NUL, and on Windows no ':' (a drive
+        /// prefix or an alternate data stream). A sandbox runs untrusted code, so names it reports
+        /// are checked before they touch the local disk.
         /// </summary>
         public static bool IsPlainName(string? name) =>
             !string.IsNullOrEmpty(name)
             && name != "." && name != ".."
-            && name!.IndexOfAny(new[] { '/', '\\', '\0', ':' }) < 0;
+            && name!.IndexOfAny(new[] { '/', '\\', '\0' }) < 0
+            && !(OnWindows && name.IndexOf(':') >= 0);
+
+        static readonly bool OnWindows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
 
         static string TrimEnd(string path)
         {

@@ -79,6 +79,21 @@ namespace ScaleBox.Sandbox.Commands
                 return;
             }
             using Stream stream = await client.Transfer.OpenReadAsync(path, cancel).ConfigureAwait(false);
+            // The readers below take no token on netstandard2.0: closing the stream is what ends a
+            // read in progress when the pipeline stops (Select-Object -First, Ctrl+C).
+            using CancellationTokenRegistration closeOnCancel = cancel.Register(stream.Dispose);
+            try
+            {
+                await ReadFromAsync(stream, encoding, sink, cancel).ConfigureAwait(false);
+            }
+            catch (Exception e) when (cancel.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is SandboxException))
+            {
+                throw new OperationCanceledException(cancel);
+            }
+        }
+
+        async Task ReadFromAsync(Stream stream, Encoding encoding, OutputSink sink, CancellationToken cancel)
+        {
             if (AsByteStream)
             {
                 await ReadBytesAsync(stream, sink, cancel).ConfigureAwait(false);

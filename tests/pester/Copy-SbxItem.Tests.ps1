@@ -1,0 +1,757 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    Import-Module $modulePath -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+    $ProgressPreference = 'SilentlyContinue'
+
+    # Local side of the copies; the sandbox side is $agent.Home.
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-copy-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    New-Item -ItemType Directory -Path $work | Out-Null
+
+    function New-RandomFile([string] $Path, [long] $Size, [int] $Seed = 7) {
+        # Written in chunks: a large file is never built in memory.
+        $parent = Split-Path -Parent $Path
+        if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent | Out-Null }
+        $random = [System.Random]::new($Seed)
+        $buffer = [byte[]]::new(1MB)
+        $stream = [System.IO.FileStream]::new($Path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write)
+        try {
+            $left = $Size
+            while ($left -gt 0) {
+                $count = [int][Math]::Min($buffer.Length, $left)
+                $random.NextBytes($buffer)
+                $stream.Write($buffer, 0, $count)
+                $left -= $count
+            }
+        }
+        finally {
+            $stream.Dispose()
+        }
+        $Path
+    }
+
+    function New-SparseFile([string] $Path, [long] $Size) {
+        <# A file of zeros that takes no disk: a copy of it runs long enough to be stopped midway. #>
+        $parent = Split-Path -Parent $Path
+        if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent -Force | Out-Null }
+        $stream = [System.IO.File]::Create($Path)
+        try { $stream.SetLength($Size) } finally { $stream.Dispose() }
+        $Path
+    }
+
+    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { return $false }
+            Start-Sleep -Milliseconds 20
+        }
+        $true
+    }
+
+    function New-TextFile([string] $Path, [string] $Content) {
+        $parent = Split-Path -Parent $Path
+        if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent -Force | Out-Null }
+        [System.IO.File]::WriteAllText($Path, $Content)
+        $Path
+    }
+
+    function New-LocalDir([string] $Name) {
+        $path = Join-Path $work $Name
+        New-Item -ItemType Directory -Path $path -Force | Out-Null
+        $path
+    }
+
+    function New-RemoteDir([string] $Name) {
+        $path = Join-Path $agent.Home $Name
+        New-Item -ItemType Directory -Path $path -Force | Out-Null
+        $path
+    }
+
+    function Get-Sha([string] $Path) {
+        (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash
+    }
+
+    function Get-Tree([string] $Root) {
+        <# Every entry under $Root as "relative/" for a directory or "relative=<SHA-256>" for a file, sorted. #>
+        $rootFull = (Resolve-Path -LiteralPath $Root).ProviderPath.TrimEnd('/')
+        Get-ChildItem -LiteralPath $rootFull -Recurse -Force | ForEach-Object {
+            $relative = $_.FullName.Substring($rootFull.Length + 1)
+            if ($_.PSIsContainer) { "$relative/" } else { "$relative=$(Get-Sha $_.FullName)" }
+        } | Sort-Object
+    }
+
+    function Get-StagingFile([string] $Root) {
+        <# The hidden names transfers write to before the rename: .<name>.sbxpart-<hex>. #>
+        Get-ChildItem -LiteralPath $Root -Recurse -Force -ErrorAction SilentlyContinue |
+            Where-Object Name -Like '.*.sbxpart-*'
+    }
+
+    function Invoke-InRunspace([string] $Script, [hashtable] $Arguments = @{}) {
+        <# Runs $Script in a fresh runspace with its own session, and returns its output and streams. #>
+        $ps = [powershell]::Create()
+        try {
+            $prelude = 'param($Module, $Domain, $Token, $Arguments) Import-Module $Module; $null = New-SbxSession -Domain $Domain -AccessToken $Token' + "`n"
+            $null = $ps.AddScript($prelude + $Script).AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).AddArgument($Arguments)
+            $output = $ps.Invoke()
+            [pscustomobject]@{
+                Output   = @($output)
+                Errors   = @($ps.Streams.Error)
+                Progress = @($ps.Streams.Progress)
+            }
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+AfterAll {
+    try {
+        Get-SbxSession | Remove-SbxSession
+    }
+    finally {
+        if ($agent) { Stop-TestAgent $agent }
+        if ($work) { Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'Copy-SbxItem' {
+    Context 'round trips, checked with SHA-256' {
+        It 'copies an empty file into the sandbox and back' {
+            $local = Join-Path $work 'empty.bin'
+            [System.IO.File]::WriteAllBytes($local, [byte[]]::new(0))
+            Copy-SbxItem -ToSandbox -Path $local -Destination rt/empty.bin
+            $remote = Join-Path $agent.Home 'rt/empty.bin'
+            Test-Path -LiteralPath $remote -PathType Leaf | Should -BeTrue
+            (Get-Item -LiteralPath $remote).Length | Should -Be 0
+
+            $back = New-LocalDir 'empty-back'
+            Copy-SbxItem -FromSandbox -Path rt/empty.bin -Destination $back
+            $copy = Join-Path $back 'empty.bin'
+            (Get-Item -LiteralPath $copy).Length | Should -Be 0
+            Get-Sha $copy | Should -Be (Get-Sha $local)
+            Get-Sha $remote | Should -Be 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855'
+        }
+
+        It 'copies a 20 MB file into the sandbox and back byte for byte' {
+            $local = New-RandomFile (Join-Path $work 'big/big.bin') (20MB + 12345)
+            $expected = Get-Sha $local
+
+            $verbose = Copy-SbxItem -ToSandbox -Path $local -Destination rt/big.bin -Verbose 4>&1
+            $remote = Join-Path $agent.Home 'rt/big.bin'
+            (Get-Item -LiteralPath $remote).Length | Should -Be (20MB + 12345)
+            Get-Sha $remote | Should -Be $expected
+            ($verbose.Message -join "`n") | Should -Match "Copied .*big\.bin to .*rt/big\.bin \($(20MB + 12345) bytes"
+
+            $back = New-LocalDir 'big-back'
+            $verbose = Copy-SbxItem -FromSandbox -Path rt/big.bin -Destination $back -Verbose 4>&1
+            Get-Sha (Join-Path $back 'big.bin') | Should -Be $expected
+            ($verbose.Message -join "`n") | Should -Match "Copied .*rt/big\.bin to .*big\.bin \($(20MB + 12345) bytes"
+            Get-StagingFile $back | Should -BeNullOrEmpty
+            Get-StagingFile (Join-Path $agent.Home 'rt') | Should -BeNullOrEmpty
+        }
+
+        It 'copies "<Name>" into the sandbox and back by its literal name' -ForEach @(
+            @{ Name = 'with space.txt' }
+            @{ Name = 'hash#tag.txt' }
+            @{ Name = '100%25 sure.txt' }
+            @{ Name = 'what?.txt' }
+            @{ Name = 'ünïcødé 文字.txt' }
+            @{ Name = 'emoji 😀 #?%.bin' }
+            @{ Name = 'run 12:30.log' }
+        ) {
+            if ($IsWindows -and $Name.IndexOfAny([char[]]'?:') -ge 0) {
+                Set-ItResult -Skipped -Because 'Windows file names cannot hold "?" or ":"'
+                return
+            }
+            $local = New-RandomFile (Join-Path $work "names/$Name") 70000 -Seed $Name.Length
+            $expected = Get-Sha $local
+
+            Copy-SbxItem -ToSandbox -LiteralPath $local -Destination "names/$Name" -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            $remote = Join-Path $agent.Home "names/$Name"
+            Test-Path -LiteralPath $remote -PathType Leaf | Should -BeTrue
+            Get-Sha $remote | Should -Be $expected
+
+            # Into an existing directory: the local name comes from the sandbox.
+            $back = New-LocalDir 'names-back'
+            Copy-SbxItem -FromSandbox -LiteralPath "names/$Name" -Destination $back -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Sha (Join-Path $back $Name) | Should -Be $expected
+        }
+
+        It 'takes -Path and -Destination by position' {
+            $local = New-TextFile (Join-Path $work 'positional.txt') 'positional'
+            Copy-SbxItem $local rt/positional.txt -ToSandbox
+            Get-Content -LiteralPath (Join-Path $agent.Home 'rt/positional.txt') -Raw | Should -Be 'positional'
+        }
+
+        It 'resolves a local -Destination against the current location and PowerShell drives' {
+            New-TextFile (Join-Path $agent.Home 'rt/located.txt') 'located' | Out-Null
+            $here = New-LocalDir 'located'
+            Push-Location -LiteralPath $here
+            try {
+                Copy-SbxItem -FromSandbox -Path rt/located.txt -Destination ./relative.txt
+            }
+            finally {
+                Pop-Location
+            }
+            Get-Content -LiteralPath (Join-Path $here 'relative.txt') -Raw | Should -Be 'located'
+
+            $null = New-PSDrive -Name SbxCopyDrive -PSProvider FileSystem -Root $here
+            try {
+                Copy-SbxItem -FromSandbox -Path rt/located.txt -Destination SbxCopyDrive:/drive.txt
+                Copy-SbxItem -ToSandbox -Path SbxCopyDrive:/drive.txt -Destination rt/from-drive.txt
+            }
+            finally {
+                Remove-PSDrive -Name SbxCopyDrive
+            }
+            Get-Content -LiteralPath (Join-Path $here 'drive.txt') -Raw | Should -Be 'located'
+            Get-Content -LiteralPath (Join-Path $agent.Home 'rt/from-drive.txt') -Raw | Should -Be 'located'
+        }
+    }
+
+    Context 'directory trees' {
+        BeforeAll {
+            $source = Join-Path $work 'tree-src'
+            New-TextFile (Join-Path $source 'a.txt') 'a' | Out-Null
+            New-RandomFile (Join-Path $source 'sub/b.bin') 100000 | Out-Null
+            New-TextFile (Join-Path $source 'sub/with space #1.txt') 'spaced' | Out-Null
+            New-TextFile (Join-Path $source 'sub/deeper/c.txt') 'c' | Out-Null
+            New-Item -ItemType Directory -Path (Join-Path $source 'empty') | Out-Null
+            $expectedTree = Get-Tree $source
+        }
+
+        It 'copies a tree into an existing sandbox directory with -Recurse' {
+            $into = New-RemoteDir 'trees/into'
+            $out = Copy-SbxItem -ToSandbox -Path $source -Destination trees/into -Recurse
+            $out | Should -BeNullOrEmpty
+            Get-Tree (Join-Path $into 'tree-src') | Should -Be $expectedTree
+            Get-StagingFile $into | Should -BeNullOrEmpty
+        }
+
+        It 'copies a tree into the sandbox under a new name, creating its parents' {
+            Copy-SbxItem -ToSandbox -Path $source -Destination trees/fresh/renamed -Recurse
+            Get-Tree (Join-Path $agent.Home 'trees/fresh/renamed') | Should -Be $expectedTree
+        }
+
+        It 'returns a sandbox item for every file and directory uploaded with -PassThru' {
+            $out = Copy-SbxItem -ToSandbox -Path $source -Destination trees/passthru -Recurse -PassThru
+            $out | ForEach-Object { $_ | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem]) }
+            $out | Should -HaveCount $expectedTree.Count
+            $base = Join-Path $agent.Home 'trees/passthru'
+            ($out.Path | Sort-Object) | Should -Be (Get-ChildItem -LiteralPath $base -Recurse -Force | ForEach-Object FullName | Sort-Object)
+        }
+
+        It 'copies a tree out of the sandbox into an existing local directory with -Recurse' {
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'trees/download') -Force | Out-Null
+            Copy-SbxItem -ToSandbox -Path (Join-Path $source '*') -Destination trees/download -Recurse
+            $into = New-LocalDir 'tree-into'
+            $out = Copy-SbxItem -FromSandbox -Path trees/download -Destination $into -Recurse
+            $out | Should -BeNullOrEmpty
+            Get-Tree (Join-Path $into 'download') | Should -Be $expectedTree
+            Get-StagingFile $into | Should -BeNullOrEmpty
+        }
+
+        It 'copies a tree out of the sandbox to a new local name, creating its parents' {
+            $target = Join-Path $work 'tree-new/parent/renamed'
+            Copy-SbxItem -FromSandbox -Path trees/fresh/renamed -Destination $target -Recurse
+            Get-Tree $target | Should -Be $expectedTree
+        }
+
+        It 'returns FileInfo and DirectoryInfo objects for a tree downloaded with -PassThru' {
+            $target = Join-Path $work 'tree-passthru'
+            $out = Copy-SbxItem -FromSandbox -Path trees/fresh/renamed -Destination $target -Recurse -PassThru
+            $out | Should -HaveCount $expectedTree.Count
+            @($out | Where-Object { $_ -is [System.IO.FileInfo] }) | Should -HaveCount 4
+            @($out | Where-Object { $_ -is [System.IO.DirectoryInfo] }) | Should -HaveCount 3
+            ($out.FullName | Sort-Object) | Should -Be (Get-ChildItem -LiteralPath $target -Recurse -Force | ForEach-Object FullName | Sort-Object)
+        }
+
+        It 'refuses a local directory without -Recurse (DirectoryNeedsRecurse)' {
+            $out = Copy-SbxItem -ToSandbox -Path $source -Destination trees/norecurse -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DirectoryNeedsRecurse,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].TargetObject | Should -Be $source
+            Test-Path -LiteralPath (Join-Path $agent.Home 'trees/norecurse') | Should -BeFalse
+        }
+
+        It 'refuses a sandbox directory without -Recurse (DirectoryNeedsRecurse)' {
+            $target = Join-Path $work 'tree-norecurse'
+            $out = Copy-SbxItem -FromSandbox -Path trees/fresh/renamed -Destination $target -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DirectoryNeedsRecurse,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].TargetObject | Should -Be (Join-Path $agent.Home 'trees/fresh/renamed')
+            Test-Path -LiteralPath $target | Should -BeFalse
+        }
+
+        It 'merges into an existing sandbox tree: existing files are refused without -Force, new ones copied' {
+            $remote = Join-Path $agent.Home 'trees/merge-up'
+            New-TextFile (Join-Path $remote 'a.txt') 'old a' | Out-Null
+            New-TextFile (Join-Path $remote 'sub/deeper/c.txt') 'old c' | Out-Null
+
+            Copy-SbxItem -ToSandbox -Path (Join-Path $source '*') -Destination trees/merge-up -Recurse -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 2
+            $err.CategoryInfo.Category | Should -Be @('ResourceExists', 'ResourceExists')
+            Get-Content -LiteralPath (Join-Path $remote 'a.txt') -Raw | Should -Be 'old a'
+            Get-Content -LiteralPath (Join-Path $remote 'sub/deeper/c.txt') -Raw | Should -Be 'old c'
+            Get-Content -LiteralPath (Join-Path $remote 'sub/with space #1.txt') -Raw | Should -Be 'spaced'
+            Get-Sha (Join-Path $remote 'sub/b.bin') | Should -Be (Get-Sha (Join-Path $source 'sub/b.bin'))
+
+            Copy-SbxItem -ToSandbox -Path (Join-Path $source '*') -Destination trees/merge-up -Recurse -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Tree $remote | Should -Be $expectedTree
+            Get-StagingFile $remote | Should -BeNullOrEmpty
+        }
+
+        It 'merges into an existing local tree: existing files are refused without -Force, new ones copied' {
+            $local = Join-Path $work 'tree-merge-down'
+            New-TextFile (Join-Path $local 'renamed/a.txt') 'old a' | Out-Null
+
+            Copy-SbxItem -FromSandbox -Path trees/fresh/renamed -Destination $local -Recurse -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            Get-Content -LiteralPath (Join-Path $local 'renamed/a.txt') -Raw | Should -Be 'old a'
+            Get-Content -LiteralPath (Join-Path $local 'renamed/sub/deeper/c.txt') -Raw | Should -Be 'c'
+
+            Copy-SbxItem -FromSandbox -Path trees/fresh/renamed -Destination $local -Recurse -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Tree (Join-Path $local 'renamed') | Should -Be $expectedTree
+            Get-StagingFile $local | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'wildcards and literal paths' {
+        BeforeAll {
+            foreach ($name in 'a.log', 'b.log', 'c.txt') {
+                New-TextFile (Join-Path $work "wild/$name") $name | Out-Null
+                New-TextFile (Join-Path $agent.Home "wild/$name") $name | Out-Null
+            }
+            foreach ($side in $work, $agent.Home) {
+                New-TextFile (Join-Path $side 'lit/x[1].txt') 'bracket' | Out-Null
+                New-TextFile (Join-Path $side 'lit/x1.txt') 'plain' | Out-Null
+            }
+        }
+
+        It 'expands a wildcard in a local -Path' {
+            $into = New-RemoteDir 'wild-up'
+            Copy-SbxItem -ToSandbox -Path (Join-Path $work 'wild/*.log') -Destination wild-up
+            (Get-ChildItem -LiteralPath $into -Force).Name | Sort-Object | Should -Be @('a.log', 'b.log')
+        }
+
+        It 'expands a wildcard in a sandbox -Path' {
+            $into = New-LocalDir 'wild-down'
+            $out = Copy-SbxItem -FromSandbox -Path 'wild/*.log' -Destination $into -PassThru
+            $out.Name | Sort-Object | Should -Be @('a.log', 'b.log')
+            (Get-ChildItem -LiteralPath $into -Force).Name | Sort-Object | Should -Be @('a.log', 'b.log')
+            Get-Content -LiteralPath (Join-Path $into 'a.log') -Raw | Should -Be 'a.log'
+        }
+
+        It 'takes a sandbox -LiteralPath as written' {
+            $into = New-LocalDir 'literal-down'
+            Copy-SbxItem -FromSandbox -LiteralPath 'lit/x[1].txt' -Destination $into
+            (Get-ChildItem -LiteralPath $into -Force).Name | Should -Be 'x[1].txt'
+            Get-Content -LiteralPath (Join-Path $into 'x[1].txt') -Raw | Should -Be 'bracket'
+        }
+
+        It 'takes a local -LiteralPath as written' {
+            $into = New-RemoteDir 'literal-up'
+            Copy-SbxItem -ToSandbox -LiteralPath (Join-Path $work 'lit/x[1].txt') -Destination literal-up
+            (Get-ChildItem -LiteralPath $into -Force).Name | Should -Be 'x[1].txt'
+            Get-Content -LiteralPath (Join-Path $into 'x[1].txt') -Raw | Should -Be 'bracket'
+        }
+
+        It 'reads brackets in a sandbox -Path as a pattern' {
+            $into = New-LocalDir 'pattern-down'
+            Copy-SbxItem -FromSandbox -Path 'lit/x[1].txt' -Destination $into
+            (Get-ChildItem -LiteralPath $into -Force).Name | Should -Be 'x1.txt'
+        }
+    }
+
+    Context 'existing targets' {
+        It 'refuses to replace a sandbox file without -Force (DestinationExists) and replaces it with -Force' {
+            $remote = New-TextFile (Join-Path $agent.Home 'exists/up.txt') 'old'
+            $local = New-TextFile (Join-Path $work 'exists-src/up.txt') 'new'
+
+            $out = Copy-SbxItem -ToSandbox -Path $local -Destination exists/up.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $err[0].TargetObject | Should -BeLike '*exists/up.txt'
+            Get-Content -LiteralPath $remote -Raw | Should -Be 'old'
+
+            Copy-SbxItem -ToSandbox -Path $local -Destination exists/up.txt -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath $remote -Raw | Should -Be 'new'
+            Get-StagingFile (Join-Path $agent.Home 'exists') | Should -BeNullOrEmpty
+        }
+
+        It 'refuses to replace a local file without -Force (DestinationExists) and replaces it with -Force' {
+            New-TextFile (Join-Path $agent.Home 'exists/down.txt') 'new' | Out-Null
+            $local = New-TextFile (Join-Path $work 'exists-down/down.txt') 'old'
+
+            $out = Copy-SbxItem -FromSandbox -Path exists/down.txt -Destination (Split-Path $local) -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $err[0].TargetObject | Should -Be $local
+            Get-Content -LiteralPath $local -Raw | Should -Be 'old'
+
+            Copy-SbxItem -FromSandbox -Path exists/down.txt -Destination $local -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath $local -Raw | Should -Be 'new'
+            Get-StagingFile (Split-Path $local) | Should -BeNullOrEmpty
+        }
+
+        It 'reports an existing target under -WhatIf too' {
+            $remote = New-TextFile (Join-Path $agent.Home 'exists/whatif.txt') 'old'
+            $local = New-TextFile (Join-Path $work 'exists-src/whatif.txt') 'new'
+            Copy-SbxItem -ToSandbox -Path $local -Destination exists/whatif.txt -WhatIf -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Get-Content -LiteralPath $remote -Raw | Should -Be 'old'
+        }
+
+        It 'never replaces a directory with a file, even with -Force' {
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'exists/dir-up/same') -Force | Out-Null
+            $local = New-TextFile (Join-Path $work 'exists-dir/same') 'file'
+            Copy-SbxItem -ToSandbox -Path $local -Destination exists/dir-up -Force -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Test-Path -LiteralPath (Join-Path $agent.Home 'exists/dir-up/same') -PathType Container | Should -BeTrue
+
+            New-TextFile (Join-Path $agent.Home 'exists/same') 'file' | Out-Null
+            $into = New-LocalDir 'exists-dir-down'
+            New-Item -ItemType Directory -Path (Join-Path $into 'same') | Out-Null
+            Copy-SbxItem -FromSandbox -Path exists/same -Destination $into -Force -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Test-Path -LiteralPath (Join-Path $into 'same') -PathType Container | Should -BeTrue
+        }
+    }
+
+    Context 'output, -WhatIf and -AsJob' {
+        BeforeAll {
+            $payload = New-RandomFile (Join-Path $work 'out/payload.bin') 300000
+            $payloadHash = Get-Sha $payload
+            New-RandomFile (Join-Path $agent.Home 'out/payload.bin') 300000 | Out-Null
+        }
+
+        It 'returns a FileInfo for a download with -PassThru' {
+            $into = New-LocalDir 'passthru-down'
+            $out = Copy-SbxItem -FromSandbox -Path out/payload.bin -Destination $into -PassThru
+            $out | Should -HaveCount 1
+            $out | Should -BeOfType ([System.IO.FileInfo])
+            $out.FullName | Should -Be (Join-Path $into 'payload.bin')
+            $out.Length | Should -Be 300000
+        }
+
+        It 'returns a sandbox item for an upload with -PassThru' {
+            $out = Copy-SbxItem -ToSandbox -Path $payload -Destination out/passthru.bin -PassThru
+            $out | Should -HaveCount 1
+            $out | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem])
+            $out.Path | Should -Be (Join-Path $agent.Home 'out/passthru.bin')
+            $out.Type | Should -Be 'File'
+            $out.Length | Should -Be 300000
+        }
+
+        It 'returns nothing without -PassThru' {
+            Copy-SbxItem -ToSandbox -Path $payload -Destination out/quiet.bin | Should -BeNullOrEmpty
+            Copy-SbxItem -FromSandbox -Path out/quiet.bin -Destination (Join-Path $work 'quiet.bin') | Should -BeNullOrEmpty
+            Get-Sha (Join-Path $work 'quiet.bin') | Should -Be $payloadHash
+        }
+
+        It 'copies nothing with -WhatIf' {
+            $into = New-LocalDir 'whatif-down'
+            Copy-SbxItem -ToSandbox -Path $payload -Destination out/whatif.bin -WhatIf -PassThru | Should -BeNullOrEmpty
+            Copy-SbxItem -FromSandbox -Path out/payload.bin -Destination $into -WhatIf -PassThru | Should -BeNullOrEmpty
+            Copy-SbxItem -ToSandbox -Path (Split-Path $payload) -Destination out/whatif-tree -Recurse -WhatIf | Should -BeNullOrEmpty
+            Test-Path -LiteralPath (Join-Path $agent.Home 'out/whatif.bin') | Should -BeFalse
+            Test-Path -LiteralPath (Join-Path $agent.Home 'out/whatif-tree') | Should -BeFalse
+            Get-ChildItem -LiteralPath $into -Force | Should -BeNullOrEmpty
+        }
+
+        It 'uploads as a job with -AsJob' {
+            $job = Copy-SbxItem -ToSandbox -Path $payload -Destination out/job-up.bin -AsJob -PassThru
+            try {
+                $job | Should -HaveCount 1
+                $job | Should -BeOfType ([System.Management.Automation.Job])
+                $job | Wait-Job -Timeout 60 | Out-Null
+                $job.State | Should -Be 'Completed'
+                $received = $job | Receive-Job -ErrorVariable jobErrors
+                $jobErrors | Should -BeNullOrEmpty
+                $received | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem])
+                $received.Path | Should -Be (Join-Path $agent.Home 'out/job-up.bin')
+                Get-Sha (Join-Path $agent.Home 'out/job-up.bin') | Should -Be $payloadHash
+            }
+            finally {
+                $job | Remove-Job -Force
+            }
+        }
+
+        It 'downloads as a job with -AsJob' {
+            $target = Join-Path $work 'job-down.bin'
+            $job = Copy-SbxItem -FromSandbox -Path out/job-up.bin -Destination $target -AsJob -PassThru
+            try {
+                $job | Should -BeOfType ([System.Management.Automation.Job])
+                $job | Wait-Job -Timeout 60 | Out-Null
+                $job.State | Should -Be 'Completed'
+                $received = $job | Receive-Job
+                $received | Should -BeOfType ([System.IO.FileInfo])
+                $received.FullName | Should -Be $target
+                Get-Sha $target | Should -Be $payloadHash
+            }
+            finally {
+                $job | Remove-Job -Force
+            }
+        }
+    }
+
+    Context 'pipeline input' {
+        BeforeAll {
+            New-TextFile (Join-Path $agent.Home 'piped/one.txt') 'one' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'piped/p[1].txt') 'bracket' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'piped/p1.txt') 'plain' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'piped/sub/deep.txt') 'deep' | Out-Null
+        }
+
+        It 'copies the sandbox items piped from Get-SbxChildItem, each by its own path' {
+            $into = New-LocalDir 'piped'
+            Get-SbxChildItem -Path piped -File | Copy-SbxItem -FromSandbox -Destination $into
+            (Get-ChildItem -LiteralPath $into -Force).Name | Sort-Object | Should -Be ('one.txt', 'p1.txt', 'p[1].txt' | Sort-Object)
+            Get-Content -LiteralPath (Join-Path $into 'p[1].txt') -Raw | Should -Be 'bracket'
+            Get-Content -LiteralPath (Join-Path $into 'p1.txt') -Raw | Should -Be 'plain'
+        }
+
+        It 'takes piped sandbox items without -FromSandbox, and directories with -Recurse' {
+            $into = New-LocalDir 'piped-item'
+            Get-SbxItem -Path piped | Copy-SbxItem -Destination $into -Recurse
+            Get-Content -LiteralPath (Join-Path $into 'piped/sub/deep.txt') -Raw | Should -Be 'deep'
+            Get-Content -LiteralPath (Join-Path $into 'piped/p[1].txt') -Raw | Should -Be 'bracket'
+        }
+
+        It 'takes local paths from the pipeline with -ToSandbox' {
+            $into = New-RemoteDir 'piped-up'
+            $first = New-TextFile (Join-Path $work 'piped-src/first.txt') 'first'
+            $second = New-TextFile (Join-Path $work 'piped-src/second.txt') 'second'
+            $first, $second | Copy-SbxItem -ToSandbox -Destination piped-up
+            Get-ChildItem -LiteralPath (Join-Path $work 'piped-src') -File | Copy-SbxItem -ToSandbox -Destination piped-up -Force
+            (Get-ChildItem -LiteralPath $into).Name | Sort-Object | Should -Be @('first.txt', 'second.txt')
+            Get-Content -LiteralPath (Join-Path $into 'second.txt') -Raw | Should -Be 'second'
+        }
+    }
+
+    Context 'errors' {
+        It 'reports a missing sandbox file as NotFound and goes on with the next one' {
+            New-TextFile (Join-Path $agent.Home 'errors/there.txt') 'there' | Out-Null
+            $into = New-LocalDir 'errors-down'
+            $out = Copy-SbxItem -FromSandbox -Path errors/missing.txt, errors/there.txt -Destination $into -PassThru -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be 'errors/missing.txt'
+            $out.Name | Should -Be 'there.txt'
+            (Get-ChildItem -LiteralPath $into -Force).Name | Should -Be 'there.txt'
+        }
+
+        It 'stops on a missing sandbox file with -ErrorAction Stop' {
+            { Copy-SbxItem -FromSandbox -Path errors/missing.txt -Destination $work -ErrorAction Stop } |
+                Should -Throw -ErrorId 'NotFound,*'
+        }
+
+        It 'reports a missing local file as LocalPathNotFound (ObjectNotFound)' {
+            $missing = Join-Path $work 'errors/missing.txt'
+            $out = Copy-SbxItem -ToSandbox -LiteralPath $missing -Destination errors/up.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'LocalPathNotFound,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            Test-Path -LiteralPath (Join-Path $agent.Home 'errors/up.txt') | Should -BeFalse
+        }
+
+        It 'reports a local destination whose parent is missing as LocalFileError and leaves nothing behind' {
+            $parent = Join-Path $work 'errors-noparent'
+            New-Item -ItemType Directory -Path $parent | Out-Null
+            Copy-SbxItem -FromSandbox -Path errors/there.txt -Destination (Join-Path $parent 'missing/there.txt') -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'LocalFileError,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Get-ChildItem -LiteralPath $parent -Force -Recurse | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'symbolic links' {
+        It 'skips a link in a sandbox tree that points out of it, with a warning, and writes nothing outside the destination' {
+            $remoteRoot = Join-Path $agent.Home 'links'
+            New-TextFile (Join-Path $remoteRoot 'secret.txt') 'secret' | Out-Null
+            New-TextFile (Join-Path $remoteRoot 'secret-dir/inside.txt') 'secret inside' | Out-Null
+            New-TextFile (Join-Path $remoteRoot 'tree/a.txt') 'a' | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $remoteRoot 'tree/out-file.txt') -Target (Join-Path $remoteRoot 'secret.txt') | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $remoteRoot 'tree/out-dir') -Target (Join-Path $remoteRoot 'secret-dir') | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $remoteRoot 'tree/climb.txt') -Target '../secret.txt' | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $remoteRoot 'tree/inner.txt') -Target 'a.txt' | Out-Null
+
+            $parent = New-LocalDir 'links-down'
+            $target = Join-Path $parent 'copy'
+            Copy-SbxItem -FromSandbox -Path links/tree -Destination $target -Recurse -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            $warnings.Message | Where-Object { $_ -like 'Skipped *out-file.txt:*' } | Should -HaveCount 1
+            $warnings.Message | Where-Object { $_ -like 'Skipped *out-dir*' } | Should -Not -BeNullOrEmpty
+            $warnings.Message | Where-Object { $_ -like 'Skipped *climb.txt:*' } | Should -HaveCount 1
+
+            (Get-ChildItem -LiteralPath $target -Force).Name | Sort-Object | Should -Be @('a.txt', 'inner.txt')
+            # A link to a file inside the tree arrives as that file, not as a link.
+            (Get-Item -LiteralPath (Join-Path $target 'inner.txt')).LinkType | Should -BeNullOrEmpty
+            Get-Content -LiteralPath (Join-Path $target 'inner.txt') -Raw | Should -Be 'a'
+            # Nothing beside the destination, and the secrets were not read into it.
+            (Get-ChildItem -LiteralPath $parent -Force).Name | Should -Be 'copy'
+            Get-ChildItem -LiteralPath $target -Recurse -Force -File | ForEach-Object { Get-Content -LiteralPath $_.FullName -Raw } |
+                Should -Not -Contain 'secret'
+            Get-Content -LiteralPath (Join-Path $remoteRoot 'secret.txt') -Raw | Should -Be 'secret'
+        }
+
+        It 'skips a local link that points out of an uploaded tree, with a warning' {
+            $localRoot = Join-Path $work 'links-up'
+            New-TextFile (Join-Path $localRoot 'secret.txt') 'secret' | Out-Null
+            New-TextFile (Join-Path $localRoot 'tree/a.txt') 'a' | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $localRoot 'tree/out.txt') -Target (Join-Path $localRoot 'secret.txt') | Out-Null
+
+            Copy-SbxItem -ToSandbox -Path (Join-Path $localRoot 'tree') -Destination links-up -Recurse -WarningVariable warnings -WarningAction SilentlyContinue
+            $warnings.Message | Where-Object { $_ -like 'Skipped *out.txt:*' } | Should -HaveCount 1
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'links-up') -Force).Name | Should -Be 'a.txt'
+        }
+    }
+
+    Context 'progress' {
+        BeforeAll {
+            $progressFile = New-RandomFile (Join-Path $work 'progress/progress.bin') 8MB -Seed 3
+            $progressHash = Get-Sha $progressFile
+        }
+
+        It 'copies with $ProgressPreference = SilentlyContinue and writes no progress' {
+            $result = Invoke-InRunspace -Arguments @{ Local = $progressFile; Back = (Join-Path $work 'progress/silent.bin') } -Script '
+                $ProgressPreference = "SilentlyContinue"
+                Copy-SbxItem -ToSandbox -Path $Arguments.Local -Destination progress/silent.bin
+                Copy-SbxItem -FromSandbox -Path progress/silent.bin -Destination $Arguments.Back'
+            $result.Errors | Should -BeNullOrEmpty
+            $result.Progress | Should -BeNullOrEmpty
+            Get-Sha (Join-Path $agent.Home 'progress/silent.bin') | Should -Be $progressHash
+            Get-Sha (Join-Path $work 'progress/silent.bin') | Should -Be $progressHash
+        }
+
+        It 'writes progress that ends with a Completed record when progress is shown' {
+            $result = Invoke-InRunspace -Arguments @{ Local = $progressFile; Back = (Join-Path $work 'progress/shown.bin') } -Script '
+                $ProgressPreference = "Continue"
+                Copy-SbxItem -ToSandbox -Path $Arguments.Local -Destination progress/shown.bin
+                Copy-SbxItem -FromSandbox -Path progress/shown.bin -Destination $Arguments.Back'
+            $result.Errors | Should -BeNullOrEmpty
+            Get-Sha (Join-Path $agent.Home 'progress/shown.bin') | Should -Be $progressHash
+            Get-Sha (Join-Path $work 'progress/shown.bin') | Should -Be $progressHash
+
+            foreach ($activity in 'Copying to sandbox', 'Copying from sandbox') {
+                $records = @($result.Progress | Where-Object Activity -EQ $activity)
+                $records.Count | Should -BeGreaterThan 1 -Because "'$activity' reports progress"
+                $records[-1].RecordType | Should -Be 'Completed'
+                @($records | Where-Object PercentComplete -EQ 100) | Should -Not -BeNullOrEmpty
+            }
+        }
+
+        It 'completes a copy with progress shown in a separate pwsh' {
+            $back = Join-Path $work 'progress/child.bin'
+            $script = @'
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'Continue'
+Import-Module $env:SBX_TEST_MODULE
+$null = New-SbxSession -Domain $env:SBX_TEST_DOMAIN -AccessToken $env:SBX_TEST_TOKEN
+Copy-SbxItem -ToSandbox -LiteralPath $env:SBX_TEST_LOCAL -Destination progress/child.bin
+Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_TEST_BACK
+'done'
+'@
+            $pwsh = @(Get-PwshCommand)
+            $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+            foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) {
+                $start.ArgumentList.Add($argument)
+            }
+            $start.Environment['SBX_TEST_MODULE'] = $modulePath
+            $start.Environment['SBX_TEST_DOMAIN'] = $agent.Domain
+            $start.Environment['SBX_TEST_TOKEN'] = $agent.Token
+            $start.Environment['SBX_TEST_LOCAL'] = $progressFile
+            $start.Environment['SBX_TEST_BACK'] = $back
+            $start.RedirectStandardOutput = $true
+            $start.RedirectStandardError = $true
+            $start.UseShellExecute = $false
+            $child = [System.Diagnostics.Process]::Start($start)
+            try {
+                $stdout = $child.StandardOutput.ReadToEndAsync()
+                $stderr = $child.StandardError.ReadToEndAsync()
+                $child.WaitForExit(60000) | Should -BeTrue -Because 'the child pwsh finishes'
+                $child.WaitForExit()
+                $child.ExitCode | Should -Be 0 -Because "stderr: $($stderr.Result)"
+                $stdout.Result | Should -Match 'done'
+            }
+            finally {
+                if (-not $child.HasExited) { $child.Kill($true) }
+                $child.Dispose()
+            }
+            Get-Sha (Join-Path $agent.Home 'progress/child.bin') | Should -Be $progressHash
+            Get-Sha $back | Should -Be $progressHash
+        }
+    }
+
+    Context 'stopped copies' {
+        It 'removes the staging file of a download stopped midway and leaves no target' {
+            New-SparseFile (Join-Path $agent.Home 'stop/huge.bin') 4GB | Out-Null
+            $into = New-LocalDir 'stopped-down'
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript('param($Module, $Domain, $Token, $Into)
+                    Import-Module $Module
+                    $null = New-SbxSession -Domain $Domain -AccessToken $Token
+                    $ProgressPreference = "SilentlyContinue"
+                    Copy-SbxItem -FromSandbox -Path stop/huge.bin -Destination $Into').AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).AddArgument($into)
+                $async = $ps.BeginInvoke()
+                Wait-Until { (Get-StagingFile $into) -or $async.IsCompleted } | Should -BeTrue
+                $async.IsCompleted | Should -BeFalse -Because 'the 4 GB download is still running'
+                $stop = $ps.BeginStop($null, $null)
+                $stop.AsyncWaitHandle.WaitOne(15000) | Should -BeTrue -Because 'stopping ends the download'
+            }
+            finally {
+                $ps.Dispose()
+            }
+            Get-ChildItem -LiteralPath $into -Force | Should -BeNullOrEmpty
+        }
+
+        It 'leaves nothing in the sandbox when an upload job is stopped midway' {
+            $local = New-SparseFile (Join-Path $work 'stop/huge-up.bin') 4GB
+            $remote = New-RemoteDir 'stop-up'
+            $job = Copy-SbxItem -ToSandbox -Path $local -Destination stop-up -AsJob
+            try {
+                Wait-Until { (Get-ChildItem -LiteralPath $remote -Force) -or $job.State -ne 'Running' } | Should -BeTrue
+                $job.State | Should -Be 'Running' -Because 'the 4 GB upload is still running'
+                $job | Stop-Job
+                $job | Wait-Job -Timeout 15 | Out-Null
+                $job.State | Should -Be 'Stopped'
+            }
+            finally {
+                $job | Remove-Job -Force
+            }
+            # The staging names of the client and the agent are removed once the upload is cancelled.
+            Wait-Until { -not (Get-ChildItem -LiteralPath $remote -Force) } -TimeoutSec 5 | Out-Null
+            Get-ChildItem -LiteralPath $remote -Force | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'temporary files' {
+        It 'leaves no staging file anywhere it copied to' {
+            Get-StagingFile $work | Should -BeNullOrEmpty
+            Get-StagingFile $agent.Home | Should -BeNullOrEmpty
+        }
+    }
+}

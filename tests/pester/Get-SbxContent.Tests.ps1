@@ -1,0 +1,389 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    Import-Module $modulePath -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    function New-RemoteFile([string] $Path, [byte[]] $Bytes) {
+        $full = Join-Path $agent.Home $Path
+        $parent = Split-Path -Parent $full
+        if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent -Force | Out-Null }
+        [System.IO.File]::WriteAllBytes($full, $Bytes)
+        $full
+    }
+
+    function New-RemoteText([string] $Path, [string] $Text, [System.Text.Encoding] $Encoding = [System.Text.UTF8Encoding]::new($false)) {
+        New-RemoteFile $Path $Encoding.GetBytes($Text)
+    }
+
+    function New-SparseFile([string] $Path, [string] $Head, [long] $Length, [long] $NewlineEvery = 0) {
+        <# $Head, then zeros up to $Length: the file takes almost no disk, but reading it all would take minutes. #>
+        $full = Join-Path $agent.Home $Path
+        $parent = Split-Path -Parent $full
+        if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent -Force | Out-Null }
+        $stream = [System.IO.File]::Create($full)
+        try {
+            $bytes = [System.Text.Encoding]::ASCII.GetBytes($Head)
+            $stream.Write($bytes, 0, $bytes.Length)
+            if ($NewlineEvery -gt 0) {
+                # Bounded lines, so that even a reader that never stopped would not build one huge string.
+                for ($offset = $NewlineEvery; $offset -lt $Length; $offset += $NewlineEvery) {
+                    $stream.Position = $offset
+                    $stream.WriteByte(10)
+                }
+            }
+            $stream.SetLength($Length)
+        }
+        finally {
+            $stream.Dispose()
+        }
+        $full
+    }
+
+    function Invoke-InRunspace([string] $Script, [int] $TimeoutSec = 30) {
+        <# Runs $Script in the runspace $guarded (a session of its own); stops it when it takes longer than $TimeoutSec. #>
+        $ps = [powershell]::Create()
+        try {
+            $ps.Runspace = $guarded
+            $null = $ps.AddScript($Script)
+            $async = $ps.BeginInvoke()
+            $finished = $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($TimeoutSec))
+            if (-not $finished) {
+                $ps.Stop()
+            }
+            [pscustomobject]@{
+                Finished = $finished
+                Output   = if ($finished) { @($ps.EndInvoke($async)) } else { @() }
+                Errors   = @($ps.Streams.Error)
+            }
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+
+    function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment, [int] $TimeoutSec = 60) {
+        <# Runs $Script in another pwsh, so that whatever it leaves running dies with it. Returns its stdout. #>
+        $pwsh = @(Get-PwshCommand)
+        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) {
+            $start.ArgumentList.Add($argument)
+        }
+        foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.UseShellExecute = $false
+        $child = [System.Diagnostics.Process]::Start($start)
+        try {
+            $stdout = $child.StandardOutput.ReadToEndAsync()
+            $stderr = $child.StandardError.ReadToEndAsync()
+            if (-not $child.WaitForExit($TimeoutSec * 1000)) {
+                throw "The child pwsh did not finish within $TimeoutSec s."
+            }
+            $child.WaitForExit()
+            if ($child.ExitCode -ne 0) {
+                throw "The child pwsh exited with $($child.ExitCode): $($stderr.Result)"
+            }
+            $stdout.Result
+        }
+        finally {
+            if (-not $child.HasExited) { $child.Kill($true) }
+            $child.Dispose()
+        }
+    }
+}
+
+AfterAll {
+    try {
+        Get-SbxSession | Remove-SbxSession
+    }
+    finally {
+        if ($agent) { Stop-TestAgent $agent }
+    }
+}
+
+Describe 'Get-SbxContent' {
+    Context 'text' {
+        It 'returns the lines of a file, without their line ends' {
+            New-RemoteText 'text/lines.txt' "one`ntwo`nthree`n" | Out-Null
+            $out = Get-SbxContent -Path text/lines.txt
+            $out | Should -Be @('one', 'two', 'three')
+            $out | ForEach-Object { $_ | Should -BeOfType ([string]) }
+        }
+
+        It 'splits lines at LF, CRLF and CR' {
+            New-RemoteText 'text/mixed.txt' "lf`ncrlf`r`ncr`rlast" | Out-Null
+            Get-SbxContent text/mixed.txt | Should -Be @('lf', 'crlf', 'cr', 'last')
+        }
+
+        It 'decodes UTF-8 by default' {
+            New-RemoteText 'text/utf8.txt' "héllo wörld ✓`n文字 😀" | Out-Null
+            Get-SbxContent text/utf8.txt | Should -Be @('héllo wörld ✓', '文字 😀')
+        }
+
+        It 'returns the whole text as one string with -Raw' {
+            $text = "one`r`ntwo`nthree`n`n"
+            New-RemoteText 'text/raw.txt' $text | Out-Null
+            $out = Get-SbxContent text/raw.txt -Raw
+            $out | Should -HaveCount 1
+            $out | Should -BeOfType ([string])
+            $out | Should -BeExactly $text
+        }
+
+        It 'returns nothing for an empty file' {
+            New-RemoteFile 'text/empty.txt' ([byte[]]::new(0)) | Out-Null
+            Get-SbxContent text/empty.txt | Should -BeNullOrEmpty
+        }
+
+        It 'returns the first lines only with -TotalCount and its aliases' {
+            New-RemoteText 'text/count.txt' (((1..50) | ForEach-Object { "line $_" }) -join "`n") | Out-Null
+            Get-SbxContent text/count.txt -TotalCount 2 | Should -Be @('line 1', 'line 2')
+            Get-SbxContent text/count.txt -First 3 | Should -Be @('line 1', 'line 2', 'line 3')
+            Get-SbxContent text/count.txt -Head 1 | Should -Be 'line 1'
+            Get-SbxContent text/count.txt -TotalCount 0 | Should -BeNullOrEmpty
+            Get-SbxContent text/count.txt -TotalCount 500 | Should -HaveCount 50
+        }
+    }
+
+    Context 'bytes' {
+        BeforeAll {
+            $allBytes = [byte[]](0..255)
+            New-RemoteFile 'bytes/all.bin' $allBytes | Out-Null
+            $random = [byte[]]::new(1MB + 17)
+            [System.Random]::new(5).NextBytes($random)
+            $randomPath = New-RemoteFile 'bytes/random.bin' $random
+        }
+
+        It 'returns one byte per object with -AsByteStream' {
+            $out = Get-SbxContent bytes/all.bin -AsByteStream
+            $out | Should -HaveCount 256
+            $out[0] | Should -BeOfType ([byte])
+            $out[255] | Should -BeOfType ([byte])
+            [byte[]]$out | Should -Be $allBytes
+        }
+
+        It 'returns one byte array with -AsByteStream -Raw, byte for byte' {
+            (Get-SbxContent bytes/random.bin -AsByteStream -Raw | Measure-Object).Count | Should -Be 1
+            $out = Get-SbxContent bytes/random.bin -AsByteStream -Raw
+            $out.GetType() | Should -Be ([byte[]])
+            $out.Length | Should -Be $random.Length
+            $sha = [System.Security.Cryptography.SHA256]::HashData($out)
+            [System.Convert]::ToHexString($sha) | Should -Be (Get-FileHash -LiteralPath $randomPath -Algorithm SHA256).Hash
+        }
+
+        It 'returns the first bytes only with -AsByteStream -TotalCount' {
+            $out = Get-SbxContent bytes/random.bin -AsByteStream -TotalCount 10
+            $out | Should -HaveCount 10
+            [byte[]]$out | Should -Be $random[0..9]
+            $raw = Get-SbxContent bytes/random.bin -AsByteStream -Raw -TotalCount 100000
+            $raw.Length | Should -Be 100000
+            $expected = [byte[]]::new(100000)
+            [System.Array]::Copy($random, $expected, 100000)
+            [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($raw)) |
+                Should -Be ([System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($expected)))
+        }
+
+        It 'does not decode bytes that are not valid text' {
+            New-RemoteFile 'bytes/invalid.bin' ([byte[]](0xFF, 0xFE, 0x00, 0xC3, 0x28, 0x0D, 0x0A)) | Out-Null
+            [byte[]](Get-SbxContent bytes/invalid.bin -AsByteStream) | Should -Be ([byte[]](0xFF, 0xFE, 0x00, 0xC3, 0x28, 0x0D, 0x0A))
+        }
+    }
+
+    Context 'encodings' {
+        BeforeAll {
+            $text = "héllo`nwörld"
+        }
+
+        It 'decodes with -Encoding <Name>' -ForEach @(
+            @{ Name = 'utf8'; Encoding = [System.Text.UTF8Encoding]::new($false) }
+            @{ Name = 'unicode'; Encoding = [System.Text.UnicodeEncoding]::new($false, $false) }
+            @{ Name = 'latin1'; Encoding = [System.Text.Encoding]::Latin1 }
+            @{ Name = 'bigendianunicode'; Encoding = [System.Text.UnicodeEncoding]::new($true, $false) }
+            @{ Name = '28591'; Encoding = [System.Text.Encoding]::Latin1 }
+        ) {
+            New-RemoteText "enc/$Name.txt" $text $Encoding | Out-Null
+            Get-SbxContent "enc/$Name.txt" -Encoding $Name | Should -Be @('héllo', 'wörld')
+            Get-SbxContent "enc/$Name.txt" -Encoding $Name -Raw | Should -BeExactly $text
+        }
+
+        It 'does not take Latin-1 bytes for UTF-8 unless told' {
+            New-RemoteText 'enc/latin1-default.txt' $text ([System.Text.Encoding]::Latin1) | Out-Null
+            Get-SbxContent enc/latin1-default.txt -Raw | Should -Not -Be $text
+        }
+
+        It 'drops a UTF-8 byte order mark' {
+            New-RemoteFile 'enc/bom.txt' ([byte[]](0xEF, 0xBB, 0xBF) + [System.Text.Encoding]::UTF8.GetBytes("bom line`nsecond")) | Out-Null
+            $raw = Get-SbxContent enc/bom.txt -Raw
+            $raw | Should -BeExactly "bom line`nsecond"
+            [int]$raw[0] | Should -Not -Be 0xFEFF
+            Get-SbxContent enc/bom.txt | Should -Be @('bom line', 'second')
+            # The bytes are the file's, BOM included.
+            (Get-SbxContent enc/bom.txt -AsByteStream -TotalCount 3) | Should -Be @(0xEF, 0xBB, 0xBF)
+        }
+
+        It 'lets a byte order mark win over -Encoding' {
+            New-RemoteFile 'enc/utf16-bom.txt' ([System.Text.Encoding]::Unicode.GetPreamble() + [System.Text.Encoding]::Unicode.GetBytes($text)) | Out-Null
+            Get-SbxContent enc/utf16-bom.txt | Should -Be @('héllo', 'wörld')
+            Get-SbxContent enc/utf16-bom.txt -Encoding latin1 | Should -Be @('héllo', 'wörld')
+        }
+
+        It 'refuses an unknown encoding (InvalidEncoding)' {
+            New-RemoteText 'enc/any.txt' 'x' | Out-Null
+            { Get-SbxContent enc/any.txt -Encoding no-such-encoding } | Should -Throw -ErrorId 'InvalidEncoding,*'
+        }
+    }
+
+    Context 'paths and pipeline input' {
+        BeforeAll {
+            New-RemoteText 'many/a.txt' "a1`na2" | Out-Null
+            New-RemoteText 'many/b.txt' 'b1' | Out-Null
+            New-RemoteText 'many/c.log' 'c1' | Out-Null
+            New-RemoteText 'many/x[1].txt' 'bracket' | Out-Null
+            New-RemoteText 'many/x1.txt' 'plain' | Out-Null
+        }
+
+        It 'reads every file a wildcard matches' {
+            Get-SbxContent -Path 'many/?.txt' -Raw | Sort-Object | Should -Be @("a1`na2", 'b1')
+        }
+
+        It 'takes -LiteralPath as written' {
+            Get-SbxContent -LiteralPath 'many/x[1].txt' | Should -Be 'bracket'
+            Get-SbxContent -Path 'many/x[1].txt' | Should -Be 'plain'
+        }
+
+        It 'reads an absolute path' {
+            Get-SbxContent -Path (Join-Path $agent.Home 'many/b.txt') | Should -Be 'b1'
+        }
+
+        It 'reads the items piped from Get-SbxItem in order, each by its own path' {
+            Get-SbxItem -LiteralPath many/b.txt, 'many/x[1].txt', many/a.txt | Get-SbxContent | Should -Be @('b1', 'bracket', 'a1', 'a2')
+        }
+
+        It 'reads the files piped from Get-SbxChildItem' {
+            Get-SbxChildItem -Path many -File | Get-SbxContent -Raw | Sort-Object |
+                Should -Be ("a1`na2", 'b1', 'bracket', 'c1', 'plain' | Sort-Object)
+        }
+
+        It 'reads paths piped as strings' {
+            'many/a.txt', 'many/c.log' | Get-SbxContent | Should -Be @('a1', 'a2', 'c1')
+        }
+    }
+
+    Context 'errors' {
+        It 'reports a directory as PathIsDirectory and goes on with the next path' {
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'errors/dir') -Force | Out-Null
+            New-RemoteText 'errors/file.txt' 'after' | Out-Null
+            $out = Get-SbxContent -Path errors/dir, errors/file.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -Be 'after'
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'PathIsDirectory,ScaleBox.Sandbox.Commands.GetSbxContentCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].TargetObject | Should -Be (Join-Path $agent.Home 'errors/dir')
+        }
+
+        It 'reports a missing file as NotFound and goes on with the next path' {
+            New-RemoteText 'errors/file.txt' 'after' | Out-Null
+            $out = Get-SbxContent -Path errors/missing.txt, errors/file.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -Be 'after'
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.GetSbxContentCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].TargetObject | Should -Be 'errors/missing.txt'
+        }
+
+        It 'throws NotFound with -ErrorAction Stop' {
+            { Get-SbxContent -LiteralPath errors/missing.txt -ErrorAction Stop } | Should -Throw -ErrorId 'NotFound,*'
+        }
+    }
+
+    Context 'ending early on a large file' {
+        BeforeAll {
+            # 1000 short lines, then 64 GB of zeros with a line end every 16 MB.
+            $head = ((1..1000) | ForEach-Object { "line $_" }) -join "`n"
+            $null = New-SparseFile 'large/huge.txt' "$head`n" 64GB -NewlineEvery 16MB
+
+            # A runspace of its own, so that a download that never ended could be stopped.
+            $guarded = [runspacefactory]::CreateRunspace()
+            $guarded.Open()
+            $setup = [powershell]::Create()
+            try {
+                $setup.Runspace = $guarded
+                $null = $setup.AddScript('param($Module, $Domain, $Token) Import-Module $Module; $null = New-SbxSession -Domain $Domain -AccessToken $Token').AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).Invoke()
+            }
+            finally {
+                $setup.Dispose()
+            }
+
+            # What the agent has read from disk so far (Linux): what it served, give or take its buffers.
+            $agentIo = "/proc/$($agent.Process.Id)/io"
+            function Get-AgentBytesRead {
+                if (-not (Test-Path -LiteralPath $agentIo)) { return $null }
+                [long]((Get-Content -LiteralPath $agentIo | Where-Object { $_ -like 'rchar:*' }) -split ':\s*')[1]
+            }
+            function Measure-AgentRead([scriptblock] $Action) {
+                $before = Get-AgentBytesRead
+                $result = & $Action
+                Start-Sleep -Milliseconds 300
+                $after = Get-AgentBytesRead
+                [pscustomobject]@{ Result = $result; BytesRead = if ($null -ne $before) { $after - $before } else { $null } }
+            }
+        }
+
+        AfterAll {
+            if ($guarded) { $guarded.Dispose() }
+        }
+
+        # A download cut short still lets the agent read ahead by what the loopback socket buffers
+        # hold (up to tens of MB); reading the whole file would be 64 GB.
+        It 'stops the download when <Command> has what it needs' -ForEach @(
+            @{ Command = 'Get-SbxContent -Path large/huge.txt | Select-Object -First 1'; Expected = @('line 1') }
+            @{ Command = 'Get-SbxContent -Path large/huge.txt -TotalCount 3'; Expected = @('line 1', 'line 2', 'line 3') }
+            @{ Command = 'Get-SbxContent -Path large/huge.txt -AsByteStream -TotalCount 4'; Expected = @(108, 105, 110, 101) }
+            @{ Command = 'Get-SbxContent -Path large/huge.txt -AsByteStream | Select-Object -First 2'; Expected = @(108, 105) }
+        ) {
+            $measured = Measure-AgentRead { Invoke-InRunspace -TimeoutSec 30 -Script $Command }
+            $measured.Result.Finished | Should -BeTrue -Because 'reading all 64 GB would take minutes'
+            $measured.Result.Errors | Should -BeNullOrEmpty
+            $measured.Result.Output | Should -Be $Expected
+            if ($null -ne $measured.BytesRead) {
+                $measured.BytesRead | Should -BeLessThan 64MB -Because 'the rest of the file is not transferred'
+            }
+        }
+
+        It 'still reads files after downloads were cut short' {
+            New-RemoteText 'large/after.txt' 'still here' | Out-Null
+            Get-SbxContent large/after.txt | Should -Be 'still here'
+        }
+
+        It 'stops reading at once when the pipeline stops inside a line that does not end' {
+            # "first", then 4 GB of zeros without a line end: when Select-Object stops the pipeline, the
+            # reader is inside one endless line. It must stop there rather than read on. This runs in
+            # another pwsh so that a reader that does not stop dies with it.
+            $path = New-SparseFile 'large/endless-line.txt' "first`n" 4GB
+            $script = @'
+Import-Module $env:SBX_TEST_MODULE
+$null = New-SbxSession -Domain $env:SBX_TEST_DOMAIN -AccessToken $env:SBX_TEST_TOKEN
+$clock = [System.Diagnostics.Stopwatch]::StartNew()
+$first = Get-SbxContent -LiteralPath $env:SBX_TEST_PATH | Select-Object -First 1
+$elapsed = $clock.ElapsedMilliseconds
+[pscustomobject]@{ First = $first; ElapsedMs = $elapsed } | ConvertTo-Json -Compress
+[System.Environment]::Exit(0)
+'@
+            $measured = Measure-AgentRead {
+                Invoke-ChildPwsh -Script $script -Environment @{
+                    SBX_TEST_MODULE = $modulePath
+                    SBX_TEST_DOMAIN = $agent.Domain
+                    SBX_TEST_TOKEN  = $agent.Token
+                    SBX_TEST_PATH   = $path
+                }
+            }
+            $result = ($measured.Result -split "`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+            $result.First | Should -Be 'first'
+            $result.ElapsedMs | Should -BeLessThan 4000 -Because 'the cmdlet should not wait for a read that ignores the stop'
+            if ($null -ne $measured.BytesRead) {
+                $measured.BytesRead | Should -BeLessThan 64MB -Because 'the download should end when the pipeline stops, not go on inside the endless line'
+            }
+        }
+    }
+}
