@@ -42,18 +42,10 @@ namespace ScaleBox.Sandbox.Commands
             }
         }
 
-        async Task ReceiveAsync(SandboxClient client, SandboxProcessSelector selector, OutputSink sink, CancellationToken cancel)
-        {
-            var renderer = new ProcessEventRenderer(sink, AsText ? ProcessOutputMode.Text : ProcessOutputMode.Records, CheckExitCode);
-            await foreach (SandboxProcessEvent processEvent in client.Processes.ConnectAsync(selector, cancel).WithCancellation(cancel).ConfigureAwait(false))
-            {
-                if (processEvent is SandboxProcessStarted started)
-                {
-                    await sink.WriteVerboseAsync($"Attached to pid {started.Pid}.", cancel).ConfigureAwait(false);
-                    continue;
-                }
-                await renderer.RenderAsync(processEvent, cancel).ConfigureAwait(false);
-            }
-        }
+        Task ReceiveAsync(SandboxClient client, SandboxProcessSelector selector, OutputSink sink, CancellationToken cancel) =>
+            new ProcessEventRenderer(sink, AsText ? ProcessOutputMode.Text : ProcessOutputMode.Records, CheckExitCode, setLastExitCode: false).RenderAllAsync(
+                client.Processes.ConnectAsync(selector, cancel),
+                started => sink.WriteVerboseAsync($"Attached to pid {started.Pid}.", cancel).AsTask(),
+                cancel);
     }
 }

@@ -168,19 +168,11 @@ namespace ScaleBox.Sandbox.Commands
             return info;
         }
 
-        async Task StreamAsync(SandboxClient client, SandboxProcessStartInfo info, OutputSink sink, CancellationToken cancel)
-        {
-            var renderer = new ProcessEventRenderer(sink, Mode, CheckExitCode);
-            await foreach (SandboxProcessEvent processEvent in client.Processes.StartAsync(info, cancel).WithCancellation(cancel).ConfigureAwait(false))
-            {
-                if (processEvent is SandboxProcessStarted started)
-                {
-                    await sink.WriteVerboseAsync($"Started {info.CommandLine} as pid {started.Pid}.", cancel).ConfigureAwait(false);
-                    continue;
-                }
-                await renderer.RenderAsync(processEvent, cancel).ConfigureAwait(false);
-            }
-        }
+        Task StreamAsync(SandboxClient client, SandboxProcessStartInfo info, OutputSink sink, CancellationToken cancel) =>
+            new ProcessEventRenderer(sink, Mode, CheckExitCode, setLastExitCode: true).RenderAllAsync(
+                client.Processes.StartAsync(info, cancel),
+                started => sink.WriteVerboseAsync($"Started {info.CommandLine} as pid {started.Pid}.", cancel).AsTask(),
+                cancel);
 
         static async Task<SandboxProcessInfo> StartInBackgroundAsync(SandboxClient client, SandboxProcessStartInfo info, string domain, CancellationToken cancel)
         {

@@ -14,6 +14,7 @@ namespace ScaleBox.Sandbox.Infrastructure
     {
         readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         readonly string _location;
+        Task _work = Task.CompletedTask;
 
         public SbxJob(string command, string? name, string location)
             : base(command, name)
@@ -33,7 +34,7 @@ namespace ScaleBox.Sandbox.Infrastructure
         public void Start(Func<OutputSink, CancellationToken, Task> work)
         {
             SetJobState(JobState.Running);
-            _ = Task.Run(async () =>
+            _work = Task.Run(async () =>
             {
                 var sink = new JobSink(this);
                 try
@@ -58,9 +59,11 @@ namespace ScaleBox.Sandbox.Infrastructure
             });
         }
 
+        /// <summary>Cancels the work and waits (briefly) until it has ended, so Remove-Job can follow at once.</summary>
         public override void StopJob()
         {
             _stopping.Cancel();
+            _work.Wait(TimeSpan.FromSeconds(10));
         }
 
         protected override void Dispose(bool disposing)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text;
@@ -21,14 +22,17 @@ namespace ScaleBox.Sandbox.Processes
         readonly OutputSink _sink;
         readonly ProcessOutputMode _mode;
         readonly bool _checkExitCode;
+        readonly bool _setLastExitCode;
         readonly StringBuilder _stdout = new StringBuilder();
         readonly StringBuilder _stderr = new StringBuilder();
 
-        public ProcessEventRenderer(OutputSink sink, ProcessOutputMode mode, bool checkExitCode)
+        /// <param name="setLastExitCode">Whether the exit sets $LASTEXITCODE, as a foreground native command does.</param>
+        public ProcessEventRenderer(OutputSink sink, ProcessOutputMode mode, bool checkExitCode, bool setLastExitCode)
         {
             _sink = sink;
             _mode = mode;
             _checkExitCode = checkExitCode;
+            _setLastExitCode = setLastExitCode;
         }
 
         public async Task RenderAsync(SandboxProcessEvent processEvent, CancellationToken cancel)
@@ -43,13 +47,15 @@ namespace ScaleBox.Sandbox.Processes
                     await WriteLinesAsync(isError ? _stderr : _stdout, output.Text, isError, final: false, cancel).ConfigureAwait(false);
                     break;
                 case SandboxProcessExit exit:
-                    // As after a native command; set before any error below can stop the script.
-                    await _sink.InvokeOnPipelineAsync(
-                        cmdlet => cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", exit.ExitCode), cancel).ConfigureAwait(false);
+                    if (_setLastExitCode)
+                    {
+                        // As after a native command; set before any error below can stop the script.
+                        await _sink.InvokeOnPipelineAsync(
+                            cmdlet => cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", exit.ExitCode), cancel).ConfigureAwait(false);
+                    }
                     if (_mode == ProcessOutputMode.Text)
                     {
-                        await WriteLinesAsync(_stdout, string.Empty, isError: false, final: true, cancel).ConfigureAwait(false);
-                        await WriteLinesAsync(_stderr, string.Empty, isError: true, final: true, cancel).ConfigureAwait(false);
+                        await FlushAsync(cancel).ConfigureAwait(false);
                     }
                     else
                     {
@@ -60,6 +66,41 @@ namespace ScaleBox.Sandbox.Processes
                         await _sink.WriteErrorAsync(FailedExit(exit), cancel).ConfigureAwait(false);
                     }
                     break;
+            }
+        }
+
+        /// <summary>
+        /// Writes a last line that had no line ending yet. Called at the exit, and when the stream
+        /// ends in an error (a timeout, a cut connection), so nothing the process wrote is lost.
+        /// </summary>
+        public async Task FlushAsync(CancellationToken cancel)
+        {
+            await WriteLinesAsync(_stdout, string.Empty, isError: false, final: true, cancel).ConfigureAwait(false);
+            await WriteLinesAsync(_stderr, string.Empty, isError: true, final: true, cancel).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Renders every event of a stream; when it ends in a SandboxException, first writes what
+        /// was still waiting for a line ending.
+        /// </summary>
+        public async Task RenderAllAsync(IAsyncEnumerable<SandboxProcessEvent> events, Func<SandboxProcessStarted, Task> onStarted, CancellationToken cancel)
+        {
+            try
+            {
+                await foreach (SandboxProcessEvent processEvent in events.WithCancellation(cancel).ConfigureAwait(false))
+                {
+                    if (processEvent is SandboxProcessStarted started)
+                    {
+                        await onStarted(started).ConfigureAwait(false);
+                        continue;
+                    }
+                    await RenderAsync(processEvent, cancel).ConfigureAwait(false);
+                }
+            }
+            catch (ScaleBox.Sandbox.Client.Errors.SandboxException) when (!cancel.IsCancellationRequested)
+            {
+                await FlushAsync(cancel).ConfigureAwait(false);
+                throw;
             }
         }
 
