@@ -25,6 +25,7 @@ namespace ScaleBox.Sandbox.Client.Processes
         readonly bool _decode;
         readonly TimeSpan? _timeout;
         readonly DateTime? _deadline;
+        static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(250);
         readonly TimeSpan _drainLimit;
 
         /// <param name="operation">What the stream is for, e.g. "start process".</param>
@@ -82,7 +83,9 @@ namespace ScaleBox.Sandbox.Client.Processes
                     // Let the call finish cleanly before handing out the exit: a caller that stops
                     // reading at the exit would otherwise abort the call (and, over HTTP/1.1, its connection).
                     await DrainAsync(reader, cancellationToken).ConfigureAwait(false);
-                    bool killedAtTimeout = _deadline is DateTime deadline && !exit.Exited && DateTime.UtcNow >= deadline;
+                    // The deadline travels as a whole number of milliseconds, so the agent's kill can
+                    // land a moment before the client's own clock reaches it: allow for that.
+                    bool killedAtTimeout = _deadline is DateTime deadline && !exit.Exited && DateTime.UtcNow >= deadline - DeadlineSlack;
                     foreach (SandboxProcessEvent e in batch)
                     {
                         if (killedAtTimeout && e is SandboxProcessExit)
