@@ -208,7 +208,7 @@ function Invoke-Agent {
 
 function Invoke-Bench {
     Invoke-Build
-    foreach ($bench in Get-ChildItem -Path (Join-Path $Root 'bench') -Filter '*.ps1') {
+    foreach ($bench in Get-ChildItem -Path (Join-Path $Root 'bench') -Filter '*.ps1' -Exclude 'BenchCommon.ps1') {
         Write-Host "`n== $($bench.Name)" -ForegroundColor Cyan
         $pwsh = Get-PwshCommand
         & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $bench.FullName

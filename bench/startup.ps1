@@ -17,13 +17,9 @@ param(
 $ErrorActionPreference = 'Stop'
 $root = Join-Path $PSScriptRoot '..'
 . (Join-Path $root 'tests/pester/TestAgent.ps1')
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1')
 $modulePath = (Resolve-Path (Join-Path $root 'out/ScaleBox.Sandbox')).ProviderPath
 
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    $middle = [int][Math]::Floor($sorted.Count / 2)
-    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
-}
 
 # Import-Module, each time in a fresh child process that is already up (a warm pwsh).
 $pwsh = Get-PwshCommand
@@ -57,16 +53,7 @@ try {
     $body = Join-Path $agent.Home 'stat.bin'
     [System.IO.File]::WriteAllBytes($body, $frame)
     $config = Join-Path $agent.Home 'curl.cfg'
-    $lines = foreach ($i in 1..$Calls) {
-        'next'
-        "url = `"http://$($agent.Domain)/sandboxagent.Filesystem/Stat`""
-        'header = "Content-Type: application/grpc-web+proto"'
-        "header = `"X-Access-Token: $($agent.Token)`""
-        "data-binary = `"@$body`""
-        'output = "/dev/null"'
-        'write-out = "%{time_total}\n"'
-    }
-    Set-Content -LiteralPath $config -Value ($lines | Select-Object -Skip 1)
+    Set-CurlGrpcWebConfig -Path $config -Url "http://$($agent.Domain)/sandboxagent.Filesystem/Stat" -Token $agent.Token -BodyPath $body -Requests $Calls
     $curlSeconds = & curl --silent --config $config
     $curlMs = $curlSeconds | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) * 1000 }
 }

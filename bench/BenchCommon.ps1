@@ -1,0 +1,34 @@
+# Helpers shared by the benchmarks. Dot-source it; it defines functions only.
+
+function Get-Median([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    $middle = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+}
+
+function Set-CurlGrpcWebConfig {
+    <#
+    .SYNOPSIS
+        Writes a curl config that sends the same gRPC-Web request -Requests times over one kept-alive
+        connection: the reference the benchmarks compare the module with. The token stays out of
+        curl's command line.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Url,
+        [Parameter(Mandatory)] [string] $Token,
+        [Parameter(Mandatory)] [string] $BodyPath,
+        [Parameter(Mandatory)] [int] $Requests,
+        [string] $WriteOut = '%{time_total}\n'
+    )
+    $lines = foreach ($i in 1..$Requests) {
+        'next'
+        "url = `"$Url`""
+        'header = "Content-Type: application/grpc-web+proto"'
+        "header = `"X-Access-Token: $Token`""
+        "data-binary = `"@$BodyPath`""
+        'output = "/dev/null"'
+        "write-out = `"$WriteOut`""
+    }
+    Set-Content -LiteralPath $Path -Value ($lines | Select-Object -Skip 1)
+}

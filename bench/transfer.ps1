@@ -1,0 +1,266 @@
+<#
+.SYNOPSIS
+    File transfer throughput and peak memory of Copy-SbxItem against the local agent, next to curl in the same run.
+.DESCRIPTION
+    Measures (not a test; nothing here asserts a time, but a transfer whose hash differs fails the run):
+      - a -SizeMB file (random bytes, written in chunks, never held in memory) uploaded with
+        `Copy-SbxItem -ToSandbox` and downloaded with `Copy-SbxItem -FromSandbox`, each copy in a
+        fresh child pwsh with $ProgressPreference = 'SilentlyContinue', timed inside the child
+        around the Copy-SbxItem call only (the session and channel are already open);
+      - the peak working set of that child pwsh (PeakWorkingSet64, i.e. VmHWM), before and after
+        the copy, and the same for a small file, so that growth with the file size shows;
+      - the same upload and download with curl (`-F file=@… -F path=…` to /upload, GET
+        /download/<path>), timed by curl's own time_total;
+      - once each with progress on, to show what the progress records cost, and once each twice
+        in one child, whose second copy shows the rate without the process's first-use costs.
+    Every copy is checked with Get-FileHash. Each measure is repeated -Runs times, interleaved
+    (module, curl, module, curl...), and the median is reported.
+    Run it with `dotnet pwsh ./build.ps1 bench` (which builds first).
+#>
+param(
+    [int] $SizeMB = 1024,
+    [int] $Runs = 5,
+    # A second, small size for the peak-memory comparison only.
+    [int] $SmallSizeMB = 16,
+    [switch] $SkipProgressRun,
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/ScaleBox.Sandbox'),
+    [string] $AgentPath
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$root = Join-Path $PSScriptRoot '..'
+. (Join-Path $root 'tests/pester/TestAgent.ps1')
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1')
+$modulePath = (Resolve-Path $ModulePath).ProviderPath
+$pwsh = Get-PwshCommand
+$curlTimeFormat = '%{time_total}'
+
+
+function New-RandomFile([string] $Path, [int] $MegaBytes) {
+    # 1 MiB at a time; each chunk fresh from a seeded generator, so nothing compresses or repeats.
+    $random = [System.Random]::new(20261126)
+    $chunk = [byte[]]::new(1MB)
+    $stream = [System.IO.FileStream]::new($Path, 'CreateNew', 'Write', 'None', 1MB)
+    try {
+        for ($i = 0; $i -lt $MegaBytes; $i++) {
+            $random.NextBytes($chunk)
+            $stream.Write($chunk, 0, $chunk.Length)
+        }
+    }
+    finally {
+        $stream.Dispose()
+    }
+}
+
+function Assert-SameHash([string] $Expected, [string] $Path, [string] $What) {
+    $actual = (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash
+    if ($actual -ne $Expected) {
+        throw "HASH MISMATCH after $What`: '$Path' has SHA-256 $actual, the source $Expected."
+    }
+}
+
+# The measured child: imports the module, opens the session and the channel, then times the copy.
+$childScript = @'
+param([string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = if ($Progress) { 'Continue' } else { 'SilentlyContinue' }
+Import-Module $ModulePath
+$null = New-SbxSession -Domain $Domain -AccessToken $env:SBX_BENCH_TOKEN
+$null = Get-SbxItem -LiteralPath '/'
+$self = [System.Diagnostics.Process]::GetCurrentProcess()
+$peakBefore = $self.PeakWorkingSet64
+$cpuBefore = $self.TotalProcessorTime
+$seconds = foreach ($i in 1..$Repeat) {
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    if ($Direction -eq 'up') {
+        Copy-SbxItem -LiteralPath $Source -Destination $Destination -ToSandbox -Force
+    }
+    else {
+        Copy-SbxItem -LiteralPath $Source -Destination $Destination -FromSandbox -Force
+    }
+    $watch.Elapsed.TotalSeconds
+    if ($i -lt $Repeat) {
+        # Not timed: the next copy writes a new file rather than replacing this one (the local agent's files are local).
+        Remove-Item -LiteralPath $Destination
+    }
+}
+$self.Refresh()
+[pscustomobject]@{
+    Seconds    = @($seconds)[0]
+    Last       = @($seconds)[-1]
+    PeakBefore = $peakBefore
+    Peak       = $self.PeakWorkingSet64
+    CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds
+} | ConvertTo-Json -Compress
+'@
+
+function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1) {
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $agent.Domain,
+        '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat)
+    if ($Progress) { $arguments += '-Progress' }
+    $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "The child pwsh copying $Direction failed (exit code $LASTEXITCODE): $($text -join "`n")"
+    }
+    $text | Select-Object -Last 1 | ConvertFrom-Json
+}
+
+function Get-AgentCpu {
+    $agent.Process.Refresh()
+    $agent.Process.TotalProcessorTime.TotalSeconds
+}
+
+function Invoke-Curl([string[]] $Arguments) {
+    $text = & curl --silent --show-error --fail --header "@$headerFile" --write-out $curlTimeFormat @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "curl $($Arguments -join ' ') failed with exit code $LASTEXITCODE`: $text"
+    }
+    [double]::Parse(($text | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
+}
+
+function Get-LoadAverage { (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1 }
+$loadAtStart = Get-LoadAverage
+
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-bench-transfer-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+New-Item -ItemType Directory -Path $work | Out-Null
+$agent = $null
+try {
+    $childFile = Join-Path $work 'copy-child.ps1'
+    Set-Content -LiteralPath $childFile -Value $childScript
+
+    $source = Join-Path $work 'big.bin'
+    $created = Measure-Command { New-RandomFile $source $SizeMB }
+    $sourceHash = (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash
+    $bytes = (Get-Item -LiteralPath $source).Length
+    Write-Host ("Created {0} MiB of random bytes in {1:0.0} s" -f $SizeMB, $created.TotalSeconds)
+
+    $agentArguments = @{}
+    if ($AgentPath) { $agentArguments.AgentPath = (Resolve-Path $AgentPath).ProviderPath }
+    $agent = Start-TestAgent @agentArguments
+    $env:SBX_BENCH_TOKEN = $agent.Token
+    # curl reads the token from a file, so it never appears on a command line.
+    $headerFile = Join-Path $work 'headers.txt'
+    Set-Content -LiteralPath $headerFile -Value "X-Access-Token: $($agent.Token)"
+    $remote = Join-Path $agent.Home 'big.bin'         # the sandbox side (the local agent's file system)
+    $remoteUrlPath = $remote.TrimStart('/')
+    $baseUrl = "http://$($agent.Domain)"
+
+    # Put one copy on the sandbox side for the downloads (by curl; checked).
+    $null = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$remote", "$baseUrl/upload")
+    Assert-SameHash $sourceHash $remote 'seeding the sandbox side'
+
+    $moduleUp = @(); $moduleDown = @(); $curlUp = @(); $curlDown = @()
+    $agentCpu = @{ ModuleUp = 0.0; CurlUp = 0.0; ModuleDown = 0.0; CurlDown = 0.0 }
+    $upTarget = Join-Path $agent.Home 'up.bin'
+    $downTarget = Join-Path $work 'down.bin'
+    for ($run = 1; $run -le $Runs; $run++) {
+        # Agent CPU is read around each whole step (for the module: child start-up included, which costs the agent little).
+        $cpu = Get-AgentCpu
+        $result = Invoke-ModuleCopy up $source $upTarget
+        $agentCpu.ModuleUp += (Get-AgentCpu) - $cpu
+        Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox'
+        Remove-Item -LiteralPath $upTarget
+        $moduleUp += $result
+
+        $cpu = Get-AgentCpu
+        $seconds = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$upTarget", "$baseUrl/upload")
+        $agentCpu.CurlUp += (Get-AgentCpu) - $cpu
+        Assert-SameHash $sourceHash $upTarget 'curl upload'
+        Remove-Item -LiteralPath $upTarget
+        $curlUp += $seconds
+
+        $cpu = Get-AgentCpu
+        $result = Invoke-ModuleCopy down $remote $downTarget
+        $agentCpu.ModuleDown += (Get-AgentCpu) - $cpu
+        Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox'
+        Remove-Item -LiteralPath $downTarget
+        $moduleDown += $result
+
+        $cpu = Get-AgentCpu
+        $seconds = Invoke-Curl @('--output', $downTarget, "$baseUrl/download/$remoteUrlPath")
+        $agentCpu.CurlDown += (Get-AgentCpu) - $cpu
+        Assert-SameHash $sourceHash $downTarget 'curl download'
+        Remove-Item -LiteralPath $downTarget
+        $curlDown += $seconds
+
+        Write-Host ("Run {0}: module up {1:0.00} s, curl up {2:0.00} s, module down {3:0.00} s, curl down {4:0.00} s" -f `
+                $run, $moduleUp[-1].Seconds, $curlUp[-1], $moduleDown[-1].Seconds, $curlDown[-1])
+    }
+
+    $progressUp = $null; $progressDown = $null
+    if (-not $SkipProgressRun) {
+        $progressUp = Invoke-ModuleCopy up $source $upTarget -Progress
+        Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (progress on)'
+        Remove-Item -LiteralPath $upTarget
+        $progressDown = Invoke-ModuleCopy down $remote $downTarget -Progress
+        Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (progress on)'
+        Remove-Item -LiteralPath $downTarget
+    }
+
+    # Twice in one child: the second copy shows the throughput without the process's first-use costs (JIT, first connection).
+    $warmUp = Invoke-ModuleCopy up $source $upTarget -Repeat 2
+    Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (twice in one child)'
+    Remove-Item -LiteralPath $upTarget
+    $warmDown = Invoke-ModuleCopy down $remote $downTarget -Repeat 2
+    Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (twice in one child)'
+    Remove-Item -LiteralPath $downTarget
+
+    # Peak memory for a small file: if the peak for the big one is no higher, it does not grow with the size.
+    $small = Join-Path $work 'small.bin'
+    New-RandomFile $small $SmallSizeMB
+    $smallHash = (Get-FileHash -LiteralPath $small -Algorithm SHA256).Hash
+    $smallRemote = Join-Path $agent.Home 'small.bin'
+    $smallUp = Invoke-ModuleCopy up $small $smallRemote
+    Assert-SameHash $smallHash $smallRemote 'Copy-SbxItem -ToSandbox (small)'
+    $smallBack = Join-Path $work 'small-back.bin'
+    $smallDown = Invoke-ModuleCopy down $smallRemote $smallBack
+    Assert-SameHash $smallHash $smallBack 'Copy-SbxItem -FromSandbox (small)'
+}
+finally {
+    Remove-Item Env:SBX_BENCH_TOKEN -ErrorAction SilentlyContinue
+    if ($agent) { Stop-TestAgent $agent }   # removes the agent's home, with the sandbox-side copies
+    Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+$MiB = 1MB
+function Get-Rate([double] $Seconds) { $bytes / $MiB / $Seconds }
+function Get-PeakMB($Results) { [Math]::Round(($Results | ForEach-Object Peak | Measure-Object -Maximum).Maximum / $MiB, 0) }
+
+$moduleUpRate = Get-Rate (Get-Median ($moduleUp | ForEach-Object Seconds))
+$moduleDownRate = Get-Rate (Get-Median ($moduleDown | ForEach-Object Seconds))
+$curlUpRate = Get-Rate (Get-Median $curlUp)
+$curlDownRate = Get-Rate (Get-Median $curlDown)
+$baseline = [Math]::Round((@($moduleUp) + @($moduleDown) | ForEach-Object PeakBefore | Measure-Object -Maximum).Maximum / $MiB, 0)
+
+function Format-Spread([double[]] $Seconds) {
+    '{0:0} to {1:0}' -f (Get-Rate ($Seconds | Measure-Object -Maximum).Maximum), (Get-Rate ($Seconds | Measure-Object -Minimum).Minimum)
+}
+
+$report = [ordered]@{
+    "File size"                                 = "$SizeMB MiB, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
+    'Copy-SbxItem -ToSandbox (MiB/s)'           = [Math]::Round($moduleUpRate, 0)
+    'curl upload (MiB/s)'                       = [Math]::Round($curlUpRate, 0)
+    'Upload module / curl (goal >= 0.9)'        = [Math]::Round($moduleUpRate / $curlUpRate, 2)
+    'Copy-SbxItem -FromSandbox (MiB/s)'         = [Math]::Round($moduleDownRate, 0)
+    'curl download (MiB/s)'                     = [Math]::Round($curlDownRate, 0)
+    'Download module / curl (goal >= 0.9)'      = [Math]::Round($moduleDownRate / $curlDownRate, 2)
+    'CPU s per GiB up: pwsh child / agent (module), agent (curl)' = '{0:0.0} / {1:0.0}, {2:0.0}' -f `
+        ((Get-Median ($moduleUp | ForEach-Object CpuSeconds)) * 1024 / $SizeMB), ($agentCpu.ModuleUp / $Runs * 1024 / $SizeMB), ($agentCpu.CurlUp / $Runs * 1024 / $SizeMB)
+    'CPU s per GiB down: pwsh child / agent (module), agent (curl)' = '{0:0.0} / {1:0.0}, {2:0.0}' -f `
+        ((Get-Median ($moduleDown | ForEach-Object CpuSeconds)) * 1024 / $SizeMB), ($agentCpu.ModuleDown / $Runs * 1024 / $SizeMB), ($agentCpu.CurlDown / $Runs * 1024 / $SizeMB)
+    'Spread of the runs, up: module; curl (MiB/s)'   = '{0}; {1}' -f (Format-Spread ($moduleUp | ForEach-Object Seconds)), (Format-Spread $curlUp)
+    'Spread of the runs, down: module; curl (MiB/s)' = '{0}; {1}' -f (Format-Spread ($moduleDown | ForEach-Object Seconds)), (Format-Spread $curlDown)
+    'Second copy in the same child: up / down (MiB/s)' = '{0:0} / {1:0}' -f (Get-Rate $warmUp.Last), (Get-Rate $warmDown.Last)
+    'Child pwsh peak before copying (MiB)'      = $baseline
+    "Peak, upload $SizeMB MiB (MiB, goal < 200)"   = Get-PeakMB $moduleUp
+    "Peak, download $SizeMB MiB (MiB, goal < 200)" = Get-PeakMB $moduleDown
+    "Peak, 2 copies in one child: up / down (MiB)" = '{0} / {1}' -f (Get-PeakMB $warmUp), (Get-PeakMB $warmDown)
+    "Peak, upload $SmallSizeMB MiB (MiB)"       = Get-PeakMB $smallUp
+    "Peak, download $SmallSizeMB MiB (MiB)"     = Get-PeakMB $smallDown
+}
+if ($progressUp) {
+    $report['Progress on: upload (MiB/s, one run)'] = [Math]::Round((Get-Rate $progressUp.Seconds), 0)
+    $report['Progress on: download (MiB/s, one run)'] = [Math]::Round((Get-Rate $progressDown.Seconds), 0)
+    $report['Progress on: peak up / down (MiB)'] = '{0} / {1}' -f (Get-PeakMB $progressUp), (Get-PeakMB $progressDown)
+}
+[pscustomobject]$report | Format-List | Out-String -Width 200
