@@ -10,6 +10,7 @@
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('ScaleBox.Sandbox.Format.ps1xml')
+    TypesToProcess       = @('ScaleBox.Sandbox.Types.ps1xml')
     CmdletsToExport      = @(
         'New-SbxSession'
         'Get-SbxSession'

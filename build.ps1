@@ -81,7 +81,7 @@ function Invoke-Build {
     Remove-Item -LiteralPath $ModuleOut -Recurse -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Path $ModuleOut | Out-Null
     Copy-Item -LiteralPath (Join-Path $Root 'ScaleBox.Sandbox.psd1') -Destination $ModuleOut
-    Copy-Item -Path (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.psm1'), (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.Format.ps1xml') -Destination $ModuleOut
+    Copy-Item -Path (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.psm1'), (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.Format.ps1xml'), (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.Types.ps1xml') -Destination $ModuleOut
     Copy-Item -LiteralPath (Join-Path $Root 'LICENSE') -Destination $ModuleOut
     foreach ($framework in $ModuleFrameworks) {
         $source = Join-Path $Root "src/ScaleBox.Sandbox/bin/$Configuration/$framework"

@@ -45,7 +45,7 @@ Describe 'Get-SbxChildItem' {
             $items = Get-SbxChildItem -Path tree
             $items | ForEach-Object { $_ | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem]) }
             Sort-Ordinal $items.Path | Should -Be (Get-OsPath $tree)
-            $items.Name | Should -Be @('a.txt', 'b.log', 'c.log', 'empty', 'sub')
+            $items.Name | Should -Be @('empty', 'sub', 'a.txt', 'b.log', 'c.log')
         }
 
         It 'reports each entry''s fields' {
@@ -63,7 +63,7 @@ Describe 'Get-SbxChildItem' {
         }
 
         It 'lists an absolute path' {
-            (Get-SbxChildItem -Path (Join-Path $tree 'sub')).Name | Should -Be @('d.txt', 'deeper')
+            (Get-SbxChildItem -Path (Join-Path $tree 'sub')).Name | Should -Be @('deeper', 'd.txt')
         }
 
         It 'lists a file as the file itself, as Get-ChildItem does' {
@@ -85,6 +85,26 @@ Describe 'Get-SbxChildItem' {
             $items.Name | Should -Contain 'f.txt'
         }
 
+        It 'lists recursively in Get-ChildItem''s order: each directory''s entries together, directories first' {
+            $items = Get-SbxChildItem -Path $tree -Recurse
+            # Each directory's entries form one run: none comes back after another directory's.
+            $runs = [System.Collections.Generic.List[string]]::new()
+            foreach ($item in $items) {
+                if ($runs.Count -eq 0 -or $runs[-1] -ne $item.DirectoryName) { $runs.Add($item.DirectoryName) }
+            }
+            $runs | Should -Be @($tree, "$tree/sub", "$tree/sub/deeper", "$tree/sub/deeper/deepest") -Because 'a directory is followed by its subdirectories, depth first, as Get-ChildItem recurses'
+            # Within a directory: as Get-ChildItem sorts it.
+            $own = $items | Where-Object DirectoryName -eq $tree | ForEach-Object Name
+            $own | Should -Be (Get-ChildItem -LiteralPath $tree | ForEach-Object Name)
+        }
+
+        It 'prints each directory''s header once in a recursive listing' {
+            $text = Get-SbxChildItem -Path $tree -Recurse | Out-String -Width 200
+            foreach ($directory in $tree, "$tree/sub", "$tree/sub/deeper", "$tree/sub/deeper/deepest") {
+                ([regex]::Matches($text, "(?m)^\s*Directory: $([regex]::Escape($directory))\s*$")).Count | Should -Be 1 -Because "the header of $directory"
+            }
+        }
+
         It 'counts -Depth as Get-ChildItem does: 0 is the directory''s own entries' {
             Sort-Ordinal (Get-SbxChildItem -Path tree -Depth 0).Path | Should -Be (Get-OsPath $tree -Depth 0)
             Sort-Ordinal (Get-SbxChildItem -Path tree -Depth 0).Path | Should -Be (Get-OsPath $tree)
@@ -99,11 +119,11 @@ Describe 'Get-SbxChildItem' {
         }
 
         It 'lists several directories' {
-            (Get-SbxChildItem -Path tree/sub, tree/sub/deeper).Name | Should -Be @('d.txt', 'deeper', 'deepest', 'e.log')
+            (Get-SbxChildItem -Path tree/sub, tree/sub/deeper).Name | Should -Be @('deeper', 'd.txt', 'deepest', 'e.log')
         }
 
         It 'takes directories from the pipeline' {
-            (Get-SbxItem -Path tree/sub | Get-SbxChildItem).Name | Should -Be @('d.txt', 'deeper')
+            (Get-SbxItem -Path tree/sub | Get-SbxChildItem).Name | Should -Be @('deeper', 'd.txt')
             ('tree/sub/deeper' | Get-SbxChildItem).Name | Should -Be @('deepest', 'e.log')
         }
     }
@@ -164,7 +184,7 @@ Describe 'Get-SbxChildItem' {
         It 'stops the listing early with Select-Object -First 1' {
             $first = Get-SbxChildItem -Path tree -Recurse -ErrorVariable err | Select-Object -First 1
             @($first) | Should -HaveCount 1
-            $first.Name | Should -Be 'a.txt'
+            $first.Name | Should -Be 'empty'
             $err | Should -BeNullOrEmpty
         }
     }
@@ -181,7 +201,7 @@ Describe 'Get-SbxChildItem' {
 
         It 'goes on with the next directory after a missing one' {
             $out = Get-SbxChildItem -Path tree/missing, tree/sub -ErrorAction SilentlyContinue -ErrorVariable err
-            $out.Name | Should -Be @('d.txt', 'deeper')
+            $out.Name | Should -Be @('deeper', 'd.txt')
             $err | Should -HaveCount 1
         }
     }

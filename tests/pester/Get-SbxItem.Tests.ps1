@@ -49,7 +49,7 @@ Describe 'Get-SbxItem' {
             $item.Length | Should -Be 11
             $item.UnixMode | Should -Be $os.UnixMode
             $item.UnixMode | Should -Be '-rw-r-----'
-            $item.Mode | Should -Be ([Convert]::ToInt32('640', 8))
+            $item.UnixFileMode | Should -Be ([Convert]::ToInt32('640', 8))
             $item.Owner | Should -Be $os.User
             $item.Group | Should -Be $os.Group
         }
@@ -58,6 +58,13 @@ Describe 'Get-SbxItem' {
             $item.LastWriteTimeUtc.UtcDateTime | Should -Be ([datetime]::new(2021, 3, 4, 5, 6, 7, [DateTimeKind]::Utc))
             [math]::Abs(($item.LastWriteTimeUtc.UtcDateTime - $os.LastWriteTimeUtc).TotalSeconds) | Should -BeLessThan 1
             [math]::Abs(($item.LastWriteTime - $os.LastWriteTime).TotalSeconds) | Should -BeLessThan 1
+        }
+
+        It 'carries the properties Get-ChildItem users pipe on' {
+            $os = Get-Item -LiteralPath $fileLocal
+            foreach ($name in 'Name', 'FullName', 'PSIsContainer', 'Extension', 'BaseName', 'Length', 'Mode', 'UnixMode', 'User', 'Group') {
+                $item.$name | Should -Be $os.$name -Because "$name is what Get-Item gives for the same file"
+            }
         }
 
         It 'prints as its path' {
@@ -77,6 +84,23 @@ Describe 'Get-SbxItem' {
             $item.UnixMode | Should -BeLike 'd*'
             $item.Owner | Should -Be $os.User
             [math]::Abs(($item.LastWriteTimeUtc.UtcDateTime - $os.LastWriteTimeUtc).TotalSeconds) | Should -BeLessThan 1
+        }
+
+        It 'looks like a DirectoryInfo: no Length, so size filters pick files only' {
+            $item = Get-SbxItem -Path gi
+            $os = Get-Item -LiteralPath $dir
+            foreach ($name in 'Name', 'FullName', 'PSIsContainer', 'Extension', 'BaseName', 'Mode') {
+                $item.$name | Should -Be $os.$name -Because "$name is what Get-Item gives for the same directory"
+            }
+            $item.Length | Should -BeNullOrEmpty
+            @(Get-SbxItem -Path $dir, $fileLocal | Where-Object Length -gt 1) | ForEach-Object Path | Should -Be $fileLocal
+        }
+
+        It 'shows a directory and a file differently in the default view' {
+            $text = Get-SbxItem -Path $dir, $fileLocal | Out-String -Width 200
+            # As Get-ChildItem on Linux: the mode tells them apart, and only a file has a size.
+            $text | Should -Match '(?m)^d[-rwxsStT]{9}\s.*\s\d\d:\d\d\s+gi\s*$'
+            $text | Should -Match '(?m)^-[-rwxsStT]{9}\s.*\s11\s+file\.txt\s*$'
         }
 
         It 'returns the root' {

@@ -10,6 +10,15 @@ namespace ScaleBox.Sandbox.Client.Files
         /// <summary>The full path in the sandbox.</summary>
         public string Path { get; init; } = string.Empty;
 
+        /// <summary>The full path, under the name FileSystemInfo gives it.</summary>
+        public string FullName => Path;
+
+        /// <summary>The name without its extension, as FileInfo.BaseName in PowerShell (a directory keeps its whole name).</summary>
+        public string BaseName => IsDirectory ? Name : System.IO.Path.GetFileNameWithoutExtension(Name);
+
+        /// <summary>The extension with its dot (<c>.log</c>), or empty; as FileSystemInfo.Extension.</summary>
+        public string Extension => System.IO.Path.GetExtension(Name);
+
         /// <summary>The directory that holds the item.</summary>
         public string DirectoryName => SandboxPath.GetParent(Path);
 
@@ -17,11 +26,20 @@ namespace ScaleBox.Sandbox.Client.Files
 
         public bool IsDirectory => Type == SandboxItemType.Directory;
 
-        /// <summary>Size in bytes.</summary>
-        public long Length { get; init; }
+        /// <summary>
+        /// Size in bytes for a file; null for a directory, as a DirectoryInfo has no Length, so that
+        /// <c>Where-Object Length -gt 1kb</c> selects files only.
+        /// </summary>
+        public long? Length { get; init; }
 
-        /// <summary>Permission bits, e.g. 0o644.</summary>
-        public uint Mode { get; init; }
+        /// <summary>
+        /// The mode as Get-ChildItem shows it on Linux and macOS: <c>d----</c> for a directory,
+        /// <c>l----</c> for a symbolic link, <c>-----</c> for a file. The permissions are in UnixMode.
+        /// </summary>
+        public string Mode => IsDirectory ? "d----" : LinkTarget != null ? "l----" : "-----";
+
+        /// <summary>The permission bits as a number, e.g. 0o644 (420).</summary>
+        public uint UnixFileMode { get; init; }
 
         /// <summary>The mode as text, e.g. <c>-rw-r--r--</c> or <c>drwxr-xr-x</c>.</summary>
         public string UnixMode { get; init; } = string.Empty;

@@ -9,20 +9,24 @@ namespace ScaleBox.Sandbox.Client.Mapping
         {
             Name = entry.Name,
             Path = entry.Path,
-            Type = entry.Type switch
-            {
-                ScaleBox.Sandbox.Protocol.FileType.File => SandboxItemType.File,
-                ScaleBox.Sandbox.Protocol.FileType.Directory => SandboxItemType.Directory,
-                _ => SandboxItemType.Unknown,
-            },
-            Length = entry.Size,
-            Mode = entry.Mode,
+            Type = ToItemType(entry.Type),
+            // A directory's size is the file system's block size: no use to anyone, and it breaks
+            // the usual "Length -gt 1kb" filters.
+            Length = entry.Type == ScaleBox.Sandbox.Protocol.FileType.Directory ? (long?)null : entry.Size,
+            UnixFileMode = entry.Mode,
             UnixMode = entry.Permissions,
             Owner = entry.Owner,
             Group = entry.Group,
             LastWriteTimeUtc = entry.ModifiedTime?.ToDateTimeOffset(),
             LinkTarget = entry.HasSymlinkTarget ? entry.SymlinkTarget : null,
             Domain = domain,
+        };
+
+        static SandboxItemType ToItemType(ScaleBox.Sandbox.Protocol.FileType type) => type switch
+        {
+            ScaleBox.Sandbox.Protocol.FileType.File => SandboxItemType.File,
+            ScaleBox.Sandbox.Protocol.FileType.Directory => SandboxItemType.Directory,
+            _ => SandboxItemType.Unknown,
         };
     }
 }

@@ -56,7 +56,7 @@ namespace ScaleBox.Sandbox.Client.Transfer
             {
                 if (entry.SkipReason is null && entry.Item.Type == SandboxItemType.File)
                 {
-                    totalBytes += entry.Item.Length;
+                    totalBytes += entry.Item.Length ?? 0;
                     totalFiles++;
                 }
             }
@@ -119,7 +119,7 @@ namespace ScaleBox.Sandbox.Client.Transfer
                 if (failure is not null)
                 {
                     await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, failure, cancellationToken).ConfigureAwait(false);
-                    tracker.FileNotCopied(item.Length);
+                    tracker.FileNotCopied(item.Length ?? 0);
                     yield return Failed(item, entry, local, TreeCopyFailures.ReasonFor(failure), failure);
                     continue;
                 }

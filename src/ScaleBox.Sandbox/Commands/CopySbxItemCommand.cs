@@ -242,7 +242,7 @@ namespace ScaleBox.Sandbox.Commands
             }
             if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
             {
-                _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.IsDirectory ? -1 : item.Length));
+                _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1));
             }
         }
 

@@ -58,7 +58,7 @@ namespace ScaleBox.Sandbox.Commands
             {
                 try
                 {
-                    foreach (SandboxItem item in Wait(Client.Files.GetChildItemsAsync(path, depth, CancelToken)))
+                    foreach (SandboxItem item in ListingOrder.AsGetChildItem(Wait(Client.Files.GetChildItemsAsync(path, depth, CancelToken))))
                     {
                         if ((filter is null || filter.IsMatch(item.Name))
                             && (!File || item.Type == SandboxItemType.File)

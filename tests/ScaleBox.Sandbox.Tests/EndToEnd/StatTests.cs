@@ -33,7 +33,11 @@ public sealed class StatTests(LocalAgentFixture agent)
         Assert.Equal(SandboxItemType.File, item.Type);
         Assert.False(item.IsDirectory);
         Assert.Equal(12, item.Length);
-        Assert.Equal(0b110_100_100u, item.Mode); // 0644
+        Assert.Equal(0b110_100_100u, item.UnixFileMode); // 0644
+        Assert.Equal("-----", item.Mode);
+        Assert.Equal(path, item.FullName);
+        Assert.Equal("notes", item.BaseName);
+        Assert.Equal(".txt", item.Extension);
         Assert.Equal("-rw-r--r--", item.UnixMode);
         Assert.Equal(os.Permissions, item.UnixMode);
         Assert.Equal(os.Owner, item.Owner);
@@ -61,8 +65,10 @@ public sealed class StatTests(LocalAgentFixture agent)
         Assert.Equal(path, item.Path);
         Assert.Equal(SandboxItemType.Directory, item.Type);
         Assert.True(item.IsDirectory);
-        Assert.True(item.Length > 0, "a directory's stat size (its block size on most file systems) is reported, not zeroed");
-        Assert.Equal(0b111_101_101u, item.Mode); // 0755
+        Assert.Null(item.Length); // as a DirectoryInfo has none: "Length -gt 1kb" filters pick files only
+        Assert.Equal(0b111_101_101u, item.UnixFileMode); // 0755
+        Assert.Equal("d----", item.Mode);
+        Assert.Equal("data", item.BaseName);
         Assert.Equal("drwxr-xr-x", item.UnixMode);
         Assert.Equal(os.Permissions, item.UnixMode);
         Assert.Equal(os.Owner, item.Owner);
