@@ -363,4 +363,18 @@ function global:prompt { 'PS-READY> ' }
         $null = Wait-Pane '^stop-1\s*\n^stop-2\s*$'
         Wait-Prompt (++$state.Prompts)
     }
+    It 'says on Ctrl+C that a Start-SbxProcess process still runs, with its pid and how to follow or stop it' {
+        # In this console because the note goes to the host: the pipeline is already stopping.
+        if ($skipReason) { Set-ItResult -Skipped -Because $skipReason; return }
+        Send-Line "Start-SbxProcess -Command 'for i in `$(seq 1 600); do echo tick-`$i; sleep 0.1; done' -AsText"
+        $null = Wait-Pane '^tick-3\s*$'
+        $localPwsh = Invoke-Tmux display-message -p -t $target '#{pane_pid}'
+        & kill -INT $localPwsh
+        $note = Wait-Pane 'Process (\d+) still runs in the sandbox\. Follow it again with .Receive-SbxProcess -Pid (\d+).'
+        Wait-Prompt (++$state.Prompts)
+        $running = [uint32] $note.Groups[1].Value
+        $note.Groups[2].Value | Should -Be $note.Groups[1].Value
+        $running | Should -BeIn (Get-RemoteProcessId) -Because 'Ctrl+C stops the local stream only'
+        (Get-Pane) | Should -Match "Stop-SbxProcess -Pid $running"
+    }
 }

@@ -243,7 +243,7 @@ Describe 'Start-SbxProcess' {
             $failed[0].Exception.Message | Should -BeLike '*timeout of 1 s*killed*'
             # It was killed, not merely left behind.
             Get-SbxProcess -Tag 'timed' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-            $global:LASTEXITCODE | Should -Be 123 -Because 'no exit was read'
+            $global:LASTEXITCODE | Should -Be -1 -Because 'a process killed at its timeout ended by a signal (-1), and no stale code may remain'
         }
 
         It 'keeps what the process wrote before it was killed, with -AsText, including an unfinished last line' {
@@ -293,6 +293,19 @@ Describe 'Start-SbxProcess' {
             Start-SbxProcess -FilePath '/no/such/program' -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
             $failed[0].TargetObject | Should -Be '/no/such/program'
+        }
+
+        It 'takes the words after the program as its arguments, as a native command does' {
+            Start-SbxProcess echo hello world -AsText | Should -Be 'hello world'
+            Start-SbxProcess printf '%s|' 'a b' c -AsText | Should -Be 'a b|c|'
+        }
+
+        It 'points to -Command when a whole command line is given as the program' {
+            Start-SbxProcess 'ls -la' -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failed.Count | Should -Be 1
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
+            $failed[0].ErrorDetails.Message | Should -BeLike "*use -Command: Start-SbxProcess -Command 'ls -la'*"
+            $failed[0].ErrorDetails.RecommendedAction | Should -BeLike "*-Command 'ls -la'*"
         }
 
         It 'adds -Environment variables' {

@@ -30,7 +30,8 @@ namespace ScaleBox.Sandbox.Commands
         [ValidateNotNullOrEmpty]
         public string FilePath { get; set; } = string.Empty;
 
-        [Parameter(Position = 1, ParameterSetName = FileSet)]
+        /// <summary>The program's arguments; the words after the program name bind here too (Start-SbxProcess echo hello world).</summary>
+        [Parameter(Position = 1, ParameterSetName = FileSet, ValueFromRemainingArguments = true)]
         [Alias("Args")]
         public string[] ArgumentList { get; set; } = new string[0];
 
@@ -121,7 +122,7 @@ namespace ScaleBox.Sandbox.Commands
                 }
                 catch (SandboxException e)
                 {
-                    WriteSandboxError(e, info.CommandLine);
+                    WriteStartError(e, info);
                 }
                 return;
             }
@@ -141,8 +142,24 @@ namespace ScaleBox.Sandbox.Commands
             }
             catch (SandboxException e)
             {
-                WriteSandboxError(e, info.CommandLine);
+                WriteStartError(e, info);
             }
+        }
+
+        void WriteStartError(SandboxException error, SandboxProcessStartInfo info)
+        {
+            ErrorRecord record = SandboxErrors.ToErrorRecord(error, info.CommandLine);
+            if (ParameterSetName == FileSet && ArgumentList.Length == 0 && FilePath.Trim().IndexOf(' ') > 0
+                && (error.Code == SandboxErrorCode.InvalidArgument || error.Code == SandboxErrorCode.NotFound))
+            {
+                // 'ls -la' as one word names a program called "ls -la": the usual slip, worth a hint.
+                string quoted = FilePath.Replace("'", "''");
+                record.ErrorDetails = new ErrorDetails($"{error.Message} To run a command line, use -Command: Start-SbxProcess -Command '{quoted}'.")
+                {
+                    RecommendedAction = $"Start-SbxProcess -Command '{quoted}', or the program and its arguments as separate words: Start-SbxProcess {FilePath.Trim()}",
+                };
+            }
+            WriteSandboxError(record, error);
         }
 
         SandboxProcessStartInfo BuildStartInfo()
@@ -171,8 +188,27 @@ namespace ScaleBox.Sandbox.Commands
         Task StreamAsync(SandboxClient client, SandboxProcessStartInfo info, OutputSink sink, CancellationToken cancel) =>
             new ProcessEventRenderer(sink, Mode, CheckExitCode, setLastExitCode: true).RenderAllAsync(
                 client.Processes.StartAsync(info, cancel),
-                started => sink.WriteVerboseAsync($"Started {info.CommandLine} as pid {started.Pid}.", cancel).AsTask(),
-                cancel);
+                started =>
+                {
+                    _followedPid = started.Pid;
+                    return sink.WriteVerboseAsync($"Started {info.CommandLine} as pid {started.Pid}.", cancel).AsTask();
+                },
+                cancel,
+                onEnded: () => _followedPid = null);
+
+        // The pid whose output the foreground stream follows until its end, for the note on Ctrl+C.
+        volatile object? _followedPid;
+
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            if (_followedPid is uint pid && !AsJob)
+            {
+                // Ctrl+C stops the local stream only; without this, people assume the process died too.
+                Host.UI?.WriteWarningLine(
+                    $"Process {pid} still runs in the sandbox. Follow it again with 'Receive-SbxProcess -Pid {pid}', wait for it with 'Wait-SbxProcess -Pid {pid}', or stop it with 'Stop-SbxProcess -Pid {pid}'.");
+            }
+        }
 
         static async Task<SandboxProcessInfo> StartInBackgroundAsync(SandboxClient client, SandboxProcessStartInfo info, string domain, CancellationToken cancel)
         {

@@ -30,9 +30,12 @@ namespace ScaleBox.Sandbox.Infrastructure
         /// Reports a failed call: a per-item error normally, a terminating one when no later item
         /// could succeed either (bad token, unreachable agent).
         /// </summary>
-        protected void WriteSandboxError(SandboxException error, object? target = null)
+        protected void WriteSandboxError(SandboxException error, object? target = null) =>
+            WriteSandboxError(SandboxErrors.ToErrorRecord(error, target), error);
+
+        /// <summary>Writes a record made from <paramref name="error"/>: terminating when nothing else can succeed.</summary>
+        protected void WriteSandboxError(ErrorRecord record, SandboxException error)
         {
-            ErrorRecord record = SandboxErrors.ToErrorRecord(error, target);
             if (SandboxErrors.IsFatal(error))
             {
                 ThrowTerminatingError(record);

@@ -23,6 +23,10 @@ namespace ScaleBox.Sandbox.Processes
         readonly ProcessOutputMode _mode;
         readonly bool _checkExitCode;
         readonly bool _setLastExitCode;
+        bool _started;
+
+        /// <summary>The exit code the agent reports for a process ended by a signal.</summary>
+        const int KilledExitCode = -1;
         readonly StringBuilder _stdout = new StringBuilder();
         readonly StringBuilder _stderr = new StringBuilder();
 
@@ -83,7 +87,8 @@ namespace ScaleBox.Sandbox.Processes
         /// Renders every event of a stream; when it ends in a SandboxException, first writes what
         /// was still waiting for a line ending.
         /// </summary>
-        public async Task RenderAllAsync(IAsyncEnumerable<SandboxProcessEvent> events, Func<SandboxProcessStarted, Task> onStarted, CancellationToken cancel)
+        /// <param name="onEnded">Called when the exit event arrives: the process is gone.</param>
+        public async Task RenderAllAsync(IAsyncEnumerable<SandboxProcessEvent> events, Func<SandboxProcessStarted, Task> onStarted, CancellationToken cancel, Action? onEnded = null)
         {
             try
             {
@@ -91,15 +96,27 @@ namespace ScaleBox.Sandbox.Processes
                 {
                     if (processEvent is SandboxProcessStarted started)
                     {
+                        _started = true;
                         await onStarted(started).ConfigureAwait(false);
                         continue;
+                    }
+                    if (processEvent is SandboxProcessExit)
+                    {
+                        onEnded?.Invoke();
                     }
                     await RenderAsync(processEvent, cancel).ConfigureAwait(false);
                 }
             }
-            catch (ScaleBox.Sandbox.Client.Errors.SandboxException) when (!cancel.IsCancellationRequested)
+            catch (ScaleBox.Sandbox.Client.Errors.SandboxException e) when (!cancel.IsCancellationRequested)
             {
                 await FlushAsync(cancel).ConfigureAwait(false);
+                if (_setLastExitCode && _started && e.Code == ScaleBox.Sandbox.Client.Errors.SandboxErrorCode.DeadlineExceeded)
+                {
+                    // The agent killed the process at its timeout: -1, as for any process ended by a
+                    // signal, so a script that checks $LASTEXITCODE does not read an older value.
+                    await _sink.InvokeOnPipelineAsync(
+                        cmdlet => cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", KilledExitCode), cancel).ConfigureAwait(false);
+                }
                 throw;
             }
         }
