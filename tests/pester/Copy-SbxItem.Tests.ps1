@@ -454,6 +454,36 @@ Describe 'Copy-SbxItem' {
             $out.Length | Should -Be 300000
         }
 
+        It 'returns local items as Get-Item does, so they pipe on to Get-Content and Remove-Item' {
+            $into = New-LocalDir 'passthru-pipe'
+            New-TextFile (Join-Path $agent.Home 'out/lines.txt') "one`ntwo" | Out-Null
+            $out = Copy-SbxItem -FromSandbox -Path out/lines.txt -Destination $into -PassThru
+            $os = Get-Item -LiteralPath (Join-Path $into 'lines.txt')
+            foreach ($name in 'PSPath', 'PSParentPath', 'PSChildName', 'PSIsContainer') {
+                $out.$name | Should -Be $os.$name -Because "$name is what Get-Item gives"
+            }
+            $out | Get-Content | Should -Be @('one', 'two')
+            $out | Remove-Item
+            Test-Path -LiteralPath $os.FullName | Should -BeFalse
+        }
+
+        It 'returns copied directories as Get-Item does with -Recurse' {
+            New-TextFile (Join-Path $agent.Home 'out/tree-pt/a/b.txt') 'b' | Out-Null
+            $into = New-LocalDir 'passthru-tree'
+            $out = Copy-SbxItem -FromSandbox -Path out/tree-pt -Destination $into -Recurse -PassThru
+            $dir = $out | Where-Object PSIsContainer | Select-Object -First 1
+            $dir | Should -Not -BeNullOrEmpty
+            $dir.PSPath | Should -Be (Get-Item -LiteralPath $dir.FullName).PSPath
+            ($out | Where-Object { -not $_.PSIsContainer } | Get-Content) | Should -Be 'b'
+        }
+
+        It 'asks for -ToSandbox or -FromSandbox in plain words when neither is given' {
+            { Copy-SbxItem -Path out/payload.bin -Destination $work -ErrorAction Stop } |
+                Should -Throw -ErrorId 'DirectionMissing,*' -ExpectedMessage '*-ToSandbox*-FromSandbox*'
+            { Get-ChildItem -LiteralPath $payload | Copy-SbxItem -Destination out/ -ErrorAction Stop } |
+                Should -Throw -ErrorId 'DirectionMissing,*'
+        }
+
         It 'returns a sandbox item for an upload with -PassThru' {
             $out = Copy-SbxItem -ToSandbox -Path $payload -Destination out/passthru.bin -PassThru
             $out | Should -HaveCount 1

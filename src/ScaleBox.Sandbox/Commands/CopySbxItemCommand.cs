@@ -22,9 +22,10 @@ namespace ScaleBox.Sandbox.Commands
     public sealed class CopySbxItemCommand : SessionCmdlet
     {
         const string ToSandboxSet = "ToSandbox";
-        const string ToSandboxLiteralSet = "ToSandboxLiteralPath";
         const string FromSandboxSet = "FromSandbox";
-        const string FromSandboxLiteralSet = "FromSandboxLiteralPath";
+        // One set for both directions: with one per direction, piped local files (which bind by
+        // PSPath) and no switch would leave PowerShell unable to pick a set, with an opaque error.
+        const string LiteralSet = "LiteralPath";
         const string FromSandboxInputSet = "FromSandboxInputObject";
 
         readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
@@ -40,8 +41,7 @@ namespace ScaleBox.Sandbox.Commands
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = new string[0];
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ToSandboxLiteralSet)]
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromSandboxLiteralSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralSet)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = new string[0];
@@ -56,12 +56,14 @@ namespace ScaleBox.Sandbox.Commands
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = string.Empty;
 
-        [Parameter(Mandatory = true, ParameterSetName = ToSandboxSet)]
-        [Parameter(Mandatory = true, ParameterSetName = ToSandboxLiteralSet)]
+        // Not mandatory: a mandatory switch that is missing makes PowerShell prompt for it, which
+        // reads as nonsense; BeginProcessing asks for one of the two in plain words instead.
+        [Parameter(ParameterSetName = ToSandboxSet)]
+        [Parameter(ParameterSetName = LiteralSet)]
         public SwitchParameter ToSandbox { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = FromSandboxSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FromSandboxLiteralSet)]
+        [Parameter(ParameterSetName = FromSandboxSet)]
+        [Parameter(ParameterSetName = LiteralSet)]
         [Parameter(ParameterSetName = FromSandboxInputSet)]
         public SwitchParameter FromSandbox { get; set; }
 
@@ -81,13 +83,24 @@ namespace ScaleBox.Sandbox.Commands
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
-        bool IsUpload => ParameterSetName == ToSandboxSet || ParameterSetName == ToSandboxLiteralSet;
+        bool IsUpload => ParameterSetName == ToSandboxSet || (ParameterSetName == LiteralSet && ToSandbox);
 
         protected override void ProcessRecord()
         {
+            // Checked here, not in BeginProcessing: piped sandbox items choose -FromSandbox only now.
+            if (!ToSandbox && !FromSandbox && ParameterSetName != FromSandboxInputSet)
+            {
+                ThrowTerminatingError(SandboxErrors.Create("DirectionMissing", ErrorCategory.InvalidArgument, null,
+                    "Say which way to copy: -ToSandbox copies local items into the sandbox, -FromSandbox copies sandbox items to this machine."));
+            }
+            if (ToSandbox && FromSandbox)
+            {
+                ThrowTerminatingError(SandboxErrors.Create("BothDirections", ErrorCategory.InvalidArgument, null,
+                    "-ToSandbox and -FromSandbox exclude each other: give the one that says which way to copy."));
+            }
             if (IsUpload)
             {
-                bool literal = ParameterSetName == ToSandboxLiteralSet;
+                bool literal = ParameterSetName == LiteralSet;
                 foreach (string path in literal ? LiteralPath : Path)
                 {
                     foreach (string local in ResolveLocal(path, literal))
@@ -105,7 +118,7 @@ namespace ScaleBox.Sandbox.Commands
             }
             else
             {
-                bool literal = ParameterSetName == FromSandboxLiteralSet;
+                bool literal = ParameterSetName == LiteralSet;
                 foreach (string path in literal ? LiteralPath : Path)
                 {
                     foreach (SandboxItem item in ResolveItems(path, literal))
@@ -341,7 +354,7 @@ namespace ScaleBox.Sandbox.Commands
                 await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes{resumed}).", cancel).ConfigureAwait(false);
                 if (PassThru)
                 {
-                    await sink.WriteObjectAsync(new FileInfo(copy.Destination), cancel).ConfigureAwait(false);
+                    await sink.WriteObjectAsync(LocalItem.ForPath(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
                 }
             }
         }
@@ -379,9 +392,7 @@ namespace ScaleBox.Sandbox.Commands
             {
                 return await client.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false);
             }
-            return outcome.Kind == SandboxItemType.Directory
-                ? new DirectoryInfo(outcome.Destination)
-                : (object)new FileInfo(outcome.Destination);
+            return LocalItem.ForPath(outcome.Destination, outcome.Kind == SandboxItemType.Directory);
         }
 
         static ErrorRecord ToErrorRecord(SandboxTransferOutcome outcome)
