@@ -374,6 +374,52 @@ Describe 'Copy-SbxItem' {
         }
     }
 
+    Context 'destinations that are folders' {
+        BeforeAll {
+            $two = @((New-TextFile (Join-Path $work 'several/one.txt') 'one'), (New-TextFile (Join-Path $work 'several/two.txt') 'two'))
+            New-TextFile (Join-Path $agent.Home 'several-src/one.txt') 'one' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'several-src/two.txt') 'two' | Out-Null
+        }
+
+        It 'copies several files into a sandbox folder that does not exist yet, making it' {
+            Copy-SbxItem -ToSandbox -Path $two -Destination several-new
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'several-new')).Name | Should -Be @('one.txt', 'two.txt')
+            Get-Content -LiteralPath (Join-Path $agent.Home 'several-new/two.txt') | Should -Be 'two'
+        }
+
+        It 'copies one file into a sandbox folder written with a trailing slash' {
+            Copy-SbxItem -ToSandbox -Path $two[0] -Destination slash-new/ -PassThru | ForEach-Object Path |
+                Should -Be (Join-Path $agent.Home 'slash-new/one.txt')
+            Get-Content -LiteralPath (Join-Path $agent.Home 'slash-new/one.txt') | Should -Be 'one'
+        }
+
+        It 'copies several sandbox files into a local folder that does not exist yet, making it' {
+            $into = Join-Path $work 'several-down'
+            Copy-SbxItem -FromSandbox -Path several-src/*.txt -Destination $into
+            (Get-ChildItem -LiteralPath $into).Name | Should -Be @('one.txt', 'two.txt')
+            Get-Content -LiteralPath (Join-Path $into 'one.txt') | Should -Be 'one'
+        }
+
+        It 'copies one sandbox file into a local folder written with a trailing slash' {
+            $into = Join-Path $work 'slash-down'
+            $out = Copy-SbxItem -FromSandbox -Path several-src/one.txt -Destination "$into/" -PassThru
+            $out.FullName | Should -Be (Join-Path $into 'one.txt')
+            Get-Content -LiteralPath $out.FullName | Should -Be 'one'
+        }
+
+        It 'still names a single file after a missing destination without a trailing slash' {
+            Copy-SbxItem -ToSandbox -Path $two[0] -Destination renamed-single.txt
+            Get-Content -LiteralPath (Join-Path $agent.Home 'renamed-single.txt') | Should -Be 'one'
+        }
+
+        It 'refuses to copy several files onto one file, even with -Force' {
+            New-TextFile (Join-Path $agent.Home 'several-onto.txt') 'keep' | Out-Null
+            Copy-SbxItem -ToSandbox -Path $two -Destination several-onto.txt -Force -ErrorAction SilentlyContinue -ErrorVariable err
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationNotAFolder,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Get-Content -LiteralPath (Join-Path $agent.Home 'several-onto.txt') | Should -Be 'keep'
+        }
+    }
+
     Context 'existing targets' {
         It 'refuses to replace a sandbox file without -Force (DestinationExists) and replaces it with -Force' {
             $remote = New-TextFile (Join-Path $agent.Home 'exists/up.txt') 'old'

@@ -29,6 +29,10 @@ namespace ScaleBox.Sandbox.Commands
         const string FromSandboxInputSet = "FromSandboxInputObject";
 
         readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
+        // What to copy, gathered from every input before planning: whether the destination is a
+        // folder to copy into depends on how many items there are.
+        readonly List<string> _localSources = new List<string>();
+        readonly List<SandboxItem> _remoteSources = new List<SandboxItem>();
 
         /// <summary>
         /// What to copy: local paths with -ToSandbox, sandbox paths with -FromSandbox. Wildcards
@@ -103,34 +107,36 @@ namespace ScaleBox.Sandbox.Commands
                 bool literal = ParameterSetName == LiteralSet;
                 foreach (string path in literal ? LiteralPath : Path)
                 {
-                    foreach (string local in ResolveLocal(path, literal))
-                    {
-                        PlanUpload(local);
-                    }
+                    _localSources.AddRange(ResolveLocal(path, literal));
                 }
             }
             else if (ParameterSetName == FromSandboxInputSet)
             {
-                foreach (SandboxItem item in InputObject)
-                {
-                    PlanDownload(item);
-                }
+                _remoteSources.AddRange(InputObject);
             }
             else
             {
                 bool literal = ParameterSetName == LiteralSet;
                 foreach (string path in literal ? LiteralPath : Path)
                 {
-                    foreach (SandboxItem item in ResolveItems(path, literal))
-                    {
-                        PlanDownload(item);
-                    }
+                    _remoteSources.AddRange(ResolveItems(path, literal));
                 }
             }
         }
 
         protected override void EndProcessing()
         {
+            // Several items, or a destination written as a folder ("out/"), go into that folder,
+            // which is made if missing; one item to a missing path takes that path as its name.
+            bool intoFolder = _localSources.Count + _remoteSources.Count > 1 || EndsWithSeparator(Destination);
+            foreach (string local in _localSources)
+            {
+                PlanUpload(local, intoFolder);
+            }
+            foreach (SandboxItem item in _remoteSources)
+            {
+                PlanDownload(item, intoFolder);
+            }
             if (_plan.Count == 0)
             {
                 return;
@@ -189,7 +195,10 @@ namespace ScaleBox.Sandbox.Commands
             }
         }
 
-        void PlanUpload(string local)
+        static bool EndsWithSeparator(string path) =>
+            path.EndsWith("/", StringComparison.Ordinal) || path.EndsWith(System.IO.Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal);
+
+        void PlanUpload(string local, bool intoFolder)
         {
             bool isDirectory = Directory.Exists(local);
             if (isDirectory && !Recurse)
@@ -205,10 +214,15 @@ namespace ScaleBox.Sandbox.Commands
             {
                 return;
             }
-            // An existing directory, or a path written as one ("dir/"), receives the item.
-            if (existing is { IsDirectory: true } || (existing is null && target.EndsWith("/", StringComparison.Ordinal)))
+            if (intoFolder && existing is { IsDirectory: false })
             {
-                target = SandboxPath.Join(existing?.Path ?? target, leaf);
+                ReportNotAFolder(existing.Path);
+                return;
+            }
+            // An existing directory receives the item; so does a missing one when it is a folder to copy into.
+            if (existing is { IsDirectory: true } || (existing is null && intoFolder))
+            {
+                target = SandboxPath.Join(existing?.Path ?? target.TrimEnd('/'), leaf);
                 if (!TryGetRemote(target, out existing))
                 {
                     return;
@@ -226,7 +240,7 @@ namespace ScaleBox.Sandbox.Commands
             }
         }
 
-        void PlanDownload(SandboxItem item)
+        void PlanDownload(SandboxItem item, bool intoFolder)
         {
             if (item.IsDirectory && !Recurse)
             {
@@ -236,7 +250,13 @@ namespace ScaleBox.Sandbox.Commands
             }
 
             string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-            if (Directory.Exists(target))
+            if (intoFolder && File.Exists(target))
+            {
+                ReportNotAFolder(target);
+                return;
+            }
+            bool makeFolder = intoFolder && !Directory.Exists(target);
+            if (Directory.Exists(target) || makeFolder)
             {
                 // The name comes from the sandbox: it must not climb out of the destination.
                 if (!SandboxPath.IsPlainName(item.Name))
@@ -255,11 +275,14 @@ namespace ScaleBox.Sandbox.Commands
             }
             if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
             {
-                _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1));
+                _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder });
             }
         }
 
         void ReportExists(string target, bool isDirectory) => WriteError(ExistsError(target, isDirectory));
+
+        void ReportNotAFolder(string target) => WriteError(SandboxErrors.Create("DestinationNotAFolder", ErrorCategory.InvalidArgument, target,
+            $"Cannot copy several items, or into a path written as a folder, onto '{target}': it is a file. Give a folder as -Destination."));
 
         static ErrorRecord ExistsError(string target, bool isDirectory) =>
             SandboxErrors.Create("DestinationExists", ErrorCategory.ResourceExists, target,
@@ -301,6 +324,10 @@ namespace ScaleBox.Sandbox.Commands
                 var progress = new TransferProgressReporter(sink, 1, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
                 try
                 {
+                    if (copy.MakeParent)
+                    {
+                        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy.Destination)!);
+                    }
                     if (copy.IsDirectory)
                     {
                         await CopyTreeAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
@@ -422,6 +449,9 @@ namespace ScaleBox.Sandbox.Commands
             }
 
             public bool Upload { get; }
+
+            /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
+            public bool MakeParent { get; set; }
 
             public string Source { get; }
 
