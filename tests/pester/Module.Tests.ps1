@@ -227,4 +227,45 @@ Describe 'The ScaleBox.Sandbox module' {
             }
         }
     }
+
+    Context 'completion of processes and sessions' {
+        BeforeAll {
+            $tag = 'complete-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+            $running = Start-SbxProcess -Command 'exec sleep 60' -Tag $tag -Background
+        }
+
+        AfterAll {
+            if ($running) { Stop-SbxProcess -Pid $running.Pid -Force -ErrorAction SilentlyContinue }
+        }
+
+        It 'completes -Tag from the running processes, with their command lines' {
+            foreach ($command in 'Get-SbxProcess', 'Stop-SbxProcess', 'Receive-SbxProcess', 'Wait-SbxProcess') {
+                $line = "$command -Tag $($tag.Substring(0, 10))"
+                $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+                $result.CompletionMatches.CompletionText | Should -Be @($tag) -Because "$command -Tag completes"
+                $result.CompletionMatches[0].ToolTip | Should -BeLike "pid $($running.Pid) *sleep 60*"
+            }
+        }
+
+        It 'completes -Pid from the running processes' {
+            $line = 'Stop-SbxProcess -Pid '
+            $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $result.CompletionMatches.CompletionText | Should -Contain "$($running.Pid)"
+            ($result.CompletionMatches | Where-Object CompletionText -EQ "$($running.Pid)").ListItemText | Should -BeLike '*sleep 60*'
+        }
+
+        It 'completes session names' {
+            $extra = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name 'completion target'
+            try {
+                $line = 'Get-SbxSession -Name complet'
+                $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+                $result.CompletionMatches.CompletionText | Should -Be @("'completion target'")
+                $line = 'Remove-SbxSession -Name complet'
+                (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @("'completion target'")
+            }
+            finally {
+                Remove-SbxSession -Session $extra
+            }
+        }
+    }
 }

@@ -47,11 +47,13 @@ namespace ScaleBox.Sandbox.Commands
         /// <summary>Attaches to the running terminal process with this pid instead of starting a shell.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PidSet)]
         [Alias("Id", "ProcessId")]
+        [ArgumentCompleter(typeof(SandboxProcessCompleter))]
         public uint Pid { get; set; }
 
         /// <summary>Attaches to the running terminal process started with this tag (the first one started, if several).</summary>
         [Parameter(Mandatory = true, ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SandboxProcessCompleter))]
         public string? Tag { get; set; }
 
         /// <summary>Returns how the process ended when it ends (nothing when you detach).</summary>

@@ -17,11 +17,13 @@ namespace ScaleBox.Sandbox.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PidSet)]
         [Alias("Id", "ProcessId")]
+        [ArgumentCompleter(typeof(SandboxProcessCompleter))]
         public uint[] Pid { get; set; } = new uint[0];
 
         [Parameter(Mandatory = true, ParameterSetName = TagSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SandboxProcessCompleter))]
         public string[] Tag { get; set; } = new string[0];
 
         protected override void ProcessRecord()

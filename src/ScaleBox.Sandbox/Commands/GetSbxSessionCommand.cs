@@ -16,6 +16,7 @@ namespace ScaleBox.Sandbox.Commands
         [Parameter(Position = 0, ParameterSetName = ByName)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SessionNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ById)]

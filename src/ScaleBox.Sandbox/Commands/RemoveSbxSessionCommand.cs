@@ -20,6 +20,7 @@ namespace ScaleBox.Sandbox.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = ByName)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(SessionNameCompleter))]
         public string[] Name { get; set; } = new string[0];
 
         [Parameter(Mandatory = true, ParameterSetName = ById)]

@@ -16,13 +16,11 @@ namespace ScaleBox.Sandbox.Infrastructure
     /// </summary>
     public sealed class SandboxPathCompleter : IArgumentCompleter
     {
-        static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
-
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName,
             string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            SbxSession? session = SessionFrom(fakeBoundParameters) ?? DefaultSession();
-            if (session is null || session.IsClosed)
+            SbxSession? session = CompletionSession.For(fakeBoundParameters);
+            if (session is null)
             {
                 return Enumerable.Empty<CompletionResult>();
             }
@@ -34,7 +32,7 @@ namespace ScaleBox.Sandbox.Infrastructure
 
             try
             {
-                using var timeout = new CancellationTokenSource(Budget);
+                using var timeout = new CancellationTokenSource(CompletionSession.Budget);
                 IReadOnlyList<SandboxItem> items = session.Client.Files
                     .GetChildItemsAsync(directory.Length == 0 ? "/" : directory, 1, timeout.Token)
                     .GetAwaiter().GetResult();
@@ -51,30 +49,9 @@ namespace ScaleBox.Sandbox.Infrastructure
             }
         }
 
-        static SbxSession? DefaultSession()
-        {
-            try
-            {
-                return SessionStore.Current.Default ?? SessionStore.Current.FromEnvironment(ScaleBox.Sandbox.Client.Transport.SandboxClientOptions.DefaultTimeout);
-            }
-            catch (ArgumentException)
-            {
-                return null; // a malformed $env:SANDBOX_DOMAIN: nothing to complete from
-            }
-        }
-
-        static SbxSession? SessionFrom(IDictionary bound) =>
-            bound.Contains("Session") && bound["Session"] is { } value
-                ? (value is PSObject wrapped ? wrapped.BaseObject : value) as SbxSession
-                : null;
-
-        static CompletionResult ToResult(SandboxItem item, string text)
-        {
-            bool needsQuotes = text.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '&', '#', '@' }) >= 0;
-            string completion = needsQuotes ? "'" + text.Replace("'", "''") + "'" : text;
-            return new CompletionResult(completion, item.Name,
+        static CompletionResult ToResult(SandboxItem item, string text) =>
+            new CompletionResult(CompletionSession.Quote(text), item.Name,
                 item.IsDirectory ? CompletionResultType.ProviderContainer : CompletionResultType.ProviderItem,
                 item.Path);
-        }
     }
 }

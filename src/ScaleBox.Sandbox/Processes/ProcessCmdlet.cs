@@ -18,11 +18,13 @@ namespace ScaleBox.Sandbox.Processes
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PidSet)]
         [Alias("Id", "ProcessId")]
+        [ArgumentCompleter(typeof(SandboxProcessCompleter))]
         public uint[] Pid { get; set; } = new uint[0];
 
         /// <summary>Processes started with this tag; tags need not be unique, the agent picks the first running one.</summary>
         [Parameter(Mandatory = true, ParameterSetName = TagSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SandboxProcessCompleter))]
         public string[] Tag { get; set; } = new string[0];
 
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
