@@ -38,9 +38,18 @@ Describe 'Test-SbxPath' {
         Test-SbxPath -Path tp/later.txt | Should -BeTrue
     }
 
-    It 'takes the name literally' {
+    It 'is true for a wildcard that matches something, as Test-Path is' {
+        Test-SbxPath -Path 'tp/*.txt' | Should -BeTrue
+        Test-SbxPath -Path 'tp/*.log' | Should -BeFalse
+        Test-SbxPath -Path 'tp/d*' -PathType Container | Should -BeTrue
+        Test-SbxPath -Path 'tp/d*' -PathType Leaf | Should -BeFalse
+        Test-SbxPath -Path 'missing-dir/*.txt' | Should -BeFalse
+    }
+
+    It 'takes a name with brackets literally with -LiteralPath, and with -Path when it matches nothing else' {
+        Test-SbxPath -LiteralPath 'tp/a[1].txt' | Should -BeTrue
+        Test-SbxPath -LiteralPath 'tp/*.txt' | Should -BeFalse
         Test-SbxPath -Path 'tp/a[1].txt' | Should -BeTrue
-        Test-SbxPath -Path 'tp/*.txt' | Should -BeFalse
     }
 
     It 'checks for a directory with -PathType Container' {

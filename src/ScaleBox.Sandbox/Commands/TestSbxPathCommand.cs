@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
@@ -5,44 +6,56 @@ using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands
 {
-    /// <summary>Tells whether sandbox paths exist (and are of a kind), one boolean per path, as Test-Path does locally.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SbxPath")]
+    /// <summary>
+    /// Tells whether sandbox paths exist (and are of a kind), one boolean per path, as Test-Path
+    /// does locally: a wildcard path is true when anything matches it.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "SbxPath", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(bool))]
-    public sealed class TestSbxPathCommand : SessionCmdlet
+    public sealed class TestSbxPathCommand : ItemCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName", "LiteralPath")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(SandboxPathCompleter))]
-        public string[] Path { get; set; } = new string[0];
-
         [Parameter]
         [Alias("Type")]
         public SbxPathType PathType { get; set; } = SbxPathType.Any;
 
         protected override void ProcessRecord()
         {
-            foreach (string path in Path)
+            if (ParameterSetName == InputObjectSet)
             {
-                try
+                foreach (SandboxItem item in InputObject)
                 {
-                    SandboxItem item = Wait(Client.Files.GetItemAsync(path, CancelToken));
-                    WriteObject(PathType switch
-                    {
-                        SbxPathType.Container => item.IsDirectory,
-                        SbxPathType.Leaf => !item.IsDirectory,
-                        _ => true,
-                    });
+                    Test(item.Path, literal: true);
                 }
-                catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
-                {
-                    WriteObject(false);
-                }
-                catch (SandboxException e)
-                {
-                    WriteSandboxError(e, path);
-                }
+                return;
+            }
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in literal ? LiteralPath : Path)
+            {
+                Test(path, literal);
             }
         }
+
+        void Test(string path, bool literal)
+        {
+            try
+            {
+                WriteObject(FindItems(path, literal).Any(IsOfType));
+            }
+            catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+            {
+                WriteObject(false);
+            }
+            catch (SandboxException e)
+            {
+                WriteSandboxError(e, path);
+            }
+        }
+
+        bool IsOfType(SandboxItem item) => PathType switch
+        {
+            SbxPathType.Container => item.IsDirectory,
+            SbxPathType.Leaf => !item.IsDirectory,
+            _ => true,
+        };
     }
 }

@@ -52,28 +52,34 @@ namespace ScaleBox.Sandbox.Infrastructure
         {
             try
             {
-                string leaf = SandboxPath.GetLeaf(path);
-                if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
-                {
-                    return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
-                }
-
-                var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
-                var matches = Wait(Client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, CancelToken))
-                    .Where(i => pattern.IsMatch(i.Name))
-                    .ToList();
-                if (matches.Count > 0)
-                {
-                    return matches;
-                }
-                // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
-                return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
+                return FindItems(path, literal);
             }
             catch (SandboxException e)
             {
                 WriteSandboxError(e, path);
                 return new SandboxItem[0];
             }
+        }
+
+        /// <summary>As ResolveItems, but a failure (NotFound included) is thrown for the caller to judge.</summary>
+        protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal)
+        {
+            string leaf = SandboxPath.GetLeaf(path);
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
+            {
+                return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
+            }
+
+            var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
+            var matches = Wait(Client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, CancelToken))
+                .Where(i => pattern.IsMatch(i.Name))
+                .ToList();
+            if (matches.Count > 0)
+            {
+                return matches;
+            }
+            // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
+            return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
         }
     }
 }
