@@ -128,6 +128,34 @@ Describe 'Get-SbxChildItem' {
         }
     }
 
+    Context 'wildcards and literal paths' {
+        BeforeAll {
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'wild/src/lib'), (Join-Path $agent.Home 'wild/br[1]') | Out-Null
+            foreach ($file in 'src/main.py', 'src/lib/util.py', 'readme.md', 'br[1]/inside.txt', 'br1.txt') {
+                Set-Content -LiteralPath (Join-Path $agent.Home "wild/$file") -Value $file
+            }
+        }
+
+        It 'returns what a wildcard path matches, as Get-ChildItem src/* does' {
+            $items = Get-SbxChildItem -Path 'wild/src/*'
+            $os = Get-ChildItem -Path (Join-Path $agent.Home 'wild/src/*')
+            Sort-Ordinal $items.Path | Should -Be (Sort-Ordinal $os.FullName)
+            $items.Name | Should -Be @('lib', 'main.py')
+        }
+
+        It 'follows a matching directory with what is below it with -Recurse' {
+            $items = Get-SbxChildItem -Path 'wild/src/*' -Recurse
+            $items.Name | Should -Be @('lib', 'main.py', 'util.py')
+            Get-SbxChildItem -Path 'wild/src/*' -Recurse -Name | Should -Be @('lib', 'main.py', 'lib/util.py')
+        }
+
+        It 'takes a name with brackets literally with -LiteralPath' {
+            (Get-SbxChildItem -LiteralPath 'wild/br[1]').Name | Should -Be 'inside.txt'
+            (Get-SbxChildItem -Path 'wild/br[1]').Name | Should -Be 'inside.txt' -Because 'a pattern that matches nothing is taken as written'
+            (Get-SbxChildItem -Path 'wild/br[1].txt').Name | Should -Be 'br1.txt' -Because 'as a pattern, br[1].txt matches br1.txt'
+        }
+    }
+
     Context 'filtering' {
         It 'keeps only names that match -Filter' {
             (Get-SbxChildItem -Path tree -Filter *.log).Name | Should -Be @('b.log', 'c.log')
@@ -154,6 +182,19 @@ Describe 'Get-SbxChildItem' {
             $items = Get-SbxChildItem -Path tree -Directory -Recurse
             Sort-Ordinal $items.Path | Should -Be (Get-OsPath $tree -Directory -Recurse)
             (Get-SbxChildItem -Path tree -Directory).Name | Should -Be @('empty', 'sub')
+        }
+
+        It 'keeps names that match -Include and drops those that match -Exclude, at every level' {
+            $items = Get-SbxChildItem -Path tree -Recurse -Include *.log, *.txt -Exclude c*
+            Sort-Ordinal $items.Path | Should -Be (Sort-Ordinal (Get-ChildItem -LiteralPath $tree -Recurse -Include *.log, *.txt -Exclude c* | ForEach-Object FullName))
+            $items.Name | Should -Be @('a.txt', 'b.log', 'd.txt', 'e.log', 'f.txt')
+        }
+
+        It 'returns relative names with -Name, as Get-ChildItem -Name does' {
+            $names = Get-SbxChildItem -Path tree -Recurse -Name
+            $names | ForEach-Object { $_ | Should -BeOfType ([string]) }
+            Sort-Ordinal $names | Should -Be (Sort-Ordinal (Get-ChildItem -LiteralPath $tree -Recurse -Name))
+            Get-SbxChildItem -Path tree -Name -File | Should -Be @('a.txt', 'b.log', 'c.log')
         }
 
         It 'refuses -File with -Directory' {
