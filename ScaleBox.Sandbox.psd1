@@ -25,6 +25,7 @@
         'Copy-SbxItem'
         'Get-SbxContent'
         'Set-SbxContent'
+        'Add-SbxContent'
         'Get-SbxFileUrl'
         'Start-SbxProcess'
         'Get-SbxProcess'

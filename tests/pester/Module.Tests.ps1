@@ -25,6 +25,7 @@ BeforeAll {
         'Copy-SbxItem'     = 'System.IO.FileInfo'
         'Get-SbxContent'   = 'System.String'
         'Set-SbxContent'   = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
+        'Add-SbxContent'   = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
         'Get-SbxFileUrl'   = 'System.String'
         'Start-SbxProcess' = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput'
         'Get-SbxProcess'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessInfo'
@@ -115,7 +116,7 @@ Describe 'The ScaleBox.Sandbox module' {
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
-            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^Set-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$') {
+            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$') {
                 $command.Parameters.Keys | Should -Contain 'WhatIf'
                 $command.Parameters.Keys | Should -Contain 'Confirm'
             }

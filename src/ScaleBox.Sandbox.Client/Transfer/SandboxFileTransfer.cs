@@ -133,6 +133,36 @@ namespace ScaleBox.Sandbox.Client.Transfer
             };
         }
 
+        /// <summary>
+        /// Adds a stream to the end of a sandbox file, creating it (and its parents) when missing.
+        /// The content is uploaded to a hidden staging name beside the file, then appended in the
+        /// sandbox by <c>/bin/sh</c> (see <see cref="RemoteAppend"/>), so it is streamed, never
+        /// held in memory, and a failed upload leaves the file as it was.
+        /// </summary>
+        /// <returns>The file appended to, with the number of bytes added as its Length.</returns>
+        /// <exception cref="SandboxException">As UploadAsync; PermissionDenied or InvalidArgument (a directory) from the append itself.</exception>
+        public async Task<SandboxUploadResult> AppendAsync(Stream content, string remotePath, CancellationToken cancellationToken = default)
+        {
+            if (content is null)
+            {
+                throw new ArgumentNullException(nameof(content));
+            }
+            string leaf = RequireFilePath(remotePath, "append to");
+            string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
+            SandboxUploadResult posted;
+            try
+            {
+                posted = await PostAsync(content, staging, remotePath, false, null, cancellationToken).ConfigureAwait(false);
+                await RemoteAppend.RunAsync(_client.Processes, staging, remotePath, Errors, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await TryRemoveAsync(staging).ConfigureAwait(false);
+                throw;
+            }
+            return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = posted.Length };
+        }
+
         /// <summary>Uploads a local file; see <see cref="UploadAsync(Stream, string, IProgress{long}, CancellationToken)"/>.</summary>
         /// <exception cref="FileNotFoundException">The local file does not exist.</exception>
         public Task<SandboxUploadResult> UploadFileAsync(string localPath, string remotePath, IProgress<long>? bytesSent = null,

@@ -1,158 +1,20 @@
-using System;
-using System.Collections;
 using System.IO;
 using System.Management.Automation;
-using System.Text;
-using ScaleBox.Sandbox.Client.Errors;
+using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands
 {
-    /// <summary>
-    /// Writes text or bytes to a sandbox file, replacing it, as Set-Content does. Pipeline input is
-    /// spooled to a local temporary file as it comes and uploaded once complete, so memory stays
-    /// flat and the sandbox never sees a half-written file.
-    /// </summary>
+    /// <summary>Writes text or bytes to a sandbox file, replacing it, as Set-Content does.</summary>
     [Cmdlet(VerbsCommon.Set, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SandboxItem))]
-    public sealed class SetSbxContentCommand : SessionCmdlet
+    public sealed class SetSbxContentCommand : ContentWriterCmdlet
     {
-        FileStream? _spool;
-        TextWriter? _text;
+        protected override string Action => "Set content";
 
-        /// <summary>
-        /// The sandbox file to write; its parent directories are created. Not bound from the
-        /// pipeline: the pipeline carries the content, which goes to every path once complete.
-        /// </summary>
-        [Parameter(Mandatory = true, Position = 0)]
-        [Alias("FullName", "PSPath", "LiteralPath")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(SandboxPathCompleter))]
-        public string[] Path { get; set; } = new string[0];
-
-        /// <summary>What to write: objects become lines of text; with -AsByteStream, bytes or byte arrays.</summary>
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
-        [AllowEmptyCollection]
-        [AllowNull]
-        [AllowEmptyString]
-        public object?[] Value { get; set; } = new object?[0];
-
-        [Parameter]
-        [ArgumentCompleter(typeof(EncodingNameCompleter))]
-        public string Encoding { get; set; } = "utf8NoBOM";
-
-        /// <summary>Writes the values as bytes: each value must be a byte or a byte array.</summary>
-        [Parameter]
-        public SwitchParameter AsByteStream { get; set; }
-
-        /// <summary>Writes values one after the other, without a newline after each.</summary>
-        [Parameter]
-        public SwitchParameter NoNewline { get; set; }
-
-        /// <summary>Returns the written file.</summary>
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            Encoding encoding;
-            try
-            {
-                encoding = TextEncodings.Resolve(Encoding);
-            }
-            catch (ArgumentException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidEncoding", ErrorCategory.InvalidArgument, Encoding));
-                return;
-            }
-            string spoolPath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sbx-content-" + Guid.NewGuid().ToString("N"));
-            _spool = new FileStream(spoolPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
-            if (!AsByteStream)
-            {
-                // The sandbox is Linux: lines end in LF whatever the local platform.
-                _text = new StreamWriter(_spool, encoding, 81920, leaveOpen: true) { NewLine = "\n" };
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            foreach (object? value in Value)
-            {
-                object? unwrapped = value is PSObject wrapped ? wrapped.BaseObject : value;
-                if (AsByteStream)
-                {
-                    WriteBytes(unwrapped);
-                }
-                else if (NoNewline)
-                {
-                    _text!.Write(ToText(unwrapped));
-                }
-                else
-                {
-                    _text!.WriteLine(ToText(unwrapped));
-                }
-            }
-        }
-
-        protected override void EndProcessing()
-        {
-            _text?.Flush();
-            foreach (string path in Path)
-            {
-                if (!ShouldProcess(path, "Set content"))
-                {
-                    continue;
-                }
-                _spool!.Position = 0;
-                try
-                {
-                    SandboxUploadResult result = Wait(Client.Transfer.UploadAsync(_spool, path, null, CancelToken));
-                    WriteVerbose($"Wrote {result.Length} bytes to {result.Path}.");
-                    if (PassThru)
-                    {
-                        WriteObject(Wait(Client.Files.GetItemAsync(result.Path, CancelToken)));
-                    }
-                }
-                catch (SandboxException e)
-                {
-                    WriteSandboxError(e, path);
-                }
-            }
-        }
-
-        void WriteBytes(object? value)
-        {
-            switch (value)
-            {
-                case byte single:
-                    _spool!.WriteByte(single);
-                    break;
-                case byte[] array:
-                    _spool!.Write(array, 0, array.Length);
-                    break;
-                case IEnumerable sequence when !(value is string):
-                    foreach (object? element in sequence)
-                    {
-                        WriteBytes(element is PSObject wrapped ? wrapped.BaseObject : element);
-                    }
-                    break;
-                default:
-                    ThrowTerminatingError(SandboxErrors.Create("NotBytes", ErrorCategory.InvalidType, value,
-                        $"With -AsByteStream every value must be a byte or a byte array, not {(value is null ? "null" : value.GetType().Name)}."));
-                    break;
-            }
-        }
-
-        static string ToText(object? value) =>
-            value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
-
-        /// <summary>The spool deletes itself when closed, whether the cmdlet finished or was stopped.</summary>
-        protected override void DisposeResources()
-        {
-            _text?.Dispose();
-            _spool?.Dispose();
-        }
+        protected override Task<SandboxUploadResult> Send(Stream content, string path) =>
+            Client.Transfer.UploadAsync(content, path, null, CancelToken);
     }
 }

@@ -1,0 +1,23 @@
+using System.IO;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Infrastructure;
+
+namespace ScaleBox.Sandbox.Commands
+{
+    /// <summary>
+    /// Adds text or bytes to the end of a sandbox file, creating it when missing, as Add-Content
+    /// does. The content is uploaded beside the file and appended by the sandbox's shell.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Add, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(SandboxItem))]
+    public sealed class AddSbxContentCommand : ContentWriterCmdlet
+    {
+        protected override string Action => "Add content";
+
+        protected override Task<SandboxUploadResult> Send(Stream content, string path) =>
+            Client.Transfer.AppendAsync(content, path, CancelToken);
+    }
+}

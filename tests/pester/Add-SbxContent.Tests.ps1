@@ -1,0 +1,81 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    function Get-RemoteText([string] $Path) {
+        [System.IO.File]::ReadAllText((Join-Path $agent.Home $Path))
+    }
+
+    function New-RemoteText([string] $Path, [string] $Text) {
+        $full = Join-Path $agent.Home $Path
+        New-Item -ItemType Directory -Path (Split-Path -Parent $full) -Force | Out-Null
+        [System.IO.File]::WriteAllText($full, $Text)
+    }
+}
+
+AfterAll {
+    try {
+        Get-SbxSession | Remove-SbxSession
+    }
+    finally {
+        if ($agent) { Stop-TestAgent $agent }
+    }
+}
+
+Describe 'Add-SbxContent' {
+    It 'adds lines to the end of an existing file, each ending in LF' {
+        New-RemoteText 'add/log.txt' "first`n"
+        Add-SbxContent -Path add/log.txt -Value 'second', 'third'
+        Get-RemoteText 'add/log.txt' | Should -BeExactly "first`nsecond`nthird`n"
+    }
+
+    It 'adds what comes from the pipeline, after earlier appends, in order' {
+        New-RemoteText 'add/numbers.txt' ''
+        1..3 | Add-SbxContent -Path add/numbers.txt
+        4..5 | Add-SbxContent -Path add/numbers.txt
+        Get-RemoteText 'add/numbers.txt' | Should -BeExactly "1`n2`n3`n4`n5`n"
+    }
+
+    It 'creates a missing file and its parents' {
+        Add-SbxContent -Path add/new/dir/file.txt -Value 'hello'
+        Get-RemoteText 'add/new/dir/file.txt' | Should -BeExactly "hello`n"
+    }
+
+    It 'adds bytes with -AsByteStream and text without newline with -NoNewline' {
+        New-RemoteText 'add/bytes.bin' 'ab'
+        Add-SbxContent -Path add/bytes.bin -Value ([byte[]](0x63, 0x64)) -AsByteStream
+        Add-SbxContent -Path add/bytes.bin -Value 'e', 'f' -NoNewline
+        Get-RemoteText 'add/bytes.bin' | Should -BeExactly 'abcdef'
+    }
+
+    It 'handles paths with spaces, quotes and dollar signs as written' {
+        $name = "add/it's a `$HOME file.txt"
+        New-RemoteText $name "x`n"
+        Add-SbxContent -Path $name -Value 'y'
+        Get-RemoteText $name | Should -BeExactly "x`ny`n"
+    }
+
+    It 'returns the file with -PassThru' {
+        New-RemoteText 'add/pass.txt' "a`n"
+        $item = Add-SbxContent -Path add/pass.txt -Value 'b' -PassThru
+        $item.Path | Should -Be (Join-Path $agent.Home 'add/pass.txt')
+        $item.Length | Should -Be 4
+    }
+
+    It 'changes nothing with -WhatIf' {
+        New-RemoteText 'add/whatif.txt' "keep`n"
+        Add-SbxContent -Path add/whatif.txt -Value 'more' -WhatIf
+        Get-RemoteText 'add/whatif.txt' | Should -BeExactly "keep`n"
+    }
+
+    It 'reports a directory as InvalidArgument and leaves no staging file behind' {
+        New-Item -ItemType Directory -Path (Join-Path $agent.Home 'add/a-dir') -Force | Out-Null
+        Add-SbxContent -Path add/a-dir -Value 'x' -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed | Should -HaveCount 1
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failed[0].TargetObject | Should -BeLike '*add/a-dir'
+        Get-ChildItem -LiteralPath (Join-Path $agent.Home 'add') -Force | Where-Object Name -Like '.*.sbxpart-*' | Should -BeNullOrEmpty
+    }
+}
