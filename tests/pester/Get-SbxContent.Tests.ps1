@@ -297,6 +297,84 @@ Describe 'Get-SbxContent' {
         }
     }
 
+    Context '-Tail and -Wait' {
+        It 'returns the last lines with -Tail, as Get-Content -Tail does' {
+            $full = New-RemoteText 'tail/ten.txt' ((((1..10) | ForEach-Object { "line $_" }) -join "`n") + "`n")
+            Get-SbxContent tail/ten.txt -Tail 3 | Should -Be (Get-Content -LiteralPath $full -Tail 3)
+            Get-SbxContent tail/ten.txt -Tail 3 | Should -Be @('line 8', 'line 9', 'line 10')
+            Get-SbxContent tail/ten.txt -Last 1 | Should -Be 'line 10'
+            Get-SbxContent tail/ten.txt -Tail 50 | Should -HaveCount 10
+            Get-SbxContent tail/ten.txt -Tail 0 | Should -BeNullOrEmpty
+            Get-SbxContent tail/ten.txt -Tail 2 -Raw | Should -Be "line 9`nline 10"
+        }
+
+        It 'keeps a last line without its line feed, and a UTF-8 character cut by the window' {
+            New-RemoteText 'tail/unended.txt' "a`nb`nc" | Out-Null
+            Get-SbxContent tail/unended.txt -Tail 2 | Should -Be @('b', 'c')
+            New-RemoteText 'tail/utf8.txt' ("é" * 40000 + "`nfin`n") | Out-Null
+            Get-SbxContent tail/utf8.txt -Tail 2 | Should -Be @(("é" * 40000), 'fin')
+        }
+
+        It 'reads only the end of a large file with -Tail' {
+            # 1000 short lines then 64 GB of zeros with a line end every 16 MB: a full read would take minutes.
+            $null = New-SparseFile 'tail/huge.txt' "head`n" 64GB -NewlineEvery 16MB
+            $ps = Start-InRunspace 'Get-SbxContent tail/huge.txt -Tail 1 | ForEach-Object Length'
+            try {
+                $ps.Async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'only the last 16 MB are read'
+                $ps.PowerShell.Streams.Error | Should -BeNullOrEmpty
+                $ps.Output.Count | Should -Be 1
+                $ps.Output[0] | Should -Be (16MB - 1)
+            }
+            finally {
+                $ps.PowerShell.Stop()
+                $ps.PowerShell.Dispose()
+            }
+        }
+
+        It 'refuses -Tail with -TotalCount or -AsByteStream, and -Wait with -Raw' {
+            { Get-SbxContent tail/ten.txt -Tail 1 -TotalCount 1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParametersConflict,*'
+            { Get-SbxContent tail/ten.txt -Tail 1 -AsByteStream -ErrorAction Stop } | Should -Throw -ErrorId 'ParametersConflict,*'
+            { Get-SbxContent tail/ten.txt -Wait -Raw -ErrorAction Stop } | Should -Throw -ErrorId 'ParametersConflict,*'
+        }
+
+        It 'follows a growing file with -Wait until the pipeline stops' {
+            $full = New-RemoteText 'tail/growing.log' "one`ntwo`n"
+            $ps = Start-InRunspace 'Get-SbxContent tail/growing.log -Tail 1 -Wait'
+            try {
+                Wait-Until { $ps.Output.Count -ge 1 } -TimeoutSec 20
+                $ps.Output[0] | Should -Be 'two'
+                [System.IO.File]::AppendAllText($full, "three`nfour")
+                Wait-Until { $ps.Output.Count -ge 2 } -TimeoutSec 20
+                [System.IO.File]::AppendAllText($full, " and more`n")
+                Wait-Until { $ps.Output.Count -ge 3 } -TimeoutSec 20
+                # Indexed: enumerating a collection that is still open would wait for it to close.
+                @($ps.Output[0], $ps.Output[1], $ps.Output[2]) | Should -Be @('two', 'three', 'four and more') -Because 'a line is written once it has its end'
+                $ps.PowerShell.InvocationStateInfo.State | Should -Be 'Running' -Because '-Wait goes on until stopped'
+            }
+            finally {
+                $ps.PowerShell.Stop()
+                $ps.PowerShell.Dispose()
+            }
+        }
+
+        It 'follows from the end of a whole read, and from the start again after a truncation' {
+            $full = New-RemoteText 'tail/rotated.log' "old`n"
+            $ps = Start-InRunspace 'Get-SbxContent tail/rotated.log -Wait 3>&1'
+            try {
+                Wait-Until { $ps.Output.Count -ge 1 } -TimeoutSec 20
+                [System.IO.File]::WriteAllText($full, "n`n")
+                Wait-Until { $ps.Output.Count -ge 3 } -TimeoutSec 20
+                $ps.Output[0] | Should -Be 'old'
+                "$($ps.Output[1])" | Should -BeLike '*became shorter*'
+                $ps.Output[2] | Should -Be 'n'
+            }
+            finally {
+                $ps.PowerShell.Stop()
+                $ps.PowerShell.Dispose()
+            }
+        }
+    }
+
     Context 'ending early on a large file' {
         BeforeAll {
             # 1000 short lines, then 64 GB of zeros with a line end every 16 MB.

@@ -8,25 +8,6 @@ BeforeAll {
     $short = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -TimeoutSec 1 -Name short
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
-    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 10) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting for { $Condition }" }
-            Start-Sleep -Milliseconds 50
-        }
-    }
-
-    function Start-InRunspace([string] $Script) {
-        <# Starts $Script in a fresh runspace with its own session and returns at once; output collects in .Output. #>
-        $ps = [powershell]::Create()
-        $prelude = 'param($Module, $Domain, $Token) Import-Module $Module; $null = New-SbxSession -Domain $Domain -AccessToken $Token' + "`n"
-        $null = $ps.AddScript($prelude + $Script).AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token)
-        $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $in.Complete()
-        $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        [pscustomobject]@{ PowerShell = $ps; Output = $out; Async = $ps.BeginInvoke($in, $out) }
-    }
-
     function Get-Numbers($Records) {
         [int[]] (-split (-join ($Records | Where-Object { $_ -is [ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput] } | ForEach-Object Text)))
     }

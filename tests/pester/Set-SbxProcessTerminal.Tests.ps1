@@ -7,14 +7,6 @@ BeforeAll {
     $grpc = New-SbxSession -Domain $agent.Http2Domain -AccessToken $agent.Token -Protocol Grpc -Name grpc
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
-    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 10) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting for { $Condition }" }
-            Start-Sleep -Milliseconds 50
-        }
-    }
-
     function Read-RemoteText([string] $Name) {
         $path = Join-Path $agent.Home $Name
         if (Test-Path -LiteralPath $path) { [System.IO.File]::ReadAllText($path).Trim() }

@@ -7,14 +7,6 @@ BeforeAll {
     $grpc = New-SbxSession -Domain $agent.Http2Domain -AccessToken $agent.Token -Protocol Grpc -Name grpc
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
-    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 10) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting for { $Condition }" }
-            Start-Sleep -Milliseconds 50
-        }
-    }
-
     function Test-Running([uint32] $ProcessId) {
         $null -ne (Get-SbxProcess -ErrorAction SilentlyContinue | Where-Object Pid -EQ $ProcessId)
     }

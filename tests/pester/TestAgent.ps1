@@ -93,3 +93,34 @@ function Get-ClosedLoopbackPort {
         $listener.Stop()
     }
 }
+
+function Wait-Until {
+    <# Polls $Condition until it is true; throws after $TimeoutSec, naming the condition. #>
+    param([Parameter(Mandatory)][scriptblock] $Condition, [int] $TimeoutSec = 10)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting for { $Condition }" }
+        Start-Sleep -Milliseconds 50
+    }
+}
+
+function Start-InRunspace {
+    <#
+    .SYNOPSIS
+        Starts $Script in a fresh runspace with the module imported and its own session to the
+        agent, and returns at once: .PowerShell (Stop() is Ctrl+C), .Output (collects as it comes), .Async.
+        By default it uses the caller's $modulePath and $agent.
+    #>
+    param(
+        [Parameter(Mandatory)][string] $Script,
+        [string] $ModulePath = $modulePath,
+        $Agent = $agent
+    )
+    $ps = [powershell]::Create()
+    $prelude = 'param($Module, $Domain, $Token) Import-Module $Module; $null = New-SbxSession -Domain $Domain -AccessToken $Token' + "`n"
+    $null = $ps.AddScript($prelude + $Script).AddArgument($ModulePath).AddArgument($Agent.Domain).AddArgument($Agent.Token)
+    $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $in.Complete()
+    $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    [pscustomobject]@{ PowerShell = $ps; Output = $out; Async = $ps.BeginInvoke($in, $out) }
+}

@@ -404,15 +404,30 @@ namespace ScaleBox.Sandbox.Client.Transfer
         /// surfaces from Read as a SandboxException (Unavailable).
         /// </summary>
         /// <exception cref="SandboxException">As <see cref="DownloadAsync"/>, raised before the stream is returned.</exception>
-        public async Task<Stream> OpenReadAsync(string remotePath, CancellationToken cancellationToken = default)
+        public Task<Stream> OpenReadAsync(string remotePath, CancellationToken cancellationToken = default) =>
+            OpenReadAsync(remotePath, 0, cancellationToken);
+
+        /// <summary>
+        /// Opens a sandbox file for reading from byte <paramref name="offset"/> on (a Range
+        /// request: only that part is transferred). An offset at or past the end gives an empty stream.
+        /// </summary>
+        public async Task<Stream> OpenReadAsync(string remotePath, long offset, CancellationToken cancellationToken = default)
         {
             RequirePath(remotePath, "read");
+            if (offset < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(offset), offset, "The offset cannot be negative.");
+            }
             string uriPath = RemotePaths.DownloadUriPath(remotePath);
             HttpResponseMessage response;
             using (var watchdog = new IdleWatchdog(cancellationToken, Timeout))
             {
                 using (HttpRequestMessage request = NewRequest(HttpMethod.Get, uriPath))
                 {
+                    if (offset > 0)
+                    {
+                        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, null);
+                    }
                     try
                     {
                         response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
@@ -426,7 +441,19 @@ namespace ScaleBox.Sandbox.Client.Transfer
                 }
                 try
                 {
-                    if (response.StatusCode != HttpStatusCode.OK)
+                    if (offset > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+                    {
+                        response.Dispose();
+                        return Stream.Null; // nothing at or past the end
+                    }
+                    if (offset > 0 && response.StatusCode == HttpStatusCode.OK)
+                    {
+                        // The range was ignored: refuse rather than hand out bytes from the wrong place.
+                        response.Dispose();
+                        throw Errors.FromStatus(SandboxErrorCode.Unimplemented,
+                            "the agent answered a range request with the whole file", "read", remotePath, null);
+                    }
+                    if (response.StatusCode != HttpStatusCode.OK && response.StatusCode != HttpStatusCode.PartialContent)
                     {
                         throw await AgentHttpErrors.FromResponseAsync(response, Errors, "read", remotePath, watchdog.Token).ConfigureAwait(false);
                     }
@@ -449,6 +476,26 @@ namespace ScaleBox.Sandbox.Client.Transfer
                 response.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>
+        /// The last <paramref name="lineCount"/> lines of a sandbox file (LF-separated bytes), read
+        /// with Range requests from the end: a large file is not transferred whole.
+        /// </summary>
+        public Task<SandboxFileTail> ReadLastLinesAsync(string remotePath, int lineCount, CancellationToken cancellationToken = default)
+        {
+            RequirePath(remotePath, "read");
+            return FileTail.ReadLastLinesAsync(this, _client.Files, remotePath, lineCount, cancellationToken);
+        }
+
+        /// <summary>
+        /// Follows a sandbox file as it grows, from <paramref name="offset"/> on, until cancelled:
+        /// each chunk is what was added since the last check, every <paramref name="pollInterval"/>.
+        /// </summary>
+        public IAsyncEnumerable<SandboxFileChunk> FollowAsync(string remotePath, long offset, TimeSpan pollInterval, CancellationToken cancellationToken = default)
+        {
+            RequirePath(remotePath, "follow");
+            return FileTail.FollowAsync(this, _client.Files, remotePath, offset, pollInterval, cancellationToken);
         }
 
         // ---------------------------------------------------------------- signed URLs

@@ -1,12 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 
@@ -38,6 +40,32 @@ namespace ScaleBox.Sandbox.Commands
         [Alias("First", "Head")]
         [ValidateRange(0, long.MaxValue)]
         public long TotalCount { get; set; } = -1;
+
+        /// <summary>Returns only the last lines; only the end of the file is transferred.</summary>
+        [Parameter]
+        [Alias("Last")]
+        [ValidateRange(0, int.MaxValue)]
+        public int Tail { get; set; } = -1;
+
+        /// <summary>After the content, keeps following the file and writes lines as they are added, until Ctrl+C.</summary>
+        [Parameter]
+        // "new": the parameter must be called -Wait, as Get-Content's; the base class's Wait methods are not used here.
+        public new SwitchParameter Wait { get; set; }
+
+        /// <summary>How often -Wait checks the file for new content.</summary>
+        static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
+
+        protected override void BeginProcessing()
+        {
+            string? conflict = Tail >= 0 && TotalCount >= 0 ? "-Tail and -TotalCount exclude each other: one reads the end of a file, the other its start."
+                : Tail >= 0 && AsByteStream ? "-Tail counts lines: it cannot be used with -AsByteStream."
+                : Wait && (Raw || AsByteStream) ? "-Wait follows a file line by line: it cannot be used with -Raw or -AsByteStream."
+                : null;
+            if (conflict is not null)
+            {
+                ThrowTerminatingError(SandboxErrors.Create("ParametersConflict", ErrorCategory.InvalidArgument, null, conflict));
+            }
+        }
 
         protected override void ProcessRecord()
         {
@@ -78,7 +106,24 @@ namespace ScaleBox.Sandbox.Commands
             {
                 return;
             }
-            using Stream stream = await client.Transfer.OpenReadAsync(path, cancel).ConfigureAwait(false);
+            if (Tail >= 0 && SplitsOnLineFeedByte(encoding))
+            {
+                SandboxFileTail tail = await client.Transfer.ReadLastLinesAsync(path, Tail, cancel).ConfigureAwait(false);
+                var splitter = new TextLineSplitter(encoding);
+                List<string> lines = splitter.Add(tail.Bytes);
+                lines.AddRange(splitter.Add(new byte[] { (byte)'\n' })); // the last line, ended or not
+                if (lines.Count > 0 && tail.Bytes.Length > 0 && tail.Bytes[tail.Bytes.Length - 1] == (byte)'\n')
+                {
+                    lines.RemoveAt(lines.Count - 1); // the line feed that ended the file, not a line of its own
+                }
+                await WriteLinesAsync(lines, sink, cancel).ConfigureAwait(false);
+                if (Wait)
+                {
+                    await FollowAsync(client, path, tail.EndOffset, encoding, sink, cancel).ConfigureAwait(false);
+                }
+                return;
+            }
+            using var stream = new CountingStream(await client.Transfer.OpenReadAsync(path, cancel).ConfigureAwait(false));
             // The readers below take no token on netstandard2.0: closing the stream is what ends a
             // read in progress when the pipeline stops (Select-Object -First, Ctrl+C).
             using CancellationTokenRegistration closeOnCancel = cancel.Register(stream.Dispose);
@@ -90,7 +135,42 @@ namespace ScaleBox.Sandbox.Commands
             {
                 throw new OperationCanceledException(cancel);
             }
+            if (Wait)
+            {
+                await FollowAsync(client, path, stream.BytesRead, encoding, sink, cancel).ConfigureAwait(false);
+            }
         }
+
+        /// <summary>-Wait: lines added to the file after <paramref name="offset"/>, until the pipeline stops.</summary>
+        async Task FollowAsync(SandboxClient client, string path, long offset, Encoding encoding, OutputSink sink, CancellationToken cancel)
+        {
+            var splitter = new TextLineSplitter(encoding);
+            await foreach (SandboxFileChunk chunk in client.Transfer.FollowAsync(path, offset, FollowInterval, cancel).WithCancellation(cancel).ConfigureAwait(false))
+            {
+                if (chunk.Restarted)
+                {
+                    splitter.Reset();
+                    await sink.WriteWarningAsync($"{path} became shorter (truncated or replaced): following it again from its start.", cancel).ConfigureAwait(false);
+                }
+                await WriteLinesAsync(splitter.Add(chunk.Bytes), sink, cancel).ConfigureAwait(false);
+            }
+        }
+
+        async Task WriteLinesAsync(IReadOnlyList<string> lines, OutputSink sink, CancellationToken cancel)
+        {
+            if (Raw)
+            {
+                await sink.WriteObjectAsync(string.Join("\n", lines), cancel).ConfigureAwait(false);
+                return;
+            }
+            foreach (string line in lines)
+            {
+                await sink.WriteObjectAsync(line, cancel).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Whether a line feed is the byte 0x0A in this encoding (UTF-8 and single-byte ones), so the end can be found without reading the start.</summary>
+        static bool SplitsOnLineFeedByte(Encoding encoding) => encoding.GetByteCount("\n") == 1 && encoding.GetBytes("\n")[0] == (byte)'\n';
 
         async Task ReadFromAsync(Stream stream, Encoding encoding, OutputSink sink, CancellationToken cancel)
         {
@@ -100,7 +180,23 @@ namespace ScaleBox.Sandbox.Commands
                 return;
             }
 
-            using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true);
+            using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, 81920, leaveOpen: true);
+            if (Tail >= 0)
+            {
+                // An encoding whose line feed is not one 0x0A byte: read it all, keep the last lines.
+                var last = new Queue<string>();
+                string? kept;
+                while ((kept = await reader.ReadLineAsync().ConfigureAwait(false)) is not null)
+                {
+                    last.Enqueue(kept);
+                    if (last.Count > Tail)
+                    {
+                        last.Dequeue();
+                    }
+                }
+                await WriteLinesAsync(last.ToList(), sink, cancel).ConfigureAwait(false);
+                return;
+            }
             if (Raw)
             {
                 await sink.WriteObjectAsync(await reader.ReadToEndAsync().ConfigureAwait(false), cancel).ConfigureAwait(false);

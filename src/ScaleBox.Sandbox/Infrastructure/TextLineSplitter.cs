@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Text;
+
+namespace ScaleBox.Sandbox.Infrastructure
+{
+    /// <summary>
+    /// Decodes bytes that arrive in pieces into whole lines (LF or CRLF): a character split across
+    /// two pieces is decoded whole, and a last line without its ending waits for the next piece.
+    /// </summary>
+    internal sealed class TextLineSplitter
+    {
+        readonly Encoding _encoding;
+        Decoder _decoder;
+        readonly StringBuilder _pending = new StringBuilder();
+
+        public TextLineSplitter(Encoding encoding)
+        {
+            _encoding = encoding;
+            _decoder = encoding.GetDecoder();
+        }
+
+        /// <summary>The lines these bytes complete.</summary>
+        public List<string> Add(byte[] bytes)
+        {
+            var chars = new char[_encoding.GetMaxCharCount(bytes.Length)];
+            int count = _decoder.GetChars(bytes, 0, bytes.Length, chars, 0, flush: false);
+            _pending.Append(chars, 0, count);
+            var lines = new List<string>();
+            int start = 0;
+            for (int i = 0; i < _pending.Length; i++)
+            {
+                if (_pending[i] == '\n')
+                {
+                    int end = i > start && _pending[i - 1] == '\r' ? i - 1 : i;
+                    lines.Add(_pending.ToString(start, end - start));
+                    start = i + 1;
+                }
+            }
+            _pending.Remove(0, start);
+            return lines;
+        }
+
+        /// <summary>Forgets a partial line and a partial character: the text starts over.</summary>
+        public void Reset()
+        {
+            _pending.Clear();
+            _decoder = _encoding.GetDecoder();
+        }
+    }
+}
