@@ -163,6 +163,7 @@ Describe 'New-SbxSession' {
             $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
             $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidDomain,*'
             $err[0].Exception.Message | Should -Match 'unencrypted'
+            $err[0].ToString() | Should -Match '-AllowUnencryptedAuthentication' -Because 'a refusal names the parameter that overrides it'
         }
 
         It 'allows plain http to a remote host with -AllowUnencryptedAuthentication' {

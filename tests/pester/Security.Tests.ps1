@@ -136,10 +136,50 @@ Describe 'Bad input' {
                 $caught.FullyQualifiedErrorId | Should -Be 'Unavailable,ScaleBox.Sandbox.Commands.GetSbxItemCommand'
                 $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
                 $caught.Exception.Message | Should -Match ([regex]::Escape("127.0.0.1:$port"))
+                $caught.Exception.Message | Should -Match 'refused: nothing listens there' -Because 'the cause is said in plain words'
+                $caught.Exception.Message | Should -Not -Match 'subchannel'
                 $caught.Exception.ToString() | Assert-NoToken -What 'exception'
             }
             finally {
                 Remove-SbxSession -Session $nowhere
+            }
+        }
+
+        It 'says that a server which answers with an HTML 404 is not a sandbox agent, over <Protocol>' -ForEach @(
+            @{ Protocol = 'GrpcWeb' }
+            @{ Protocol = 'Grpc' }
+        ) {
+            # Fault injection: a web server that is not an agent (the usual wrong-domain mistake).
+            $listener = [System.Net.HttpListener]::new()
+            $port = Get-ClosedLoopbackPort
+            $listener.Prefixes.Add("http://127.0.0.1:$port/")
+            $listener.Start()
+            $server = Start-ThreadJob -ArgumentList $listener -ScriptBlock {
+                param($listener)
+                while ($listener.IsListening) {
+                    try {
+                        $context = $listener.GetContext()
+                        $page = [System.Text.Encoding]::UTF8.GetBytes('<html><body><h1>404 Not Found</h1></body></html>')
+                        $context.Response.StatusCode = 404
+                        $context.Response.ContentType = 'text/html'
+                        $context.Response.OutputStream.Write($page, 0, $page.Length)
+                        $context.Response.Close()
+                    }
+                    catch { }
+                }
+            }
+            $html = New-SbxSession -Domain "127.0.0.1:$port" -AccessToken $agent.Token -TimeoutSec 5 -Protocol $Protocol -Name html-page
+            try {
+                $caught = Get-Caught { Get-SbxItem -Path / -Session $html -ErrorAction Stop }
+                $caught | Should -Not -BeNullOrEmpty
+                $caught.Exception.Message | Should -Match 'not a sandbox agent'
+                $caught.Exception.Message | Should -Match ([regex]::Escape("127.0.0.1:$port"))
+                $caught.CategoryInfo.Category | Should -Not -Be 'NotSpecified'
+            }
+            finally {
+                Remove-SbxSession -Session $html
+                $listener.Stop()
+                $server | Remove-Job -Force
             }
         }
 

@@ -36,8 +36,16 @@ namespace ScaleBox.Sandbox.Client.Errors
             {
                 case SandboxException:
                     return error;
+                case RpcException rpc when rpc.StatusCode == StatusCode.Unavailable && ConnectionFailure.Describe(rpc, _endpoint) is string reason:
+                    return Unreachable(reason, operation, target, rpc);
+                // 401 and 403 are the agent's own answers (a wrong token); a 404 page or a wrong content type are not.
+                case RpcException rpc when rpc.StatusCode is StatusCode.Unimplemented or StatusCode.Internal or StatusCode.Unknown
+                    && IsNotAnAgentAnswer(rpc.Status.Detail):
+                    return NotAnAgent(rpc.Status.Detail, operation, target, rpc);
                 case RpcException rpc:
                     return FromStatus((SandboxErrorCode)(int)rpc.StatusCode, rpc.Status.Detail, operation, target, rpc);
+                case HttpRequestException http when ConnectionFailure.Describe(http, _endpoint) is string reason:
+                    return Unreachable(reason, operation, target, http);
                 case HttpRequestException http:
                     return FromStatus(SandboxErrorCode.Unavailable, Innermost(http).Message, operation, target, http);
                 case OperationCanceledException timeout:
@@ -45,6 +53,28 @@ namespace ScaleBox.Sandbox.Client.Errors
                 default:
                     return error;
             }
+        }
+
+        /// <summary>A connection that could not be made, with its reason in the module's own words (not redacted: no server wrote them).</summary>
+        SandboxException Unreachable(string reason, string operation, string? target, Exception inner)
+        {
+            string subject = target is null ? operation : $"{operation} '{target}'";
+            return new SandboxException(SandboxErrorCode.Unavailable,
+                $"Cannot reach the sandbox agent at {_endpoint} to {subject}: {reason}.",
+                null, target, _endpoint.Domain, _token.Occurs(inner.ToString()) ? null : inner);
+        }
+
+        /// <summary>
+        /// Whatever answered is not a sandbox agent (a web page, a 404), or not one on this
+        /// protocol: Unavailable, since no call to this address can succeed either.
+        /// </summary>
+        SandboxException NotAnAgent(string detail, string operation, string? target, Exception inner)
+        {
+            string subject = target is null ? operation : $"{operation} '{target}'";
+            return new SandboxException(SandboxErrorCode.Unavailable,
+                $"The server at {_endpoint} did not answer {subject} as a sandbox agent does ({_token.Redact(detail)}): it is not a sandbox agent, "
+                + "or not one that speaks this session's protocol. Check the domain, and the session's -Protocol: GrpcWeb needs an HTTP/1.1 port, Grpc an HTTP/2 one.",
+                _token.Redact(detail), target, _endpoint.Domain, _token.Occurs(inner.ToString()) ? null : inner);
         }
 
         public SandboxException FromStatus(SandboxErrorCode code, string? serverMessage, string operation, string? target, Exception? inner)
@@ -66,8 +96,6 @@ namespace ScaleBox.Sandbox.Client.Errors
                     $"'{target}' already exists in the sandbox.",
                 SandboxErrorCode.PermissionDenied =>
                     $"Permission denied to {subject}: {detail ?? "the agent refused"}.",
-                SandboxErrorCode.Internal when detail is not null && detail.Contains("Bad gRPC response") =>
-                    $"The agent at {_endpoint} did not answer {subject} in the protocol this session speaks ({detail}). Check the session's -Protocol: GrpcWeb needs an HTTP/1.1 port, Grpc an HTTP/2 one.",
                 SandboxErrorCode.Unimplemented =>
                     $"The sandbox agent at '{domain}' does not support the call to {subject}{(detail is null ? "" : ": " + detail)}.",
                 _ =>
@@ -79,6 +107,13 @@ namespace ScaleBox.Sandbox.Client.Errors
             bool innerLeaks = inner is not null && _token.Occurs(inner.ToString());
             return new SandboxException(code, message, detail, target, domain, innerLeaks ? null : inner);
         }
+
+        /// <summary>
+        /// An answer no sandbox agent gives: a web page or a 404 where a gRPC response belongs
+        /// (Grpc.Net.Client: "Bad gRPC response"), or HTTP/1.1 where HTTP/2 was spoken.
+        /// </summary>
+        static bool IsNotAnAgentAnswer(string? detail) =>
+            detail is not null && (detail.Contains("Bad gRPC response") || detail.Contains("HTTP/2 server sent invalid data"));
 
         static bool IsCancellation(Exception error) =>
             error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled);

@@ -60,9 +60,7 @@ namespace ScaleBox.Sandbox.Client.Transport
 
             if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureHttp)
             {
-                throw new ArgumentException(
-                    $"Plain http to '{uri.Host}' would send the access token unencrypted. Use https, "
-                    + "or allow insecure http explicitly if the network path is trusted.");
+                throw new UnencryptedEndpointException(uri.Host);
             }
 
             return new SandboxEndpoint(new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), text);

@@ -55,6 +55,15 @@ namespace ScaleBox.Sandbox.Commands
                 session = SessionFactory.Create(store.NextId(), Name, SandboxId, Domain, token, Protocol,
                     TimeSpan.FromSeconds(TimeoutSec), AllowUnencryptedAuthentication);
             }
+            catch (UnencryptedEndpointException e)
+            {
+                token.Dispose();
+                // Same ErrorId as any other refused domain; the message names the parameter that allows it.
+                WriteError(SandboxErrors.Create("InvalidDomain", ErrorCategory.InvalidArgument, Domain,
+                    $"Plain http to '{e.Host}' would send the access token unencrypted. Use https, or add "
+                    + "-AllowUnencryptedAuthentication if the network path to the sandbox is trusted.", e));
+                return;
+            }
             catch (ArgumentException e)
             {
                 token.Dispose();

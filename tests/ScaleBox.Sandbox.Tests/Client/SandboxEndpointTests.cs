@@ -86,7 +86,8 @@ public sealed class SandboxEndpointTests
     [InlineData("http://10.1.2.3:49983")]
     public void Plain_http_to_a_remote_host_is_refused_because_the_token_would_travel_in_clear(string domain)
     {
-        ArgumentException error = Assert.Throws<ArgumentException>(() => SandboxEndpoint.Parse(domain));
+        UnencryptedEndpointException error = Assert.Throws<UnencryptedEndpointException>(() => SandboxEndpoint.Parse(domain));
+        Assert.Equal(new Uri(domain).Host, error.Host);
         Assert.Contains(new Uri(domain).Host, error.Message, StringComparison.Ordinal);
         Assert.Contains("unencrypted", error.Message, StringComparison.Ordinal);
     }
