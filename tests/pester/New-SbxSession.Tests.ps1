@@ -190,6 +190,26 @@ Describe 'New-SbxSession' {
     }
 
     Context 'the access token' {
+        It 'is saved by Export-Clixml as a SecureString, never as plain text, and the saved session can be made again' {
+            $token = 'SbxClixmlTok' + [guid]::NewGuid().ToString('N')
+            $tokenAgent = Start-TestAgent -Token $token
+            $file = Join-Path ([System.IO.Path]::GetTempPath()) ("sbx-session-$([guid]::NewGuid().ToString('N')).xml")
+            try {
+                $saved = New-SbxSession -Domain $tokenAgent.Domain -AccessToken $token -Name saved
+                $saved | Export-Clixml -LiteralPath $file
+                $xml = Get-Content -LiteralPath $file -Raw
+                $xml.Contains($token) | Should -BeFalse -Because 'the token is never written as text'
+                $xml | Should -Match '<SS N="AccessToken">' -Because 'PowerShell writes a SecureString as such'
+                $again = Import-Clixml -LiteralPath $file | New-SbxSession
+                Test-SbxPath -Path / -Session $again | Should -BeTrue
+                Remove-SbxSession -Session $saved, $again
+            }
+            finally {
+                Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+                Stop-TestAgent $tokenAgent
+            }
+        }
+
         It 'ends with AccessTokenRequired when there is no token and no $env:ENVD_ACCESS_TOKEN' {
             Remove-Item Env:ENVD_ACCESS_TOKEN -ErrorAction SilentlyContinue
             $caught = $null
