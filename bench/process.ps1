@@ -139,7 +139,7 @@ try {
     $records = Measure-Streamed {
         $total = [long]0
         $chunks = 0
-        Start-SbxProcess -FilePath bash -ArgumentList '-c', (Get-YesCommand $bytes) | ForEach-Object {
+        Start-SbxProcess -FilePath bash -ArgumentList '-c', (Get-YesCommand $bytes) -AsRecord | ForEach-Object {
             if ($_ -is $OutputType -and $_.Stream -eq 'Stdout') { $total += $_.Bytes.Length; $chunks++ }
         }
         [pscustomobject]@{ Bytes = $total; Chunks = $chunks }
@@ -184,7 +184,7 @@ try {
         $count = [Math]::Min($block, $Starts - $trueMs.Count)
         for ($i = 0; $i -lt $count; $i++) {
             $watch.Restart()
-            $exit = Start-SbxProcess true
+            $exit = Start-SbxProcess true -AsRecord
             $trueMs.Add($watch.Elapsed.TotalMilliseconds)
             if ($exit.ExitCode -ne 0) { throw "Start-SbxProcess true returned $($exit.ExitCode)." }
         }

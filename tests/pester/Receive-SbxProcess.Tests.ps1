@@ -23,7 +23,7 @@ Describe 'Receive-SbxProcess' {
     Context 'records' {
         It 'streams the later output of a running process, then its exit' {
             $p = Start-SbxProcess -Command 'sleep 0.5; echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; exit 3' -Background
-            $out = Receive-SbxProcess -Pid $p.Pid
+            $out = Receive-SbxProcess -Pid $p.Pid -AsRecord
             $out[-1] | Should -BeOfType ([ScaleBox.Sandbox.Client.Processes.SandboxProcessExit])
             $out[-1].Pid | Should -Be $p.Pid
             $out[-1].ExitCode | Should -Be 3
@@ -42,21 +42,21 @@ Describe 'Receive-SbxProcess' {
             # docs/en-US/Receive-SbxProcess.md: "Unlike Start-SbxProcess, the cmdlet does not set $LASTEXITCODE".
             $p = Start-SbxProcess -Command 'sleep 0.6; exit 7' -Background
             $global:LASTEXITCODE = 123
-            (Receive-SbxProcess -Pid $p.Pid)[-1].ExitCode | Should -Be 7
+            (Receive-SbxProcess -Pid $p.Pid -AsRecord)[-1].ExitCode | Should -Be 7
             $global:LASTEXITCODE | Should -Be 123
         }
 
         It 'gives only the exit for a process that has already ended' {
             $p = Start-SbxProcess -Command 'echo gone; exit 6' -Background
             $null = Wait-SbxProcess -Pid $p.Pid
-            $out = @(Receive-SbxProcess -Pid $p.Pid)
+            $out = @(Receive-SbxProcess -Pid $p.Pid -AsRecord)
             $out.Count | Should -Be 1
             $out[0].ExitCode | Should -Be 6
         }
 
         It 'writes a verbose message when it attaches' {
             $p = Start-SbxProcess -Command 'sleep 0.3' -Background
-            $verbose = Receive-SbxProcess -Pid $p.Pid -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $verbose = Receive-SbxProcess -Pid $p.Pid -AsRecord -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
             @($verbose.Message) | Should -Contain "Attached to pid $($p.Pid)."
         }
 
@@ -67,7 +67,7 @@ Describe 'Receive-SbxProcess' {
 
         It 'selects by -Tag' {
             $null = Start-SbxProcess -Command 'sleep 0.6; echo tagged; exit 2' -Background -Tag 'recv-tag'
-            $out = Receive-SbxProcess -Tag 'recv-tag'
+            $out = Receive-SbxProcess -Tag 'recv-tag' -AsRecord
             $out[0].Text | Should -Be "tagged`n"
             $out[-1].ExitCode | Should -Be 2
         }
@@ -81,13 +81,12 @@ Describe 'Receive-SbxProcess' {
     }
 
     Context '-AsText' {
-        It 'writes stdout lines to the pipeline and stderr lines to the information stream' {
+        It 'writes lines by default: stdout to the pipeline, stderr to the error stream as a native command' {
             $p = Start-SbxProcess -Command 'sleep 0.6; echo one; echo oops >&2; echo two' -Background
-            $out = Receive-SbxProcess -Pid $p.Pid -AsText -InformationVariable info 6>$null
+            $out = Receive-SbxProcess -Pid $p.Pid -ErrorVariable stderr 2>$null
             $out | Should -Be @('one', 'two')
-            $info.Count | Should -Be 1
-            "$($info[0].MessageData)" | Should -Be 'oops'
-            $info[0].Tags | Should -Contain 'stderr'
+            $stderr.Count | Should -Be 1
+            "$($stderr[0])" | Should -Be 'oops'
         }
 
         It 'joins a character split across chunks' {
@@ -130,7 +129,7 @@ Describe 'Receive-SbxProcess' {
             $first | Should -Be @('1', '2')
             $Error.Count | Should -Be $errorsBefore
             (Get-SbxProcess -Tag 'first-n').Pid | Should -Be $p.Pid
-            $rest = Receive-SbxProcess -Pid $p.Pid
+            $rest = Receive-SbxProcess -Pid $p.Pid -AsRecord
             $rest[-1].ExitCode | Should -Be 0
             (Get-Numbers $rest)[-1] | Should -Be 10
         }
@@ -153,7 +152,7 @@ Describe 'Receive-SbxProcess' {
                 $run.PowerShell.Dispose()
             }
             (Get-SbxProcess -Pid $p.Pid).Pid | Should -Be $p.Pid
-            $rest = Receive-SbxProcess -Pid $p.Pid
+            $rest = Receive-SbxProcess -Pid $p.Pid -AsRecord
             $rest[-1].ExitCode | Should -Be 0
             $numbers = Get-Numbers $rest
             $numbers[0] | Should -BeGreaterThan $seen
@@ -164,7 +163,7 @@ Describe 'Receive-SbxProcess' {
     Context 'errors' {
         It 'writes a not-found error for an unknown pid, with the selector as target, and goes on' {
             $p = Start-SbxProcess -Command 'sleep 0.6; exit 1' -Background
-            $out = Receive-SbxProcess -Pid 4242424, $p.Pid -ErrorVariable failed -ErrorAction SilentlyContinue
+            $out = Receive-SbxProcess -Pid 4242424, $p.Pid -AsRecord -ErrorVariable failed -ErrorAction SilentlyContinue
             $out[-1].ExitCode | Should -Be 1
             $failed.Count | Should -Be 1
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'NotFound,*'
@@ -182,7 +181,7 @@ Describe 'Receive-SbxProcess' {
     Context 'Grpc protocol' {
         It 'attaches over HTTP/2' {
             $p = Start-SbxProcess -Session $grpc -Command 'sleep 0.6; echo g; exit 12' -Background
-            $out = Receive-SbxProcess -Session $grpc -Pid $p.Pid
+            $out = Receive-SbxProcess -Session $grpc -Pid $p.Pid -AsRecord
             $out[0].Text | Should -Be "g`n"
             $out[-1].ExitCode | Should -Be 12
         }

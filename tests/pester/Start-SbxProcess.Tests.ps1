@@ -29,7 +29,7 @@ AfterAll {
 Describe 'Start-SbxProcess' {
     Context 'records' {
         It 'separates stdout and stderr, in the order written, and ends with the exit record' {
-            $out = Start-SbxProcess -Command 'echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1; echo err2 >&2'
+            $out = Start-SbxProcess -Command 'echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1; echo err2 >&2' -AsRecord
             $out[-1] | Should -BeOfType ([ScaleBox.Sandbox.Client.Processes.SandboxProcessExit])
             $out[-1].ExitCode | Should -Be 0
             $out[-1].Exited | Should -BeTrue
@@ -44,19 +44,19 @@ Describe 'Start-SbxProcess' {
         }
 
         It 'reports a non-zero exit code in the exit record and in $LASTEXITCODE' {
-            $out = Start-SbxProcess -Command 'echo x; exit 3'
+            $out = Start-SbxProcess -Command 'echo x; exit 3' -AsRecord
             $out[-1].ExitCode | Should -Be 3
             $out[-1].Exited | Should -BeTrue
             $out[-1].Status | Should -Be 'exit status 3'
             $out[-1].Succeeded | Should -BeFalse
             $global:LASTEXITCODE | Should -Be 3
 
-            $null = Start-SbxProcess -Command 'exit 0'
+            $null = Start-SbxProcess -Command 'exit 0' -AsRecord
             $global:LASTEXITCODE | Should -Be 0
         }
 
         It 'reports a process ended by a signal as not exited, with exit code -1' {
-            $out = Start-SbxProcess -Command 'kill -KILL $$'
+            $out = Start-SbxProcess -Command 'kill -KILL $$' -AsRecord
             $out[-1].Exited | Should -BeFalse
             $out[-1].ExitCode | Should -Be -1
             $global:LASTEXITCODE | Should -Be -1
@@ -65,7 +65,7 @@ Describe 'Start-SbxProcess' {
         }
 
         It 'passes binary output through byte for byte' {
-            $out = Start-SbxProcess -Command 'head -c 300000 /dev/urandom | tee out.bin'
+            $out = Start-SbxProcess -Command 'head -c 300000 /dev/urandom | tee out.bin' -AsRecord
             $out[-1].ExitCode | Should -Be 0
             $stdout = @($out | Where-Object { $_ -is [ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput] })
             $stdout | ForEach-Object { $_.Stream | Should -Be 'Stdout' }
@@ -76,7 +76,7 @@ Describe 'Start-SbxProcess' {
         }
 
         It 'decodes a character split across chunks whole, and keeps the bytes as written' {
-            $out = Start-SbxProcess -Command "printf '\xe2'; sleep 0.3; printf '\x82\xac\n'"
+            $out = Start-SbxProcess -Command "printf '\xe2'; sleep 0.3; printf '\x82\xac\n'" -AsRecord
             $stdout = @($out | Where-Object Stream -EQ 'Stdout')
             $stdout.Count | Should -BeGreaterThan 1
             -join ($stdout | ForEach-Object Text) | Should -Be "€`n"
@@ -84,7 +84,7 @@ Describe 'Start-SbxProcess' {
         }
 
         It 'shows invalid and unfinished UTF-8 as U+FFFD without losing the bytes' {
-            $out = Start-SbxProcess -Command "printf 'a\xffb\xe2'"
+            $out = Start-SbxProcess -Command "printf 'a\xffb\xe2'" -AsRecord
             $stdout = @($out | Where-Object Stream -EQ 'Stdout')
             -join ($stdout | ForEach-Object Text) | Should -Be "a$([char]0xFFFD)b$([char]0xFFFD)"
             Join-Bytes $stdout | Should -Be ([byte[]](0x61, 0xFF, 0x62, 0xE2))
@@ -94,7 +94,7 @@ Describe 'Start-SbxProcess' {
         }
 
         It 'writes a verbose message naming the pid' {
-            $out = Start-SbxProcess -Command 'true' -Verbose 4>&1
+            $out = Start-SbxProcess -Command 'true' -AsRecord -Verbose 4>&1
             $exit = $out | Where-Object { $_ -is [ScaleBox.Sandbox.Client.Processes.SandboxProcessExit] }
             $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
             $verbose | Should -Contain "Started /bin/bash -l -c true as pid $($exit.Pid)."
@@ -102,22 +102,56 @@ Describe 'Start-SbxProcess' {
     }
 
     Context '-AsText' {
-        It 'writes stdout lines to the pipeline and stderr lines to the information stream' {
-            $out = Start-SbxProcess -Command 'echo one; echo oops >&2; printf "two\r\nthree"' -AsText -InformationVariable info 6>$null
+        It 'writes lines by default, as a native command: stdout to the pipeline, stderr to the error stream' {
+            $out = Start-SbxProcess -Command 'echo one; echo oops >&2; printf "two\r\nthree"' -ErrorVariable stderr 2>$null
             $out | Should -Be @('one', 'two', 'three')
             $out | ForEach-Object { $_ | Should -BeOfType ([string]) }
-            $info.Count | Should -Be 1
-            "$($info[0].MessageData)" | Should -Be 'oops'
-            $info[0].Tags | Should -Contain 'stderr'
+            $stderr.Count | Should -Be 1
+            "$($stderr[0])" | Should -Be 'oops'
+            $stderr[0].FullyQualifiedErrorId | Should -BeLike 'NativeCommandError*'
+            (Start-SbxProcess -Command 'echo same' -AsText) | Should -Be 'same' -Because '-AsText names the default'
         }
 
-        It 'can merge stderr into the output with 6>&1' {
-            $all = Start-SbxProcess -Command 'echo out; sleep 0.1; echo err >&2' -AsText 6>&1
-            $all.Count | Should -Be 2
+        It 'shows every line of ls -la, in order, nothing cut' {
+            $dir = Join-Path $agent.Home 'listing'
+            New-Item -ItemType Directory -Path $dir -Force | Out-Null
+            1..40 | ForEach-Object { Set-Content -LiteralPath (Join-Path $dir "file-$_.txt") -Value $_ }
+            $expected = & bash -c "cd '$dir' && ls -la"
+            $shown = (Start-SbxProcess -Command 'ls -la' -WorkingDirectory $dir | Out-String -Width 300).TrimEnd() -split "`n" | ForEach-Object TrimEnd
+            $shown | Should -Be ($expected | ForEach-Object TrimEnd)
+        }
+
+        It 'merges stderr into the output with 2>&1, in the order written, as a native command' {
+            $all = Start-SbxProcess -Command 'echo out; sleep 0.1; echo err >&2; sleep 0.1; echo out2' 2>&1
+            $all.Count | Should -Be 3
             $all[0] | Should -Be 'out'
-            $all[1] | Should -BeOfType ([System.Management.Automation.InformationRecord])
-            "$($all[1].MessageData)" | Should -Be 'err'
-            $all[1].Tags | Should -Contain 'stderr'
+            $all[1] | Should -BeOfType ([System.Management.Automation.ErrorRecord])
+            "$($all[1])" | Should -Be 'err'
+            $all[2] | Should -Be 'out2'
+        }
+
+        It 'sends stderr to a file with 2>file and drops it with 2>$null' {
+            $file = Join-Path $TestDrive 'stderr.txt'
+            Start-SbxProcess -Command 'echo kept; echo e1 >&2; echo e2 >&2' 2>$file | Should -Be 'kept'
+            Get-Content -LiteralPath $file | Should -Be @('e1', 'e2')
+            $errorsBefore = $Error.Count
+            Start-SbxProcess -Command 'echo kept; echo gone >&2' 2>$null | Should -Be 'kept'
+        }
+
+        It 'does not stop a script on a stderr line under -ErrorAction Stop: the exit code does that with -CheckExitCode' {
+            $out = & {
+                $ErrorActionPreference = 'Stop'
+                Start-SbxProcess -Command 'echo before; echo warning >&2; echo after' 2>$null
+                'script went on'
+            }
+            $out | Should -Be @('before', 'after', 'script went on')
+            $out = Start-SbxProcess -Command 'echo a; echo b >&2; echo c' -ErrorAction Stop 2>$null
+            $out | Should -Be @('a', 'c')
+            { Start-SbxProcess -Command 'echo x >&2; exit 2' -CheckExitCode -ErrorAction Stop 2>$null } | Should -Throw -ErrorId 'ProcessExitCode,*'
+        }
+
+        It 'refuses -AsText with -AsRecord' {
+            { Start-SbxProcess -Command 'true' -AsText -AsRecord -ErrorAction Stop } | Should -Throw -ErrorId 'AsTextAndAsRecord,*'
         }
 
         It 'feeds Select-String, and Select-Object -First after it ends the stream' {
@@ -214,7 +248,7 @@ Describe 'Start-SbxProcess' {
         It 'kills a process that outlives it and reports a clear DeadlineExceeded error, keeping the output' {
             $global:LASTEXITCODE = 123
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            $out = Start-SbxProcess -Command 'echo whole; printf partial; exec sleep 30' -TimeoutSec 1 -Tag 'timed' -ErrorVariable failed -ErrorAction SilentlyContinue
+            $out = Start-SbxProcess -Command 'echo whole; printf partial; exec sleep 30' -TimeoutSec 1 -Tag 'timed' -AsRecord -ErrorVariable failed -ErrorAction SilentlyContinue
             $watch.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
             $out | Where-Object { $_ -is [ScaleBox.Sandbox.Client.Processes.SandboxProcessExit] } | Should -BeNullOrEmpty
@@ -228,12 +262,12 @@ Describe 'Start-SbxProcess' {
             $global:LASTEXITCODE | Should -Be -1 -Because 'a process killed at its timeout ended by a signal (-1), and no stale code may remain'
         }
 
-        It 'keeps what the process wrote before it was killed, with -AsText, including an unfinished last line' {
-            $out = Start-SbxProcess -Command 'echo whole; printf partial; printf err-partial >&2; exec sleep 30' -TimeoutSec 1 -AsText `
-                -ErrorVariable failed -ErrorAction SilentlyContinue -InformationVariable info 6>$null
-            $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeadlineExceeded,*'
+        It 'keeps what the process wrote before it was killed, as lines, including an unfinished last line' {
+            $out = Start-SbxProcess -Command 'echo whole; printf partial; printf err-partial >&2; exec sleep 30' -TimeoutSec 1 `
+                -ErrorVariable failed -ErrorAction SilentlyContinue
             $out | Should -Be @('whole', 'partial')
-            @($info | ForEach-Object { "$($_.MessageData)" }) | Should -Be @('err-partial')
+            @($failed | Where-Object FullyQualifiedErrorId -Like 'NativeCommandError*' | ForEach-Object { "$_" }) | Should -Be @('err-partial')
+            @($failed | Where-Object FullyQualifiedErrorId -Like 'DeadlineExceeded,*').Count | Should -Be 1
         }
 
         It 'still kills a -Background process at its timeout' {
@@ -312,7 +346,7 @@ Describe 'Start-SbxProcess' {
             # Returned while the process still runs.
             (Get-SbxProcess -Pid $info.Pid).Tag | Should -Be 'bg-one'
 
-            $out = Receive-SbxProcess -Pid $info.Pid
+            $out = Receive-SbxProcess -Pid $info.Pid -AsRecord
             -join ($out | Where-Object Stream -EQ 'Stdout' | ForEach-Object Text) | Should -Be "later`n"
             -join ($out | Where-Object Stream -EQ 'Stderr' | ForEach-Object Text) | Should -Be "err`n"
             $out[-1].ExitCode | Should -Be 4
@@ -360,7 +394,7 @@ Describe 'Start-SbxProcess' {
                 $run.PowerShell.Dispose()
             }
 
-            $out = Receive-SbxProcess -Tag 'ctrl-c'
+            $out = Receive-SbxProcess -Tag 'ctrl-c' -AsRecord
             $out[-1] | Should -BeOfType ([ScaleBox.Sandbox.Client.Processes.SandboxProcessExit])
             $out[-1].ExitCode | Should -Be 0
             [int[]] $numbers = -split (-join ($out | Select-Object -SkipLast 1 | ForEach-Object Text))
@@ -385,7 +419,7 @@ Describe 'Start-SbxProcess' {
         }
 
         It 'gives records, with the exit last' {
-            $job = Start-SbxProcess -Command 'echo rec; exit 5' -AsJob
+            $job = Start-SbxProcess -Command 'echo rec; exit 5' -AsJob -AsRecord
             try {
                 $job | Wait-Job -Timeout 20 | Out-Null
                 $out = Receive-Job $job
@@ -397,13 +431,12 @@ Describe 'Start-SbxProcess' {
             }
         }
 
-        It 'puts stderr lines in the information stream of the job' {
-            $job = Start-SbxProcess -Command 'echo out; echo err >&2' -AsJob -AsText
+        It 'puts stderr lines in the error stream of the job' {
+            $job = Start-SbxProcess -Command 'echo out; echo err >&2' -AsJob
             try {
                 $job | Wait-Job -Timeout 20 | Out-Null
-                @($job.Information | ForEach-Object { "$($_.MessageData)" }) | Should -Be @('err')
-                $job.Information[0].Tags | Should -Contain 'stderr'
-                Receive-Job $job 6>$null | Should -Be 'out'
+                @($job.Error | ForEach-Object { "$_" }) | Should -Be @('err')
+                Receive-Job $job -ErrorAction SilentlyContinue | Should -Be 'out'
             }
             finally {
                 Remove-Job $job -Force
@@ -468,7 +501,7 @@ Describe 'Start-SbxProcess' {
         }
 
         It 'delivers terminal output as the Pty stream' {
-            $out = Start-SbxProcess -Command 'echo to-out; echo to-err >&2' -Pty
+            $out = Start-SbxProcess -Command 'echo to-out; echo to-err >&2' -Pty -AsRecord
             $chunks = @($out | Select-Object -SkipLast 1)
             $chunks | ForEach-Object { $_.Stream | Should -Be 'Pty' }
             -join ($chunks | ForEach-Object Text) | Should -Be "to-out`r`nto-err`r`n"
@@ -478,7 +511,7 @@ Describe 'Start-SbxProcess' {
 
     Context 'Grpc protocol' {
         It 'streams records and the exit over HTTP/2' {
-            $out = Start-SbxProcess -Session $grpc -Command 'echo g1; sleep 0.1; echo g2 >&2; exit 7'
+            $out = Start-SbxProcess -Session $grpc -Command 'echo g1; sleep 0.1; echo g2 >&2; exit 7' -AsRecord
             @($out | Select-Object -SkipLast 1 | ForEach-Object { "$($_.Stream):$($_.Text)" }) | Should -Be @("Stdout:g1`n", "Stderr:g2`n")
             $out[-1].ExitCode | Should -Be 7
         }

@@ -47,7 +47,7 @@ Describe 'Stop-SbxProcess' {
         }
 
         It 'ends the stream of the process it stops' {
-            $job = Start-SbxProcess -Command 'echo started; exec sleep 60' -Tag 'streamed' -AsJob
+            $job = Start-SbxProcess -Command 'echo started; exec sleep 60' -Tag 'streamed' -AsJob -AsRecord
             try {
                 Wait-Until { $job.Output.Count -ge 1 }
                 Stop-SbxProcess -Tag 'streamed' -Force

@@ -18,9 +18,25 @@ namespace ScaleBox.Sandbox.Commands
     [OutputType(typeof(SandboxProcessOutput), typeof(SandboxProcessExit), typeof(string))]
     public sealed class ReceiveSbxProcessCommand : ProcessCmdlet
     {
-        /// <summary>Writes standard output as lines of text; standard error goes to the host.</summary>
+        /// <summary>Lines of text, the default: standard output to the pipeline, standard error to the error stream. Kept for scripts that name it.</summary>
         [Parameter]
         public SwitchParameter AsText { get; set; }
+
+        /// <summary>Writes output records (pid, stream, text, bytes) as chunks arrive, then the exit record, instead of lines.</summary>
+        [Parameter]
+        public SwitchParameter AsRecord { get; set; }
+
+        ProcessOutputMode _mode;
+
+        protected override void BeginProcessing()
+        {
+            ProcessOutputMode? mode = ProcessOutputModes.From(AsText, AsRecord, out ErrorRecord? conflict);
+            if (conflict is not null)
+            {
+                ThrowTerminatingError(conflict);
+            }
+            _mode = mode!.Value;
+        }
 
         /// <summary>Makes a non-zero exit code or a signal an error, so -ErrorAction Stop ends a script.</summary>
         [Parameter]
@@ -43,7 +59,7 @@ namespace ScaleBox.Sandbox.Commands
         }
 
         Task ReceiveAsync(SandboxClient client, SandboxProcessSelector selector, OutputSink sink, CancellationToken cancel) =>
-            new ProcessEventRenderer(sink, AsText ? ProcessOutputMode.Text : ProcessOutputMode.Records, CheckExitCode, setLastExitCode: false).RenderAllAsync(
+            new ProcessEventRenderer(sink, _mode, CheckExitCode, setLastExitCode: false).RenderAllAsync(
                 client.Processes.ConnectAsync(selector, cancel),
                 started => sink.WriteVerboseAsync($"Attached to pid {started.Pid}.", cancel).AsTask(),
                 cancel);

@@ -71,9 +71,13 @@ namespace ScaleBox.Sandbox.Commands
         [ValidateRange(1, 65535)]
         public int Rows { get; set; } = SandboxTerminalSize.Default.Rows;
 
-        /// <summary>Writes standard output as lines of text (for Select-String and friends); standard error goes to the host.</summary>
+        /// <summary>Lines of text, the default: standard output to the pipeline, standard error to the error stream. Kept for scripts that name it.</summary>
         [Parameter]
         public SwitchParameter AsText { get; set; }
+
+        /// <summary>Writes output records (pid, stream, text, bytes) as chunks arrive, then the exit record, instead of lines.</summary>
+        [Parameter]
+        public SwitchParameter AsRecord { get; set; }
 
         /// <summary>Makes a non-zero exit code or a signal an error, so -ErrorAction Stop ends a script.</summary>
         [Parameter]
@@ -87,19 +91,25 @@ namespace ScaleBox.Sandbox.Commands
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
-        ProcessOutputMode Mode => AsText ? ProcessOutputMode.Text : ProcessOutputMode.Records;
+        ProcessOutputMode _mode;
 
         protected override void BeginProcessing()
         {
+            ProcessOutputMode? mode = ProcessOutputModes.From(AsText, AsRecord, out ErrorRecord? conflict);
+            if (conflict is not null)
+            {
+                ThrowTerminatingError(conflict);
+            }
+            _mode = mode!.Value;
             if (!Pty && (MyInvocation.BoundParameters.ContainsKey(nameof(Columns)) || MyInvocation.BoundParameters.ContainsKey(nameof(Rows))))
             {
                 ThrowTerminatingError(SandboxErrors.Create("SizeNeedsPty", ErrorCategory.InvalidArgument, null,
                     "-Columns and -Rows size a terminal: add -Pty."));
             }
-            if (Background && (AsText || CheckExitCode))
+            if (Background && (AsText || AsRecord || CheckExitCode))
             {
                 ThrowTerminatingError(SandboxErrors.Create("BackgroundHasNoOutput", ErrorCategory.InvalidArgument, null,
-                    "-Background returns the process without its output: use -AsText and -CheckExitCode with Receive-SbxProcess or Wait-SbxProcess."));
+                    "-Background returns the process without its output: use -AsRecord and -CheckExitCode with Receive-SbxProcess or Wait-SbxProcess."));
             }
             if (Background && AsJob)
             {
@@ -186,7 +196,7 @@ namespace ScaleBox.Sandbox.Commands
         }
 
         Task StreamAsync(SandboxClient client, SandboxProcessStartInfo info, OutputSink sink, CancellationToken cancel) =>
-            new ProcessEventRenderer(sink, Mode, CheckExitCode, setLastExitCode: true).RenderAllAsync(
+            new ProcessEventRenderer(sink, _mode, CheckExitCode, setLastExitCode: true).RenderAllAsync(
                 client.Processes.StartAsync(info, cancel),
                 started =>
                 {

@@ -24,6 +24,10 @@ namespace ScaleBox.Sandbox.Infrastructure
             return default;
         }
 
+        // A job's error stream never stops anything: the line goes there as it is.
+        public override ValueTask WriteStandardErrorAsync(ErrorRecord line, CancellationToken cancellationToken) =>
+            WriteErrorAsync(line, cancellationToken);
+
         public override ValueTask WriteVerboseAsync(string message, CancellationToken cancellationToken)
         {
             _job.Verbose.Add(new VerboseRecord(message));

@@ -15,6 +15,12 @@ namespace ScaleBox.Sandbox.Infrastructure
 
         public abstract ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken);
 
+        /// <summary>
+        /// A line a process wrote to standard error: in the error stream as a native command's
+        /// stderr, which redirection (2>&amp;1, 2>$null) handles and -ErrorAction Stop does not stop on.
+        /// </summary>
+        public abstract ValueTask WriteStandardErrorAsync(ErrorRecord line, CancellationToken cancellationToken);
+
         public abstract ValueTask WriteVerboseAsync(string message, CancellationToken cancellationToken);
 
         public abstract ValueTask WriteWarningAsync(string message, CancellationToken cancellationToken);

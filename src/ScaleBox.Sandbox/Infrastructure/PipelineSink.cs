@@ -26,6 +26,9 @@ namespace ScaleBox.Sandbox.Infrastructure
         public override ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken) =>
             _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteError(error), cancellationToken);
 
+        public override ValueTask WriteStandardErrorAsync(ErrorRecord line, CancellationToken cancellationToken) =>
+            _queue.Writer.WriteAsync(cmdlet => StandardErrorWriter.Write((PSCmdlet)cmdlet, line), cancellationToken);
+
         public override ValueTask WriteVerboseAsync(string message, CancellationToken cancellationToken) =>
             _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteVerbose(message), cancellationToken);
 

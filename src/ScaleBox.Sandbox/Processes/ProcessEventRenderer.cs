@@ -150,8 +150,7 @@ namespace ScaleBox.Sandbox.Processes
             {
                 return _sink.WriteObjectAsync(line, cancel).AsTask();
             }
-            var message = new HostInformationMessage { Message = line, NoNewLine = false };
-            return _sink.WriteInformationAsync(new InformationRecord(message, "stderr") { Tags = { "PSHOST", "stderr" } }, cancel).AsTask();
+            return _sink.WriteStandardErrorAsync(StandardErrorWriter.Record(line), cancel).AsTask();
         }
 
         public static ErrorRecord FailedExit(SandboxProcessExit exit)
