@@ -13,32 +13,16 @@ namespace ScaleBox.Sandbox.Infrastructure
 {
     /// <summary>
     /// Tab completion of -Pid and -Tag from the sandbox's running processes, each shown with its
-    /// command line. Same rules as path completion: short timeout, no prompt, no error.
+    /// command line.
     /// </summary>
-    public sealed class SandboxProcessCompleter : IArgumentCompleter
+    public sealed class SandboxProcessCompleter : LiveCompleter
     {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName,
-            string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        protected override IEnumerable<CompletionResult> Complete(SbxSession session, string parameterName, string word, CancellationToken cancellationToken)
         {
-            SbxSession? session = CompletionSession.For(fakeBoundParameters);
-            if (session is null)
-            {
-                return Enumerable.Empty<CompletionResult>();
-            }
-
-            string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
-            bool byTag = string.Equals(parameterName, "Tag", StringComparison.OrdinalIgnoreCase);
-            try
-            {
-                using var timeout = new CancellationTokenSource(CompletionSession.Budget);
-                IReadOnlyList<SandboxProcessInfo> processes = session.Client.Processes.ListAsync(timeout.Token).GetAwaiter().GetResult();
-                return byTag ? CompleteTags(processes, word) : CompletePids(processes, word);
-            }
-            catch (Exception)
-            {
-                // Best effort: an unreachable sandbox just completes nothing.
-                return Enumerable.Empty<CompletionResult>();
-            }
+            IReadOnlyList<SandboxProcessInfo> processes = session.Client.Processes.ListAsync(cancellationToken).GetAwaiter().GetResult();
+            return string.Equals(parameterName, "Tag", StringComparison.OrdinalIgnoreCase)
+                ? CompleteTags(processes, word)
+                : CompletePids(processes, word);
         }
 
         static IEnumerable<CompletionResult> CompletePids(IReadOnlyList<SandboxProcessInfo> processes, string word) =>
