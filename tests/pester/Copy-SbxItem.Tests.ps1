@@ -420,6 +420,58 @@ Describe 'Copy-SbxItem' {
         }
     }
 
+    Context 'between two sandboxes' {
+        BeforeAll {
+            $other = Start-TestAgent
+            $otherSession = New-SbxSession -Domain $other.Domain -AccessToken $other.Token -Name other
+            # New-SbxSession made the other one the default; the tests name both sessions anyway.
+            $first = Get-SbxSession -Name main
+            $big = New-RandomFile (Join-Path $agent.Home 'between/big.bin') 3000000
+            New-TextFile (Join-Path $agent.Home 'between/tree/a.txt') 'a' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'between/tree/sub/b.txt') 'b' | Out-Null
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'between/tree/empty') | Out-Null
+        }
+
+        AfterAll {
+            if ($otherSession) { Remove-SbxSession -Session $otherSession }
+            if ($other) { Stop-TestAgent $other }
+        }
+
+        It 'copies a file from one sandbox to another, byte for byte, and returns the new item with -PassThru' {
+            $out = Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/big.bin -Destination copied/big.bin -PassThru
+            $out.Path | Should -Be (Join-Path $other.Home 'copied/big.bin')
+            $out.Domain | Should -Be $other.Domain
+            Get-Sha (Join-Path $other.Home 'copied/big.bin') | Should -Be (Get-Sha $big)
+        }
+
+        It 'copies a tree with -Recurse, empty folders included, as a new folder or into an existing one' {
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/tree -Destination trees -Recurse
+            Get-Content -LiteralPath (Join-Path $other.Home 'trees/a.txt') | Should -Be 'a'
+            Get-Content -LiteralPath (Join-Path $other.Home 'trees/sub/b.txt') | Should -Be 'b'
+            Test-Path -LiteralPath (Join-Path $other.Home 'trees/empty') -PathType Container | Should -BeTrue
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/tree -Destination trees -Recurse
+            Get-Content -LiteralPath (Join-Path $other.Home 'trees/tree/sub/b.txt') | Should -Be 'b' -Because 'an existing folder receives the tree under its own name'
+        }
+
+        It 'takes wildcards in the source sandbox and refuses to replace a file without -Force' {
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path 'between/tree/*.txt' -Destination wild/
+            Get-Content -LiteralPath (Join-Path $other.Home 'wild/a.txt') | Should -Be 'a'
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/tree/a.txt -Destination wild/a.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DestinationExists,*'
+        }
+
+        It 'changes nothing with -WhatIf, and refuses -Session with -FromSession' {
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/big.bin -Destination whatif.bin -WhatIf
+            Test-Path -LiteralPath (Join-Path $other.Home 'whatif.bin') | Should -BeFalse
+            { Copy-SbxItem -Session $first -FromSession $first -ToSession $otherSession -Path between/big.bin -Destination x -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SessionAndFromSession,*'
+        }
+
+        It 'names -FromSession and -ToSession when no direction is given' {
+            { Copy-SbxItem -Path between/big.bin -Destination x -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-FromSession*-ToSession*'
+        }
+    }
+
     Context 'existing targets' {
         It 'refuses to replace a sandbox file without -Force (DestinationExists) and replaces it with -Force' {
             $remote = New-TextFile (Join-Path $agent.Home 'exists/up.txt') 'old'

@@ -479,6 +479,26 @@ namespace ScaleBox.Sandbox.Client.Transfer
         }
 
         /// <summary>
+        /// Copies a file of this sandbox to another sandbox (or another path of this one), streamed
+        /// through this machine without keeping it: see <see cref="SandboxToSandboxCopy"/>.
+        /// </summary>
+        public Task<SandboxUploadResult> CopyToAsync(string remotePath, SandboxClient target, string targetPath, IProgress<long>? bytesSent = null,
+            CancellationToken cancellationToken = default)
+        {
+            RequirePath(remotePath, "copy");
+            return SandboxToSandboxCopy.CopyFileAsync(_client, remotePath, target ?? throw new ArgumentNullException(nameof(target)), targetPath, bytesSent, cancellationToken);
+        }
+
+        /// <summary>Copies a directory tree of this sandbox to another sandbox, file by file, streamed; one outcome per item.</summary>
+        public IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryToAsync(string remoteDirectory, SandboxClient target, string targetDirectory,
+            SandboxTreeCopyOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            RequirePath(remoteDirectory, "copy");
+            return SandboxToSandboxCopy.CopyDirectoryAsync(_client, remoteDirectory, target ?? throw new ArgumentNullException(nameof(target)), targetDirectory,
+                options?.Overwrite == true, cancellationToken);
+        }
+
+        /// <summary>
         /// The last <paramref name="lineCount"/> lines of a sandbox file (LF-separated bytes), read
         /// with Range requests from the end: a large file is not transferred whole.
         /// </summary>

@@ -9,6 +9,7 @@ using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
+using ScaleBox.Sandbox.Sessions;
 
 namespace ScaleBox.Sandbox.Commands
 {
@@ -27,6 +28,7 @@ namespace ScaleBox.Sandbox.Commands
         // PSPath) and no switch would leave PowerShell unable to pick a set, with an opaque error.
         const string LiteralSet = "LiteralPath";
         const string FromSandboxInputSet = "FromSandboxInputObject";
+        const string BetweenSessionsSet = "BetweenSessions";
 
         readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
         // What to copy, gathered from every input before planning: whether the destination is a
@@ -41,6 +43,7 @@ namespace ScaleBox.Sandbox.Commands
         /// </summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ToSandboxSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromSandboxSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = BetweenSessionsSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = new string[0];
@@ -83,19 +86,46 @@ namespace ScaleBox.Sandbox.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>The sandbox to copy from, when copying between two sandboxes (with -ToSession).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
+        [ValidateNotNull]
+        public SbxSession? FromSession { get; set; }
+
+        /// <summary>The sandbox to copy to, when copying between two sandboxes: streamed, nothing kept on this machine.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
+        [ValidateNotNull]
+        public SbxSession? ToSession { get; set; }
+
         /// <summary>Runs the copy as a background job and returns the job at once.</summary>
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
         bool IsUpload => ParameterSetName == ToSandboxSet || (ParameterSetName == LiteralSet && ToSandbox);
 
+        bool IsBetweenSessions => ParameterSetName == BetweenSessionsSet;
+
+        protected override void BeginProcessing()
+        {
+            if (IsBetweenSessions)
+            {
+                if (Session is not null)
+                {
+                    ThrowTerminatingError(SandboxErrors.Create("SessionAndFromSession", ErrorCategory.InvalidArgument, null,
+                        "-Session names one sandbox; between two, give -FromSession and -ToSession only."));
+                }
+                // The paths to copy are read in the source sandbox.
+                Session = FromSession;
+            }
+        }
+
         protected override void ProcessRecord()
         {
             // Checked here, not in BeginProcessing: piped sandbox items choose -FromSandbox only now.
-            if (!ToSandbox && !FromSandbox && ParameterSetName != FromSandboxInputSet)
+            if (!ToSandbox && !FromSandbox && ParameterSetName != FromSandboxInputSet && !IsBetweenSessions)
             {
                 ThrowTerminatingError(SandboxErrors.Create("DirectionMissing", ErrorCategory.InvalidArgument, null,
-                    "Say which way to copy: -ToSandbox copies local items into the sandbox, -FromSandbox copies sandbox items to this machine."));
+                    "Say which way to copy: -ToSandbox copies local items into the sandbox, -FromSandbox copies sandbox items to this machine, "
+                    + "and -FromSession with -ToSession copies from one sandbox to another."));
             }
             if (ToSandbox && FromSandbox)
             {
@@ -135,7 +165,14 @@ namespace ScaleBox.Sandbox.Commands
             }
             foreach (SandboxItem item in _remoteSources)
             {
-                PlanDownload(item, intoFolder);
+                if (IsBetweenSessions)
+                {
+                    PlanBetweenSessions(item, intoFolder);
+                }
+                else
+                {
+                    PlanDownload(item, intoFolder);
+                }
             }
             if (_plan.Count == 0)
             {
@@ -201,16 +238,25 @@ namespace ScaleBox.Sandbox.Commands
         void PlanUpload(string local, bool intoFolder)
         {
             bool isDirectory = Directory.Exists(local);
+            string leaf = System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+            PlanIntoSandbox(Client, local, leaf, isDirectory, isDirectory ? -1 : new FileInfo(local).Length, intoFolder, "Copy to sandbox", null);
+        }
+
+        void PlanBetweenSessions(SandboxItem item, bool intoFolder) =>
+            PlanIntoSandbox(ToSession!.Client, item.Path, item.Name, item.IsDirectory, item.Length ?? -1, intoFolder, "Copy between sandboxes", ToSession.Client);
+
+        /// <summary>Where a local item, or an item of another sandbox, lands in <paramref name="targetClient"/>'s sandbox.</summary>
+        void PlanIntoSandbox(SandboxClient targetClient, string source, string leaf, bool isDirectory, long length, bool intoFolder, string action, SandboxClient? toOtherSandbox)
+        {
             if (isDirectory && !Recurse)
             {
-                WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, local,
-                    $"'{local}' is a directory. Use -Recurse to copy it with everything in it."));
+                WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, source,
+                    $"'{source}' is a directory. Use -Recurse to copy it with everything in it."));
                 return;
             }
 
-            string leaf = System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar));
             string target = Destination;
-            if (!TryGetRemote(target, out SandboxItem? existing))
+            if (!TryGetRemote(targetClient, target, out SandboxItem? existing))
             {
                 return;
             }
@@ -223,7 +269,7 @@ namespace ScaleBox.Sandbox.Commands
             if (existing is { IsDirectory: true } || (existing is null && intoFolder))
             {
                 target = SandboxPath.Join(existing?.Path ?? target.TrimEnd('/'), leaf);
-                if (!TryGetRemote(target, out existing))
+                if (!TryGetRemote(targetClient, target, out existing))
                 {
                     return;
                 }
@@ -233,10 +279,9 @@ namespace ScaleBox.Sandbox.Commands
                 ReportExists(target, existing.IsDirectory);
                 return;
             }
-            if (ShouldProcess($"Item: {local} Destination: {target}", "Copy to sandbox"))
+            if (ShouldProcess($"Item: {source} Destination: {target}", action))
             {
-                long length = isDirectory ? -1 : new FileInfo(local).Length;
-                _plan.Add(new PlannedCopy(upload: true, local, target, isDirectory, length));
+                _plan.Add(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox });
             }
         }
 
@@ -291,11 +336,11 @@ namespace ScaleBox.Sandbox.Commands
                     : $"'{target}' already exists. Use -Force to replace it.");
 
         /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
-        bool TryGetRemote(string path, out SandboxItem? item)
+        bool TryGetRemote(SandboxClient client, string path, out SandboxItem? item)
         {
             try
             {
-                item = Wait(Client.Files.GetItemAsync(path, CancelToken));
+                item = Wait(client.Files.GetItemAsync(path, CancelToken));
                 return true;
             }
             catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
@@ -361,17 +406,20 @@ namespace ScaleBox.Sandbox.Commands
             IProgress<long> bytes = progress.ForFile(copy.Source, copy.Length);
             if (copy.Upload)
             {
+                SandboxClient target = copy.ToOtherSandbox ?? client;
                 // Checked again now: an earlier copy of this same command may have created it.
-                if (!Force && await client.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
+                if (!Force && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
                 {
                     await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
                     return;
                 }
-                SandboxUploadResult uploaded = await client.Transfer.UploadFileAsync(copy.Source, copy.Destination, bytes, cancel).ConfigureAwait(false);
+                SandboxUploadResult uploaded = copy.ToOtherSandbox is null
+                    ? await client.Transfer.UploadFileAsync(copy.Source, copy.Destination, bytes, cancel).ConfigureAwait(false)
+                    : await client.Transfer.CopyToAsync(copy.Source, target, copy.Destination, bytes, cancel).ConfigureAwait(false);
                 await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes).", cancel).ConfigureAwait(false);
                 if (PassThru)
                 {
-                    await sink.WriteObjectAsync(await client.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                    await sink.WriteObjectAsync(await target.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
                 }
             }
             else
@@ -389,7 +437,9 @@ namespace ScaleBox.Sandbox.Commands
         async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
         {
             var options = new SandboxTreeCopyOptions { Overwrite = Force };
-            IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.Upload
+            IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
+                ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
+                : copy.Upload
                 ? client.Transfer.UploadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel)
                 : client.Transfer.DownloadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel);
 
@@ -406,7 +456,7 @@ namespace ScaleBox.Sandbox.Commands
                     default:
                         if (PassThru)
                         {
-                            await sink.WriteObjectAsync(await CopiedItemAsync(client, outcome, copy.Upload, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                            await sink.WriteObjectAsync(await CopiedItemAsync(copy.ToOtherSandbox ?? client, outcome, copy.Upload, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
                         }
                         break;
                 }
@@ -449,6 +499,9 @@ namespace ScaleBox.Sandbox.Commands
             }
 
             public bool Upload { get; }
+
+            /// <summary>Set when the item comes from the session's sandbox and goes to this other one.</summary>
+            public SandboxClient? ToOtherSandbox { get; set; }
 
             /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
             public bool MakeParent { get; set; }
