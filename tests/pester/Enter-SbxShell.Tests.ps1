@@ -376,5 +376,14 @@ function global:prompt { 'PS-READY> ' }
         $note.Groups[2].Value | Should -Be $note.Groups[1].Value
         $running | Should -BeIn (Get-RemoteProcessId) -Because 'Ctrl+C stops the local stream only'
         (Get-Pane) | Should -Match "Stop-SbxProcess -Pid $running"
+
+        # Receive-SbxProcess says the same when Ctrl+C detaches it.
+        Send-Line "Receive-SbxProcess -Pid $running"
+        $null = Wait-Pane '^tick-\d+\s*$' -Count 5
+        & kill -INT $localPwsh
+        $null = Wait-Pane "Process $running still runs in the sandbox\." -Count 2
+        Wait-Prompt (++$state.Prompts)
+        Send-Line "Stop-SbxProcess -Pid $running -Force"
+        Wait-Prompt (++$state.Prompts)
     }
 }

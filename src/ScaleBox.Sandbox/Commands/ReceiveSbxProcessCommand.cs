@@ -61,7 +61,20 @@ namespace ScaleBox.Sandbox.Commands
         Task ReceiveAsync(SandboxClient client, SandboxProcessSelector selector, OutputSink sink, CancellationToken cancel) =>
             new ProcessEventRenderer(sink, _mode, CheckExitCode, setLastExitCode: false).RenderAllAsync(
                 client.Processes.ConnectAsync(selector, cancel),
-                started => sink.WriteVerboseAsync($"Attached to pid {started.Pid}.", cancel).AsTask(),
-                cancel);
+                started =>
+                {
+                    _followed.Started(started.Pid);
+                    return sink.WriteVerboseAsync($"Attached to pid {started.Pid}.", cancel).AsTask();
+                },
+                cancel,
+                onEnded: _followed.Ended);
+
+        readonly FollowedProcess _followed = new FollowedProcess();
+
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            _followed.NoteStillRunning(Host);
+        }
     }
 }

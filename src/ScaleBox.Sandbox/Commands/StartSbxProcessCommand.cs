@@ -200,23 +200,20 @@ namespace ScaleBox.Sandbox.Commands
                 client.Processes.StartAsync(info, cancel),
                 started =>
                 {
-                    _followedPid = started.Pid;
+                    _followed.Started(started.Pid);
                     return sink.WriteVerboseAsync($"Started {info.CommandLine} as pid {started.Pid}.", cancel).AsTask();
                 },
                 cancel,
-                onEnded: () => _followedPid = null);
+                onEnded: _followed.Ended);
 
-        // The pid whose output the foreground stream follows until its end, for the note on Ctrl+C.
-        volatile object? _followedPid;
+        readonly FollowedProcess _followed = new FollowedProcess();
 
         protected override void StopProcessing()
         {
             base.StopProcessing();
-            if (_followedPid is uint pid && !AsJob)
+            if (!AsJob)
             {
-                // Ctrl+C stops the local stream only; without this, people assume the process died too.
-                Host.UI?.WriteWarningLine(
-                    $"Process {pid} still runs in the sandbox. Follow it again with 'Receive-SbxProcess -Pid {pid}', wait for it with 'Wait-SbxProcess -Pid {pid}', or stop it with 'Stop-SbxProcess -Pid {pid}'.");
+                _followed.NoteStillRunning(Host);
             }
         }
 
