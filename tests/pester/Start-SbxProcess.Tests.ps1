@@ -258,7 +258,7 @@ Describe 'Start-SbxProcess' {
             $failed[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
             $failed[0].Exception.Message | Should -BeLike '*timeout of 1 s*killed*'
             # It was killed, not merely left behind.
-            Get-SbxProcess -Tag 'timed' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Wait-Until { -not (Get-SbxProcess -Tag 'timed' -ErrorAction SilentlyContinue) } -TimeoutSec 10
             $global:LASTEXITCODE | Should -Be -1 -Because 'a process killed at its timeout ended by a signal (-1), and no stale code may remain'
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,6 +13,15 @@ namespace ScaleBox.Sandbox.Infrastructure
     public abstract class OutputSink
     {
         public abstract ValueTask WriteObjectAsync(object value, CancellationToken cancellationToken);
+
+        /// <summary>Several objects in order, as one hand-off where the sink can: the lines of one chunk of output, say.</summary>
+        public virtual async ValueTask WriteObjectsAsync(IReadOnlyList<object> values, CancellationToken cancellationToken)
+        {
+            foreach (object value in values)
+            {
+                await WriteObjectAsync(value, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         public abstract ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken);
 

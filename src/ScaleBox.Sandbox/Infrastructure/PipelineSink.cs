@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Channels;
@@ -22,6 +23,16 @@ namespace ScaleBox.Sandbox.Infrastructure
 
         public override ValueTask WriteObjectAsync(object value, CancellationToken cancellationToken) =>
             _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteObject(value), cancellationToken);
+
+        // One queue item for the lot: a hand-off to the pipeline thread per line costs more than the line.
+        public override ValueTask WriteObjectsAsync(IReadOnlyList<object> values, CancellationToken cancellationToken) =>
+            _queue.Writer.WriteAsync(cmdlet =>
+            {
+                foreach (object value in values)
+                {
+                    cmdlet.WriteObject(value);
+                }
+            }, cancellationToken);
 
         public override ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken) =>
             _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteError(error), cancellationToken);

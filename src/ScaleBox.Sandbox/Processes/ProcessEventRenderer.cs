@@ -126,6 +126,7 @@ namespace ScaleBox.Sandbox.Processes
         {
             pending.Append(text);
             int start = 0;
+            var lines = new List<object>();
             for (int i = 0; i < pending.Length; i++)
             {
                 if (pending[i] != '\n')
@@ -133,24 +134,34 @@ namespace ScaleBox.Sandbox.Processes
                     continue;
                 }
                 int end = i > start && pending[i - 1] == '\r' ? i - 1 : i;
-                await WriteLineAsync(pending.ToString(start, end - start), isError, cancel).ConfigureAwait(false);
+                lines.Add(pending.ToString(start, end - start));
                 start = i + 1;
             }
             pending.Remove(0, start);
             if (final && pending.Length > 0)
             {
-                await WriteLineAsync(pending.ToString(), isError, cancel).ConfigureAwait(false);
+                lines.Add(pending.ToString());
                 pending.Clear();
             }
+            await WriteLinesAsync(lines, isError, cancel).ConfigureAwait(false);
         }
 
-        Task WriteLineAsync(string line, bool isError, CancellationToken cancel)
+        /// <summary>The whole lines of one chunk: standard output as one hand-off, standard error a line at a time.</summary>
+        async Task WriteLinesAsync(List<object> lines, bool isError, CancellationToken cancel)
         {
+            if (lines.Count == 0)
+            {
+                return;
+            }
             if (!isError)
             {
-                return _sink.WriteObjectAsync(line, cancel).AsTask();
+                await _sink.WriteObjectsAsync(lines, cancel).ConfigureAwait(false);
+                return;
             }
-            return _sink.WriteStandardErrorAsync(StandardErrorWriter.Record(line), cancel).AsTask();
+            foreach (object line in lines)
+            {
+                await _sink.WriteStandardErrorAsync(StandardErrorWriter.Record((string)line), cancel).ConfigureAwait(false);
+            }
         }
 
         public static ErrorRecord FailedExit(SandboxProcessExit exit)
