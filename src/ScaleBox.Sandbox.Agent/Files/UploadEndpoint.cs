@@ -47,6 +47,7 @@ public static class UploadEndpoint
         HttpRequest request = context.Request;
         CancellationToken cancellationToken = context.RequestAborted;
         PathResolver resolver = context.RequestServices.GetRequiredService<PathResolver>();
+        StagingJournal journal = context.RequestServices.GetRequiredService<StagingJournal>();
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? mediaType)
             || !mediaType.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
@@ -90,7 +91,7 @@ public static class UploadEndpoint
                         : resolver.Home;
                 }
 
-                var pending = new PendingFile(index, part.FileName, StagedFile.CreateIn(stagingDirectory)) { Claimed = claimed };
+                var pending = new PendingFile(index, part.FileName, StagedFile.CreateIn(stagingDirectory, journal)) { Claimed = claimed };
                 staged.Add(pending);
                 await pending.Staged.ReceiveAsync(section.Body, cancellationToken);
             }
