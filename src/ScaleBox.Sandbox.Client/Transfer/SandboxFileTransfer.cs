@@ -43,6 +43,8 @@ namespace ScaleBox.Sandbox.Client.Transfer
         /// <summary>The session's timeout: how long a transfer may make no progress at all.</summary>
         internal TimeSpan Timeout => _client.Options.Timeout;
 
+        internal string Domain => _client.Endpoint.Domain;
+
         /// <summary>A request to /upload or /download with <c>Authorization: Bearer &lt;user&gt;</c> and the access token.</summary>
         internal HttpRequestMessage NewRequest(HttpMethod method, string relativeUri)
         {
