@@ -50,7 +50,7 @@ namespace ScaleBox.Sandbox.Client.Processes
             _errors = errors;
             _domain = domain;
             _operation = operation;
-            _target = target;
+            _target = EchoedText.Value(target);
             _decode = decode;
             _timeout = timeout;
             _deadline = deadline;
