@@ -152,6 +152,79 @@ public sealed class AgentFaultTests : IDisposable
 
     static TimeSpan ResumableDownloadLimit => TimeSpan.FromSeconds(4);
 
+    [Theory]
+    [InlineData("frozen")]
+    [InlineData("killed")]
+    public async Task An_upload_to_an_agent_that_freezes_or_dies_fails_leaves_nothing_and_says_to_run_it_again(string fault)
+    {
+        TimeSpan idle = TimeSpan.FromSeconds(2);
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        string folder = Directory.CreateDirectory(Path.Combine(agent.Home, "up")).FullName;
+        string remote = Path.Combine(folder, "big.bin");
+        using SandboxClient client = FaultyAgent.Client(agent.HttpPort, SandboxProtocol.GrpcWeb, idle);
+        await using var source = new SignallingSource(128L * 1024 * 1024, afterBytes: 4 * 1024 * 1024, fault == "frozen" ? agent.Freeze : agent.Kill);
+        try
+        {
+            var error = await Assert.ThrowsAsync<SandboxException>(() =>
+                client.Transfer.UploadAsync(source, remote).WaitAsync(idle + Slack));
+
+            Assert.True(source.Fired);
+            Assert.Equal(fault == "frozen" ? SandboxErrorCode.DeadlineExceeded : SandboxErrorCode.Unavailable, error.Code);
+            Assert.Contains("run the copy again", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            agent.Thaw();
+        }
+        Assert.False(File.Exists(remote));
+        if (fault == "frozen")
+        {
+            // Thawed, the agent notices the client went away and removes its staging file.
+            Assert.True(await EventuallyAsync(() => Directory.GetFileSystemEntries(folder).Length == 0),
+                $"left behind: {string.Join(", ", Directory.GetFileSystemEntries(folder))}");
+        }
+    }
+
+    static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+        return condition();
+    }
+
+    /// <summary>A readable stream of zeros that runs <c>fault</c> once, after <c>afterBytes</c> were read from it.</summary>
+    sealed class SignallingSource(long length, long afterBytes, Action fault) : Stream
+    {
+        long _position;
+
+        public bool Fired { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = (int)Math.Min(count, length - _position);
+            Array.Clear(buffer, offset, n);
+            _position += n;
+            if (!Fired && _position >= afterBytes)
+            {
+                Fired = true;
+                fault();
+            }
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>A file far larger than the socket buffers between client and agent, that costs no disk.</summary>
     static string Sparse(string path)
     {

@@ -53,7 +53,14 @@ sealed class FaultyAgent : IAsyncDisposable
 
     public void Freeze() => Signal(SigStop);
 
-    public void Thaw() => Signal(SigCont);
+    /// <summary>Lets a frozen agent run again; nothing to do for a killed one.</summary>
+    public void Thaw()
+    {
+        if (!_killed)
+        {
+            Signal(SigCont);
+        }
+    }
 
     public void Kill()
     {
