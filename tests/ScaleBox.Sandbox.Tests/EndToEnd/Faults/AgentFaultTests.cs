@@ -134,6 +134,24 @@ public sealed class AgentFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task A_download_over_a_connection_that_goes_half_open_mid_body_fails_and_says_to_run_it_again()
+    {
+        TimeSpan idle = TimeSpan.FromSeconds(2);
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        string remote = Sparse(Path.Combine(agent.Home, "half-open.bin"));
+        await using var relay = new TcpRelay(agent.HttpPort);
+        using SandboxClient client = FaultyAgent.Client(relay.Port, SandboxProtocol.GrpcWeb, idle);
+        await using var sink = new SignallingStream(afterBytes: 1024 * 1024, relay.Freeze);
+
+        var error = await Assert.ThrowsAsync<SandboxException>(() =>
+            client.Transfer.DownloadAsync(remote, sink).WaitAsync(idle + ResumableDownloadLimit + Slack));
+
+        Assert.True(sink.Fired);
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains("run the copy again", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_download_from_an_agent_killed_mid_body_gives_up_at_the_refused_connection_and_says_to_run_it_again()
     {
         await using FaultyAgent agent = await FaultyAgent.StartAsync();
