@@ -33,25 +33,34 @@ public sealed class AgentFaultTests : IDisposable
     /// <summary>Two missed keepalives, then the bound.</summary>
     static TimeSpan ProcessBound => Keepalive + Keepalive + Slack;
 
+    static async Task<uint> StartedAsync(IAsyncEnumerator<SandboxProcessEvent> events)
+    {
+        Assert.True(await events.MoveNextAsync());
+        return Assert.IsType<SandboxProcessStarted>(events.Current).Pid;
+    }
+
+    /// <summary>Reads on until the stream fails, each read within <see cref="ProcessBound"/>; it never ends with an exit here.</summary>
+    static Task<SandboxException> ErrorOfAsync(IAsyncEnumerator<SandboxProcessEvent> events) =>
+        Assert.ThrowsAsync<SandboxException>(async () =>
+        {
+            while (await events.MoveNextAsync().AsTask().WaitAsync(ProcessBound))
+            {
+                Assert.IsNotType<SandboxProcessExit>(events.Current);
+            }
+        });
+
     [Theory, BothProtocols]
     public async Task A_process_stream_from_a_frozen_agent_fails_and_says_to_reattach_by_pid(SandboxProtocol protocol)
     {
         await using FaultyAgent agent = await FaultyAgent.StartAsync();
         using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, TimeSpan.FromSeconds(5));
         await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
-        Assert.True(await events.MoveNextAsync());
-        uint pid = Assert.IsType<SandboxProcessStarted>(events.Current).Pid;
+        uint pid = await StartedAsync(events);
 
         agent.Freeze();
         try
         {
-            var error = await Assert.ThrowsAsync<SandboxException>(async () =>
-            {
-                while (await events.MoveNextAsync().AsTask().WaitAsync(ProcessBound))
-                {
-                    Assert.IsNotType<SandboxProcessExit>(events.Current);
-                }
-            });
+            SandboxException error = await ErrorOfAsync(events);
 
             Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
             Assert.Contains($"reattach to it by pid {pid}", error.Message, StringComparison.Ordinal);
@@ -70,16 +79,10 @@ public sealed class AgentFaultTests : IDisposable
         await using var relay = new TcpRelay(agent.PortFor(protocol));
         using SandboxClient client = FaultyAgent.Client(relay.Port, protocol, TimeSpan.FromSeconds(5));
         await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
-        Assert.True(await events.MoveNextAsync());
-        uint pid = Assert.IsType<SandboxProcessStarted>(events.Current).Pid;
+        uint pid = await StartedAsync(events);
 
         relay.Freeze();
-        var error = await Assert.ThrowsAsync<SandboxException>(async () =>
-        {
-            while (await events.MoveNextAsync().AsTask().WaitAsync(ProcessBound))
-            {
-            }
-        });
+        SandboxException error = await ErrorOfAsync(events);
 
         Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
         Assert.Contains($"pid {pid}", error.Message, StringComparison.Ordinal);
@@ -94,16 +97,10 @@ public sealed class AgentFaultTests : IDisposable
         await using FaultyAgent agent = await FaultyAgent.StartAsync();
         using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, TimeSpan.FromSeconds(5));
         await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
-        Assert.True(await events.MoveNextAsync());
-        uint pid = Assert.IsType<SandboxProcessStarted>(events.Current).Pid;
+        uint pid = await StartedAsync(events);
 
         agent.Kill();
-        var error = await Assert.ThrowsAsync<SandboxException>(async () =>
-        {
-            while (await events.MoveNextAsync().AsTask().WaitAsync(ProcessBound))
-            {
-            }
-        });
+        SandboxException error = await ErrorOfAsync(events);
 
         Assert.Contains(error.Code, new[] { SandboxErrorCode.Unavailable, SandboxErrorCode.Aborted, SandboxErrorCode.DeadlineExceeded });
         Assert.Contains($"pid {pid}", error.Message, StringComparison.Ordinal);
