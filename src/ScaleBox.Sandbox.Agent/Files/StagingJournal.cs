@@ -24,7 +24,16 @@ public sealed class StagingJournal : IDisposable
     public StagingJournal(AgentOptions options)
     {
         string root = Path.Combine(options.StateDirectory ?? AgentOptions.DefaultStateDirectory(), "uploads");
-        Directory.CreateDirectory(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+        }
+        catch (Exception e) when (options.StateDirectory is null && e is IOException or UnauthorizedAccessException)
+        {
+            // No writable home (a service account, a read-only image): the temp folder still survives an agent crash.
+            root = Path.Combine(Path.GetTempPath(), "scalebox-sandbox-agent-" + Environment.UserName, "uploads");
+            Directory.CreateDirectory(root);
+        }
         _runDirectory = Path.Combine(root, Environment.ProcessId + "-" + RandomName());
         Directory.CreateDirectory(_runDirectory);
         _lock = TryLock(_runDirectory) ?? throw new IOException($"cannot lock the upload journal in {_runDirectory}");
