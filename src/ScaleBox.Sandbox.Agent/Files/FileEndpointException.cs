@@ -19,7 +19,7 @@ public sealed class FileEndpointException(int statusCode, string message) : Exce
         context.Response.StatusCode = StatusCode;
         try
         {
-            await context.Response.WriteAsJsonAsync(new FileErrorBody(StatusCode, Message), FilesJsonContext.Readable.FileErrorBody);
+            await context.Response.WriteAsJsonAsync(new FileErrorBody(StatusCode, Hosting.ErrorTranslationInterceptor.Shorten(Message)), FilesJsonContext.Readable.FileErrorBody);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {

@@ -8,7 +8,8 @@ namespace ScaleBox.Sandbox.Agent.Files;
 /// <summary>
 /// A file being received. It is written under a hidden temporary name and renamed over its final
 /// name only when complete, so a cut upload never leaves a half file under that name; disposing it
-/// before <see cref="CommitToAsync"/> deletes the temporary file.
+/// before <see cref="CommitToAsync"/> deletes the temporary file. While it exists it is recorded in
+/// the <see cref="StagingJournal"/>, so that one left by a killed agent is removed at the next start.
 /// </summary>
 public sealed class StagedFile : IDisposable
 {
@@ -16,21 +17,26 @@ public sealed class StagedFile : IDisposable
     const int BufferSize = 128 * 1024;
     const int CrossDevice = 18; // EXDEV
 
+    readonly StagingJournal _journal;
+    readonly IDisposable _journalEntry;
     FileStream? _stream;
     bool _committed;
 
-    StagedFile(string temporaryPath, FileStream stream)
+    StagedFile(string temporaryPath, FileStream stream, StagingJournal journal, IDisposable journalEntry)
     {
         TemporaryPath = temporaryPath;
         _stream = stream;
+        _journal = journal;
+        _journalEntry = journalEntry;
     }
 
     public string TemporaryPath { get; }
 
     /// <summary>Creates an empty temporary file in <paramref name="directory"/>.</summary>
-    public static StagedFile CreateIn(string directory)
+    public static StagedFile CreateIn(string directory, StagingJournal journal)
     {
         string path = Path.Combine(directory, TemporaryPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant());
+        IDisposable entry = journal.Record(path); // first: a crash right after creating the file must find it noted
         try
         {
             var stream = new FileStream(path, new FileStreamOptions
@@ -40,14 +46,16 @@ public sealed class StagedFile : IDisposable
                 Share = FileShare.None,
                 BufferSize = 0, // the copy loop's buffer is the only one
             });
-            return new StagedFile(path, stream);
+            return new StagedFile(path, stream, journal, entry);
         }
         catch (IOException e) when (DiskErrors.IsDiskFull(e))
         {
+            entry.Dispose();
             throw DiskErrors.Writing(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            entry.Dispose();
             throw new FileEndpointException(StatusCodes.Status500InternalServerError, "error opening file: " + e.Message);
         }
     }
@@ -129,6 +137,7 @@ public sealed class StagedFile : IDisposable
         if (rename(TemporaryPath, destination) == 0)
         {
             _committed = true;
+            _journalEntry.Dispose();
             return;
         }
         int errno = Marshal.GetLastPInvokeError();
@@ -137,7 +146,7 @@ public sealed class StagedFile : IDisposable
             throw DiskErrors.Writing(new IOException($"cannot rename the received file to '{destination}': {Marshal.GetPInvokeErrorMessage(errno)}", errno));
         }
 
-        using StagedFile copy = CreateIn(Path.GetDirectoryName(destination)!);
+        using StagedFile copy = CreateIn(Path.GetDirectoryName(destination)!, _journal);
         await using (var source = new FileStream(TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
         {
             await copy.ReceiveAsync(source, cancellationToken);
@@ -145,6 +154,7 @@ public sealed class StagedFile : IDisposable
         await copy.CommitToAsync(destination, cancellationToken);
         Delete();
         _committed = true;
+        _journalEntry.Dispose();
     }
 
     public void Dispose()
@@ -162,6 +172,7 @@ public sealed class StagedFile : IDisposable
         {
             Delete();
             _committed = true;
+            _journalEntry.Dispose();
         }
     }
 

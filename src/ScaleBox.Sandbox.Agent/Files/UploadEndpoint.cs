@@ -47,6 +47,7 @@ public static class UploadEndpoint
         HttpRequest request = context.Request;
         CancellationToken cancellationToken = context.RequestAborted;
         PathResolver resolver = context.RequestServices.GetRequiredService<PathResolver>();
+        StagingJournal journal = context.RequestServices.GetRequiredService<StagingJournal>();
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? mediaType)
             || !mediaType.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
@@ -84,13 +85,13 @@ public static class UploadEndpoint
                 {
                     // Its path field may still follow; stage beside where its file name points, if
                     // that folder exists, so that the final rename usually stays in one directory.
-                    string? byName = part.FileName is { Length: > 0 } name ? FilePaths.Resolve(resolver, name) : null;
-                    stagingDirectory = byName is not null && Directory.Exists(Path.GetDirectoryName(byName))
+                    stagingDirectory = FilePaths.TryResolveFileName(resolver, part.FileName, out string? byName)
+                        && Directory.Exists(Path.GetDirectoryName(byName))
                         ? Path.GetDirectoryName(byName)!
                         : resolver.Home;
                 }
 
-                var pending = new PendingFile(index, part.FileName, StagedFile.CreateIn(stagingDirectory)) { Claimed = claimed };
+                var pending = new PendingFile(index, part.FileName, StagedFile.CreateIn(stagingDirectory, journal)) { Claimed = claimed };
                 staged.Add(pending);
                 await pending.Staged.ReceiveAsync(section.Body, cancellationToken);
             }
@@ -110,7 +111,7 @@ public static class UploadEndpoint
         foreach (PendingFile file in staged.Where(f => !f.Committed))
         {
             string destination = file.FileName is { Length: > 0 } name
-                ? FilePaths.Resolve(resolver, name)
+                ? FilePaths.ResolveFileName(resolver, name)
                 : throw new FileEndpointException(StatusCodes.Status400BadRequest,
                     "a file part has no destination: give it a file name or send a path field or query parameter");
             written.Add((file.Index, await CommitAsync(file, destination, destinations, cancellationToken)));

@@ -30,6 +30,19 @@ public static class UploadTarget
             throw new FileEndpointException(StatusCodes.Status400BadRequest, $"path is a directory: {destination}");
         }
 
+        // A file where a parent folder should be is the caller's mistake, not the disk's.
+        for (string? parent = Path.GetDirectoryName(target); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (UnixStat.TryRead(parent, followSymlink: true) is { } existing)
+            {
+                if (existing.Type != UnixStat.Directory)
+                {
+                    throw new FileEndpointException(StatusCodes.Status400BadRequest, $"cannot write '{destination}': '{parent}' is not a directory");
+                }
+                break;
+            }
+        }
+
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -67,6 +67,7 @@ public static class AgentHost
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<PathResolver>();
+        builder.Services.AddSingleton<StagingJournal>();
         builder.Services.AddSingleton<EntryInfoReader>();
         builder.Services.AddSingleton<Processes.ProcessTable>();
         builder.Services.AddGrpc(grpc =>
@@ -76,6 +77,8 @@ public static class AgentHost
         });
 
         WebApplication app = builder.Build();
+        // Made now, not on the first upload: starting is when a crashed run's staging files are swept.
+        app.Services.GetRequiredService<StagingJournal>();
         app.UseMiddleware<AccessTokenMiddleware>();
         // The official SDKs speak Connect; gRPC and gRPC-Web requests go on to Grpc.AspNetCore.
         app.UseConnect();

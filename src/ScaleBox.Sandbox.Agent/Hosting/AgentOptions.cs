@@ -25,10 +25,26 @@ public sealed class AgentOptions
     /// <summary>True when the agent made the home folder itself, so it removes it again on exit.</summary>
     public bool HomeGenerated { get; init; }
 
+    /// <summary>
+    /// Where the agent keeps what must outlive a crash (the journal of uploads in progress); null
+    /// means <see cref="DefaultStateDirectory"/>. Agents that share it clean up after each other.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary><c>$XDG_STATE_HOME/scalebox-sandbox-agent</c>, else <c>~/.local/state/scalebox-sandbox-agent</c>.</summary>
+    public static string DefaultStateDirectory()
+    {
+        string? xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        string baseDirectory = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify), ".local", "state");
+        return Path.Combine(baseDirectory, "scalebox-sandbox-agent");
+    }
+
     public static AgentOptions Parse(string[] args, Func<string, string?> environment)
     {
         int port = 0, http2Port = 0;
-        string? token = null, home = null;
+        string? token = null, home = null, state = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length
@@ -40,7 +56,8 @@ public sealed class AgentOptions
                 case "--http2-port": http2Port = ParsePort(Value(), "--http2-port"); break;
                 case "--token": token = Value(); break;
                 case "--home": home = Value(); break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --http2-port N, --token T, --home DIR.");
+                case "--state-dir": state = Path.GetFullPath(Value()); break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --http2-port N, --token T, --home DIR, --state-dir DIR.");
             }
         }
 
@@ -65,6 +82,7 @@ public sealed class AgentOptions
             TokenGenerated = generated,
             Home = home,
             HomeGenerated = homeGenerated,
+            StateDirectory = state,
         };
     }
 

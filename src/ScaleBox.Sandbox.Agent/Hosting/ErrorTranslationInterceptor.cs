@@ -5,11 +5,14 @@ namespace ScaleBox.Sandbox.Agent.Hosting;
 
 /// <summary>
 /// Turns the file system's exceptions into the status codes the real agent answers with, so that
-/// services can let them fly instead of wrapping every call.
+/// services can let them fly instead of wrapping every call. Error texts that echo a huge value (a
+/// path or tag of 100 KB) are shortened: the status travels in a header, and a header that large
+/// breaks the client's reading of the answer instead of telling it what was wrong.
 /// </summary>
 public sealed class ErrorTranslationInterceptor : Interceptor
 {
     const int DiskFull = 28; // ENOSPC
+    public const int MaxDetailLength = 1024;
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -21,6 +24,10 @@ public sealed class ErrorTranslationInterceptor : Interceptor
         catch (Exception e) when (Translate(e) is { } translated)
         {
             throw translated;
+        }
+        catch (RpcException e) when (e.Status.Detail.Length > MaxDetailLength)
+        {
+            throw Status(e.StatusCode, e.Status.Detail);
         }
     }
 
@@ -36,6 +43,10 @@ public sealed class ErrorTranslationInterceptor : Interceptor
         {
             throw translated;
         }
+        catch (RpcException e) when (e.Status.Detail.Length > MaxDetailLength)
+        {
+            throw Status(e.StatusCode, e.Status.Detail);
+        }
     }
 
     public static RpcException? Translate(Exception e) => e switch
@@ -49,5 +60,17 @@ public sealed class ErrorTranslationInterceptor : Interceptor
         _ => null,
     };
 
-    static RpcException Status(StatusCode code, string message) => new(new Status(code, message));
+    static RpcException Status(StatusCode code, string message) => new(new Status(code, Shorten(message)));
+
+    /// <summary>The text itself when short enough, else its start and end around a note of what was left out.</summary>
+    public static string Shorten(string text)
+    {
+        if (text.Length <= MaxDetailLength)
+        {
+            return text;
+        }
+        const int keepEnd = 200;
+        int keepStart = MaxDetailLength - keepEnd - 40;
+        return $"{text[..keepStart]}…({text.Length - keepStart - keepEnd} characters left out)…{text[^keepEnd..]}";
+    }
 }

@@ -11,7 +11,8 @@ namespace ScaleBox.Sandbox.Agent.Processes;
 /// <item>Start streams <c>start{pid}</c>, output as it is produced, keepalives while idle, then the end.
 /// The call's deadline bounds the child's life (SIGKILL when it passes); a client that merely goes
 /// away leaves it running, to be found again with Connect.</item>
-/// <item>Errors: unknown pid or tag <c>not_found</c>; bad cwd or command <c>invalid_argument</c>; signals
+/// <item>Errors: unknown pid or tag <c>not_found</c>; bad cwd or command, and a request that names no
+/// process or carries no input (an empty body), <c>invalid_argument</c>; signals
 /// other than SIGTERM/SIGKILL <c>unimplemented</c>; input of the wrong kind for the process (stdin to a
 /// terminal, terminal input to pipes), resizing a process without a terminal, and input, signals or
 /// resizing for a process that has ended: <c>failed_precondition</c>, the code current envd uses
@@ -99,7 +100,7 @@ public sealed class ProcessService(ProcessTable table, PathResolver paths) : Pro
                 case StreamInputRequest.EventOneofCase.Keepalive:
                     break;
                 default:
-                    throw new RpcException(new Status(StatusCode.Unimplemented, "invalid event type: none"));
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "an input stream message carries no event: expected start, data or keepalive"));
             }
         }
         return new StreamInputResponse();
@@ -121,6 +122,6 @@ public sealed class ProcessService(ProcessTable table, PathResolver paths) : Pro
         {
             ProcessInput.InputOneofCase.Stdin => process.WriteStdinAsync(input.Stdin.Memory, cancellationToken),
             ProcessInput.InputOneofCase.Pty => process.WritePtyAsync(input.Pty.Memory, cancellationToken),
-            _ => throw new RpcException(new Status(StatusCode.Unimplemented, "invalid input type: no input")),
+            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "the request carries no input: give stdin or pty bytes")),
         };
 }

@@ -58,8 +58,8 @@ public sealed class ProcessTable : IDisposable
                         ?? tagged.MaxBy(p => p.Sequence)
                         ?? throw NotFound($"process with tag {selector.Tag} not found");
                 default:
-                    // The real agent's answer to a selector it does not know.
-                    throw new RpcException(new Status(StatusCode.Unimplemented, "invalid input type: no process selector"));
+                    // An empty or malformed body: the caller's mistake, not a feature the agent lacks.
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "the request names no process: give its pid or tag"));
             }
         }
     }

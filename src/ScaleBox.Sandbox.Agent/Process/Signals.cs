@@ -30,6 +30,7 @@ public static class Signals
     {
         Signal.Sigkill => LibC.SIGKILL,
         Signal.Sigterm => LibC.SIGTERM,
+        Signal.Unspecified => throw new RpcException(new Status(StatusCode.InvalidArgument, "the request names no signal: give SIGTERM or SIGKILL")),
         _ => throw new RpcException(new Status(StatusCode.Unimplemented, $"invalid signal: {SchemaName(signal)}")),
     };
 

@@ -79,8 +79,9 @@ namespace ScaleBox.Sandbox.Client.Errors
 
         public SandboxException FromStatus(SandboxErrorCode code, string? serverMessage, string operation, string? target, Exception? inner)
         {
-            string? detail = string.IsNullOrEmpty(serverMessage) ? null : _token.Redact(serverMessage);
-            string subject = target is null ? operation : $"{operation} '{target}'";
+            string? detail = string.IsNullOrEmpty(serverMessage) ? null : EchoedText.Detail(_token.Redact(serverMessage));
+            string? quoted = target is null ? null : EchoedText.Value(target);
+            string subject = quoted is null ? operation : $"{operation} '{quoted}'";
             string domain = _endpoint.Domain;
             string message = code switch
             {
@@ -90,10 +91,10 @@ namespace ScaleBox.Sandbox.Client.Errors
                     $"Cannot reach the sandbox agent at {_endpoint} to {subject}: {detail ?? "the connection failed"}. Check that the sandbox is running and the domain is right.",
                 SandboxErrorCode.DeadlineExceeded =>
                     $"The sandbox agent at '{domain}' did not answer in time to {subject}. Raise the session's timeout if the operation is slow.",
-                SandboxErrorCode.NotFound when target is not null =>
-                    $"Cannot find '{target}' in the sandbox: {detail ?? "not found"}.",
-                SandboxErrorCode.AlreadyExists when target is not null =>
-                    $"'{target}' already exists in the sandbox.",
+                SandboxErrorCode.NotFound when quoted is not null =>
+                    $"Cannot find '{quoted}' in the sandbox: {detail ?? "not found"}.",
+                SandboxErrorCode.AlreadyExists when quoted is not null =>
+                    $"'{quoted}' already exists in the sandbox.",
                 SandboxErrorCode.PermissionDenied =>
                     $"Permission denied to {subject}: {detail ?? "the agent refused"}.",
                 SandboxErrorCode.Unimplemented =>

@@ -15,6 +15,12 @@ namespace ScaleBox.Sandbox.Client.Processes
     /// get there: a stream cut after the start names the pid and says the process may still run (so
     /// the caller can reattach); a process killed at its timeout is reported as such, not as a slow
     /// agent; anything before the start goes through the client's error translator as usual.
+    /// <para>
+    /// The agent sends a keepalive whenever the stream has been idle for the keepalive interval, so
+    /// silence longer than two intervals means the agent or the connection is gone (a frozen agent,
+    /// a half-open connection): the stream then fails with DeadlineExceeded instead of waiting for
+    /// ever, one second of slack after the second keepalive was due.
+    /// </para>
     /// </summary>
     internal sealed class ProcessEventStream
     {
@@ -27,6 +33,8 @@ namespace ScaleBox.Sandbox.Client.Processes
         readonly DateTime? _deadline;
         static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(250);
         readonly TimeSpan _drainLimit;
+        readonly TimeSpan _silenceLimit;
+        static readonly TimeSpan SilenceSlack = TimeSpan.FromSeconds(1);
 
         /// <param name="operation">What the stream is for, e.g. "start process".</param>
         /// <param name="target">What it is about before the pid is known: the command line, or the selector.</param>
@@ -34,13 +42,15 @@ namespace ScaleBox.Sandbox.Client.Processes
         /// <param name="timeout">The process's lifetime limit (Start only), for the message when it passes.</param>
         /// <param name="deadline">When that limit passes, as sent to the agent.</param>
         /// <param name="drainLimit">How long to wait, after the end event, for the agent to close the stream.</param>
+        /// <param name="keepaliveInterval">The keepalive interval the stream asked the agent for.</param>
         public ProcessEventStream(ErrorTranslator errors, string domain, string operation, string target, bool decode,
-            TimeSpan? timeout, DateTime? deadline, TimeSpan drainLimit)
+            TimeSpan? timeout, DateTime? deadline, TimeSpan drainLimit, TimeSpan keepaliveInterval)
         {
+            _silenceLimit = SilenceLimit(keepaliveInterval);
             _errors = errors;
             _domain = domain;
             _operation = operation;
-            _target = target;
+            _target = EchoedText.Value(target);
             _decode = decode;
             _timeout = timeout;
             _deadline = deadline;
@@ -52,17 +62,23 @@ namespace ScaleBox.Sandbox.Client.Processes
         {
             var translator = new ProcessEventTranslator(_decode);
             var batch = new List<SandboxProcessEvent>(4);
+            using var watchdog = new Transfer.IdleWatchdog(cancellationToken, _silenceLimit);
             while (true)
             {
                 bool more;
                 try
                 {
-                    more = await reader.MoveNext(cancellationToken).ConfigureAwait(false);
+                    more = await reader.MoveNext(watchdog.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (watchdog.Fired)
+                {
+                    throw Silent(e, translator);
                 }
                 catch (Exception e)
                 {
                     throw Failure(e, translator, cancellationToken);
                 }
+                watchdog.Restart(); // a keepalive counts: the agent is alive
                 if (!more)
                 {
                     throw EndedEarly(translator);
@@ -149,6 +165,22 @@ namespace ScaleBox.Sandbox.Client.Processes
                 $"The output stream of process pid {Pid(pid)} in '{_domain}' was cut before the process ended ({reason}). "
                 + $"The process may still be running in the sandbox: reattach to it by pid {Pid(pid)} to follow its output and learn how it ends.",
                 (translated as SandboxException)?.ServerMessage, Target(translator), _domain, translated);
+        }
+
+        /// <summary>Two keepalive intervals, and a second for the last one to arrive.</summary>
+        internal static TimeSpan SilenceLimit(TimeSpan keepaliveInterval) => keepaliveInterval + keepaliveInterval + SilenceSlack;
+
+        SandboxException Silent(Exception error, ProcessEventTranslator translator)
+        {
+            TimeSpan interval = TimeSpan.FromTicks((_silenceLimit - SilenceSlack).Ticks / 2);
+            string silence = $"nothing, not even a keepalive (due every {Describe(interval)}), arrived for {Describe(_silenceLimit)}";
+            string what = translator.Pid is uint pid
+                ? $"The sandbox agent at '{_domain}' stopped answering on the output stream of process pid {Pid(pid)}: {silence}. "
+                    + $"The agent may be frozen or the connection dead. The process may still be running in the sandbox: "
+                    + $"once the agent answers again, reattach to it by pid {Pid(pid)} to follow its output and learn how it ends."
+                : $"The sandbox agent at '{_domain}' did not answer the request to {_operation} '{_target}': {silence}. "
+                    + "The agent may be frozen or the connection dead; whether a process was started is unknown.";
+            return new SandboxException(SandboxErrorCode.DeadlineExceeded, what, null, Target(translator), _domain, error);
         }
 
         SandboxException EndedEarly(ProcessEventTranslator translator)

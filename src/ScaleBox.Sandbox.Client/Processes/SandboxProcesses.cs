@@ -58,7 +58,8 @@ namespace ScaleBox.Sandbox.Client.Processes
         /// <exception cref="ArgumentException">The start info cannot be sent (no program, a null argument...); thrown at once.</exception>
         /// <exception cref="SandboxException">
         /// While enumerating: InvalidArgument when the program or working directory is not there;
-        /// DeadlineExceeded when the timeout passed; Unavailable or Aborted when the stream was cut
+        /// DeadlineExceeded when the timeout passed, or when nothing (not even a keepalive) arrived for two
+        /// keepalive intervals and a second (a frozen agent, a dead connection); Unavailable or Aborted when the stream was cut
         /// after the start (the message names the pid: the process may still be running).
         /// </exception>
         /// <exception cref="OperationCanceledException">While enumerating, when <paramref name="cancellationToken"/> was cancelled.</exception>
@@ -81,7 +82,7 @@ namespace ScaleBox.Sandbox.Client.Processes
             CallOptions options = _client.CallOptions(cancellationToken, timeout ?? Timeout.InfiniteTimeSpan);
             options.Headers!.Add(KeepaliveHeader, keepalive);
             var stream = new ProcessEventStream(_client.Errors, Domain, "start process", commandLine, decode: true,
-                timeout, options.Deadline, SettleLimit);
+                timeout, options.Deadline, SettleLimit, KeepaliveOf(keepalive));
             using AsyncServerStreamingCall<Proto.StartResponse> call = _rpc.Start(request, options);
             await foreach (SandboxProcessEvent e in stream.ReadAsync(call.ResponseStream, r => r.Event, cancellationToken).ConfigureAwait(false))
             {
@@ -114,7 +115,7 @@ namespace ScaleBox.Sandbox.Client.Processes
             CallOptions options = _client.CallOptions(cancellationToken, Timeout.InfiniteTimeSpan);
             options.Headers!.Add(KeepaliveHeader, KeepaliveSeconds(SandboxProcessStartInfo.DefaultKeepaliveInterval));
             var stream = new ProcessEventStream(_client.Errors, Domain, "attach to process", selector.ToString(), decode,
-                null, null, SettleLimit);
+                null, null, SettleLimit, KeepaliveOf(KeepaliveSeconds(SandboxProcessStartInfo.DefaultKeepaliveInterval)));
             using AsyncServerStreamingCall<Proto.ConnectResponse> call =
                 _rpc.Connect(new Proto.ConnectRequest { Process = selector.ToProto() }, options);
             await foreach (SandboxProcessEvent e in stream.ReadAsync(call.ResponseStream, r => r.Event, cancellationToken).ConfigureAwait(false))
@@ -334,6 +335,9 @@ namespace ScaleBox.Sandbox.Client.Processes
             double seconds = Math.Min(Math.Ceiling(interval.TotalSeconds), int.MaxValue);
             return ((long)seconds).ToString(CultureInfo.InvariantCulture);
         }
+
+        /// <summary>The interval the agent was asked for, as it reads the header.</summary>
+        static TimeSpan KeepaliveOf(string headerSeconds) => TimeSpan.FromSeconds(long.Parse(headerSeconds, CultureInfo.InvariantCulture));
 
         Task<T> Call<T>(string operation, SandboxProcessSelector? selector, CancellationToken cancellationToken, Func<CallOptions, Task<T>> call) =>
             Call(operation, selector?.ToString(), cancellationToken, call);

@@ -46,6 +46,9 @@ namespace ScaleBox.Sandbox.Client.Transfer
             }
         }
 
+        /// <summary>Progress was made: the silence allowance starts again now, however recently it last did.</summary>
+        public void Restart() => Arm();
+
         void Arm()
         {
             if (!Enabled)

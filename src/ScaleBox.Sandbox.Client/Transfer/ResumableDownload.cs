@@ -23,6 +23,12 @@ namespace ScaleBox.Sandbox.Client.Transfer
     {
         const string Operation = "download";
         static readonly TimeSpan MaxResumeDelay = TimeSpan.FromSeconds(5);
+        /// <summary>
+        /// After a silent drop, how long the one resume request may wait for its headers: an agent
+        /// that answers at all answers quickly, and a frozen one should not cost another idle period.
+        /// </summary>
+        internal static readonly TimeSpan ResumeAnswerLimit = TimeSpan.FromSeconds(4);
+        const string RunAgain = "run the copy again once the agent answers";
 
         readonly SandboxFileTransfer _transfer;
         readonly string _remotePath;
@@ -66,11 +72,13 @@ namespace ScaleBox.Sandbox.Client.Transfer
             RangeConditionHeaderValue? guard = null;
             int resumes = 0;
             bool first = true;
+            bool afterSilence = false;
             try
             {
                 while (true)
                 {
-                    using var watchdog = new IdleWatchdog(cancellationToken, _idle);
+                    // Once the agent has gone silent, only one short attempt to resume is made.
+                    using var watchdog = new IdleWatchdog(cancellationToken, afterSilence ? Shorter(_idle, ResumeAnswerLimit) : _idle);
                     HttpResponseMessage response;
                     using (HttpRequestMessage request = _transfer.NewRequest(HttpMethod.Get, _uriPath))
                     {
@@ -88,6 +96,12 @@ namespace ScaleBox.Sandbox.Client.Transfer
                         catch (Exception e) when (!first && IsDrop(e, cancellationToken))
                         {
                             // The resume request itself failed to connect or was cut before its headers.
+                            // Refused: nothing listens any more (the agent died), and asking again will not
+                            // change that. Silent again: the agent is frozen or unreachable. Both end here.
+                            if (IsRefused(e) || afterSilence)
+                            {
+                                throw GaveUp(e, watchdog, written, total);
+                            }
                             resumes = await ResumeOrThrowAsync(e, watchdog, guard, resumes, written, total, cancellationToken).ConfigureAwait(false);
                             continue;
                         }
@@ -164,6 +178,7 @@ namespace ScaleBox.Sandbox.Client.Transfer
                         {
                             break;
                         }
+                        afterSilence = watchdog.Fired;
                         resumes = await ResumeOrThrowAsync(drop, watchdog, guard, resumes, written, total, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -249,19 +264,53 @@ namespace ScaleBox.Sandbox.Client.Transfer
             {
                 throw Errors.FromStatus(SandboxErrorCode.Unavailable,
                     resumes == 0
-                        ? $"the connection was lost after {where} ({cause}) and resuming is turned off"
-                        : $"the connection was lost after {where} ({cause}); gave up after {resumes} attempts to resume",
+                        ? $"the connection was lost after {where} ({cause}) and resuming is turned off; {RunAgain}"
+                        : $"the connection was lost after {where} ({cause}); gave up after {resumes} attempts to resume; {RunAgain}",
                     Operation, _remotePath, drop);
             }
             resumes++;
             double factor = Math.Pow(2, resumes - 1);
-            TimeSpan delay = TimeSpan.FromTicks((long)Math.Min(_options.ResumeDelay.Ticks * factor, MaxResumeDelay.Ticks));
+            // After silence there is no reason to wait: the stall itself took a whole idle period.
+            TimeSpan delay = watchdog.Fired ? TimeSpan.Zero
+                : TimeSpan.FromTicks((long)Math.Min(_options.ResumeDelay.Ticks * factor, MaxResumeDelay.Ticks));
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
             return resumes;
         }
+
+        /// <summary>The end of a download whose agent stopped listening or answering: says what happened and what to do.</summary>
+        SandboxException GaveUp(Exception error, IdleWatchdog watchdog, long written, long? total)
+        {
+            string where = total is long length ? $"{written} of {length} bytes" : $"{written} bytes";
+            string domain = _transfer.Domain;
+            return watchdog.Fired
+                ? new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                    $"The download of '{_remotePath}' stopped after {where}: the sandbox agent at '{domain}' sent nothing for a whole idle period "
+                    + $"and did not answer a request for the rest within {watchdog.Idle.TotalSeconds:0.#} s. It may be frozen or unreachable; {RunAgain}.",
+                    null, _remotePath, domain, error)
+                : new SandboxException(SandboxErrorCode.Unavailable,
+                    $"The download of '{_remotePath}' stopped after {where}: the connection was lost and the sandbox agent at '{domain}' "
+                    + $"refused a new one ({Innermost(error).Message}), so it is not running any more; {RunAgain}.",
+                    null, _remotePath, domain, error);
+        }
+
+        /// <summary>A connection refused: nothing listens on the port.</summary>
+        internal static bool IsRefused(Exception error)
+        {
+            for (Exception? e = error; e is not null; e = e.InnerException)
+            {
+                if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        static TimeSpan Shorter(TimeSpan idle, TimeSpan limit) =>
+            idle <= TimeSpan.Zero || idle == Timeout.InfiniteTimeSpan || idle > limit ? limit : idle;
 
         Exception Translate(Exception error, IdleWatchdog watchdog, CancellationToken cancellationToken)
         {

@@ -43,6 +43,10 @@ namespace ScaleBox.Sandbox.Client.Transfer
         /// <summary>The session's timeout: how long a transfer may make no progress at all.</summary>
         internal TimeSpan Timeout => _client.Options.Timeout;
 
+        internal string Domain => _client.Endpoint.Domain;
+
+        const string UploadAgain = "run the copy again once the agent answers";
+
         /// <summary>A request to /upload or /download with <c>Authorization: Bearer &lt;user&gt;</c> and the access token.</summary>
         internal HttpRequestMessage NewRequest(HttpMethod method, string relativeUri)
         {
@@ -263,13 +267,16 @@ namespace ScaleBox.Sandbox.Client.Transfer
             string sent = file.DeclaredLength is long total ? $"{file.BytesSent} of {total} bytes" : $"{file.BytesSent} bytes";
             if (watchdog.Fired)
             {
-                return Errors.FromStatus(SandboxErrorCode.DeadlineExceeded,
-                    $"no progress for {watchdog.Idle.TotalSeconds:0.#} s after {sent} had been sent", "upload", remotePath, error);
+                return new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                    $"The upload to '{EchoedText.Value(remotePath)}' made no progress for {watchdog.Idle.TotalSeconds:0.#} s after {sent} had been sent: "
+                    + $"the sandbox agent at '{Domain}' may be frozen or unreachable. Nothing was written under that name; {UploadAgain}.",
+                    null, remotePath, Domain, error);
             }
             if (error is HttpRequestException || error is IOException || error is OperationCanceledException || error is ObjectDisposedException)
             {
                 return Errors.FromStatus(SandboxErrorCode.Unavailable,
-                    $"the connection was lost after {sent} had been sent ({ResumableDownload.Innermost(error).Message}); the upload did not complete",
+                    $"the connection was lost after {sent} had been sent ({ResumableDownload.Innermost(error).Message}); the upload did not complete "
+                    + $"and nothing was written under that name; {UploadAgain}",
                     "upload", remotePath, error);
             }
             return Errors.Translate(error, "upload", remotePath, cancellationToken);

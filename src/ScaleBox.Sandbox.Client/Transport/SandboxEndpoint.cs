@@ -48,7 +48,7 @@ namespace ScaleBox.Sandbox.Client.Transport
                 || HasWhitespace(text))
             {
                 throw new ArgumentException(
-                    $"'{text}' is not a sandbox domain. Give a host name with an optional port "
+                    $"'{Errors.EchoedText.Value(text)}' is not a sandbox domain. Give a host name with an optional port "
                     + "(sbx-abc123.example.scalebox.dev, 127.0.0.1:49983) or an http(s) URI without a path.");
             }
 

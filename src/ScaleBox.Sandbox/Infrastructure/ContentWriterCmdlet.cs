@@ -116,6 +116,11 @@ namespace ScaleBox.Sandbox.Infrastructure
                 {
                     WriteSandboxError(e, path);
                 }
+                catch (ArgumentException e)
+                {
+                    // A path the upload cannot even carry (a NUL character, say): the caller's mistake.
+                    WriteError(new ErrorRecord(e, "InvalidPath", ErrorCategory.InvalidArgument, path));
+                }
             }
         }
 

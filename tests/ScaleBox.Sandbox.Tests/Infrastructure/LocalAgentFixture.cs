@@ -32,7 +32,11 @@ public sealed class LocalAgentFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Home);
-        var options = new AgentOptions { Port = 0, Http2Port = 0, AccessToken = AccessToken, Home = Home };
+        var options = new AgentOptions
+        {
+            Port = 0, Http2Port = 0, AccessToken = AccessToken, Home = Home,
+            StateDirectory = Path.Combine(Path.GetDirectoryName(Home)!, "state"),
+        };
         _app = AgentHost.Build(options);
         await _app.StartAsync();
 

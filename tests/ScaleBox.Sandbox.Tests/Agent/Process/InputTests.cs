@@ -101,7 +101,7 @@ public sealed class InputTests(LocalAgentFixture agent)
         Assert.Contains("pty", stdinToTerminal.Status.Detail);
         Assert.Equal(StatusCode.FailedPrecondition, ptyToPipes.StatusCode);
         Assert.Contains("stdin", ptyToPipes.Status.Detail);
-        Assert.Equal(StatusCode.Unimplemented, noInput.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, noInput.StatusCode);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class SignalTests(LocalAgentFixture agent)
     }
 
     [Theory, BothProtocols]
-    public async Task Signals_other_than_sigterm_and_sigkill_are_unimplemented(SandboxProtocol protocol)
+    public async Task Signals_other_than_sigterm_and_sigkill_are_unimplemented_and_no_signal_is_invalid(SandboxProtocol protocol)
     {
         using var rpc = new ProcessRpc(agent, protocol);
         using AsyncServerStreamingCall<StartResponse> call = rpc.Start(new StartRequest { Process = new ProcessConfig { Cmd = "sleep", Args = { "30" } } });
@@ -41,7 +41,7 @@ public sealed class SignalTests(LocalAgentFixture agent)
         var unspecified = await Assert.ThrowsAsync<RpcException>(() => rpc.SignalAsync(rpc.Pid(pid), Signal.Unspecified));
         var sigint = await Assert.ThrowsAsync<RpcException>(() => rpc.SignalAsync(rpc.Pid(pid), (Signal)2));
 
-        Assert.Equal(StatusCode.Unimplemented, unspecified.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, unspecified.StatusCode);
         Assert.Equal(StatusCode.Unimplemented, sigint.StatusCode);
         Assert.Contains(await rpc.ListAsync().ContinueWith(t => t.Result.Processes), p => p.Pid == pid); // still running
     }

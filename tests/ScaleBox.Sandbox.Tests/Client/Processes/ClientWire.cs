@@ -82,6 +82,15 @@ static class ClientWire
     }
 }
 
+/// <summary>A script step: the stream goes silent (MoveNext waits until it is cancelled), as from a frozen agent.</summary>
+sealed class Silence
+{
+    public static readonly Silence Forever = new();
+}
+
+/// <summary>A script step: a wait before the next step, as from an agent with nothing to say for a while.</summary>
+sealed record Pause(TimeSpan Duration);
+
 /// <summary>What a scripted stream saw of its reader.</summary>
 sealed class ScriptedReaderProbe
 {
@@ -105,6 +114,15 @@ sealed class ScriptedReader<T>(List<object> steps, ScriptedReaderProbe probe) : 
             return Task.FromResult(false);
         }
         object step = steps[_next++];
+        if (step is Pause pause)
+        {
+            return Task.Delay(pause.Duration, cancellationToken).ContinueWith(_ => MoveNext(cancellationToken), TaskScheduler.Default).Unwrap();
+        }
+        if (step is Silence)
+        {
+            return Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith<bool>(
+                _ => throw new OperationCanceledException(cancellationToken), TaskScheduler.Default);
+        }
         if (step is Exception error)
         {
             return Task.FromException<bool>(error);

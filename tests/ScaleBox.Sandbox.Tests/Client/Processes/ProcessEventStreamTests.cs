@@ -16,8 +16,48 @@ public sealed class ProcessEventStreamTests
     const string Token = "tok-7f3a9c2e5b1d";
     static readonly ErrorTranslator Errors = new(SandboxEndpoint.Parse("127.0.0.1:49983"), new AccessToken(Token));
 
-    static ProcessEventStream Stream(bool decode = true, TimeSpan? timeout = null, DateTime? deadline = null) =>
-        new(Errors, "127.0.0.1:49983", "start process", "/bin/bash -l -c 'make test'", decode, timeout, deadline, TimeSpan.FromSeconds(5));
+    static ProcessEventStream Stream(bool decode = true, TimeSpan? timeout = null, DateTime? deadline = null, int keepaliveSeconds = 50) =>
+        new(Errors, "127.0.0.1:49983", "start process", "/bin/bash -l -c 'make test'", decode, timeout, deadline, TimeSpan.FromSeconds(5),
+            TimeSpan.FromSeconds(keepaliveSeconds));
+
+    [Fact]
+    public async Task Silence_for_two_keepalive_intervals_after_the_start_fails_and_says_to_reattach_by_pid()
+    {
+        var error = await Assert.ThrowsAsync<SandboxException>(() =>
+            ReadAllAsync(Stream(keepaliveSeconds: 1), [Start(42), Keepalive(), Stdout("x"), Silence.Forever]).WaitAsync(TimeSpan.FromSeconds(15)));
+
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains("reattach to it by pid 42", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not even a keepalive (due every 1 s), arrived for 3 s", error.Message, StringComparison.Ordinal);
+        Assert.Equal("pid 42", error.Target);
+    }
+
+    [Fact]
+    public async Task Silence_before_the_start_fails_and_says_the_start_is_unknown()
+    {
+        var error = await Assert.ThrowsAsync<SandboxException>(() =>
+            ReadAllAsync(Stream(keepaliveSeconds: 1), [Silence.Forever]).WaitAsync(TimeSpan.FromSeconds(15)));
+
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains("whether a process was started is unknown", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keepalives_keep_a_quiet_stream_alive()
+    {
+        // Four keepalives 1.5 s apart: twice the silence limit in all, which a watchdog that ignored them would trip.
+        var script = new List<object> { Start(7) };
+        for (int i = 0; i < 4; i++)
+        {
+            script.Add(new Pause(TimeSpan.FromMilliseconds(1500)));
+            script.Add(Keepalive());
+        }
+        script.Add(End(0, true, "exit status 0"));
+
+        List<SandboxProcessEvent> events = await ReadAllAsync(Stream(keepaliveSeconds: 1), script).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.IsType<SandboxProcessExit>(events[^1]);
+    }
 
     [Fact]
     public async Task Start_output_and_exit_come_in_order_and_keepalives_never_surface()

@@ -17,6 +17,7 @@ sealed class TcpRelay : IAsyncDisposable
     readonly CancellationTokenSource _stopping = new();
     readonly Task _accepting;
     long _bytesToClients;
+    volatile TaskCompletionSource? _frozen;
 
     public TcpRelay(int targetPort)
     {
@@ -33,6 +34,13 @@ sealed class TcpRelay : IAsyncDisposable
 
     /// <summary>Bytes relayed from the agent to clients so far, over all connections.</summary>
     public long BytesToClients => Interlocked.Read(ref _bytesToClients);
+
+    /// <summary>
+    /// From now on relays nothing either way, and closes nothing: every connection stays open but
+    /// silent, as behind a half-open connection (a peer gone without a FIN or RST). New connections
+    /// are still accepted and go silent too.
+    /// </summary>
+    public void Freeze() => _frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Resets both sides of every connection carried so far.</summary>
     public int CutAll()
@@ -93,6 +101,10 @@ sealed class TcpRelay : IAsyncDisposable
             while (true)
             {
                 int read = await from.ReceiveAsync(buffer, SocketFlags.None);
+                if (_frozen is { } frozen)
+                {
+                    await frozen.Task.WaitAsync(_stopping.Token); // held until the relay is disposed
+                }
                 if (read == 0)
                 {
                     to.Shutdown(SocketShutdown.Send);
@@ -128,6 +140,7 @@ sealed class TcpRelay : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
+        _frozen?.TrySetResult();
         _listener.Stop();
         await _accepting;
         CutAll();

@@ -1,0 +1,292 @@
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Processes;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.EndToEnd.Processes;
+using ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd.Faults;
+
+/// <summary>
+/// The fault matrix: an agent frozen (SIGSTOP), killed (SIGKILL) or behind a half-open connection
+/// while a process stream or a download runs. Every case ends in an error that says what to do, and
+/// arrives within a bounded wait after the point where data was overdue: never a hang. The bounds
+/// are generous (overdue + 10 s); they prove "no hang", not a speed.
+/// </summary>
+public sealed class AgentFaultTests : IDisposable
+{
+    static readonly TimeSpan Keepalive = TimeSpan.FromSeconds(1);
+    static readonly TimeSpan Slack = TimeSpan.FromSeconds(10);
+
+    readonly TransferFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    static SandboxProcessStartInfo Quiet()
+    {
+        SandboxProcessStartInfo info = SandboxProcessStartInfo.ForCommand("sleep 20");
+        info.KeepaliveInterval = Keepalive;
+        return info;
+    }
+
+    /// <summary>Two missed keepalives, then the bound.</summary>
+    static TimeSpan ProcessBound => Keepalive + Keepalive + Slack;
+
+    static async Task<uint> StartedAsync(IAsyncEnumerator<SandboxProcessEvent> events)
+    {
+        Assert.True(await events.MoveNextAsync());
+        return Assert.IsType<SandboxProcessStarted>(events.Current).Pid;
+    }
+
+    /// <summary>Reads on until the stream fails, each read within <see cref="ProcessBound"/>; it never ends with an exit here.</summary>
+    static Task<SandboxException> ErrorOfAsync(IAsyncEnumerator<SandboxProcessEvent> events) =>
+        Assert.ThrowsAsync<SandboxException>(async () =>
+        {
+            while (await events.MoveNextAsync().AsTask().WaitAsync(ProcessBound))
+            {
+                Assert.IsNotType<SandboxProcessExit>(events.Current);
+            }
+        });
+
+    [Theory, BothProtocols]
+    public async Task A_process_stream_from_a_frozen_agent_fails_and_says_to_reattach_by_pid(SandboxProtocol protocol)
+    {
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, TimeSpan.FromSeconds(5));
+        await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
+        uint pid = await StartedAsync(events);
+
+        agent.Freeze();
+        try
+        {
+            SandboxException error = await ErrorOfAsync(events);
+
+            Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+            Assert.Contains($"reattach to it by pid {pid}", error.Message, StringComparison.Ordinal);
+            Assert.Contains("keepalive", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            agent.Thaw();
+        }
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_process_stream_over_a_half_open_connection_fails_instead_of_hanging(SandboxProtocol protocol)
+    {
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        await using var relay = new TcpRelay(agent.PortFor(protocol));
+        using SandboxClient client = FaultyAgent.Client(relay.Port, protocol, TimeSpan.FromSeconds(5));
+        await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
+        uint pid = await StartedAsync(events);
+
+        relay.Freeze();
+        SandboxException error = await ErrorOfAsync(events);
+
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains($"pid {pid}", error.Message, StringComparison.Ordinal);
+        // The agent itself is fine: the process still runs there, and can be found directly.
+        using SandboxClient direct = FaultyAgent.Client(agent.PortFor(protocol), protocol, TimeSpan.FromSeconds(5));
+        Assert.Contains(await direct.Processes.ListAsync(), p => p.Pid == pid);
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_process_stream_from_a_killed_agent_fails_and_names_the_pid(SandboxProtocol protocol)
+    {
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, TimeSpan.FromSeconds(5));
+        await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
+        uint pid = await StartedAsync(events);
+
+        agent.Kill();
+        SandboxException error = await ErrorOfAsync(events);
+
+        Assert.Contains(error.Code, new[] { SandboxErrorCode.Unavailable, SandboxErrorCode.Aborted, SandboxErrorCode.DeadlineExceeded });
+        Assert.Contains($"pid {pid}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_download_from_an_agent_frozen_mid_body_fails_soon_after_one_idle_period_and_says_to_run_it_again()
+    {
+        TimeSpan idle = TimeSpan.FromSeconds(2);
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        string remote = Sparse(Path.Combine(agent.Home, "frozen.bin"));
+        using SandboxClient client = FaultyAgent.Client(agent.HttpPort, SandboxProtocol.GrpcWeb, idle);
+        await using var sink = new SignallingStream(afterBytes: 1024 * 1024, agent.Freeze);
+        try
+        {
+            var error = await Assert.ThrowsAsync<SandboxException>(() =>
+                client.Transfer.DownloadAsync(remote, sink).WaitAsync(idle + ResumableDownloadLimit + Slack));
+
+            Assert.True(sink.Fired);
+            Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+            Assert.Contains("run the copy again", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("gave up after", error.Message, StringComparison.Ordinal); // one short attempt, not the whole budget
+        }
+        finally
+        {
+            agent.Thaw();
+        }
+    }
+
+    [Fact]
+    public async Task A_download_over_a_connection_that_goes_half_open_mid_body_fails_and_says_to_run_it_again()
+    {
+        TimeSpan idle = TimeSpan.FromSeconds(2);
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        string remote = Sparse(Path.Combine(agent.Home, "half-open.bin"));
+        await using var relay = new TcpRelay(agent.HttpPort);
+        using SandboxClient client = FaultyAgent.Client(relay.Port, SandboxProtocol.GrpcWeb, idle);
+        await using var sink = new SignallingStream(afterBytes: 1024 * 1024, relay.Freeze);
+
+        var error = await Assert.ThrowsAsync<SandboxException>(() =>
+            client.Transfer.DownloadAsync(remote, sink).WaitAsync(idle + ResumableDownloadLimit + Slack));
+
+        Assert.True(sink.Fired);
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains("run the copy again", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_download_from_an_agent_killed_mid_body_gives_up_at_the_refused_connection_and_says_to_run_it_again()
+    {
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        string remote = Sparse(Path.Combine(agent.Home, "killed.bin"));
+        using SandboxClient client = FaultyAgent.Client(agent.HttpPort, SandboxProtocol.GrpcWeb, TimeSpan.FromSeconds(5));
+        await using var sink = new SignallingStream(afterBytes: 1024 * 1024, agent.Kill);
+
+        var error = await Assert.ThrowsAsync<SandboxException>(() =>
+            client.Transfer.DownloadAsync(remote, sink, new SandboxDownloadOptions { MaxResumeAttempts = 50 }).WaitAsync(Slack));
+
+        Assert.True(sink.Fired);
+        Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
+        Assert.Contains("refused", error.Message, StringComparison.Ordinal);
+        Assert.Contains("run the copy again", error.Message, StringComparison.Ordinal);
+    }
+
+    static TimeSpan ResumableDownloadLimit => TimeSpan.FromSeconds(4);
+
+    [Theory]
+    [InlineData("frozen")]
+    [InlineData("killed")]
+    public async Task An_upload_to_an_agent_that_freezes_or_dies_fails_leaves_nothing_and_says_to_run_it_again(string fault)
+    {
+        TimeSpan idle = TimeSpan.FromSeconds(2);
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        string folder = Directory.CreateDirectory(Path.Combine(agent.Home, "up")).FullName;
+        string remote = Path.Combine(folder, "big.bin");
+        using SandboxClient client = FaultyAgent.Client(agent.HttpPort, SandboxProtocol.GrpcWeb, idle);
+        await using var source = new SignallingSource(128L * 1024 * 1024, afterBytes: 4 * 1024 * 1024, fault == "frozen" ? agent.Freeze : agent.Kill);
+        try
+        {
+            var error = await Assert.ThrowsAsync<SandboxException>(() =>
+                client.Transfer.UploadAsync(source, remote).WaitAsync(idle + Slack));
+
+            Assert.True(source.Fired);
+            Assert.Equal(fault == "frozen" ? SandboxErrorCode.DeadlineExceeded : SandboxErrorCode.Unavailable, error.Code);
+            Assert.Contains("run the copy again", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            agent.Thaw();
+        }
+        Assert.False(File.Exists(remote));
+        if (fault == "frozen")
+        {
+            // Thawed, the agent notices the client went away and removes its staging file.
+            Assert.True(await EventuallyAsync(() => Directory.GetFileSystemEntries(folder).Length == 0),
+                $"left behind: {string.Join(", ", Directory.GetFileSystemEntries(folder))}");
+        }
+    }
+
+    static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+        return condition();
+    }
+
+    /// <summary>A readable stream of zeros that runs <c>fault</c> once, after <c>afterBytes</c> were read from it.</summary>
+    sealed class SignallingSource(long length, long afterBytes, Action fault) : Stream
+    {
+        long _position;
+
+        public bool Fired { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = (int)Math.Min(count, length - _position);
+            Array.Clear(buffer, offset, n);
+            _position += n;
+            if (!Fired && _position >= afterBytes)
+            {
+                Fired = true;
+                fault();
+            }
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A file far larger than the socket buffers between client and agent, that costs no disk.</summary>
+    static string Sparse(string path)
+    {
+        using FileStream file = File.Create(path);
+        file.SetLength(128L * 1024 * 1024);
+        return path;
+    }
+
+    /// <summary>A write-only sink that runs <c>fault</c> once, after it has received <c>afterBytes</c>: the moment to hurt the agent.</summary>
+    sealed class SignallingStream(long afterBytes, Action fault) : Stream
+    {
+        long _received;
+
+        public bool Fired { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count) => Received(count);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Received(count);
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Received(buffer.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        void Received(int count)
+        {
+            _received += count;
+            if (!Fired && _received >= afterBytes)
+            {
+                Fired = true;
+                fault();
+            }
+        }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _received;
+        public override long Position { get => _received; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
