@@ -160,6 +160,25 @@ public sealed class WatchDirTests(LocalAgentFixture agent)
     }
 
     [Theory, BothProtocols]
+    public async Task An_upload_shows_its_hidden_staging_file_renamed_into_place(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("watch-upload");
+        using var rpc = new WatchRpc(agent, protocol);
+        using var call = await rpc.WatchAsync(folder);
+        using var files = new Files.FileEndpointClient(agent);
+
+        using HttpResponseMessage upload = await files.UploadAsync(Path.Combine(folder, "up.txt"), "uploaded"u8.ToArray());
+        upload.EnsureSuccessStatusCode();
+
+        // Not filtered: the staging file's own events come first, then its rename to the target.
+        var events = await ReadUntilAsync(call.ResponseStream, seen => Has(seen, "up.txt", EventType.Create));
+        FilesystemEvent staged = events[0];
+        Assert.StartsWith(".sbx-upload-", staged.Name);
+        Assert.Equal(EventType.Create, staged.Type);
+        Assert.True(Has(events, staged.Name, EventType.Rename), Describe(events));
+    }
+
+    [Theory, BothProtocols]
     public async Task A_watch_ends_when_its_folder_is_removed(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-gone");

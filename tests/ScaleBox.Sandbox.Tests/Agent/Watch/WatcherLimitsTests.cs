@@ -25,6 +25,9 @@ public sealed class WatcherLimitsTests
         WatcherExpiry = expiry ?? o.WatcherExpiry,
     };
 
+    const int Made = 2000;
+    const string Last = "f1999";
+
     [Theory, BothProtocols]
     public async Task Past_the_bound_the_oldest_events_are_dropped_and_the_next_drain_says_how_many(SandboxProtocol protocol)
     {
@@ -38,13 +41,15 @@ public sealed class WatcherLimitsTests
             // A watch stream on the same folder tells when the kernel has reported the last file.
             using var stream = await rpc.WatchAsync(folder);
 
-            for (int i = 0; i < 25; i++) MakeEmptyFile(Path.Combine(folder, $"f{i:D2}"));
-            await ReadUntilAsync(stream.ResponseStream, seen => Has(seen, "f24", EventType.Create));
+            // Far more than the bound, so that however the reader's batches fall between drains, the
+            // watcher holds more than 10 when first drained (the kernel had them all queued by then).
+            for (int i = 0; i < Made; i++) MakeEmptyFile(Path.Combine(folder, $"f{i:D4}"));
+            await ReadUntilAsync(stream.ResponseStream, seen => Has(seen, Last, EventType.Create));
 
             var received = new List<FilesystemEvent>();
             long dropped = 0;
             using var timeout = new CancellationTokenSource(ProcessRpc.Patience);
-            while (!received.Any(e => e.Name == "f24"))
+            while (!received.Any(e => e.Name == Last))
             {
                 var (events, headers) = await rpc.DrainAsync(id);
                 received.AddRange(events);
@@ -52,10 +57,12 @@ public sealed class WatcherLimitsTests
                 if (events.Count == 0) await Task.Delay(20, timeout.Token);
             }
 
-            Assert.Equal(25, received.Count + dropped);
+            Assert.Equal(Made, received.Count + dropped);
             Assert.True(dropped > 0, "nothing was dropped: " + Describe(received));
-            // What is left is the newest, in order.
-            Assert.Equal(Enumerable.Range(25 - received.Count, received.Count).Select(i => $"f{i:D2}"), received.Select(e => e.Name));
+            // What was kept is in order and ends with the newest.
+            var names = received.Select(e => e.Name).ToList();
+            Assert.Equal(names.Order(StringComparer.Ordinal), names);
+            Assert.Equal(Last, names[^1]);
         }
         finally
         {
