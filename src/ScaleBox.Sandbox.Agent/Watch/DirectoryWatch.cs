@@ -124,6 +124,8 @@ sealed class DirectoryWatch : IDisposable
             bool isFolder = UnixStatIsRealDirectory(entry);
             if (isFolder)
             {
+                // At start a full watch table fails the call, naming the limit; once watching there is
+                // no one to tell, so a folder that cannot be watched is reported (CREATE) but not entered.
                 int? wd = AddFolder(entry, childRelative);
                 if (wd is null && !announce && Marshal.GetLastPInvokeError() == Inotify.ENOSPC)
                 {
