@@ -41,9 +41,21 @@ public sealed class AgentOptions
         return Path.Combine(baseDirectory, "scalebox-sandbox-agent");
     }
 
+    /// <summary>
+    /// How long a CreateWatcher watcher may go without a GetWatcherEvents before it is removed
+    /// (its client is taken to be gone). Default 10 minutes; --watcher-expiry SECONDS.
+    /// </summary>
+    public TimeSpan WatcherExpiry { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Events a CreateWatcher watcher holds between drains before dropping its oldest. --watcher-capacity N.</summary>
+    public int WatcherCapacity { get; init; } = 100_000;
+
     public static AgentOptions Parse(string[] args, Func<string, string?> environment)
     {
         int port = 0, http2Port = 0;
+        var defaults = new AgentOptions { AccessToken = "", Home = "" };
+        TimeSpan watcherExpiry = defaults.WatcherExpiry;
+        int watcherCapacity = defaults.WatcherCapacity;
         string? token = null, home = null, state = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -57,7 +69,9 @@ public sealed class AgentOptions
                 case "--token": token = Value(); break;
                 case "--home": home = Value(); break;
                 case "--state-dir": state = Path.GetFullPath(Value()); break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --http2-port N, --token T, --home DIR, --state-dir DIR.");
+                case "--watcher-expiry": watcherExpiry = TimeSpan.FromSeconds(ParsePositive(Value(), "--watcher-expiry")); break;
+                case "--watcher-capacity": watcherCapacity = ParsePositive(Value(), "--watcher-capacity"); break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --http2-port N, --token T, --home DIR, --watcher-expiry SECONDS, --watcher-capacity N, --state-dir DIR.");
             }
         }
 
@@ -83,6 +97,8 @@ public sealed class AgentOptions
             Home = home,
             HomeGenerated = homeGenerated,
             StateDirectory = state,
+            WatcherExpiry = watcherExpiry,
+            WatcherCapacity = watcherCapacity,
         };
     }
 
@@ -90,4 +106,9 @@ public sealed class AgentOptions
         int.TryParse(text, out int value) && value is >= 0 and <= 65535
             ? value
             : throw new ArgumentException($"{option} takes a port number from 0 to 65535, not '{text}'.");
+
+    static int ParsePositive(string text, string option) =>
+        int.TryParse(text, out int value) && value > 0
+            ? value
+            : throw new ArgumentException($"{option} takes a whole number above 0, not '{text}'.");
 }
