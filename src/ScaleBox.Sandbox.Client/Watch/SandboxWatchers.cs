@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 using Proto = ScaleBox.Sandbox.Protocol;
 
@@ -141,6 +142,52 @@ namespace ScaleBox.Sandbox.Client.Watch
         {
             string fullPath = await _client.Files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
             return new WatchStream(_client, _rpc, fullPath, options.Recursive, options.KeepaliveInterval);
+        }
+
+        /// <summary>
+        /// Waits for a path to exist and returns it: at once when it is already there, else when a
+        /// watch of its parent directory sees it appear. The path is checked again once the watch
+        /// has started (and after any reconnection gap), so an item made between the first check
+        /// and the start of the watch is not missed. No deadline: cancel to stop waiting.
+        /// </summary>
+        /// <exception cref="SandboxException">NotFound when the parent directory does not exist.</exception>
+        /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> was cancelled.</exception>
+        public async Task<SandboxItem> WaitForItemAsync(string path, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                throw new ArgumentException("A sandbox path is required to wait for.", nameof(path));
+            }
+            string fullPath = await _client.Files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
+            if (await TryGetItemAsync(fullPath, cancellationToken).ConfigureAwait(false) is SandboxItem existing)
+            {
+                return existing;
+            }
+            string parent = SandboxPath.GetParent(fullPath);
+            string leaf = SandboxPath.GetLeaf(fullPath);
+            var options = new SandboxWatchOptions { Reconnect = true };
+            await foreach (SandboxWatchEvent e in WatchAsync(parent, options, cancellationToken).ConfigureAwait(false))
+            {
+                bool mayHaveAppeared = e is SandboxWatchStarted || e is SandboxWatchGap
+                    || (e is SandboxFileChange change && change.Name == leaf && change.ChangeType != SandboxChangeType.Remove);
+                if (mayHaveAppeared && await TryGetItemAsync(fullPath, cancellationToken).ConfigureAwait(false) is SandboxItem item)
+                {
+                    return item;
+                }
+            }
+            throw new InvalidOperationException("A reconnecting watch ended without an error."); // WatchAsync only ends by throwing.
+        }
+
+        async Task<SandboxItem?> TryGetItemAsync(string fullPath, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _client.Files.GetItemAsync(fullPath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+            {
+                return null;
+            }
         }
 
         /// <summary>Creates a watcher that the agent keeps, gathering changes until drained.</summary>
