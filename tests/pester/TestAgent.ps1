@@ -93,3 +93,29 @@ function Get-ClosedLoopbackPort {
         $listener.Stop()
     }
 }
+
+function Get-InotifyWatchCount {
+    <#
+    .SYNOPSIS
+        How many inotify watches a local process holds (the wd: lines of its inotify descriptors), to
+        see that a watch has ended on the agent. Linux only.
+    #>
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $count = 0
+    foreach ($info in Get-ChildItem -LiteralPath "/proc/$ProcessId/fdinfo" -ErrorAction SilentlyContinue) {
+        $lines = Get-Content -LiteralPath $info.FullName -ErrorAction SilentlyContinue
+        $count += @($lines | Where-Object { $_ -like 'inotify wd:*' }).Count
+    }
+    $count
+}
+
+function Start-LocalWriter {
+    <#
+    .SYNOPSIS
+        Writes files into a local folder from another process, one every -IntervalMs, while a
+        cmdlet under test blocks the pipeline. Returns the process; stop it with Stop-Process.
+    #>
+    param([Parameter(Mandatory)] [string] $Folder, [string] $Prefix = 'w', [int] $Count = 200, [int] $IntervalMs = 100)
+    $script = "for i in `$(seq -w 1 $Count); do echo x > '$Folder/$Prefix`$i.txt'; sleep $($IntervalMs / 1000); done"
+    Start-Process -FilePath bash -ArgumentList @('-c', $script) -PassThru
+}
