@@ -1,4 +1,7 @@
+using System.Globalization;
 using Grpc.Core;
+using ScaleBox.Sandbox.Agent.Processes;
+using ScaleBox.Sandbox.Agent.Watch;
 using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Agent.Filesystem;
@@ -6,10 +9,14 @@ namespace ScaleBox.Sandbox.Agent.Filesystem;
 /// <summary>
 /// The unary Filesystem RPCs on the real file system, with the real agent's semantics:
 /// depth 0 lists one level, listed paths keep the requested prefix, MakeDir and Move create
-/// parents, Remove is recursive and treats a missing path as done.
+/// parents, Remove is recursive and treats a missing path as done. Directory watching is done by
+/// the Watch folder: a stream per WatchDir call, and polled watchers kept by id.
 /// </summary>
-public sealed class FilesystemService(PathResolver paths, EntryInfoReader entries) : Protocol.Filesystem.FilesystemBase
+public sealed class FilesystemService(PathResolver paths, EntryInfoReader entries, WatcherRegistry watchers) : Protocol.Filesystem.FilesystemBase
 {
+    static readonly WatchDirResponse WatchStarted = new() { Start = new WatchDirResponse.Types.StartEvent() };
+    static readonly WatchDirResponse WatchKeepalive = new() { Keepalive = new WatchDirResponse.Types.KeepAlive() };
+
     public override Task<StatResponse> Stat(StatRequest request, ServerCallContext context)
     {
         string path = paths.Resolve(request.Path);
@@ -83,6 +90,47 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
                 break;
         }
         return Task.FromResult(new RemoveResponse());
+    }
+
+    /// <summary>
+    /// The start event once the kernel watches are in place, then events as they happen, with
+    /// keepalives while idle. Ends when the folder goes away, or with resource_exhausted when the
+    /// kernel dropped events; a client that leaves ends the watch and frees its kernel watches.
+    /// </summary>
+    public override async Task WatchDir(WatchDirRequest request, IServerStreamWriter<WatchDirResponse> responseStream, ServerCallContext context)
+    {
+        TimeSpan keepalive = KeepalivePolicy.From(context);
+        string path = WatchTarget.Resolve(paths, request.Path);
+        var stream = new WatchStream(path);
+        using DirectoryWatch watch = DirectoryWatch.Start(path, request.Recursive, stream);
+        await responseStream.WriteAsync(WatchStarted);
+        await EventStreamer.CopyAsync(stream.Events, responseStream.WriteAsync, WatchKeepalive, keepalive, context.CancellationToken);
+    }
+
+    public override Task<CreateWatcherResponse> CreateWatcher(CreateWatcherRequest request, ServerCallContext context)
+    {
+        string path = WatchTarget.Resolve(paths, request.Path);
+        return Task.FromResult(new CreateWatcherResponse { WatcherId = watchers.Create(path, request.Recursive) });
+    }
+
+    /// <summary>The events since the last drain, oldest first; what was lost is said in <see cref="WatcherHeaders"/>.</summary>
+    public override async Task<GetWatcherEventsResponse> GetWatcherEvents(GetWatcherEventsRequest request, ServerCallContext context)
+    {
+        WatcherDrain drain = watchers.Drain(request.WatcherId);
+        var lost = new Metadata();
+        if (drain.Dropped > 0) lost.Add(WatcherHeaders.DroppedEvents, drain.Dropped.ToString(CultureInfo.InvariantCulture));
+        if (drain.Overflowed) lost.Add(WatcherHeaders.Overflow, "true");
+        if (lost.Count > 0)
+        {
+            await context.WriteResponseHeadersAsync(lost);
+        }
+        return new GetWatcherEventsResponse { Events = { drain.Events } };
+    }
+
+    public override Task<RemoveWatcherResponse> RemoveWatcher(RemoveWatcherRequest request, ServerCallContext context)
+    {
+        watchers.Remove(request.WatcherId);
+        return Task.FromResult(new RemoveWatcherResponse());
     }
 
     /// <summary>Depth-first, names in ordinal order, symlinks not followed; entries that vanish mid-walk are skipped.</summary>

@@ -69,6 +69,7 @@ public static class AgentHost
         builder.Services.AddSingleton<PathResolver>();
         builder.Services.AddSingleton<EntryInfoReader>();
         builder.Services.AddSingleton<Processes.ProcessTable>();
+        builder.Services.AddSingleton<Watch.WatcherRegistry>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.EnableDetailedErrors = true;

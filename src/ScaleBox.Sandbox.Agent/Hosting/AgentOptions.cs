@@ -25,9 +25,21 @@ public sealed class AgentOptions
     /// <summary>True when the agent made the home folder itself, so it removes it again on exit.</summary>
     public bool HomeGenerated { get; init; }
 
+    /// <summary>
+    /// How long a CreateWatcher watcher may go without a GetWatcherEvents before it is removed
+    /// (its client is taken to be gone). Default 10 minutes; --watcher-expiry SECONDS.
+    /// </summary>
+    public TimeSpan WatcherExpiry { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Events a CreateWatcher watcher holds between drains before dropping its oldest. --watcher-capacity N.</summary>
+    public int WatcherCapacity { get; init; } = 100_000;
+
     public static AgentOptions Parse(string[] args, Func<string, string?> environment)
     {
         int port = 0, http2Port = 0;
+        var defaults = new AgentOptions { AccessToken = "", Home = "" };
+        TimeSpan watcherExpiry = defaults.WatcherExpiry;
+        int watcherCapacity = defaults.WatcherCapacity;
         string? token = null, home = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -40,7 +52,9 @@ public sealed class AgentOptions
                 case "--http2-port": http2Port = ParsePort(Value(), "--http2-port"); break;
                 case "--token": token = Value(); break;
                 case "--home": home = Value(); break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --http2-port N, --token T, --home DIR.");
+                case "--watcher-expiry": watcherExpiry = TimeSpan.FromSeconds(ParsePositive(Value(), "--watcher-expiry")); break;
+                case "--watcher-capacity": watcherCapacity = ParsePositive(Value(), "--watcher-capacity"); break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --http2-port N, --token T, --home DIR, --watcher-expiry SECONDS, --watcher-capacity N.");
             }
         }
 
@@ -65,6 +79,8 @@ public sealed class AgentOptions
             TokenGenerated = generated,
             Home = home,
             HomeGenerated = homeGenerated,
+            WatcherExpiry = watcherExpiry,
+            WatcherCapacity = watcherCapacity,
         };
     }
 
@@ -72,4 +88,9 @@ public sealed class AgentOptions
         int.TryParse(text, out int value) && value is >= 0 and <= 65535
             ? value
             : throw new ArgumentException($"{option} takes a port number from 0 to 65535, not '{text}'.");
+
+    static int ParsePositive(string text, string option) =>
+        int.TryParse(text, out int value) && value > 0
+            ? value
+            : throw new ArgumentException($"{option} takes a whole number above 0, not '{text}'.");
 }

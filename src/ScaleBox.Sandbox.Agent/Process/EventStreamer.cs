@@ -1,25 +1,30 @@
+using System.Threading.Channels;
 using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Agent.Processes;
 
 /// <summary>
-/// Copies a subscription's events to an RPC response stream as they come, and writes a
+/// Copies a channel of stream events to an RPC response stream as they come, and writes a
 /// <c>keepalive</c> event whenever nothing was sent for the keepalive interval (only while idle).
-/// Returns after the end event; throws when the call is cancelled (the process lives on).
+/// Returns when the channel completes (after a process's end event, or rethrows the error a watch
+/// completed it with); throws when the call is cancelled (the process or watch source lives on).
+/// Process streams and directory watch streams share it.
 /// </summary>
 static class EventStreamer
 {
-    static readonly ProcessEvent Keepalive = new() { Keepalive = new ProcessEvent.Types.KeepAlive() };
+    static readonly ProcessEvent ProcessKeepalive = new() { Keepalive = new ProcessEvent.Types.KeepAlive() };
 
-    public static async Task CopyAsync(ProcessSubscription subscription, Func<ProcessEvent, Task> write, TimeSpan keepalive, CancellationToken cancellationToken)
+    public static Task CopyAsync(ProcessSubscription subscription, Func<ProcessEvent, Task> write, TimeSpan keepalive, CancellationToken cancellationToken) =>
+        CopyAsync(subscription.Events, write, ProcessKeepalive, keepalive, cancellationToken);
+
+    public static async Task CopyAsync<T>(ChannelReader<T> events, Func<T, Task> write, T keepaliveEvent, TimeSpan keepalive, CancellationToken cancellationToken)
     {
-        var events = subscription.Events;
         var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             while (true)
             {
-                while (events.TryRead(out ProcessEvent? e))
+                while (events.TryRead(out T? e))
                 {
                     await WriteAsync(write, e, cancellationToken).ConfigureAwait(false);
                 }
@@ -36,12 +41,13 @@ static class EventStreamer
                     idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     if (!events.TryPeek(out _))
                     {
-                        await WriteAsync(write, Keepalive, cancellationToken).ConfigureAwait(false);
+                        await WriteAsync(write, keepaliveEvent, cancellationToken).ConfigureAwait(false);
                     }
                     continue;
                 }
                 if (!more)
                 {
+                    await events.Completion.ConfigureAwait(false); // rethrows the error the source ended with
                     return; // the end event has been written
                 }
                 idle.CancelAfter(Timeout.Infinite);
@@ -60,7 +66,7 @@ static class EventStreamer
     }
 
     /// <summary>A write that fails because the client has gone is a cancellation, not a fault of the agent.</summary>
-    static async Task WriteAsync(Func<ProcessEvent, Task> write, ProcessEvent e, CancellationToken cancellationToken)
+    static async Task WriteAsync<T>(Func<T, Task> write, T e, CancellationToken cancellationToken)
     {
         try
         {

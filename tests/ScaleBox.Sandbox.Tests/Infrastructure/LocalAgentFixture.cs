@@ -29,10 +29,14 @@ public sealed class LocalAgentFixture : IAsyncLifetime
     /// <summary>HTTP/2-only endpoint: gRPC with prior knowledge.</summary>
     public Uri Http2Address { get; private set; } = null!;
 
+    /// <summary>For an agent of its own with other settings: gets the usual options, returns the ones to run with.</summary>
+    public Func<AgentOptions, AgentOptions>? Configure { get; init; }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Home);
         var options = new AgentOptions { Port = 0, Http2Port = 0, AccessToken = AccessToken, Home = Home };
+        options = Configure?.Invoke(options) ?? options;
         _app = AgentHost.Build(options);
         await _app.StartAsync();
 
