@@ -12,6 +12,7 @@ sealed class WatchFollower : IAsyncDisposable
 
     readonly CancellationTokenSource _stop = new(Patience * 4);
     readonly IAsyncEnumerator<SandboxWatchEvent> _events;
+    Task<bool>? _pending;
 
     public WatchFollower(Func<CancellationToken, IAsyncEnumerable<SandboxWatchEvent>> open)
     {
@@ -39,11 +40,13 @@ sealed class WatchFollower : IAsyncDisposable
 
     public async Task<SandboxWatchEvent> NextAsync()
     {
-        Task<bool> next = _events.MoveNextAsync().AsTask();
+        // A step still running from a wait that gave up is the one to wait for.
+        Task<bool> next = _pending ??= _events.MoveNextAsync().AsTask();
         if (await Task.WhenAny(next, Task.Delay(Patience)) != next)
         {
             throw new Xunit.Sdk.XunitException($"No watch event within {Patience.TotalSeconds} s; so far: {string.Join(", ", Events)}");
         }
+        _pending = null;
         if (!await next)
         {
             throw new Xunit.Sdk.XunitException("The watch ended.");
@@ -57,11 +60,17 @@ sealed class WatchFollower : IAsyncDisposable
         await _stop.CancelAsync();
         try
         {
-            await _events.DisposeAsync();
+            // An async iterator cannot be disposed while a step runs: let the cancelled step end first.
+            if (_pending is not null)
+            {
+                await _pending;
+            }
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
+            // Cancelled, or the failure the test already reported.
         }
+        await _events.DisposeAsync();
         _stop.Dispose();
     }
 }
