@@ -116,6 +116,15 @@ function Start-LocalWriter {
         cmdlet under test blocks the pipeline. Returns the process; stop it with Stop-Process.
     #>
     param([Parameter(Mandatory)] [string] $Folder, [string] $Prefix = 'w', [int] $Count = 200, [int] $IntervalMs = 100)
-    $script = "for i in `$(seq -w 1 $Count); do echo x > '$Folder/$Prefix`$i.txt'; sleep $($IntervalMs / 1000); done"
-    Start-Process -FilePath bash -ArgumentList @('-c', $script) -PassThru
+    Start-LocalBash "for i in `$(seq -w 1 $Count); do echo x > '$Folder/$Prefix'`$i.txt; sleep $($IntervalMs / 1000); done"
+}
+
+function Start-LocalBash {
+    <# Runs a bash script in the background (its words passed as they are, unlike Start-Process); returns the process. #>
+    param([Parameter(Mandatory)] [string] $Script)
+    $start = [System.Diagnostics.ProcessStartInfo]::new('bash')
+    $start.ArgumentList.Add('-c')
+    $start.ArgumentList.Add($Script)
+    $start.UseShellExecute = $false
+    [System.Diagnostics.Process]::Start($start)
 }

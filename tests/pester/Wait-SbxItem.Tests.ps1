@@ -31,7 +31,7 @@ Describe 'Wait-SbxItem' {
 
     It 'returns a file made later when it appears' {
         $folder = New-TestFolder 'wait-later'
-        $writer = Start-Process -FilePath bash -ArgumentList @('-c', "sleep 1; echo ok > '$folder/done.txt'") -PassThru
+        $writer = Start-LocalBash "sleep 1; echo ok > '$folder/done.txt'"
         try {
             $item = Wait-SbxItem -Path (Join-Path $folder 'done.txt') -TimeoutSec 30
         }
