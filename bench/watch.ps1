@@ -9,6 +9,8 @@
         (Wait-Event returns it) is taken, -Writes times in sequence: median and p99;
       - throughput: -Burst empty files created in a tight loop, and the events per second until the
         last of their Create events is in the queue;
+      - the same burst streamed by Get-SbxWatcherEvent -Path into the pipeline: events per second
+        between the first and the last event received;
       - the same two with the SDK's watchDir in Node (bench/sdk-watch.mjs; the SDK from
         tests/interop/node_modules, so run `npm ci` there first), its events taken in a for-await loop.
     Run it with `dotnet pwsh ./bench/watch.ps1` after `dotnet pwsh ./build.ps1 build`.
@@ -74,6 +76,15 @@ try {
     $moduleBurstMs = $clock.Elapsed.TotalMilliseconds
     Unregister-Event -SourceIdentifier bench.watch
 
+    # The same burst through the pipeline: Get-SbxWatcherEvent, the rate between its first and last event.
+    $dir2 = Join-Path $agent.Home 'pipeline'
+    New-Item -ItemType Directory -Path $dir2 | Out-Null
+    $writer = Start-LocalBash "sleep 1; cd '$dir2' && for i in `$(seq 1 $Burst); do : > b`$i; done"
+    $received = Get-SbxWatcherEvent -Path $dir2 -TimeoutSec 60 | Where-Object ChangeType -eq 'Create' | Select-Object -First $Burst
+    $writer.WaitForExit()
+    if (@($received).Count -ne $Burst) { throw "Get-SbxWatcherEvent saw $(@($received).Count) of $Burst burst events." }
+    $pipelineRate = [int](($Burst - 1) / ($received[-1].TimeGenerated - $received[0].TimeGenerated).TotalSeconds)
+
     # The official SDK on the same agent.
     $interop = Join-Path $root 'tests/interop'
     $arguments = @{ token = $agent.Token; folder = $agent.Home; writes = $Writes; burst = $Burst; interop = (Resolve-Path $interop).ProviderPath } | ConvertTo-Json -Compress
@@ -82,6 +93,7 @@ try {
     $sdk = $json | ConvertFrom-Json
 
     [pscustomobject]@{ Client = 'Register-SbxWatcher (events queue)'; MedianMs = [Math]::Round((Get-Median $latencies), 2); P99Ms = [Math]::Round((Get-Percentile $latencies 99), 2); BurstEventsPerSec = [int]($Burst / ($moduleBurstMs / 1000)) }
+    [pscustomobject]@{ Client = 'Get-SbxWatcherEvent (pipeline)'; MedianMs = $null; P99Ms = $null; BurstEventsPerSec = $pipelineRate }
     [pscustomobject]@{ Client = '@scalebox/sdk 3.7.0 watchDir'; MedianMs = [Math]::Round((Get-Median $sdk.latencies), 2); P99Ms = [Math]::Round((Get-Percentile $sdk.latencies 99), 2); BurstEventsPerSec = [int]($sdk.burstEvents / ($sdk.burstMs / 1000)) }
 }
 finally {
