@@ -9,12 +9,10 @@ namespace ScaleBox.Sandbox.Agent.Watch;
 /// it, and if the kernel's queue overflows too the stream ends with a resource_exhausted status
 /// (see <see cref="InotifyLimits.Overflowed"/>) instead of silently missing events.
 /// </summary>
-sealed class WatchStream(string path) : IWatchSink
+/// <param name="capacity">Events held for the client beyond what the kernel holds: generous, yet bounded.</param>
+sealed class WatchStream(string path, int capacity = 64 * 1024) : IWatchSink
 {
-    /// <summary>Events held for the client beyond what the kernel holds: generous, yet bounded.</summary>
-    const int Capacity = 64 * 1024;
-
-    readonly Channel<WatchDirResponse> _events = Channel.CreateBounded<WatchDirResponse>(new BoundedChannelOptions(Capacity)
+    readonly Channel<WatchDirResponse> _events = Channel.CreateBounded<WatchDirResponse>(new BoundedChannelOptions(capacity)
     {
         SingleReader = true,
         SingleWriter = true,

@@ -49,6 +49,9 @@ sealed class WatchRpc : IDisposable
         return seen;
     }
 
+    /// <summary>Makes a new empty file that inotify reports as one CREATE (File.Create would also truncate it: a WRITE).</summary>
+    public static void MakeEmptyFile(string path) => File.Open(path, FileMode.CreateNew).Dispose();
+
     public static bool Has(List<FilesystemEvent> events, string name, EventType type) =>
         events.Any(e => e.Name == name && e.Type == type);
 
