@@ -35,6 +35,11 @@
         'Send-SbxProcessInput'
         'Set-SbxProcessTerminal'
         'Enter-SbxShell'
+        'Register-SbxWatcher'
+        'Get-SbxWatcherEvent'
+        'New-SbxWatcher'
+        'Remove-SbxWatcher'
+        'Wait-SbxItem'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -32,6 +32,10 @@ BeforeAll {
         'Receive-SbxProcess' = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput'
         'Wait-SbxProcess'  = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
         'Enter-SbxShell'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
+        'Register-SbxWatcher' = 'System.Management.Automation.PSEventJob'
+        'Get-SbxWatcherEvent' = 'ScaleBox.Sandbox.Client.Watch.SandboxFileChange'
+        'New-SbxWatcher'   = 'ScaleBox.Sandbox.Client.Watch.SandboxWatcher'
+        'Wait-SbxItem'     = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
     }
     $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -116,7 +120,7 @@ Describe 'The ScaleBox.Sandbox module' {
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
-            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$') {
+            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$|^Remove-SbxWatcher$') {
                 $command.Parameters.Keys | Should -Contain 'WhatIf'
                 $command.Parameters.Keys | Should -Contain 'Confirm'
             }

@@ -124,3 +124,38 @@ function Start-InRunspace {
     $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
     [pscustomobject]@{ PowerShell = $ps; Output = $out; Async = $ps.BeginInvoke($in, $out) }
 }
+
+function Get-InotifyWatchCount {
+    <#
+    .SYNOPSIS
+        How many inotify watches a local process holds (the wd: lines of its inotify descriptors), to
+        see that a watch has ended on the agent. Linux only.
+    #>
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $count = 0
+    foreach ($info in Get-ChildItem -LiteralPath "/proc/$ProcessId/fdinfo" -ErrorAction SilentlyContinue) {
+        $lines = Get-Content -LiteralPath $info.FullName -ErrorAction SilentlyContinue
+        $count += @($lines | Where-Object { $_ -like 'inotify wd:*' }).Count
+    }
+    $count
+}
+
+function Start-LocalWriter {
+    <#
+    .SYNOPSIS
+        Writes files into a local folder from another process, one every -IntervalMs, while a
+        cmdlet under test blocks the pipeline. Returns the process; stop it with Stop-Process.
+    #>
+    param([Parameter(Mandatory)] [string] $Folder, [string] $Prefix = 'w', [int] $Count = 200, [int] $IntervalMs = 100)
+    Start-LocalBash "for i in `$(seq -w 1 $Count); do echo x > '$Folder/$Prefix'`$i.txt; sleep $($IntervalMs / 1000); done"
+}
+
+function Start-LocalBash {
+    <# Runs a bash script in the background (its words passed as they are, unlike Start-Process); returns the process. #>
+    param([Parameter(Mandatory)] [string] $Script)
+    $start = [System.Diagnostics.ProcessStartInfo]::new('bash')
+    $start.ArgumentList.Add('-c')
+    $start.ArgumentList.Add($Script)
+    $start.UseShellExecute = $false
+    [System.Diagnostics.Process]::Start($start)
+}

@@ -10,6 +10,7 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Processes;
 using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Watch;
 
 namespace ScaleBox.Sandbox.Client.Transport
 {
@@ -54,6 +55,7 @@ namespace ScaleBox.Sandbox.Client.Transport
             _channel = GrpcChannel.ForAddress(options.Endpoint.BaseUri, channelOptions);
 
             Files = new SandboxFileSystem(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(_channel));
+            Watchers = new SandboxWatchers(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(_channel));
             Processes = new SandboxProcesses(this, new ScaleBox.Sandbox.Protocol.Process.ProcessClient(_channel));
             Transfer = new SandboxFileTransfer(this, _http);
         }
@@ -70,6 +72,9 @@ namespace ScaleBox.Sandbox.Client.Transport
 
         /// <summary>File content in and out (streamed, resumable), signed URLs, and directory copies.</summary>
         public SandboxFileTransfer Transfer { get; }
+
+        /// <summary>Watch directories for changes: streamed (optionally reconnecting) or polled.</summary>
+        public SandboxWatchers Watchers { get; }
 
         internal ErrorTranslator Errors { get; }
 

@@ -1,0 +1,158 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    Import-Module $modulePath -Force
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    function New-TestFolder([string] $Name) {
+        $path = Join-Path $agent.Home ($Name + '-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        New-Item -ItemType Directory -Path $path | Out-Null
+        $path
+    }
+
+    function Wait-Change([string] $SourceIdentifier, [scriptblock] $Match, [int] $TimeoutSec = 20) {
+        <# Takes events of the subscription off the queue until one matches; bounded. #>
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $e = Wait-Event -SourceIdentifier $SourceIdentifier -Timeout 1
+            if ($e) {
+                $e | Remove-Event
+                if (& $Match $e.SourceEventArgs) { return $e }
+            }
+        }
+        throw "No matching event for '$SourceIdentifier' within $TimeoutSec s: { $Match }"
+    }
+
+    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting for { $Condition }" }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+}
+
+AfterAll {
+    Get-EventSubscriber -ErrorAction SilentlyContinue | Unregister-Event -ErrorAction SilentlyContinue
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'Register-SbxWatcher' {
+    AfterEach {
+        Get-EventSubscriber -ErrorAction SilentlyContinue | Unregister-Event -ErrorAction SilentlyContinue
+        Get-Event -ErrorAction SilentlyContinue | Remove-Event -ErrorAction SilentlyContinue
+    }
+
+    It 'queues create, write, rename and remove events with names relative to the directory' {
+        $folder = New-TestFolder 'reg'
+        Register-SbxWatcher -Path $folder -SourceIdentifier reg.basic
+
+        Set-Content -LiteralPath (Join-Path $folder 'a.txt') -Value 'one'
+        $created = Wait-Change reg.basic { param($a) $a.Name -eq 'a.txt' -and $a.ChangeType -eq 'Create' }
+        $created.SourceEventArgs.FullPath | Should -Be (Join-Path $folder 'a.txt')
+        $created.SourceEventArgs.Session.Name | Should -Be 'main'
+        $created.SourceEventArgs.TimeGenerated | Should -BeOfType [datetime]
+        $created.SourceEventArgs | Should -BeOfType ([ScaleBox.Sandbox.Watch.SbxWatcherEventArgs])
+        $created.Sender | Should -BeOfType ([ScaleBox.Sandbox.Watch.SbxWatcherEventSource])
+        Wait-Change reg.basic { param($a) $a.Name -eq 'a.txt' -and $a.ChangeType -eq 'Write' } | Should -Not -BeNullOrEmpty
+
+        Move-Item -LiteralPath (Join-Path $folder 'a.txt') -Destination (Join-Path $folder 'b.txt')
+        Wait-Change reg.basic { param($a) $a.Name -eq 'a.txt' -and $a.ChangeType -eq 'Rename' } | Should -Not -BeNullOrEmpty
+        Remove-Item -LiteralPath (Join-Path $folder 'b.txt')
+        Wait-Change reg.basic { param($a) $a.Name -eq 'b.txt' -and $a.ChangeType -eq 'Remove' } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'sees the files of a subfolder made later with -Recurse' {
+        $folder = New-TestFolder 'reg-rec'
+        Register-SbxWatcher $folder -Recurse -SourceIdentifier reg.rec
+        New-Item -ItemType Directory -Path (Join-Path $folder 'sub') | Out-Null
+        Wait-Change reg.rec { param($a) $a.Name -eq 'sub' -and $a.ChangeType -eq 'Create' } | Out-Null
+
+        Set-Content -LiteralPath (Join-Path $folder 'sub/deep.txt') -Value 'x'
+
+        $deep = Wait-Change reg.rec { param($a) $a.Name -eq 'sub/deep.txt' -and $a.ChangeType -eq 'Create' }
+        $deep.SourceEventArgs.FullPath | Should -Be (Join-Path $folder 'sub/deep.txt')
+    }
+
+    It 'runs -Action with $EventArgs, $Event.MessageData and $Sender, and returns its job' {
+        $folder = New-TestFolder 'reg-action'
+        $seen = [System.Collections.Concurrent.ConcurrentQueue[string]]::new()
+        $job = Register-SbxWatcher $folder -SourceIdentifier reg.action -MessageData $seen -Action {
+            $Event.MessageData.Enqueue("$($EventArgs.ChangeType)|$($EventArgs.Name)|$($Sender.Path)")
+        }
+        $job | Should -BeOfType ([System.Management.Automation.PSEventJob])
+        (Get-EventSubscriber -SourceIdentifier reg.action).Action.Id | Should -Be $job.Id
+
+        Set-Content -LiteralPath (Join-Path $folder 'act.txt') -Value 'x'
+
+        Wait-Until { $seen.ToArray() -contains "Create|act.txt|$folder" }
+    }
+
+    It 'makes Wait-Event return after a change' {
+        $folder = New-TestFolder 'reg-wait'
+        Register-SbxWatcher $folder -SourceIdentifier reg.wait
+        Set-Content -LiteralPath (Join-Path $folder 'w.txt') -Value 'x'
+
+        $e = Wait-Event -SourceIdentifier reg.wait -Timeout 20
+
+        $e | Should -Not -BeNullOrEmpty
+        $e.SourceIdentifier | Should -Be 'reg.wait'
+        $e.SourceEventArgs.Name | Should -Be 'w.txt'
+    }
+
+    It 'is listed by Get-EventSubscriber, and Unregister-Event ends the watch on the agent' {
+        $folder = New-TestFolder 'reg-end'
+        $before = Get-InotifyWatchCount -ProcessId $agent.Process.Id
+        Register-SbxWatcher $folder -SourceIdentifier reg.end
+        Get-EventSubscriber -SourceIdentifier reg.end | Should -Not -BeNullOrEmpty
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -gt $before }
+
+        Unregister-Event -SourceIdentifier reg.end
+
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -eq $before }
+        Get-EventSubscriber -SourceIdentifier reg.end -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'ends the watch on the agent when the action job is removed' {
+        $folder = New-TestFolder 'reg-job'
+        $before = Get-InotifyWatchCount -ProcessId $agent.Process.Id
+        $job = Register-SbxWatcher $folder -SourceIdentifier reg.job -Action { }
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -gt $before }
+
+        $job | Remove-Job -Force
+
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -eq $before }
+    }
+
+    It 'ends the watch on the agent when its runspace closes' {
+        $folder = New-TestFolder 'reg-runspace'
+        $before = Get-InotifyWatchCount -ProcessId $agent.Process.Id
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript('param($Module, $Domain, $Token, $Folder) Import-Module $Module; $null = New-SbxSession -Domain $Domain -AccessToken $Token; Register-SbxWatcher $Folder -SourceIdentifier inner').
+            AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).AddArgument($folder)
+        $null = $ps.Invoke()
+        $ps.HadErrors | Should -BeFalse
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -gt $before }
+
+        $ps.Runspace.Dispose()
+        $ps.Dispose()
+
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -eq $before }
+    }
+
+    It 'refuses a missing directory and a file with a clear error, registering nothing' {
+        $folder = New-TestFolder 'reg-bad'
+        Set-Content -LiteralPath (Join-Path $folder 'plain.txt') -Value 'x'
+
+        $missing = { Register-SbxWatcher (Join-Path $folder 'nope') -SourceIdentifier reg.bad1 } | Should -Throw -PassThru
+        $missing.FullyQualifiedErrorId | Should -BeLike 'NotFound,*'
+        $missing.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $missing.Exception.Message | Should -BeLike '*nope*'
+
+        $file = { Register-SbxWatcher (Join-Path $folder 'plain.txt') -SourceIdentifier reg.bad2 } | Should -Throw -PassThru
+        $file.FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
+        Get-EventSubscriber -ErrorAction SilentlyContinue | Where-Object SourceIdentifier -like 'reg.bad*' | Should -BeNullOrEmpty
+    }
+}
