@@ -31,40 +31,47 @@ public static class NodeInterop
         await File.WriteAllBytesAsync(descriptorSet, DescriptorSet(protocol).ToByteArray());
         try
         {
-            var start = new ProcessStartInfo(FindOnPath("node")!)
-            {
-                WorkingDirectory = Folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string argument in new[] { "connect-client.mjs", scenario, baseAddress.GetLeftPart(UriPartial.Authority), descriptorSet, JsonSerializer.Serialize(arguments) })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using Process node = Process.Start(start)!;
-            Task<string> output = node.StandardOutput.ReadToEndAsync();
-            Task<string> errors = node.StandardError.ReadToEndAsync();
-            try
-            {
-                await node.WaitForExitAsync().WaitAsync(RunTimeout);
-            }
-            catch (TimeoutException)
-            {
-                node.Kill(); // only the node process this method started
-                throw new TimeoutException($"connect-client.mjs {scenario} ran for more than {RunTimeout}.");
-            }
-            if (node.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"connect-client.mjs {scenario} exited with {node.ExitCode}:\n{await errors}");
-            }
-            return JsonDocument.Parse(await output).RootElement;
+            return await RunScriptAsync("connect-client.mjs", scenario, baseAddress.GetLeftPart(UriPartial.Authority), descriptorSet, JsonSerializer.Serialize(arguments));
         }
         finally
         {
             File.Delete(descriptorSet);
         }
+    }
+
+    /// <summary>Runs a script of tests/interop with its arguments and parses the JSON it printed.</summary>
+    public static async Task<JsonElement> RunScriptAsync(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(FindOnPath("node")!)
+        {
+            WorkingDirectory = Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(script);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process node = Process.Start(start)!;
+        Task<string> output = node.StandardOutput.ReadToEndAsync();
+        Task<string> errors = node.StandardError.ReadToEndAsync();
+        try
+        {
+            await node.WaitForExitAsync().WaitAsync(RunTimeout);
+        }
+        catch (TimeoutException)
+        {
+            node.Kill(); // only the node process this method started
+            throw new TimeoutException($"{script} {arguments.FirstOrDefault()} ran for more than {RunTimeout}.");
+        }
+        if (node.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} {arguments.FirstOrDefault()} exited with {node.ExitCode}:\n{await errors}");
+        }
+        return JsonDocument.Parse(await output).RootElement;
     }
 
     static FileDescriptorSet DescriptorSet(FileDescriptor file)
