@@ -42,4 +42,32 @@ public sealed class InterruptTests(LocalAgentFixture agent)
         CodeRun after = (await rpc.RunAsync(context.Id, "(kept, n > 0)")).Ok();
         Assert.Equal("('still here', True)", after.Main!.Text);
     }
+
+    [Theory, BothProtocols]
+    public async Task A_passed_deadline_interrupts_a_bash_command_and_the_shell_keeps_its_state(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync("bash");
+        (await rpc.RunAsync(context.Id, "kept=yes")).Ok();
+
+        using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id, "sleep 600", deadline: TimeSpan.FromSeconds(2));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => { await foreach (var _ in call.ResponseStream.ReadAllAsync()) { } });
+
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        Assert.Equal("yes\n", (await rpc.RunAsync(context.Id, "echo $kept")).Ok().Stdout);
+    }
+
+    [NodeTheory, BothProtocols]
+    public async Task A_passed_deadline_interrupts_a_javascript_loop_and_the_scope_survives(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync("javascript");
+        (await rpc.RunAsync(context.Id, "var kept = 'yes'")).Ok();
+
+        using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id, "while (true) {}", deadline: TimeSpan.FromSeconds(2));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => { await foreach (var _ in call.ResponseStream.ReadAllAsync()) { } });
+
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        Assert.Equal("yes", (await rpc.RunAsync(context.Id, "kept")).Ok().Main!.Text);
+    }
 }
