@@ -30,6 +30,11 @@ const printed = await interpreter.runCode("x = 6 * 7\nprint('hello')\nx", {
 });
 out.printed = { stdout: printed.stdout, text: printed.text, onStdout: stdoutSeen, error: printed.error };
 
+// The SDK's requestTimeout becomes Connect-Timeout-Ms; the agent interrupts the kernel when it passes.
+const looped = await interpreter.runCode("while True:\n    pass", { context, requestTimeout: 2000 });
+const afterLoop = await interpreter.runCode("x", { context, requestTimeout: 60000 });
+out.timedOut = { error: looped.error?.value, after: afterLoop.text };
+
 const failed = await interpreter.runCode("1 / 0", { context, requestTimeout: 60000 });
 out.failed = { error: failed.error, exitCode: failed.exitCode };
 

@@ -6,8 +6,8 @@ namespace ScaleBox.Sandbox.Tests.Agent.Code;
 
 /// <summary>
 /// The official @scalebox/sdk 3.7.0 (tests/interop/sdk-code.mjs) runs its code flows against the
-/// agent over Connect: createCodeContext, runCode with stdout, a main result, an error and a
-/// matplotlib chart, then destroyContext.
+/// agent over Connect: createCodeContext, runCode with stdout, a main result, an error, a
+/// deadline that interrupts a loop (Connect-Timeout-Ms) and a matplotlib chart, then destroyContext.
 /// </summary>
 [Collection(LocalAgentCollection.Name)]
 public sealed class SdkCodeInteropTests(LocalAgentFixture agent)
@@ -26,6 +26,10 @@ public sealed class SdkCodeInteropTests(LocalAgentFixture agent)
         Assert.Equal("42", printed.GetProperty("text").GetString());
         Assert.Equal(["hello\n"], printed.GetProperty("onStdout").EnumerateArray().Select(e => e.GetString()));
         Assert.False(printed.TryGetProperty("error", out _));
+
+        JsonElement timedOut = seen.GetProperty("timedOut");
+        Assert.Contains("timed out", timedOut.GetProperty("error").GetString());
+        Assert.Equal("42", timedOut.GetProperty("after").GetString());
 
         JsonElement error = seen.GetProperty("failed").GetProperty("error");
         Assert.Equal("ZeroDivisionError", error.GetProperty("name").GetString());
