@@ -149,3 +149,8 @@ public sealed class RKernelFactAttribute : FactAttribute
 {
     public RKernelFactAttribute() { if (Kernels.MissingR is { } m) Skip = m; }
 }
+
+public sealed class PythonKernelFactAttribute : FactAttribute
+{
+    public PythonKernelFactAttribute() { if (Kernels.MissingPython is { } m) Skip = m; }
+}
