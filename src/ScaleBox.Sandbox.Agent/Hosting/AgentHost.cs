@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ScaleBox.Sandbox.Agent.Auth;
+using ScaleBox.Sandbox.Agent.Code;
 using ScaleBox.Sandbox.Agent.Connect;
 using ScaleBox.Sandbox.Agent.Files;
 using ScaleBox.Sandbox.Agent.Filesystem;
@@ -69,6 +70,7 @@ public static class AgentHost
         builder.Services.AddSingleton<PathResolver>();
         builder.Services.AddSingleton<EntryInfoReader>();
         builder.Services.AddSingleton<Processes.ProcessTable>();
+        builder.Services.AddSingleton<CodeContexts>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.EnableDetailedErrors = true;
@@ -87,6 +89,8 @@ public static class AgentHost
         app.MapFileEndpoints();
         app.MapGrpcService<FilesystemService>();
         app.MapGrpcService<Processes.ProcessService>();
+        app.MapGrpcService<ExecutionService>();
+        app.MapGrpcService<ContextService>();
         return app;
     }
 

@@ -48,6 +48,9 @@ sealed class ProcessRpc : IDisposable
 
     public SandboxProtocol Protocol { get; }
 
+    /// <summary>The channel, for clients of the agent's other services.</summary>
+    public GrpcChannel Channel => _channel;
+
     public ProcessClient Client { get; }
 
     public string Home => _agent.Home;

@@ -1,0 +1,106 @@
+# Run silently in every Python context when it starts. It adds a display formatter that turns a
+# matplotlib Figure into a chart description (mime type application/vnd.scalebox.chart+json),
+# so each displayed figure carries both its png and its chart; the agent maps the latter onto Chart.
+def _sbx_install_chart_formatter():
+    import math
+    from IPython import get_ipython
+    from IPython.core.formatters import BaseFormatter
+    from traitlets import ObjectName, Unicode
+
+    mime = "application/vnd.scalebox.chart+json"
+
+    class ChartFormatter(BaseFormatter):
+        format_type = Unicode(mime)
+        print_method = ObjectName("_repr_scalebox_chart_")
+        _return_type = (dict,)
+
+        # Not through for_type: IPython pops Figure from every formatter when it selects the
+        # inline backend's figure formats, which would drop ours.
+        def __call__(self, obj):
+            from matplotlib.figure import Figure
+            if not self.enabled or not isinstance(obj, Figure):
+                return None
+            try:
+                return figure_chart(obj)
+            except Exception:
+                return None  # a chart that cannot be read still leaves its png
+
+    def number(value):
+        value = float(value)
+        return value if math.isfinite(value) else None
+
+    def points(xs, ys):
+        out = []
+        for x, y in zip(xs, ys):
+            try:
+                out.append([number(x), number(y)])
+            except (TypeError, ValueError):
+                out.append([str(x), str(y)])
+        return out
+
+    def label_of(artist):
+        label = artist.get_label() or ""
+        return "" if label.startswith("_") else label  # "_child0" and the like: matplotlib's unnamed
+
+    def axes_chart(ax):
+        from matplotlib.collections import PathCollection
+        from matplotlib.container import BarContainer
+        from matplotlib.patches import Wedge
+
+        chart = {"title": ax.get_title(), "x_label": ax.get_xlabel(), "y_label": ax.get_ylabel(),
+                 "x_scale": ax.get_xscale(), "y_scale": ax.get_yscale(), "elements": []}
+        bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+        wedges = [p for p in ax.patches if isinstance(p, Wedge)]
+        scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+        lines = [l for l in ax.get_lines() if not l.get_label().startswith("_")] or ax.get_lines()
+        if wedges:
+            chart["type"] = "pie"
+            texts = [t.get_text() for t in ax.texts]
+            for i, w in enumerate(wedges):
+                label = w.get_label() or (texts[2 * i] if 2 * i < len(texts) else "")
+                chart["elements"].append({"label": label, "angle": w.theta2 - w.theta1, "radius": w.r})
+        elif bars:
+            chart["type"] = "bar"
+            ticks = {round(t, 6): l.get_text() for t, l in zip(ax.get_xticks(), ax.get_xticklabels())}
+            for container in bars:
+                group = container.get_label() or ""
+                for rect in container:
+                    x = rect.get_x() + rect.get_width() / 2
+                    label = ticks.get(round(x, 6), "") or str(x)
+                    chart["elements"].append({"label": label, "group": "" if group.startswith("_") else group,
+                                              "value": "%g" % rect.get_height()})
+        elif scatters:
+            chart["type"] = "scatter"
+            for c in scatters:
+                offsets = c.get_offsets()
+                chart["elements"].append({"label": label_of(c), "points": points(offsets[:, 0], offsets[:, 1])})
+        elif lines:
+            chart["type"] = "line"
+            for line in lines:
+                chart["elements"].append({"label": label_of(line),
+                                          "points": points(line.get_xdata(), line.get_ydata())})
+        else:
+            return None
+        return chart
+
+    def figure_chart(fig):
+        charts = [c for c in (axes_chart(ax) for ax in fig.get_axes()) if c]
+        if not charts:
+            return None
+        if len(charts) == 1:
+            return charts[0]
+        title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+        return {"type": "superchart", "title": title, "elements": charts}
+
+    display = get_ipython().display_formatter
+    formatter = ChartFormatter(parent=display)
+    display.formatters[mime] = formatter
+    if mime not in display.active_types:
+        display.active_types.append(mime)
+
+
+try:
+    _sbx_install_chart_formatter()
+except ImportError:
+    pass  # no matplotlib: no charts
+del _sbx_install_chart_formatter

@@ -1,0 +1,142 @@
+"""Runs one Jupyter kernel for the local sandbox agent and relays it as JSON lines.
+
+Started as: /usr/bin/python3 jupyter_bridge.py <kernelspec dir> <cwd> <language>
+stdin  (one JSON object a line): {"op": "execute", "code": str, "env": {str: str}}
+                                 {"op": "interrupt"}  {"op": "shutdown"}
+stdout (one JSON object a line): {"ev": "ready"}, {"ev": "stdout"|"stderr", "text": str},
+    {"ev": "result", "data": {mime: value}, "main": bool, "count": int},
+    {"ev": "error", "name": str, "value": str, "traceback": str}, {"ev": "done", "count": int},
+    {"ev": "died", "message": str}
+The kernel is talked to through jupyter_client (ZeroMQ, HMAC-signed messages); the kernelspec's
+argv and interrupt_mode are honoured by its KernelManager.
+"""
+import json
+import os
+import queue
+import re
+import sys
+import threading
+
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import KernelManager
+
+SPEC_DIR, CWD, LANGUAGE = sys.argv[1], sys.argv[2], sys.argv[3].lower()
+IS_PYTHON = LANGUAGE == "python"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+out_lock = threading.Lock()
+
+
+def emit(event):
+    line = json.dumps(event)
+    with out_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+class OneSpec(KernelSpecManager):
+    """The agent chose the kernelspec by language; serve exactly that one."""
+
+    def get_kernel_spec(self, kernel_name):
+        return KernelSpec.from_resource_dir(SPEC_DIR)
+
+
+env = dict(os.environ)
+env.pop("PYTHONPATH", None)
+env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+km = KernelManager(kernel_name="chosen", kernel_spec_manager=OneSpec())
+km.start_kernel(cwd=CWD, env=env)
+kc = km.client()
+kc.start_channels()
+try:
+    kc.wait_for_ready(timeout=120)
+except RuntimeError as e:
+    emit({"ev": "died", "message": "the kernel did not start: %s" % e})
+    km.shutdown_kernel(now=True)
+    sys.exit(1)
+
+if IS_PYTHON:
+    # Charts are extracted inside the kernel, next to the figure, by a display formatter.
+    setup = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "chart_formatter.py")).read()
+    kc.execute(setup, silent=True, store_history=False, reply=True, timeout=60)
+
+requests = queue.Queue()
+
+
+def read_stdin():
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["op"] == "interrupt":
+            try:
+                km.interrupt_kernel()
+            except Exception:
+                pass
+        else:
+            requests.put(request)
+    requests.put({"op": "shutdown"})
+
+
+def env_code(env_vars):
+    """Python code that sets env_vars for one execution, and code that puts things back."""
+    keys = json.dumps(sorted(env_vars))
+    before = ("import os as _sbx_os\n_sbx_saved = {k: _sbx_os.environ.get(k) for k in %s}\n"
+              "_sbx_os.environ.update(%s)\n" % (keys, json.dumps(env_vars)))
+    after = ("for _sbx_k, _sbx_v in _sbx_saved.items():\n"
+             "    if _sbx_v is None: _sbx_os.environ.pop(_sbx_k, None)\n"
+             "    else: _sbx_os.environ[_sbx_k] = _sbx_v\n"
+             "del _sbx_k, _sbx_v, _sbx_saved, _sbx_os\n")
+    return before, after
+
+
+def quiet(code):
+    kc.execute(code, silent=True, store_history=False, stop_on_error=False, reply=True, timeout=60)
+
+
+def execute(request):
+    env_vars = request.get("env") or {}
+    restore = None
+    if env_vars and IS_PYTHON:
+        before, restore = env_code(env_vars)
+        quiet(before)
+    msg_id = kc.execute(request["code"], store_history=True, allow_stdin=False)
+    count = 0
+    while True:
+        try:
+            msg = kc.get_iopub_msg(timeout=0.5)
+        except queue.Empty:
+            if not km.is_alive():
+                emit({"ev": "died", "message": "the kernel died during the execution"})
+                return False
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            emit({"ev": "stdout" if content["name"] == "stdout" else "stderr", "text": content["text"]})
+        elif kind == "execute_input":
+            count = content.get("execution_count") or 0
+        elif kind in ("execute_result", "display_data"):
+            emit({"ev": "result", "data": content.get("data", {}), "main": kind == "execute_result",
+                  "count": content.get("execution_count") or count})
+        elif kind == "error":
+            emit({"ev": "error", "name": content.get("ename", ""), "value": ANSI.sub("", content.get("evalue", "")),
+                  "traceback": ANSI.sub("", "\n".join(content.get("traceback", [])))})
+        elif kind == "status" and content.get("execution_state") == "idle":
+            break
+    if restore:
+        quiet(restore)
+    emit({"ev": "done", "count": count})
+    return True
+
+
+threading.Thread(target=read_stdin, daemon=True).start()
+emit({"ev": "ready"})
+try:
+    while True:
+        request = requests.get()
+        if request["op"] != "execute" or not execute(request):
+            break
+finally:
+    try:
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)

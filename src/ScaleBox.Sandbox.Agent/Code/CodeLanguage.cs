@@ -1,0 +1,42 @@
+using Grpc.Core;
+
+namespace ScaleBox.Sandbox.Agent.Code;
+
+/// <summary>How a language is run: our own bash or node runner, or an installed Jupyter kernel.</summary>
+public enum RunnerKind { Bash, Node, Jupyter }
+
+/// <summary>A language as a request names it, resolved to what runs it.</summary>
+public sealed record CodeLanguage(string Name, RunnerKind Runner, string? KernelSpecDir)
+{
+    /// <summary>
+    /// Resolves a request's language ("" is python, as the SDKs default). A language nothing installed
+    /// serves is <c>failed_precondition</c>: the request is well formed, the sandbox lacks the kernel.
+    /// </summary>
+    public static CodeLanguage Resolve(string requested)
+    {
+        string name = string.IsNullOrWhiteSpace(requested) ? "python" : requested.Trim().ToLowerInvariant();
+        switch (name)
+        {
+            case "bash" or "sh" or "shell":
+                return new CodeLanguage("bash", RunnerKind.Bash, null);
+            case "javascript" or "js" or "node" or "nodejs":
+                return new CodeLanguage("javascript", RunnerKind.Node, null);
+        }
+        string? spec = KernelSpecs.FindByLanguage(name);
+        if (spec is null)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"no Jupyter kernel for language '{name}' is installed: {InstallHint(name)}"));
+        }
+        return new CodeLanguage(name, RunnerKind.Jupyter, spec);
+    }
+
+    static string InstallHint(string name) => name switch
+    {
+        "python" => "install python3-ipykernel (apt-get install python3-ipykernel python3-jupyter-client)",
+        "r" => "install IRkernel (apt-get install r-cran-irkernel)",
+        "typescript" or "deno" => "install Deno and register its kernel (deno jupyter --install)",
+        "java" => "install a Java kernel such as IJava and register its kernelspec",
+        _ => $"install a Jupyter kernel whose kernelspec declares language \"{name}\"",
+    };
+}

@@ -1,0 +1,45 @@
+using Grpc.Core;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.Agent.Code;
+
+/// <summary>A passed deadline or a cancelled call interrupts the kernel; the context keeps its state.</summary>
+[Collection(LocalAgentCollection.Name)]
+public sealed class InterruptTests(LocalAgentFixture agent)
+{
+    const string Loop = "n = 0\nwhile True:\n    n += 1";
+
+    [PythonKernelTheory, BothProtocols]
+    public async Task A_passed_deadline_interrupts_the_loop_and_the_context_keeps_its_state(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+        (await rpc.RunAsync(context.Id, "kept = 'still here'")).Ok();
+
+        using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id, Loop, deadline: TimeSpan.FromSeconds(2));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => { await foreach (var _ in call.ResponseStream.ReadAllAsync()) { } });
+
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        CodeRun after = (await rpc.RunAsync(context.Id, "(kept, n > 0)")).Ok();
+        Assert.Equal("('still here', True)", after.Main!.Text);
+    }
+
+    [PythonKernelTheory, BothProtocols]
+    public async Task A_cancelled_call_interrupts_the_loop_and_the_context_keeps_its_state(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+        (await rpc.RunAsync(context.Id, "kept = 'still here'")).Ok();
+
+        using var cancel = new CancellationTokenSource();
+        using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id, "print('looping', flush=True)\n" + Loop, cancellationToken: cancel.Token);
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal("looping\n", call.ResponseStream.Current.Stdout.Content);
+        cancel.Cancel();
+
+        CodeRun after = (await rpc.RunAsync(context.Id, "(kept, n > 0)")).Ok();
+        Assert.Equal("('still here', True)", after.Main!.Text);
+    }
+}

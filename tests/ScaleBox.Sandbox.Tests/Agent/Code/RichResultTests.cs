@@ -1,0 +1,78 @@
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.Agent.Code;
+
+/// <summary>Displays from a real kernel: matplotlib figures as png plus their chart, DataFrames as html.</summary>
+[Collection(LocalAgentCollection.Name)]
+public sealed class RichResultTests(LocalAgentFixture agent)
+{
+    [PlottingTheory, BothProtocols]
+    public async Task A_line_plot_gives_a_png_display_and_a_chart_with_its_points(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+
+        CodeRun run = (await rpc.RunAsync(context.Id,
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [2, 4, 8], label='growth')\nplt.title('Doubling')\nplt.xlabel('step')\nplt.ylabel('size')\nplt.show()")).Ok();
+
+        Result figure = Assert.Single(run.Results);
+        Assert.False(figure.IsMainResult);
+        Assert.StartsWith("iVBORw0KGgo", figure.Png); // base64 of the PNG signature
+        Chart chart = figure.Chart;
+        Assert.Equal("line", chart.Type);
+        Assert.Equal("Doubling", chart.Title);
+        Assert.Equal("step", chart.Extra["x_label"]);
+        Assert.Equal("size", chart.Extra["y_label"]);
+        PointData line = Assert.Single(chart.Elements).PointData;
+        Assert.Equal("growth", line.Label);
+        Assert.Equal([(1.0, 2.0), (2.0, 4.0), (3.0, 8.0)], line.Points.Select(p => (p.XNum, p.YNum)));
+    }
+
+    [PlottingTheory, BothProtocols]
+    public async Task A_bar_chart_carries_its_labels_and_values(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+
+        CodeRun run = (await rpc.RunAsync(context.Id,
+            "import matplotlib.pyplot as plt\nplt.bar(['apples', 'pears', 'plums'], [3, 5, 2])\nplt.title('Fruit')\nplt.show()")).Ok();
+
+        Chart chart = Assert.Single(run.Results).Chart;
+        Assert.Equal("bar", chart.Type);
+        Assert.Equal("Fruit", chart.Title);
+        Assert.Equal([("apples", "3"), ("pears", "5"), ("plums", "2")], chart.Elements.Select(e => (e.BarData.Label, e.BarData.Value)));
+    }
+
+    [PlottingTheory, BothProtocols]
+    public async Task Scatter_and_pie_plots_are_charts_of_their_kind(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+
+        Chart scatter = Assert.Single((await rpc.RunAsync(context.Id,
+            "import matplotlib.pyplot as plt\nplt.scatter([1, 2], [5, 6])\nplt.show()")).Ok().Results).Chart;
+        Chart pie = Assert.Single((await rpc.RunAsync(context.Id,
+            "plt.pie([1, 3], labels=['small', 'large'])\nplt.show()")).Ok().Results).Chart;
+
+        Assert.Equal("scatter", scatter.Type);
+        Assert.Equal([(1.0, 5.0), (2.0, 6.0)], Assert.Single(scatter.Elements).PointData.Points.Select(p => (p.XNum, p.YNum)));
+        Assert.Equal("pie", pie.Type);
+        Assert.Equal([("small", 90.0), ("large", 270.0)], pie.Elements.Select(e => (e.PieData.Label, Math.Round(e.PieData.Angle, 6))));
+    }
+
+    [PlottingTheory, BothProtocols]
+    public async Task A_DataFrame_is_a_main_result_with_html_and_text(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+
+        CodeRun run = (await rpc.RunAsync(context.Id, "import pandas as pd\npd.DataFrame({'name': ['ada', 'bob'], 'age': [36, 41]})")).Ok();
+
+        Result main = Assert.IsType<Result>(run.Main);
+        Assert.Contains("<table", main.Html);
+        Assert.Contains("<td>ada</td>", main.Html);
+        Assert.Contains("bob", main.Text);
+    }
+}
