@@ -35,6 +35,10 @@
         'Send-SbxProcessInput'
         'Set-SbxProcessTerminal'
         'Enter-SbxShell'
+        'Invoke-SbxCode'
+        'New-SbxCodeContext'
+        'Get-SbxCodeContext'
+        'Remove-SbxCodeContext'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -32,6 +32,9 @@ BeforeAll {
         'Receive-SbxProcess' = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput'
         'Wait-SbxProcess'  = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
         'Enter-SbxShell'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
+        'Invoke-SbxCode'   = 'ScaleBox.Sandbox.Client.Code.SandboxCodeResult'
+        'New-SbxCodeContext' = 'ScaleBox.Sandbox.Client.Code.SandboxCodeContext'
+        'Get-SbxCodeContext' = 'ScaleBox.Sandbox.Client.Code.SandboxCodeContext'
     }
     $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -116,7 +119,7 @@ Describe 'The ScaleBox.Sandbox module' {
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
-            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$') {
+            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^Stop-SbxProcess$|^Remove-SbxCodeContext$|^Set-SbxProcessTerminal$') {
                 $command.Parameters.Keys | Should -Contain 'WhatIf'
                 $command.Parameters.Keys | Should -Contain 'Confirm'
             }

@@ -71,6 +71,34 @@ namespace ScaleBox.Sandbox.Client.Code
             }
         }
 
-        public override string ToString() => Text ?? string.Join(", ", Formats);
+        /// <summary>
+        /// One line that says what the result is: its text, or for what has none a description such
+        /// as <c>&lt;image/png 640x480&gt;</c>.
+        /// </summary>
+        public string Summary
+        {
+            get
+            {
+                // A figure's text is only "<Figure size 640x480 with 1 Axes>": the image says more.
+                if (!string.IsNullOrEmpty(Text) && Png is null && Jpeg is null && Svg is null && Pdf is null)
+                {
+                    return Text!;
+                }
+                if (Png is not null)
+                {
+                    return ImageSize.OfPng(Png) is (int w, int h) ? $"<image/png {w}x{h}>" : "<image/png>";
+                }
+                if (Jpeg is not null)
+                {
+                    return ImageSize.OfJpeg(Jpeg) is (int w, int h) ? $"<image/jpeg {w}x{h}>" : "<image/jpeg>";
+                }
+                if (Svg is not null) return "<image/svg+xml>";
+                if (Pdf is not null) return "<application/pdf>";
+                if (Html is not null) return "<text/html>";
+                return Text ?? "<" + string.Join(", ", Formats) + ">";
+            }
+        }
+
+        public override string ToString() => Summary;
     }
 }
