@@ -40,6 +40,10 @@
         'New-SbxWatcher'
         'Remove-SbxWatcher'
         'Wait-SbxItem'
+        'Invoke-SbxCode'
+        'New-SbxCodeContext'
+        'Get-SbxCodeContext'
+        'Remove-SbxCodeContext'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -36,6 +36,9 @@ BeforeAll {
         'Get-SbxWatcherEvent' = 'ScaleBox.Sandbox.Client.Watch.SandboxFileChange'
         'New-SbxWatcher'   = 'ScaleBox.Sandbox.Client.Watch.SandboxWatcher'
         'Wait-SbxItem'     = 'ScaleBox.Sandbox.Client.Files.SandboxItem'
+        'Invoke-SbxCode'   = 'ScaleBox.Sandbox.Client.Code.SandboxCodeResult'
+        'New-SbxCodeContext' = 'ScaleBox.Sandbox.Client.Code.SandboxCodeContext'
+        'Get-SbxCodeContext' = 'ScaleBox.Sandbox.Client.Code.SandboxCodeContext'
     }
     $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -120,7 +123,7 @@ Describe 'The ScaleBox.Sandbox module' {
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
-            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$|^Remove-SbxWatcher$') {
+            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^Stop-SbxProcess$|^Set-SbxProcessTerminal$|^Remove-SbxWatcher$|^Remove-SbxCodeContext$') {
                 $command.Parameters.Keys | Should -Contain 'WhatIf'
                 $command.Parameters.Keys | Should -Contain 'Confirm'
             }

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
+using ScaleBox.Sandbox.Client.Code;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Processes;
@@ -58,6 +59,8 @@ namespace ScaleBox.Sandbox.Client.Transport
             Watchers = new SandboxWatchers(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(_channel));
             Processes = new SandboxProcesses(this, new ScaleBox.Sandbox.Protocol.Process.ProcessClient(_channel));
             Transfer = new SandboxFileTransfer(this, _http);
+            Code = new SandboxCode(this, new ScaleBox.Sandbox.Protocol.ExecutionService.ExecutionServiceClient(_channel),
+                new ScaleBox.Sandbox.Protocol.ContextService.ContextServiceClient(_channel));
         }
 
         public SandboxClientOptions Options { get; }
@@ -75,6 +78,9 @@ namespace ScaleBox.Sandbox.Client.Transport
 
         /// <summary>Watch directories for changes: streamed (optionally reconnecting) or polled.</summary>
         public SandboxWatchers Watchers { get; }
+
+        /// <summary>Code execution in the sandbox's interpreters, and their contexts.</summary>
+        public SandboxCode Code { get; }
 
         internal ErrorTranslator Errors { get; }
 

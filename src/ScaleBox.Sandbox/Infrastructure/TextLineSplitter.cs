@@ -13,6 +13,12 @@ namespace ScaleBox.Sandbox.Infrastructure
         Decoder _decoder;
         readonly StringBuilder _pending = new StringBuilder();
 
+        /// <summary>For text that arrives already decoded.</summary>
+        public TextLineSplitter()
+            : this(Encoding.UTF8)
+        {
+        }
+
         public TextLineSplitter(Encoding encoding)
         {
             _encoding = encoding;
@@ -25,6 +31,30 @@ namespace ScaleBox.Sandbox.Infrastructure
             var chars = new char[_encoding.GetMaxCharCount(bytes.Length)];
             int count = _decoder.GetChars(bytes, 0, bytes.Length, chars, 0, flush: false);
             _pending.Append(chars, 0, count);
+            return CompleteLines();
+        }
+
+        /// <summary>The lines this text completes.</summary>
+        public List<string> Add(string text)
+        {
+            _pending.Append(text);
+            return CompleteLines();
+        }
+
+        /// <summary>What is left without a line ending, as a last line; empty when nothing is.</summary>
+        public List<string> Flush()
+        {
+            var last = new List<string>();
+            if (_pending.Length > 0)
+            {
+                last.Add(_pending.ToString());
+                _pending.Clear();
+            }
+            return last;
+        }
+
+        List<string> CompleteLines()
+        {
             var lines = new List<string>();
             int start = 0;
             for (int i = 0; i < _pending.Length; i++)

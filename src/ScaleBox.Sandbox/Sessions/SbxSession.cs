@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Security;
+using ScaleBox.Sandbox.Client.Code;
 using ScaleBox.Sandbox.Client.Transport;
 
 namespace ScaleBox.Sandbox.Sessions
@@ -44,6 +46,12 @@ namespace ScaleBox.Sandbox.Sessions
         public SecureString AccessToken { get; }
 
         internal SandboxClient Client { get; }
+
+        /// <summary>
+        /// The code contexts made through this session (the agent has no call that lists them), by
+        /// id, for Get-SbxCodeContext; Remove-SbxCodeContext forgets them.
+        /// </summary>
+        internal ConcurrentDictionary<string, SandboxCodeContext> CodeContexts { get; } = new ConcurrentDictionary<string, SandboxCodeContext>(StringComparer.Ordinal);
 
         internal bool IsClosed { get; private set; }
 

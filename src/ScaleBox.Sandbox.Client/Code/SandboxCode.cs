@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Grpc.Core;
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Transport;
+using Proto = ScaleBox.Sandbox.Protocol;
+
+namespace ScaleBox.Sandbox.Client.Code
+{
+    /// <summary>
+    /// Code execution in the sandbox's interpreters (the code interpreter API): run code and read
+    /// what it prints and returns as it happens, and make or remove contexts, whose state persists
+    /// across executions. Reached as <see cref="SandboxClient.Code"/>.
+    /// <para>
+    /// No deadline applies unless <see cref="SandboxCodeRequest.Timeout"/> sets one. Cancelling an
+    /// execution makes the agent interrupt the kernel: the context stays usable, with its state.
+    /// </para>
+    /// </summary>
+    public sealed class SandboxCode
+    {
+        readonly SandboxClient _client;
+        readonly Proto.ExecutionService.ExecutionServiceClient _execution;
+        readonly Proto.ContextService.ContextServiceClient _contexts;
+
+        internal SandboxCode(SandboxClient client, Proto.ExecutionService.ExecutionServiceClient execution, Proto.ContextService.ContextServiceClient contexts)
+        {
+            _client = client;
+            _execution = execution;
+            _contexts = contexts;
+        }
+
+        string Domain => _client.Endpoint.Domain;
+
+        /// <summary>
+        /// Runs code and streams what it produces, in order: <see cref="SandboxCodeOutput"/> as it is
+        /// printed, <see cref="SandboxCodeResult"/> for displays and the last expression's value, and
+        /// <see cref="SandboxCodeError"/> when it raises. The stream ends when the execution does.
+        /// </summary>
+        /// <exception cref="SandboxException">
+        /// While enumerating: NotFound for an unknown context; FailedPrecondition for a language with
+        /// no interpreter installed; DeadlineExceeded when the request's timeout passed (the kernel
+        /// was interrupted, its state kept); Unavailable when the connection failed.
+        /// </exception>
+        public IAsyncEnumerable<SandboxCodeEvent> ExecuteAsync(SandboxCodeRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request is null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+            var wire = new Proto.ExecuteRequest
+            {
+                Code = request.Code,
+                Language = request.Language ?? string.Empty,
+                ContextId = request.ContextId ?? string.Empty,
+            };
+            foreach (KeyValuePair<string, string> variable in request.Environment)
+            {
+                wire.EnvVars[variable.Key] = variable.Value ?? string.Empty;
+            }
+            return ExecuteCore(wire, request.Timeout, cancellationToken);
+        }
+
+        async IAsyncEnumerable<SandboxCodeEvent> ExecuteCore(Proto.ExecuteRequest request, TimeSpan? timeout, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            string target = request.ContextId.Length > 0 ? "context " + request.ContextId : (request.Language.Length > 0 ? request.Language : "python");
+            CallOptions options = _client.CallOptions(cancellationToken, timeout ?? Timeout.InfiniteTimeSpan);
+            using AsyncServerStreamingCall<Proto.ExecuteResponse> call = _execution.Execute(request, options);
+            while (true)
+            {
+                Proto.ExecuteResponse response;
+                try
+                {
+                    if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                    response = call.ResponseStream.Current;
+                }
+                catch (RpcException e) when (timeout is not null && e.StatusCode == StatusCode.DeadlineExceeded && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                        $"The code in {target} did not finish within its timeout of {timeout.Value.TotalSeconds:0.###} s: the sandbox agent interrupted it. "
+                        + "The context keeps its state and takes the next execution.",
+                        e.Status.Detail, target, Domain, e);
+                }
+                catch (Exception e) when (!(e is SandboxException))
+                {
+                    throw _client.Errors.Translate(e, "execute code in", target, cancellationToken);
+                }
+                if (response.ToEvent() is SandboxCodeEvent codeEvent)
+                {
+                    yield return codeEvent;
+                }
+            }
+        }
+
+        /// <summary>Starts an interpreter for <paramref name="language"/> (python by default) in <paramref name="workingDirectory"/> (the agent's default when null).</summary>
+        /// <exception cref="SandboxException">InvalidArgument for a missing directory; FailedPrecondition when nothing serves the language.</exception>
+        public async Task<SandboxCodeContext> CreateContextAsync(string? language = null, string? workingDirectory = null, CancellationToken cancellationToken = default)
+        {
+            string target = string.IsNullOrEmpty(language) ? "python" : language!;
+            try
+            {
+                // Starting a kernel can take a while on a cold sandbox: the session's timeout, at least a minute.
+                TimeSpan limit = _client.Options.Timeout > TimeSpan.FromMinutes(1) ? _client.Options.Timeout : TimeSpan.FromMinutes(1);
+                Proto.Context context = await _contexts.CreateContextAsync(
+                    new Proto.CreateContextRequest { Language = language ?? string.Empty, Cwd = workingDirectory ?? string.Empty },
+                    _client.CallOptions(cancellationToken, limit)).ConfigureAwait(false);
+                return context.ToContext(Domain);
+            }
+            catch (Exception e) when (!(e is SandboxException))
+            {
+                throw _client.Errors.Translate(e, "create a context for", target, cancellationToken);
+            }
+        }
+
+        /// <summary>Shuts a context's interpreter down and frees its processes.</summary>
+        /// <exception cref="SandboxException">NotFound for an unknown context.</exception>
+        public async Task RemoveContextAsync(string contextId, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrEmpty(contextId))
+            {
+                throw new ArgumentException("A context id is required.", nameof(contextId));
+            }
+            try
+            {
+                await _contexts.DestroyContextAsync(new Proto.DestroyContextRequest { ContextId = contextId },
+                    _client.CallOptions(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is SandboxException))
+            {
+                throw _client.Errors.Translate(e, "remove context", contextId, cancellationToken);
+            }
+        }
+    }
+}

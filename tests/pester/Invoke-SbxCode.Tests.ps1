@@ -1,0 +1,216 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $agent = Start-TestAgent
+    $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    Import-Module $modulePath -Force
+    $grpc = New-SbxSession -Domain $agent.Http2Domain -AccessToken $agent.Token -Protocol Grpc -Name grpc
+    $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+
+    # Code execution needs a real Jupyter kernel; CI installs one (python3-ipykernel).
+    $noKernel = $null
+    try {
+        $python = New-SbxCodeContext -Language python -ErrorAction Stop
+    }
+    catch {
+        $noKernel = "no Python kernel in this sandbox ($($_.Exception.Message)); install python3-ipykernel"
+        Write-Host "Skipping code execution tests: $noKernel"
+    }
+}
+
+AfterAll {
+    Get-SbxCodeContext -ErrorAction SilentlyContinue | Remove-SbxCodeContext -ErrorAction SilentlyContinue
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+}
+
+Describe 'Invoke-SbxCode' {
+    BeforeEach {
+        if ($noKernel) { Set-ItResult -Skipped -Because $noKernel }
+    }
+
+    Context 'output and results' {
+        It 'writes printed lines as strings and the last expression as the main result, keeping state across calls' {
+            $out = Invoke-SbxCode "total = 40`nprint('first')`nprint('second')`ntotal + 2" -Context $python
+            $out[0] | Should -Be 'first'
+            $out[1] | Should -Be 'second'
+            $out[2] | Should -BeOfType ([ScaleBox.Sandbox.Client.Code.SandboxCodeResult])
+            $out[2].IsMainResult | Should -BeTrue
+            $out[2].Text | Should -Be '42'
+            (Invoke-SbxCode 'total * 2' -Context $python).Text | Should -Be '80'
+        }
+
+        It 'shows a result as its value' {
+            (Invoke-SbxCode "'abc' * 2" -Context $python | Out-String).Trim() | Should -Be "'abcabc'"
+        }
+
+        It 'writes each line as it is printed, before the code has finished' {
+            $run = Start-InRunspace "Invoke-SbxCode 'import time`nprint(""early"", flush=True)`ntime.sleep(3)`nprint(""late"")'"
+            try {
+                Wait-Until { $run.Output.Count -ge 1 } -TimeoutSec 30
+                $run.Output[0] | Should -Be 'early'
+                $run.Output.Count | Should -Be 1 -Because 'the second line is printed three seconds later'
+                Wait-Until { $run.Output.Count -ge 2 } -TimeoutSec 30
+                $run.Output[1] | Should -Be 'late'
+            }
+            finally {
+                $run.PowerShell.Stop()
+                $run.PowerShell.Dispose()
+            }
+        }
+
+        It 'takes code from the pipeline and from a local script file, whose extension names the language' {
+            'a = 2', 'b = 3', 'a * b' | Invoke-SbxCode -Context $python | ForEach-Object Text | Should -Be '6'
+            $script = Join-Path $TestDrive 'script.sh'
+            Set-Content -LiteralPath $script -Value 'echo "from a file: $((6*7))"'
+            Invoke-SbxCode -Path $script | Should -Be 'from a file: 42'
+        }
+
+        It 'puts stderr in the error stream, without stopping a script' {
+            $out = Invoke-SbxCode "import sys`nprint('out')`nprint('warn', file=sys.stderr)" -Context $python -ErrorVariable stderr -ErrorAction Stop 2>$null
+            $out | Should -Be 'out'
+            "$($stderr[0])" | Should -Be 'warn'
+        }
+
+        It 'works over gRPC (HTTP/2) too' {
+            (Invoke-SbxCode '7 * 6' -Session $grpc).Text | Should -Be '42'
+        }
+    }
+
+    Context 'errors' {
+        It 'makes an exception an ErrorRecord named after it, with the traceback, so -ErrorAction Stop stops' {
+            $caught = $null
+            try {
+                Invoke-SbxCode "def f():`n    return 1 / 0`nf()" -Context $python -ErrorAction Stop
+                'not reached'
+            }
+            catch {
+                $caught = $_
+            }
+            $caught | Should -Not -BeNullOrEmpty
+            $caught.FullyQualifiedErrorId | Should -Be 'ZeroDivisionError,ScaleBox.Sandbox.Commands.InvokeSbxCodeCommand'
+            $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $caught.Exception.Message | Should -Be 'ZeroDivisionError: division by zero'
+            $caught.ErrorDetails.Message | Should -Match 'return 1 / 0'
+            $caught.ErrorDetails.Message | Should -Not -Match "`e\[" -Because 'terminal colours are stripped'
+            $caught.TargetObject.Name | Should -Be 'ZeroDivisionError'
+        }
+
+        It 'sets $? to false and fits the category to the exception' {
+            Invoke-SbxCode 'undefined_name' -Context $python -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'NameError,*'
+            $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
+        It 'says clearly that a language has no interpreter' {
+            { Invoke-SbxCode 'x' -Language cobol -ErrorAction Stop } | Should -Throw -ErrorId 'FailedPrecondition,*' -ExpectedMessage '*cobol*'
+        }
+    }
+
+    Context 'interrupting' {
+        It 'interrupts an endless loop at -TimeoutSec and keeps the context''s state' {
+            $null = Invoke-SbxCode 'kept = "still here"' -Context $python
+            Invoke-SbxCode "import time`nwhile True: time.sleep(0.1)" -Context $python -TimeoutSec 2 -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed.FullyQualifiedErrorId | Should -Contain 'DeadlineExceeded,ScaleBox.Sandbox.Commands.InvokeSbxCodeCommand'
+            (Invoke-SbxCode 'kept' -Context $python).Text | Should -Be "'still here'"
+        }
+
+        It 'interrupts on Ctrl+C at once, and the context goes on with its state' {
+            $id = $python.Id
+            $run = Start-InRunspace "Invoke-SbxCode 'import time`nprint(""looping"", flush=True)`nwhile True: time.sleep(0.1)' -Context '$id'"
+            try {
+                Wait-Until { $run.Output.Count -ge 1 } -TimeoutSec 30
+                $run.PowerShell.Stop()
+                $run.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
+            }
+            finally {
+                $run.PowerShell.Dispose()
+            }
+            (Invoke-SbxCode 'kept' -Context $python).Text | Should -Be "'still here'"
+        }
+    }
+
+    Context 'rich results' {
+        It 'saves a plot to -OutputDirectory under its title and returns the file, with the chart''s points' {
+            $folder = Join-Path $TestDrive 'plots'
+            $out = Invoke-SbxCode "import matplotlib.pyplot as plt`nplt.plot([1, 2, 3], [2, 4, 8], label='growth')`nplt.title('Growth Curve')`nplt.xlabel('t')`nplt.show()" -Context $python -OutputDirectory $folder
+            $result = $out | Where-Object { $_ -is [ScaleBox.Sandbox.Client.Code.SandboxCodeResult] }
+            $file = $out | Where-Object { $_ -is [System.IO.FileInfo] }
+            $file.FullName | Should -Be (Join-Path $folder 'growth-curve.png')
+            [System.IO.File]::ReadAllBytes($file.FullName)[1..3] | Should -Be ([byte[]][char[]]'PNG')
+            $result.IsMainResult | Should -BeFalse
+            "$result" | Should -Match '^<image/png \d+x\d+>$'
+            $result.Chart.Type | Should -Be 'line'
+            $result.Chart.Title | Should -Be 'Growth Curve'
+            $result.Chart.XLabel | Should -Be 't'
+            $result.Chart.Rows | ForEach-Object { '{0},{1}' -f $_.X, $_.Y } | Should -Be @('1,2', '2,4', '3,8')
+            $csv = Join-Path $TestDrive 'points.csv'
+            $result.Chart.Rows | Export-Csv -LiteralPath $csv
+            (Import-Csv -LiteralPath $csv).Y | Should -Be @('2', '4', '8')
+        }
+
+        It 'reads a bar chart''s labels and values' {
+            $result = Invoke-SbxCode "import matplotlib.pyplot as plt`nplt.bar(['north', 'south'], [3, 5])`nplt.show()" -Context $python
+            $result.Chart.Type | Should -Be 'bar'
+            $result.Chart.Elements.Label | Should -Be @('north', 'south')
+            $result.Chart.Elements.Value | Should -Be @('3', '5')
+        }
+
+        It 'gives a pandas DataFrame as text and html' {
+            $result = Invoke-SbxCode "import pandas as pd`npd.DataFrame({'a': [1, 2], 'b': ['x', 'y']})" -Context $python
+            $result.Html | Should -Match '<table'
+            $result.Text | Should -Match 'a\s+b'
+            $folder = Join-Path $TestDrive 'frames'
+            $saved = Invoke-SbxCode "pd.DataFrame({'c': [3]})" -Context $python -OutputDirectory $folder | Where-Object { $_ -is [System.IO.FileInfo] }
+            Get-Content -LiteralPath $saved.FullName -Raw | Should -Match '<table'
+        }
+    }
+
+    Context 'contexts, working directory and environment' {
+        It 'keeps two contexts apart' {
+            $a = New-SbxCodeContext
+            $b = New-SbxCodeContext
+            $null = Invoke-SbxCode 'who = "a"' -Context $a
+            $null = Invoke-SbxCode 'who = "b"' -Context $b.Id
+            (Invoke-SbxCode 'who' -Context $a).Text | Should -Be "'a'"
+            (Invoke-SbxCode 'who' -Context $b).Text | Should -Be "'b'"
+            $a, $b | Remove-SbxCodeContext
+        }
+
+        It 'runs in the context''s working directory' {
+            $dir = Join-Path $agent.Home 'code-cwd'
+            New-Item -ItemType Directory -Path $dir -Force | Out-Null
+            $here = New-SbxCodeContext -WorkingDirectory $dir
+            (Invoke-SbxCode 'import os; os.getcwd()' -Context $here).Text | Should -Be "'$dir'"
+            $here | Remove-SbxCodeContext
+        }
+
+        It 'applies -Environment to that call only' {
+            (Invoke-SbxCode "import os; os.environ.get('SBX_ONE', 'unset')" -Context $python -Environment @{ SBX_ONE = 'set' }).Text | Should -Be "'set'"
+            (Invoke-SbxCode "import os; os.environ.get('SBX_ONE', 'unset')" -Context $python).Text | Should -Be "'unset'"
+        }
+
+        It 'keeps state in bash and node contexts' {
+            $shell = New-SbxCodeContext -Language bash
+            $null = Invoke-SbxCode 'greet() { echo "hi $1"; }; cd /tmp' -Context $shell
+            Invoke-SbxCode 'greet there; pwd' -Context $shell | Should -Be @('hi there', '/tmp')
+            $node = New-SbxCodeContext -Language javascript
+            $null = Invoke-SbxCode 'let n = 20' -Context $node
+            (Invoke-SbxCode 'n + 22' -Context $node).Text | Should -Be '42'
+            $shell, $node | Remove-SbxCodeContext
+        }
+    }
+
+    Context 'large output' {
+        It 'writes 20 MB printed whole and in order' {
+            $count = 0
+            $last = $null
+            Invoke-SbxCode "for i in range(200000):`n    print('%08d' % i + 'x' * 92)" -Context $python | ForEach-Object {
+                if ($_ -isnot [string] -or $_.Length -ne 100 -or [int]$_.Substring(0, 8) -ne $count) { throw "line $count is wrong: $_" }
+                $count++
+                $last = $_
+            }
+            $count | Should -Be 200000
+            $last.Substring(0, 8) | Should -Be '00199999'
+        }
+    }
+}
