@@ -6,7 +6,7 @@
     Author               = 'ScaleBox.Sandbox contributors'
     CompanyName          = 'ScaleBox.Sandbox contributors'
     Copyright            = '(c) ScaleBox.Sandbox contributors. MIT License.'
-    Description          = 'Drive ScaleBox sandboxes from PowerShell: files, processes and code execution in a running sandbox, through its sandbox agent, as cmdlets that stream pipeline objects.'
+    Description          = 'Drive ScaleBox sandboxes from PowerShell: files, transfers, processes, code execution on Jupyter kernels and directory watchers in a running sandbox, through its sandbox agent, as cmdlets that stream pipeline objects.'
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('ScaleBox.Sandbox.Format.ps1xml')
@@ -53,7 +53,7 @@
             Tags         = @('ScaleBox', 'Sandbox', 'CodeInterpreter', 'gRPC', 'AI', 'Agent', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/scalebox-dev/ScaleBox.Sandbox'
             LicenseUri   = 'https://github.com/scalebox-dev/ScaleBox.Sandbox/blob/main/LICENSE'
-            ReleaseNotes = 'First release: sessions (New/Get/Remove/Test-SbxSession); the file system cmdlets Get-SbxItem, Get-SbxChildItem, New-SbxItem, Move-SbxItem, Remove-SbxItem and Test-SbxPath; streamed, resumable transfers (Copy-SbxItem, Get-SbxContent, Set-SbxContent, Get-SbxFileUrl); and processes with pipes and terminals (Start/Get/Stop/Receive/Wait-SbxProcess, Send-SbxProcessInput, Set-SbxProcessTerminal). Changed since the preview: Start-SbxProcess and Receive-SbxProcess write lines by default, as a native command (standard error in the error stream, never stopping a script on its own; -AsRecord gives the records); sandbox items have Get-ChildItem''s property names (Mode is Get-ChildItem''s text, the permission bits are UnixFileMode, Length is null for a directory) and listings come in Get-ChildItem''s order; Copy-SbxItem has one -LiteralPath set for both directions; Test-SbxPath -Path takes wildcards. New: Add-SbxContent, Get-SbxContent -Tail and -Wait, Get-SbxChildItem -Include, -Exclude, -Name and -LiteralPath.'
+            ReleaseNotes = 'First release: sessions (New/Get/Remove/Test-SbxSession); the file system cmdlets Get-SbxItem, Get-SbxChildItem, New-SbxItem, Move-SbxItem, Remove-SbxItem and Test-SbxPath; streamed, resumable transfers (Copy-SbxItem, Get-SbxContent, Set-SbxContent, Get-SbxFileUrl); and processes with pipes and terminals (Start/Get/Stop/Receive/Wait-SbxProcess, Send-SbxProcessInput, Set-SbxProcessTerminal, Enter-SbxShell); code execution (Invoke-SbxCode, New/Get/Remove-SbxCodeContext); directory watchers (Register-SbxWatcher, Get-SbxWatcherEvent, New/Remove-SbxWatcher, Wait-SbxItem). Changed since the preview: Start-SbxProcess and Receive-SbxProcess write lines by default, as a native command (standard error in the error stream, never stopping a script on its own; -AsRecord gives the records); sandbox items have Get-ChildItem''s property names (Mode is Get-ChildItem''s text, the permission bits are UnixFileMode, Length is null for a directory) and listings come in Get-ChildItem''s order; Copy-SbxItem has one -LiteralPath set for both directions; Test-SbxPath -Path takes wildcards. New: Add-SbxContent, Get-SbxContent -Tail and -Wait, Get-SbxChildItem -Include, -Exclude, -Name and -LiteralPath.'
         }
     }
 }
