@@ -23,12 +23,25 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         return events;
     }
 
+    /// <summary>Runs <paramref name="test"/> with a context of its own, removed afterwards whatever happens.</summary>
+    static async Task InContextAsync(SandboxClient client, Func<SandboxCodeContext, Task> test, string language = "python")
+    {
+        SandboxCodeContext context = await client.Code.CreateContextAsync(language);
+        try
+        {
+            await test(context);
+        }
+        finally
+        {
+            await client.Code.RemoveContextAsync(context.Id);
+        }
+    }
+
     [PythonKernelTheory, BothProtocols]
     public async Task Prints_results_and_state_come_through_as_typed_events(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
-        SandboxCodeContext context = await client.Code.CreateContextAsync("python");
-        try
+        await InContextAsync(client, async context =>
         {
             List<SandboxCodeEvent> events = await RunAsync(client, new SandboxCodeRequest("value = 6 * 7\nprint('hello')\nvalue") { ContextId = context.Id });
 
@@ -45,11 +58,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
 
             SandboxCodeResult again = Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client, new SandboxCodeRequest("value + 1") { ContextId = context.Id })));
             Assert.Equal("43", again.Text);
-        }
-        finally
-        {
-            await client.Code.RemoveContextAsync(context.Id);
-        }
+        });
     }
 
     [PythonKernelTheory, BothProtocols]
@@ -91,8 +100,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
     public async Task A_passed_timeout_interrupts_the_code_and_the_context_keeps_its_state(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
-        SandboxCodeContext context = await client.Code.CreateContextAsync();
-        try
+        await InContextAsync(client, async context =>
         {
             await RunAsync(client, new SandboxCodeRequest("kept = 'yes'") { ContextId = context.Id });
             SandboxException timedOut = await Assert.ThrowsAsync<SandboxException>(() => RunAsync(client,
@@ -102,19 +110,14 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
 
             SandboxCodeResult kept = Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client, new SandboxCodeRequest("kept") { ContextId = context.Id })));
             Assert.Equal("'yes'", kept.Text);
-        }
-        finally
-        {
-            await client.Code.RemoveContextAsync(context.Id);
-        }
+        });
     }
 
     [PythonKernelTheory, BothProtocols]
     public async Task Cancelling_interrupts_the_code_and_the_context_goes_on(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
-        SandboxCodeContext context = await client.Code.CreateContextAsync();
-        try
+        await InContextAsync(client, async context =>
         {
             using var cancel = new CancellationTokenSource();
             var seen = new List<SandboxCodeEvent>();
@@ -131,11 +134,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
 
             SandboxCodeResult after = Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client, new SandboxCodeRequest("1 + 1") { ContextId = context.Id })));
             Assert.Equal("2", after.Text);
-        }
-        finally
-        {
-            await client.Code.RemoveContextAsync(context.Id);
-        }
+        });
     }
 
     [PythonKernelTheory, BothProtocols]
