@@ -38,6 +38,23 @@ New-Item -ItemType Directory -Path $local | Out-Null
 Copy-SbxItem -Path demo/reports/sorted.txt -Destination $local -FromSandbox -PassThru | Select-Object Name, Length | Out-Host
 Remove-Item -LiteralPath $local -Recurse -Force
 
+Show-Step 'Run code in the sandbox''s interpreters; state persists in a context.'
+$shell = New-SbxCodeContext -Language bash -WorkingDirectory (Get-SbxItem demo/reports).Path
+Invoke-SbxCode 'count=$(wc -l < words.txt)' -Context $shell
+Invoke-SbxCode 'echo "words.txt has $count lines"' -Context $shell | Out-Host
+$python = New-SbxCodeContext -Language python -ErrorAction SilentlyContinue -ErrorVariable noKernel
+if ($python) {
+    Invoke-SbxCode "import statistics`nstatistics.mean([3, 1, 4, 1, 5])" -Context $python | Out-Host
+}
+else {
+    "Python needs a Jupyter kernel in the sandbox: $($noKernel[0].Exception.Message)" | Out-Host
+}
+Get-SbxCodeContext | Remove-SbxCodeContext
+
+Show-Step 'Watch a directory: wait for a file that a process makes later.'
+$null = Start-SbxProcess -Command 'sleep 1; echo done > demo/reports/ready.txt' -Background
+Wait-SbxItem -Path demo/reports/ready.txt -TimeoutSec 30 | Select-Object Name, Length | Out-Host
+
 Show-Step 'Errors are ordinary PowerShell errors: categories, targets, -ErrorAction.'
 Get-SbxItem -Path demo/missing -ErrorAction SilentlyContinue -ErrorVariable failure
 "ErrorId: $($failure[0].FullyQualifiedErrorId)" | Out-Host
