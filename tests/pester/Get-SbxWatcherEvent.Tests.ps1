@@ -97,6 +97,35 @@ Describe 'Get-SbxWatcherEvent' {
             ($seen -join ',') | Should -BeExactly ($expected -join ',')
         }
 
+        It 'warns when the watcher dropped changes before it was drained, and says how many' {
+            $small = Start-TestAgent -ArgumentList '--watcher-capacity', '10'
+            $smallSession = New-SbxSession -Domain $small.Domain -AccessToken $small.Token -Name small-queue
+            try {
+                $folder = Join-Path $small.Home 'lossy'
+                New-Item -ItemType Directory -Path $folder | Out-Null
+                $w = New-SbxWatcher -Path $folder -Session $smallSession
+                for ($i = 0; $i -lt 30; $i++) {
+                    [System.IO.File]::Create((Join-Path $folder "x$i")).Dispose()
+                }
+                # The changes reach the watcher as inotify reports them: drain until the loss is told.
+                $got = @()
+                $warnings = @()
+                $deadline = [DateTime]::UtcNow.AddSeconds(20)
+                while ($warnings.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 200
+                    $got += @(Get-SbxWatcherEvent -Watcher $w -Session $smallSession -WarningVariable drainWarnings -WarningAction SilentlyContinue)
+                    $warnings += @($drainWarnings)
+                }
+                $warnings[0] | Should -Match 'dropped its (\d+) oldest changes'
+                [int]([regex]::Match("$($warnings[0])", 'dropped its (\d+)').Groups[1].Value) | Should -BeGreaterThan 0
+                $got.Count | Should -BeLessOrEqual 10 -Because 'the watcher holds at most 10 changes'
+            }
+            finally {
+                Remove-SbxSession -Session $smallSession
+                Stop-TestAgent $small
+            }
+        }
+
         It 'keeps draining with -Wait until -TimeoutSec' {
             $folder = New-TestFolder 'drain-wait'
             $w = New-SbxWatcher -Path $folder

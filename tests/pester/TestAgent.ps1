@@ -28,13 +28,15 @@ function Start-TestAgent {
     param(
         [string] $AgentPath = (Get-TestAgentPath),
         [string] $Token = ([guid]::NewGuid().ToString('N')),
-        [int] $TimeoutSec = 30
+        [int] $TimeoutSec = 30,
+        # More options for the agent, such as '--watcher-capacity', '10'.
+        [string[]] $ArgumentList = @()
     )
     $agentHome = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-test-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
     New-Item -ItemType Directory -Path $agentHome | Out-Null
 
     $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($AgentPath, '--port', '0', '--http2-port', '0', '--token', $Token, '--home', $agentHome)) {
+    foreach ($argument in @($AgentPath, '--port', '0', '--http2-port', '0', '--token', $Token, '--home', $agentHome) + $ArgumentList) {
         $start.ArgumentList.Add($argument)
     }
     $start.RedirectStandardOutput = $true

@@ -1,4 +1,5 @@
 using System;
+using Grpc.Core;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -210,7 +211,15 @@ namespace ScaleBox.Sandbox.Client.Watch
 
         /// <summary>The changes the watcher gathered since the last drain, oldest first; empty when nothing changed.</summary>
         /// <exception cref="SandboxException">NotFound when the agent does not know the watcher (removed, or the agent restarted).</exception>
-        public Task<IReadOnlyList<SandboxFileChange>> GetEventsAsync(SandboxWatcher watcher, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<SandboxFileChange>> GetEventsAsync(SandboxWatcher watcher, CancellationToken cancellationToken = default) =>
+            (await DrainAsync(watcher, cancellationToken).ConfigureAwait(false)).Changes;
+
+        /// <summary>
+        /// The changes the watcher gathered since the last drain, with what the agent says was lost
+        /// meanwhile (the response headers <c>sbx-watcher-dropped-events</c> and <c>sbx-watcher-overflow</c>).
+        /// </summary>
+        /// <exception cref="SandboxException">NotFound when the agent does not know the watcher.</exception>
+        public Task<SandboxWatcherDrain> DrainAsync(SandboxWatcher watcher, CancellationToken cancellationToken = default)
         {
             if (watcher is null)
             {
@@ -218,14 +227,22 @@ namespace ScaleBox.Sandbox.Client.Watch
             }
             return Call("get the events of watcher", watcher.Id, cancellationToken, async options =>
             {
-                Proto.GetWatcherEventsResponse response = await _rpc
-                    .GetWatcherEventsAsync(new Proto.GetWatcherEventsRequest { WatcherId = watcher.Id }, options)
-                    .ConfigureAwait(false);
+                using AsyncUnaryCall<Proto.GetWatcherEventsResponse> call = _rpc
+                    .GetWatcherEventsAsync(new Proto.GetWatcherEventsRequest { WatcherId = watcher.Id }, options);
+                Proto.GetWatcherEventsResponse response = await call.ResponseAsync.ConfigureAwait(false);
+                Metadata headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
                 // One time for the whole batch: the agent does not say when each change happened.
                 DateTime received = DateTime.Now;
-                return (IReadOnlyList<SandboxFileChange>)response.Events.Select(e => e.ToChange(watcher.Path, received)).ToList();
+                var changes = response.Events.Select(e => e.ToChange(watcher.Path, received)).ToList();
+                return new SandboxWatcherDrain(changes, DroppedCount(headers), headers.GetValue(OverflowHeader) == "true");
             });
         }
+
+        const string DroppedHeader = "sbx-watcher-dropped-events";
+        const string OverflowHeader = "sbx-watcher-overflow";
+
+        static long DroppedCount(Metadata headers) =>
+            long.TryParse(headers.GetValue(DroppedHeader), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long dropped) ? dropped : 0;
 
         /// <summary>Ends a watcher on the agent.</summary>
         /// <exception cref="SandboxException">NotFound when the agent does not know the watcher.</exception>

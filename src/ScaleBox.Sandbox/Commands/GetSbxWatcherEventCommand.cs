@@ -60,7 +60,12 @@ namespace ScaleBox.Sandbox.Commands
                     SandboxWatcher watcher = Watcher!;
                     if (!Wait)
                     {
-                        foreach (SandboxFileChange change in base.Wait(client.Watchers.GetEventsAsync(watcher, CancelToken)))
+                        SandboxWatcherDrain drain = base.Wait(client.Watchers.DrainAsync(watcher, CancelToken));
+                        if (drain.LostChanges)
+                        {
+                            WriteWarning(LossWarning(watcher, drain));
+                        }
+                        foreach (SandboxFileChange change in drain.Changes)
                         {
                             WriteObject(change);
                         }
@@ -116,11 +121,21 @@ namespace ScaleBox.Sandbox.Commands
             }
         }
 
+        /// <summary>Said before the changes of a drain that lost some, so a script knows to list the folder again.</summary>
+        static string LossWarning(SandboxWatcher watcher, SandboxWatcherDrain drain) => drain.Overflowed
+            ? $"Watcher {watcher.Id} of {watcher.Path} lost changes: the sandbox's kernel queue overflowed. List the folder to see where it stands."
+            : $"Watcher {watcher.Id} of {watcher.Path} dropped its {drain.DroppedCount} oldest changes: it was not drained before its queue filled. Drain it more often, or list the folder to see where it stands.";
+
         static async Task PollAsync(SandboxClient client, SandboxWatcher watcher, OutputSink sink, CancellationToken cancel)
         {
             while (true)
             {
-                IReadOnlyList<SandboxFileChange> changes = await client.Watchers.GetEventsAsync(watcher, cancel).ConfigureAwait(false);
+                SandboxWatcherDrain drain = await client.Watchers.DrainAsync(watcher, cancel).ConfigureAwait(false);
+                if (drain.LostChanges)
+                {
+                    await sink.WriteWarningAsync(LossWarning(watcher, drain), cancel).ConfigureAwait(false);
+                }
+                IReadOnlyList<SandboxFileChange> changes = drain.Changes;
                 foreach (SandboxFileChange change in changes)
                 {
                     await sink.WriteObjectAsync(change, cancel).ConfigureAwait(false);
