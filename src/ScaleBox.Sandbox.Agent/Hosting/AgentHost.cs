@@ -51,7 +51,14 @@ public static class AgentHost
 
     public static WebApplication Build(AgentOptions options)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // No watching of configuration files: the host would watch its content root (the folder it
+        // is started from) for changes, and a large one (a repository, a home) would cost one
+        // inotify watch per subfolder out of the user's limit. The agent reads no such file anyway.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
 
         // Logs go to stderr so that stdout stays a clean, machine-readable announcement.
         builder.Logging.ClearProviders();

@@ -32,7 +32,8 @@ public sealed class AgentProcess : IAsyncDisposable
     }
 
     /// <param name="tokenVariable">The value of SBX_AGENT_TOKEN for the child, or null to make sure it is unset.</param>
-    public static AgentProcess Start(IEnumerable<string> arguments, string? tokenVariable)
+    /// <param name="workingDirectory">Where the agent is started from; the temp folder unless given.</param>
+    public static AgentProcess Start(IEnumerable<string> arguments, string? tokenVariable, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(AgentExecutable.DotnetHost())
         {
@@ -40,7 +41,7 @@ public sealed class AgentProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true, // never let the agent inherit the test runner's stdin
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         start.ArgumentList.Add(AgentExecutable.Locate());
         foreach (string argument in arguments)

@@ -7,10 +7,15 @@ namespace ScaleBox.Sandbox.Tests.Agent.Watch;
 /// </summary>
 static class InotifyWatches
 {
-    public static int Count()
+    public static int Count() => Count("self");
+
+    /// <summary>The watches another process holds (an agent started as a process of its own).</summary>
+    public static int Count(int pid) => Count(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    static int Count(string process)
     {
         int count = 0;
-        foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        foreach (string fd in Directory.EnumerateFileSystemEntries($"/proc/{process}/fd"))
         {
             string? target;
             try
@@ -27,7 +32,7 @@ static class InotifyWatches
             }
             try
             {
-                count += File.ReadLines("/proc/self/fdinfo/" + Path.GetFileName(fd)).Count(line => line.StartsWith("inotify wd:", StringComparison.Ordinal));
+                count += File.ReadLines($"/proc/{process}/fdinfo/" + Path.GetFileName(fd)).Count(line => line.StartsWith("inotify wd:", StringComparison.Ordinal));
             }
             catch (IOException)
             {
