@@ -189,6 +189,48 @@ Describe 'New-SbxSession' {
         }
     }
 
+    Context 'a TLS gateway' {
+        BeforeAll {
+            $gateway = Start-TestTlsGateway -Upstream $agent.Domain
+        }
+
+        AfterAll {
+            Stop-TestTlsGateway $gateway
+        }
+
+        It 'refuses a certificate nobody trusts, saying it is the certificate' {
+            if (-not $gateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+            $checked = New-SbxSession -Domain $gateway.Domain -AccessToken $agent.Token -TimeoutSec 10 -Name tls-checked
+            try {
+                $caught = $null
+                try { Get-SbxItem -Path / -Session $checked -ErrorAction Stop } catch { $caught = $_ }
+                $caught | Should -Not -BeNullOrEmpty
+                $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+                $caught.Exception.Message | Should -Match 'TLS handshake with 127\.0\.0\.1:\d+ failed'
+                $caught.Exception.Message | Should -Match 'certificate'
+            }
+            finally {
+                Remove-SbxSession -Session $checked
+            }
+        }
+
+        It 'accepts it with -SkipCertificateCheck, warning each time a session is made' {
+            if (-not $gateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+            foreach ($attempt in 1, 2) {
+                $skipping = New-SbxSession -Domain $gateway.Domain -AccessToken $agent.Token -SkipCertificateCheck -Name "tls-skip-$attempt" -WarningVariable warned 3>$null
+                try {
+                    $warned.Count | Should -Be 1
+                    "$($warned[0])" | Should -Match 'does not check the TLS certificate'
+                    (Get-SbxItem -Path $agent.Home -Session $skipping).Path | Should -Be $agent.Home
+                    Start-SbxProcess -Command 'echo through the gateway' -Session $skipping | Should -Be 'through the gateway'
+                }
+                finally {
+                    Remove-SbxSession -Session $skipping
+                }
+            }
+        }
+    }
+
     Context 'the access token' {
         It 'is saved by Export-Clixml as a SecureString, never as plain text, and the saved session can be made again' {
             $token = 'SbxClixmlTok' + [guid]::NewGuid().ToString('N')

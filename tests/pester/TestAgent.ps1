@@ -161,3 +161,80 @@ function Start-LocalBash {
     $start.UseShellExecute = $false
     [System.Diagnostics.Process]::Start($start)
 }
+
+function Start-TestTlsGateway {
+    <#
+    .SYNOPSIS
+        nginx on 127.0.0.1 as a TLS gateway in front of an agent's HTTP/1.1 port, as a sandbox's
+        domain is reached, with a self-signed certificate for 127.0.0.1 made by openssl. Returns
+        Domain ('https://127.0.0.1:PORT'), Process and Folder, or $null (with the reason printed)
+        when nginx or openssl is missing.
+    #>
+    param([Parameter(Mandatory)] [string] $Upstream)
+    foreach ($tool in 'nginx', 'openssl') {
+        if (-not (Get-Command $tool -CommandType Application -ErrorAction SilentlyContinue)) {
+            Write-Host "No $tool here (apt-get install -y nginx-light openssl): TLS gateway tests are skipped."
+            return $null
+        }
+    }
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-tls-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    & openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=127.0.0.1' -addext 'subjectAltName=IP:127.0.0.1' `
+        -keyout (Join-Path $folder 'key.pem') -out (Join-Path $folder 'cert.pem') 2>&1 | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'openssl could not make the test certificate.' }
+    $port = Get-ClosedLoopbackPort
+    @"
+worker_processes 1;
+pid $folder/nginx.pid;
+error_log $folder/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $folder/body;
+    proxy_temp_path $folder/proxy;
+    fastcgi_temp_path $folder/fastcgi;
+    uwsgi_temp_path $folder/uwsgi;
+    scgi_temp_path $folder/scgi;
+    server {
+        listen 127.0.0.1:$port ssl;
+        ssl_certificate $folder/cert.pem;
+        ssl_certificate_key $folder/key.pem;
+        client_max_body_size 0;
+        location / {
+            proxy_pass http://$Upstream;
+            proxy_http_version 1.1;
+            proxy_buffering off;
+            proxy_request_buffering off;
+            proxy_read_timeout 3600s;
+        }
+    }
+}
+"@ | Set-Content -LiteralPath (Join-Path $folder 'nginx.conf')
+    $start = [System.Diagnostics.ProcessStartInfo]::new('nginx')
+    foreach ($argument in '-p', $folder, '-c', (Join-Path $folder 'nginx.conf'), '-g', 'daemon off;') { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    while ($true) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $port); break } catch { } finally { $client.Dispose() }
+        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+            throw "nginx did not start: $(Get-Content -LiteralPath (Join-Path $folder 'error.log') -Raw -ErrorAction SilentlyContinue)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    [pscustomobject]@{ Domain = "https://127.0.0.1:$port"; Process = $process; Folder = $folder }
+}
+
+function Stop-TestTlsGateway {
+    param($Gateway)
+    if ($null -eq $Gateway) { return }
+    if (-not $Gateway.Process.HasExited) {
+        # SIGTERM, not SIGKILL: the master then stops its worker too.
+        & kill -TERM $Gateway.Process.Id
+        if (-not $Gateway.Process.WaitForExit(10000)) {
+            Stop-Process -Id $Gateway.Process.Id -Force -ErrorAction SilentlyContinue
+        }
+    }
+    Remove-Item -LiteralPath $Gateway.Folder -Recurse -Force -ErrorAction SilentlyContinue
+}

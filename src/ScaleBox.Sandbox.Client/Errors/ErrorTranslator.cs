@@ -36,7 +36,8 @@ namespace ScaleBox.Sandbox.Client.Errors
             {
                 case SandboxException:
                     return error;
-                case RpcException rpc when rpc.StatusCode == StatusCode.Unavailable && ConnectionFailure.Describe(rpc, _endpoint) is string reason:
+                // A socket or TLS failure under any status (Unavailable, or Internal when the HTTP stack wrapped it).
+                case RpcException rpc when ConnectionFailure.Describe(rpc, _endpoint) is string reason:
                     return Unreachable(reason, operation, target, rpc);
                 // 401 and 403 are the agent's own answers (a wrong token); a 404 page or a wrong content type are not.
                 case RpcException rpc when rpc.StatusCode is StatusCode.Unimplemented or StatusCode.Internal or StatusCode.Unknown

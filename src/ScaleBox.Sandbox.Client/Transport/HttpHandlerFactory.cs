@@ -9,7 +9,7 @@ namespace ScaleBox.Sandbox.Client.Transport
         public static HttpMessageHandler Create(SandboxClientOptions options)
         {
 #if NET8_0_OR_GREATER
-            return new SocketsHttpHandler
+            var handler = new SocketsHttpHandler
             {
                 // A dead host fails within the session's timeout instead of the OS default of minutes.
                 ConnectTimeout = options.Timeout,
@@ -22,8 +22,21 @@ namespace ScaleBox.Sandbox.Client.Transport
                 UseCookies = false,
                 AllowAutoRedirect = false,
             };
+            if (options.SkipCertificateCheck)
+            {
+                handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                };
+            }
+            return handler;
 #else
-            return new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+            var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+            if (options.SkipCertificateCheck)
+            {
+                handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
+            }
+            return handler;
 #endif
         }
     }

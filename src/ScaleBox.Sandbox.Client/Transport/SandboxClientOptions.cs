@@ -24,5 +24,11 @@ namespace ScaleBox.Sandbox.Client.Transport
 
         /// <summary>The sandbox user named in <c>Authorization: Bearer</c>; the agent's default is root.</summary>
         public string User { get; set; } = "root";
+
+        /// <summary>
+        /// Accepts any TLS certificate the server shows, trusted or not. For a test gateway with a
+        /// certificate of its own; anyone on the network path can then read the token.
+        /// </summary>
+        public bool SkipCertificateCheck { get; set; }
     }
 }

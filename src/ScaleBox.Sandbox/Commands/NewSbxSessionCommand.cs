@@ -45,6 +45,10 @@ namespace ScaleBox.Sandbox.Commands
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
+        /// <summary>Accepts the server's TLS certificate without checking it (a test gateway's own certificate). Warns each time.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
         protected override void ProcessRecord()
         {
             SecureString token = ReadToken();
@@ -53,7 +57,7 @@ namespace ScaleBox.Sandbox.Commands
             try
             {
                 session = SessionFactory.Create(store.NextId(), Name, SandboxId, Domain, token, Protocol,
-                    TimeSpan.FromSeconds(TimeoutSec), AllowUnencryptedAuthentication);
+                    TimeSpan.FromSeconds(TimeoutSec), AllowUnencryptedAuthentication, SkipCertificateCheck);
             }
             catch (UnencryptedEndpointException e)
             {
@@ -69,6 +73,10 @@ namespace ScaleBox.Sandbox.Commands
                 token.Dispose();
                 WriteError(SandboxErrors.Create("InvalidDomain", ErrorCategory.InvalidArgument, Domain, e.Message, e));
                 return;
+            }
+            if (SkipCertificateCheck)
+            {
+                WriteWarning($"Session '{session.Name}' does not check the TLS certificate of {session.Domain}: anyone on the network path could pose as the sandbox and read its access token. Use it only for a gateway you trust, such as a test one.");
             }
             store.Add(session);
             WriteVerbose($"Session '{session.Name}' to {session.BaseUri} over {session.Protocol} is now the default.");

@@ -10,13 +10,14 @@ namespace ScaleBox.Sandbox.Sessions
     {
         /// <exception cref="ArgumentException">The domain or token is unusable.</exception>
         public static SbxSession Create(int id, string? name, string? sandboxId, string domain, SecureString token,
-            SandboxProtocol protocol, TimeSpan timeout, bool allowUnencrypted)
+            SandboxProtocol protocol, TimeSpan timeout, bool allowUnencrypted, bool skipCertificateCheck = false)
         {
             SandboxEndpoint endpoint = SandboxEndpoint.Parse(domain, allowUnencrypted);
             var options = new SandboxClientOptions(endpoint, new AccessToken(Reveal(token)))
             {
                 Protocol = protocol,
                 Timeout = timeout,
+                SkipCertificateCheck = skipCertificateCheck,
             };
             string sessionName = !string.IsNullOrEmpty(name) ? name!
                 : !string.IsNullOrEmpty(sandboxId) ? sandboxId!
