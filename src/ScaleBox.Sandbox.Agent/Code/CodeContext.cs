@@ -29,7 +29,14 @@ public sealed class CodeContext(string id, CodeLanguage language, string cwd, Ke
             {
                 throw new RpcException(new Status(StatusCode.FailedPrecondition, $"context {Id}: {deathMessage}; destroy it and create a new one"));
             }
-            await bridge.ExecuteAsync(code, env);
+            try
+            {
+                await bridge.ExecuteAsync(code, env);
+            }
+            catch (IOException)
+            {
+                Die("the context's kernel died"); // its runner is gone: the request could not be sent
+            }
             bool interrupted = false;
             using CancellationTokenRegistration onCancel = cancel.Register(() =>
             {

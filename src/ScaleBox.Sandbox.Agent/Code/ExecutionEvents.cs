@@ -78,10 +78,26 @@ public static class ExecutionEvents
                 "superchart" => new ChartElement { NestedChart = ChartOf(element) },
                 "bar" => new ChartElement { BarData = new BarData { Label = Str(element, "label"), Group = Str(element, "group"), Value = Str(element, "value") } },
                 "pie" => new ChartElement { PieData = new PieData { Label = Str(element, "label"), Angle = element.GetProperty("angle").GetDouble(), Radius = element.GetProperty("radius").GetDouble() } },
+                "box_and_whisker" => new ChartElement { BoxWhiskerData = BoxOf(element) },
                 _ => new ChartElement { PointData = PointsOf(element) },
             });
         }
         return chart;
+    }
+
+    static BoxAndWhiskerData BoxOf(JsonElement e)
+    {
+        var box = new BoxAndWhiskerData
+        {
+            Label = Str(e, "label"),
+            Min = e.GetProperty("min").GetDouble(),
+            FirstQuartile = e.GetProperty("first_quartile").GetDouble(),
+            Median = e.GetProperty("median").GetDouble(),
+            ThirdQuartile = e.GetProperty("third_quartile").GetDouble(),
+            Max = e.GetProperty("max").GetDouble(),
+        };
+        box.Outliers.AddRange(e.GetProperty("outliers").EnumerateArray().Select(v => v.GetDouble()));
+        return box;
     }
 
     static PointData PointsOf(JsonElement element)

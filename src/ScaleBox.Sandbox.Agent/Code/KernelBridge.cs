@@ -167,11 +167,15 @@ public sealed class KernelBridge : IAsyncDisposable
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
     }
 
-    /// <summary>Asks the runner to shut its kernel down, then makes sure it is gone.</summary>
+    /// <summary>
+    /// Interrupts what runs (a runner reads its next request only between executions), asks the
+    /// runner to shut its kernel down, and kills the runner's process tree if it is not gone in time.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
+            await InterruptAsync();
             await SendAsync("{\"op\":\"shutdown\"}");
             process.StandardInput.Close();
         }

@@ -8,6 +8,7 @@ the children of bash (the running command); bash itself traps it and goes on to 
 """
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -60,14 +61,12 @@ def pump(stream, name, ended):
         # Keep back what could be the start of a marker, and an incomplete UTF-8 sequence.
         keep = len(mark) - 1
         cut = max(0, len(held) - keep)
-        while cut > 0 and (held[cut] & 0xC0) == 0x80 if cut < len(held) else False:
+        while 0 < cut < len(held) and (held[cut] & 0xC0) == 0x80:  # not inside a UTF-8 sequence
             cut -= 1
         if cut:
             emit({"ev": name, "text": held[:cut].decode("utf-8", "replace")})
             held = held[cut:]
 
-
-import queue
 
 out_ended, err_ended = queue.Queue(), queue.Queue()
 threading.Thread(target=pump, args=(bash.stdout, "stdout", out_ended), daemon=True).start()

@@ -53,7 +53,15 @@ def _sbx_install_chart_formatter():
         wedges = [p for p in ax.patches if isinstance(p, Wedge)]
         scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
         lines = [l for l in ax.get_lines() if not l.get_label().startswith("_")] or ax.get_lines()
-        if wedges:
+        boxes = getattr(ax, "_sbx_boxes", None)
+        if boxes:
+            chart["type"] = "box_and_whisker"
+            for i, b in enumerate(boxes):
+                chart["elements"].append({"label": str(b.get("label", i + 1)), "min": number(b["whislo"]),
+                                          "first_quartile": number(b["q1"]), "median": number(b["med"]),
+                                          "third_quartile": number(b["q3"]), "max": number(b["whishi"]),
+                                          "outliers": [number(v) for v in b["fliers"]]})
+        elif wedges:
             chart["type"] = "pie"
             texts = [t.get_text() for t in ax.texts]
             for i, w in enumerate(wedges):
@@ -91,6 +99,23 @@ def _sbx_install_chart_formatter():
             return charts[0]
         title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
         return {"type": "superchart", "title": title, "elements": charts}
+
+    # A box plot's statistics cannot be read back from its lines reliably; record them as it is drawn.
+    from matplotlib import cbook
+    from matplotlib.axes import Axes
+
+    drawn = Axes.boxplot
+
+    def boxplot(self, x, *args, **kwargs):
+        labels = kwargs.get("tick_labels") or kwargs.get("labels")
+        try:
+            stats = cbook.boxplot_stats(x, whis=kwargs.get("whis") or 1.5, labels=labels)
+            self._sbx_boxes = getattr(self, "_sbx_boxes", []) + stats
+        except Exception:
+            pass
+        return drawn(self, x, *args, **kwargs)
+
+    Axes.boxplot = boxplot
 
     display = get_ipython().display_formatter
     formatter = ChartFormatter(parent=display)

@@ -32,6 +32,26 @@ public sealed class ContextLifecycleTests(LocalAgentFixture agent)
         Assert.Equal(StatusCode.NotFound, again.StatusCode);
     }
 
+    [PythonKernelTheory, BothProtocols]
+    public async Task Destroying_a_busy_context_ends_its_execution_and_its_kernel(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+        using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id, "import os\nprint(os.getpid(), flush=True)\nwhile True:\n    pass");
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        int pid = int.Parse(call.ResponseStream.Current.Stdout.Content);
+
+        await rpc.DestroyAsync(context.Id);
+
+        using var patience = new CancellationTokenSource(CodeRpc.Patience);
+        while (IsRunning(pid))
+        {
+            await Task.Delay(50, patience.Token);
+        }
+        // The execution's stream ends, one way or another, instead of hanging.
+        try { while (await call.ResponseStream.MoveNext(patience.Token)) { } } catch (RpcException) { }
+    }
+
     [Theory, BothProtocols]
     public async Task An_unknown_context_is_not_found(SandboxProtocol protocol)
     {

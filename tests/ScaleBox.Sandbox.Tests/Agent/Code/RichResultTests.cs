@@ -75,4 +75,21 @@ public sealed class RichResultTests(LocalAgentFixture agent)
         Assert.Contains("<td>ada</td>", main.Html);
         Assert.Contains("bob", main.Text);
     }
+
+    [PlottingTheory, BothProtocols]
+    public async Task A_box_plot_carries_its_quartiles_whiskers_and_outliers(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+
+        CodeRun run = (await rpc.RunAsync(context.Id,
+            "import matplotlib.pyplot as plt\nplt.boxplot([[1, 2, 3, 4, 5, 100]], labels=['sizes'])\nplt.show()")).Ok();
+
+        Chart chart = Assert.Single(run.Results).Chart;
+        Assert.Equal("box_and_whisker", chart.Type);
+        BoxAndWhiskerData box = Assert.Single(chart.Elements).BoxWhiskerData;
+        Assert.Equal("sizes", box.Label);
+        Assert.Equal((1.0, 2.25, 3.5, 4.75, 5.0), (box.Min, box.FirstQuartile, box.Median, box.ThirdQuartile, box.Max));
+        Assert.Equal([100.0], box.Outliers);
+    }
 }
