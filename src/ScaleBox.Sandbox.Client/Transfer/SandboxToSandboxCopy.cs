@@ -63,7 +63,7 @@ namespace ScaleBox.Sandbox.Client.Transfer
             foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.Type == SandboxItemType.File))
             {
                 string destination = SandboxPath.Join(targetDirectory, relative);
-                if (!overwrite && await ExistsAsync(target, destination, cancellationToken).ConfigureAwait(false))
+                if (!overwrite && await target.Files.ExistsAsync(destination, cancellationToken).ConfigureAwait(false))
                 {
                     yield return Outcome(item, destination, relative, SandboxTransferStatus.Skipped, SandboxTransferReason.AlreadyExists,
                         "the destination exists (overwrite was not asked for)", null);
@@ -110,19 +110,6 @@ namespace ScaleBox.Sandbox.Client.Transfer
                 {
                     throw;
                 }
-            }
-        }
-
-        static async Task<bool> ExistsAsync(SandboxClient target, string path, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await target.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
-            {
-                return false;
             }
         }
 
