@@ -2,7 +2,7 @@ using System.Net;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
-using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Protocol;
 using ScaleBox.Sandbox.Tests.Infrastructure;
 
 namespace ScaleBox.Sandbox.Tests.Agent.Code;

@@ -2,7 +2,7 @@ using System.Text;
 using Grpc.Core;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Tests.Agent.Processes;
-using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Protocol;
 using ScaleBox.Sandbox.Tests.Infrastructure;
 
 namespace ScaleBox.Sandbox.Tests.Agent.Code;

@@ -1,5 +1,5 @@
 using ScaleBox.Sandbox.Client.Transport;
-using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Protocol;
 using ScaleBox.Sandbox.Tests.Infrastructure;
 
 namespace ScaleBox.Sandbox.Tests.Agent.Code;

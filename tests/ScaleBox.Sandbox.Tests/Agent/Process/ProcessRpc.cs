@@ -4,9 +4,9 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
 using ScaleBox.Sandbox.Client.Transport;
-using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Protocol;
 using ScaleBox.Sandbox.Tests.Infrastructure;
-using ProcessClient = ScaleBox.Sandbox.Tests.Agent.Processes.Wire.Process.ProcessClient;
+using ProcessClient = ScaleBox.Sandbox.Protocol.Process.ProcessClient;
 
 namespace ScaleBox.Sandbox.Tests.Agent.Processes;
 

@@ -1,9 +1,9 @@
 using Grpc.Core;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Tests.Agent.Processes;
-using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Protocol;
 using ScaleBox.Sandbox.Tests.Infrastructure;
-using FilesystemClient = ScaleBox.Sandbox.Tests.Agent.Processes.Wire.Filesystem.FilesystemClient;
+using FilesystemClient = ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient;
 
 namespace ScaleBox.Sandbox.Tests.Agent.Watch;
 

@@ -2,7 +2,7 @@ using Grpc.Core;
 using ScaleBox.Sandbox.Agent.Watch;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Tests.Agent.Processes;
-using ScaleBox.Sandbox.Tests.Agent.Processes.Wire;
+using ScaleBox.Sandbox.Protocol;
 using ScaleBox.Sandbox.Tests.Infrastructure;
 using static ScaleBox.Sandbox.Tests.Agent.Watch.WatchRpc;
 

@@ -1,28 +1,21 @@
-using System.Linq.Expressions;
-using System.Reflection;
 using System.Text;
 using Google.Protobuf;
-using Google.Protobuf.Reflection;
 using Grpc.Core;
 using ScaleBox.Sandbox.Client.Processes;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Tests.Client.Processes;
 
 /// <summary>
-/// The client library's generated types are internal, and their names are taken in this assembly
-/// by the agent's public copies. So wire events are written as proto3 JSON, parsed into the
-/// client's own <c>ProcessEvent</c> type found by reflection, and handed to the client's internals
-/// by reflection. This depends on nothing but the published schema.
+/// Wire events for the client's process stream, written as proto3 JSON so that each reads as the
+/// agent would send it, and parsed into the schema's generated type.
 /// </summary>
 static class ClientWire
 {
-    static readonly Type ClientEventType = typeof(SandboxProcesses).Assembly.GetType("ScaleBox.Sandbox.Protocol.ProcessEvent", throwOnError: true)!;
-    static readonly MessageDescriptor ClientEventDescriptor = (MessageDescriptor)ClientEventType.GetProperty("Descriptor")!.GetValue(null)!;
-
-    /// <summary>One wire event, as the client's generated type.</summary>
+    /// <summary>One wire event.</summary>
     public sealed record Event(string Json)
     {
-        public object ToClient() => JsonParser.Default.Parse(Json, ClientEventDescriptor);
+        public ProcessEvent ToClient() => JsonParser.Default.Parse<ProcessEvent>(Json);
     }
 
     public static Event Start(uint pid) => new("{\"start\":{\"pid\":" + pid + "}}");
@@ -46,17 +39,8 @@ static class ClientWire
         return new(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["end"] = end }));
     }
 
-    public static void Translate(ProcessEventTranslator translator, Event wire, List<SandboxProcessEvent> into)
-    {
-        try
-        {
-            typeof(ProcessEventTranslator).GetMethod(nameof(ProcessEventTranslator.Translate))!.Invoke(translator, [wire.ToClient(), into]);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-        }
-    }
+    public static void Translate(ProcessEventTranslator translator, Event wire, List<SandboxProcessEvent> into) =>
+        translator.Translate(wire.ToClient(), into);
 
     /// <summary>
     /// Runs <see cref="ProcessEventStream.ReadAsync"/> over a scripted stream: each step is an event
@@ -65,16 +49,10 @@ static class ClientWire
     public static async Task<List<SandboxProcessEvent>> ReadAllAsync(ProcessEventStream stream, IEnumerable<object> script,
         ScriptedReaderProbe? probe = null, CancellationToken cancellationToken = default)
     {
-        Type readerType = typeof(ScriptedReader<>).MakeGenericType(ClientEventType);
         var steps = script.Select(step => step is Event e ? e.ToClient() : step).ToList();
-        object reader = Activator.CreateInstance(readerType, steps, probe ?? new ScriptedReaderProbe())!;
-        ParameterExpression parameter = Expression.Parameter(ClientEventType);
-        Delegate identity = Expression.Lambda(typeof(Func<,>).MakeGenericType(ClientEventType, ClientEventType), parameter, parameter).Compile();
-        MethodInfo read = typeof(ProcessEventStream).GetMethod(nameof(ProcessEventStream.ReadAsync))!.MakeGenericMethod(ClientEventType);
-        var events = (IAsyncEnumerable<SandboxProcessEvent>)read.Invoke(stream, [reader, identity, cancellationToken])!;
-
+        var reader = new ScriptedReader<ProcessEvent>(steps, probe ?? new ScriptedReaderProbe());
         var result = new List<SandboxProcessEvent>();
-        await foreach (SandboxProcessEvent e in events)
+        await foreach (SandboxProcessEvent e in stream.ReadAsync(reader, wire => wire, cancellationToken))
         {
             result.Add(e);
         }
