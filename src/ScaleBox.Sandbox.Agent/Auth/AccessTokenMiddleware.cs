@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ScaleBox.Sandbox.Agent.Hosting;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Agent.Auth;
 
@@ -53,7 +54,7 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, AgentOptions opt
         return RejectAsync(context, NoTokenMessage);
     }
 
-    static bool IsOpen(PathString path) => path.Equals("/health", StringComparison.Ordinal);
+    static bool IsOpen(PathString path) => path.Equals("/" + AgentHttpRoutes.Health, StringComparison.Ordinal);
 
     bool IsValidToken(string presented) =>
         // Hashes of equal length compared in constant time: neither the token's length nor how much

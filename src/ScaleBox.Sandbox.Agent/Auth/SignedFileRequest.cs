@@ -1,4 +1,5 @@
 using ScaleBox.Sandbox.Agent.Files;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Agent.Auth;
 
@@ -9,9 +10,9 @@ namespace ScaleBox.Sandbox.Agent.Auth;
 /// </summary>
 public sealed record SignedFileRequest(string Operation, string Path, string? Signature, string? Expiration, string User)
 {
-    public const string SignatureParameter = "signature";
-    public const string ExpirationParameter = "signature_expiration";
-    public const string UserParameter = "username";
+    public const string SignatureParameter = AgentHttpRoutes.SignatureParameter;
+    public const string ExpirationParameter = AgentHttpRoutes.SignatureExpirationParameter;
+    public const string UserParameter = AgentHttpRoutes.UserParameter;
 
     /// <summary>Null when the request is not one of the two that can be signed.</summary>
     public static SignedFileRequest? From(HttpRequest request)

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Agent.Files;
 
 /// <summary>What the <c>Content-Disposition</c> of one multipart section says: its form name and file name.</summary>
 public sealed record UploadPart(string Name, string? FileName)
 {
-    public const string FileField = "file";
-    public const string PathField = "path";
+    public const string FileField = AgentHttpRoutes.FileField;
+    public const string PathField = AgentHttpRoutes.PathParameter;
 
     public static UploadPart From(MultipartSection section)
     {

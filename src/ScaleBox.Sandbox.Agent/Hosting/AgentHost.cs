@@ -7,6 +7,7 @@ using ScaleBox.Sandbox.Agent.Code;
 using ScaleBox.Sandbox.Agent.Connect;
 using ScaleBox.Sandbox.Agent.Files;
 using ScaleBox.Sandbox.Agent.Filesystem;
+using AgentHttpRoutes = ScaleBox.Sandbox.Protocol.AgentHttpRoutes;
 
 namespace ScaleBox.Sandbox.Agent.Hosting;
 
@@ -95,7 +96,7 @@ public static class AgentHost
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
 
         // Plain HTTP: no auth, as the real agent.
-        app.MapGet("/health", () => Results.Text("OK"));
+        app.MapGet("/" + AgentHttpRoutes.Health, () => Results.Text("OK"));
         // Plain HTTP: header token or signed URL (checked by AccessTokenMiddleware).
         app.MapFileEndpoints();
         app.MapGrpcService<FilesystemService>();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Client.Transfer
 {
@@ -55,7 +56,7 @@ namespace ScaleBox.Sandbox.Client.Transfer
             {
                 withoutRoot = string.Empty;
             }
-            var builder = new StringBuilder("download/", 9 + withoutRoot.Length * 3);
+            var builder = new StringBuilder(AgentHttpRoutes.Download + "/", 9 + withoutRoot.Length * 3);
             string[] segments = withoutRoot.Length == 0 ? new string[0] : withoutRoot.Split(SandboxPath.Separator);
             for (int i = 0; i < segments.Length; i++)
             {

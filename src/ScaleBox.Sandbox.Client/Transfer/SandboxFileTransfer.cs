@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Client.Transfer
 {
@@ -207,7 +208,7 @@ namespace ScaleBox.Sandbox.Client.Transfer
             using var watchdog = new IdleWatchdog(cancellationToken, Timeout);
             using var file = new StreamingUploadContent(content, watchdog, progress, computeSha256);
             using MultipartFormDataContent form = UploadForm.Create(file, destination);
-            using HttpRequestMessage request = NewRequest(HttpMethod.Post, "upload");
+            using HttpRequestMessage request = NewRequest(HttpMethod.Post, AgentHttpRoutes.Upload);
             request.Content = form;
 
             HttpResponseMessage response;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Client.Transfer
 {
@@ -83,15 +84,15 @@ namespace ScaleBox.Sandbox.Client.Transfer
             }
             else
             {
-                relative = "upload";
-                query.Append("path=").Append(Uri.EscapeDataString(clean)).Append('&');
+                relative = AgentHttpRoutes.Upload;
+                query.Append(AgentHttpRoutes.PathParameter).Append('=').Append(Uri.EscapeDataString(clean)).Append('&');
             }
-            query.Append("signature=").Append(Uri.EscapeDataString(signature));
+            query.Append(AgentHttpRoutes.SignatureParameter).Append('=').Append(Uri.EscapeDataString(signature));
             if (expiresAt is DateTimeOffset expiry)
             {
-                query.Append("&signature_expiration=").Append(UnixSeconds(expiry));
+                query.Append('&').Append(AgentHttpRoutes.SignatureExpirationParameter).Append('=').Append(UnixSeconds(expiry));
             }
-            query.Append("&username=").Append(Uri.EscapeDataString(UserOrDefault(user)));
+            query.Append('&').Append(AgentHttpRoutes.UserParameter).Append('=').Append(Uri.EscapeDataString(UserOrDefault(user)));
             return new Uri(endpoint.BaseUri, relative + "?" + query);
         }
 

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Client.Transfer
 {
@@ -20,7 +21,7 @@ namespace ScaleBox.Sandbox.Client.Transfer
             form.HeaderEncodingSelector = (_, _) => Encoding.UTF8;
 #endif
             // Disposition first, then type: the order browsers and the SDK's FormData use.
-            file.Headers.TryAddWithoutValidation("Content-Disposition", $"form-data; name=\"file\"; filename=\"{FileNameValue(destination)}\"");
+            file.Headers.TryAddWithoutValidation("Content-Disposition", $"form-data; name=\"{AgentHttpRoutes.FileField}\"; filename=\"{FileNameValue(destination)}\"");
             file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             form.Add(file);
 

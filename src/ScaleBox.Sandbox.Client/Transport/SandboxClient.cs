@@ -12,6 +12,7 @@ using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Processes;
 using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Client.Watch;
+using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Client.Transport
 {
@@ -87,7 +88,7 @@ namespace ScaleBox.Sandbox.Client.Transport
         /// <summary>GET /health: true when the agent answers 200. Needs no valid token.</summary>
         public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default)
         {
-            using var request = NewPlainRequest(HttpMethod.Get, "health");
+            using var request = NewPlainRequest(HttpMethod.Get, AgentHttpRoutes.Health);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(Options.Timeout);
             try

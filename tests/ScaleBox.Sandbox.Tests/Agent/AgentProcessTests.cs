@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Protocol;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -31,7 +32,7 @@ public sealed class AgentProcessTests : IDisposable
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
         // /health is open, as on the real agent: no token, 200, "OK".
-        using (HttpResponseMessage health = await http.GetAsync("health"))
+        using (HttpResponseMessage health = await http.GetAsync(AgentHttpRoutes.Health))
         {
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             Assert.Equal("OK", await health.Content.ReadAsStringAsync());

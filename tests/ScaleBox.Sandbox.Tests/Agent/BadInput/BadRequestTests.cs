@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Protocol;
 using System.Net;
 using System.Text.Json;
 using ScaleBox.Sandbox.Tests.Agent.Files;
@@ -74,8 +75,8 @@ public sealed class BadRequestTests(LocalAgentFixture agent) : IDisposable
 
         using HttpResponseMessage download = await client.DownloadAsync("/tmp/" + new string('a', 5000));
         using HttpResponseMessage huge = await client.DownloadAsync("/tmp/" + new string('a', 100 * 1024));
-        using HttpResponseMessage upload = await client.Http.PostAsync("upload",
-            new SdkMultipartContent(FormPart.File("x.txt", "x"u8.ToArray()), FormPart.Field("path", "/tmp/" + new string('a', 5000))));
+        using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload,
+            new SdkMultipartContent(FormPart.File("x.txt", "x"u8.ToArray()), FormPart.Field(AgentHttpRoutes.PathParameter, "/tmp/" + new string('a', 5000))));
 
         Assert.Equal(HttpStatusCode.BadRequest, download.StatusCode);
         // Past the server's URL limit the request line itself is refused: still the caller's mistake.
@@ -98,7 +99,7 @@ public sealed class BadRequestTests(LocalAgentFixture agent) : IDisposable
         using var client = new FileEndpointClient(agent);
         try
         {
-            using HttpResponseMessage upload = await client.Http.PostAsync("upload",
+            using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload,
                 new SdkMultipartContent(FormPart.File(fileName, "escaped"u8.ToArray())));
 
             Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
@@ -120,8 +121,8 @@ public sealed class BadRequestTests(LocalAgentFixture agent) : IDisposable
         string destination = Path.Combine(folder, "safe.txt");
         using var client = new FileEndpointClient(agent);
 
-        using HttpResponseMessage upload = await client.Http.PostAsync("upload",
-            new SdkMultipartContent(FormPart.File("../../../../tmp/x", "ok"u8.ToArray()), FormPart.Field("path", destination)));
+        using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload,
+            new SdkMultipartContent(FormPart.File("../../../../tmp/x", "ok"u8.ToArray()), FormPart.Field(AgentHttpRoutes.PathParameter, destination)));
 
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         Assert.Equal("ok", await File.ReadAllTextAsync(destination));
@@ -133,7 +134,7 @@ public sealed class BadRequestTests(LocalAgentFixture agent) : IDisposable
         string destination = Path.Combine(agent.NewFolder("upload-absolute-name"), "named.txt");
         using var client = new FileEndpointClient(agent);
 
-        using HttpResponseMessage upload = await client.Http.PostAsync("upload",
+        using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload,
             new SdkMultipartContent(FormPart.File(destination, "named"u8.ToArray())));
 
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);

@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Protocol;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -103,7 +104,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(sent >= 500, $"only {sent} requests were sent");
         Assert.DoesNotContain(0, statuses.Keys); // no request went unanswered (0: the connection failed)
         Assert.Empty(serverErrors);
-        using (HttpResponseMessage health = await _http.GetAsync("health"))
+        using (HttpResponseMessage health = await _http.GetAsync(AgentHttpRoutes.Health))
         {
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         }
@@ -178,7 +179,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
             case 3:
             {
                 string path = HostilePath(random);
-                return new($"download {path.Length} chars", () => new HttpRequestMessage(HttpMethod.Get, "download/" + Uri.EscapeDataString(path).Replace("%2F", "/")));
+                return new($"download {path.Length} chars", () => new HttpRequestMessage(HttpMethod.Get, AgentHttpRoutes.Download + "/" + Uri.EscapeDataString(path).Replace("%2F", "/")));
             }
             case 4:
             {
@@ -186,7 +187,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 string boundary = random.Next(2) == 0 ? "" : "b" + random.Next();
                 return new($"upload of garbage, boundary '{boundary}'", () =>
                 {
-                    var message = new HttpRequestMessage(HttpMethod.Post, "upload") { Content = new ByteArrayContent(body) };
+                    var message = new HttpRequestMessage(HttpMethod.Post, AgentHttpRoutes.Upload) { Content = new ByteArrayContent(body) };
                     message.Content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
                     return message;
                 });
@@ -205,7 +206,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
                     {
                         form.Add(new StringContent(destination), "path");
                     }
-                    return new HttpRequestMessage(HttpMethod.Post, "upload") { Content = form };
+                    return new HttpRequestMessage(HttpMethod.Post, AgentHttpRoutes.Upload) { Content = form };
                 });
             }
         }

@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Protocol;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -52,7 +53,7 @@ public sealed class CutUploadTests(LocalAgentFixture agent)
     async Task SendHalfAnUploadAndCloseAsync(string destination, bool viaQuery, bool reset)
     {
         string folder = Path.GetDirectoryName(destination)!;
-        string target = viaQuery ? "/upload?path=" + Uri.EscapeDataString(destination) : "/upload";
+        string target = viaQuery ? $"/{AgentHttpRoutes.Upload}?{AgentHttpRoutes.PathParameter}=" + Uri.EscapeDataString(destination) : "/" + AgentHttpRoutes.Upload;
         string headers =
             $"POST {target} HTTP/1.1\r\n" +
             $"Host: 127.0.0.1:{agent.HttpAddress.Port}\r\n" +

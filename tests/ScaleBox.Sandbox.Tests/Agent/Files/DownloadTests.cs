@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Protocol;
 using System.Net;
 using System.Net.Http.Headers;
 using ScaleBox.Sandbox.Tests.Infrastructure;
@@ -203,7 +204,7 @@ public sealed class DownloadTests(LocalAgentFixture agent)
         await File.WriteAllTextAsync(Path.Combine(folder, "t.txt"), "tilde");
         using var client = new FileEndpointClient(agent);
 
-        using HttpResponseMessage response = await client.Http.GetAsync($"download/~/{Path.GetFileName(folder)}/t.txt");
+        using HttpResponseMessage response = await client.Http.GetAsync($"{AgentHttpRoutes.Download}/~/{Path.GetFileName(folder)}/t.txt");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("tilde", await response.Content.ReadAsStringAsync());

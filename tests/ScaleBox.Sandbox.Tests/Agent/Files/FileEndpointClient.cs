@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Protocol;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -25,14 +26,14 @@ public sealed class FileEndpointClient : IDisposable
 
     /// <summary>The download URL of an absolute path: no leading slash, every segment percent-encoded.</summary>
     public static string DownloadUrl(string path) =>
-        "download/" + string.Join('/', path.TrimStart('/').Split('/').Select(Uri.EscapeDataString));
+        AgentHttpRoutes.Download + "/" + string.Join('/', path.TrimStart('/').Split('/').Select(Uri.EscapeDataString));
 
     /// <summary>An upload as the official SDK makes it: a file part named by the destination, then a path field.</summary>
     public Task<HttpResponseMessage> UploadAsync(string destination, byte[] content) =>
-        Http.PostAsync("upload", new SdkMultipartContent(FormPart.File(destination, content), FormPart.Field("path", destination)));
+        Http.PostAsync(AgentHttpRoutes.Upload, new SdkMultipartContent(FormPart.File(destination, content), FormPart.Field(AgentHttpRoutes.PathParameter, destination)));
 
     public Task<HttpResponseMessage> UploadFileAsync(string destination, string localPath) =>
-        Http.PostAsync("upload", new SdkMultipartContent(FormPart.LocalFile(destination, localPath), FormPart.Field("path", destination)));
+        Http.PostAsync(AgentHttpRoutes.Upload, new SdkMultipartContent(FormPart.LocalFile(destination, localPath), FormPart.Field(AgentHttpRoutes.PathParameter, destination)));
 
     public Task<HttpResponseMessage> DownloadAsync(string path) =>
         Http.GetAsync(DownloadUrl(path), HttpCompletionOption.ResponseHeadersRead);

@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Protocol;
 using System.Net;
 using System.Security.Cryptography;
 using ScaleBox.Sandbox.Tests.Infrastructure;
@@ -106,7 +107,7 @@ public sealed class UploadTests(LocalAgentFixture agent)
         using var client = new FileEndpointClient(agent);
         using var form = new MultipartFormDataContent { { new ByteArrayContent(content), "file", path } };
 
-        using HttpResponseMessage upload = await client.Http.PostAsync("upload", form);
+        using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload, form);
 
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         Assert.Equal(FileEndpointClient.Sha256(content), await FileEndpointClient.Sha256OfFileAsync(path));
@@ -120,7 +121,7 @@ public sealed class UploadTests(LocalAgentFixture agent)
         byte[][] contents = paths.Select(_ => RandomNumberGenerator.GetBytes(3000)).ToArray();
         using var client = new FileEndpointClient(agent);
 
-        using HttpResponseMessage upload = await client.Http.PostAsync("upload",
+        using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload,
             new SdkMultipartContent(paths.Select((p, i) => FormPart.File(p, contents[i])).ToArray()));
 
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
@@ -141,9 +142,9 @@ public sealed class UploadTests(LocalAgentFixture agent)
         byte[] one = RandomNumberGenerator.GetBytes(100), two = RandomNumberGenerator.GetBytes(200);
         using var client = new FileEndpointClient(agent);
 
-        using HttpResponseMessage upload = await client.Http.PostAsync("upload", new SdkMultipartContent(
-            FormPart.File("local-1.bin", one), FormPart.Field("path", first),
-            FormPart.File("local-2.bin", two), FormPart.Field("path", second)));
+        using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload, new SdkMultipartContent(
+            FormPart.File("local-1.bin", one), FormPart.Field(AgentHttpRoutes.PathParameter, first),
+            FormPart.File("local-2.bin", two), FormPart.Field(AgentHttpRoutes.PathParameter, second)));
 
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         Assert.Equal([("first.bin", "file", first), ("second.bin", "file", second)], await FileEndpointClient.ReadEntriesAsync(upload));
