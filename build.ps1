@@ -5,7 +5,8 @@
 
 .DESCRIPTION
     Tasks:
-      bootstrap  Pester from its NuGet package into .tools/Modules (git-ignored).
+      bootstrap  Pester from its NuGet package into .tools/Modules, and the isolation tests' other
+                 versions of Google.Protobuf and Grpc.* into .tools/packages (both git-ignored).
       build      out/ScaleBox.Sandbox (importable module) and out/agent (the local sandbox agent).
       docs       MAML help from docs/en-US into out/ScaleBox.Sandbox/en-US (part of build).
       test       build, then xunit and Pester; prints "N passed, N failed" last; exits 1 on any failure.
@@ -57,6 +58,7 @@ function Invoke-Native {
 }
 
 function Invoke-Bootstrap {
+    Get-OtherDependencyVersions
     $target = Join-Path $ToolModules "Pester/$PesterVersion"
     if (Test-Path (Join-Path $target 'Pester.psd1')) {
         return
@@ -74,6 +76,19 @@ function Invoke-Bootstrap {
     }
 }
 
+function Get-OtherDependencyVersions {
+    # Other versions of Google.Protobuf and Grpc.* for the isolation tests (tests/pester/Isolation).
+    $packages = Join-Path $Root '.tools/packages'
+    $versions = Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'tests/pester/Isolation/OtherVersions.psd1')
+    foreach ($package in $versions.Packages) {
+        $assembly = Join-Path $packages "$($package.Id.ToLowerInvariant())/$($package.Version)/$($package.Assembly)"
+        if (-not (Test-Path -LiteralPath $assembly)) {
+            Write-Host "Fetching $($package.Id) $($package.Version) from NuGet"
+            Invoke-Native dotnet @('package', 'download', "$($package.Id)@$($package.Version)", '-o', $packages)
+        }
+    }
+}
+
 function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $Root 'ScaleBox.Sandbox.slnx'), '-c', $Configuration, '--nologo', '-v', 'minimal')
 
@@ -84,15 +99,28 @@ function Invoke-Build {
     Copy-Item -Path (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.psm1'), (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.Format.ps1xml'), (Join-Path $Root 'src/ScaleBox.Sandbox/ScaleBox.Sandbox.Types.ps1xml') -Destination $ModuleOut
     Copy-Item -LiteralPath (Join-Path $Root 'LICENSE') -Destination $ModuleOut
     foreach ($framework in $ModuleFrameworks) {
-        $source = Join-Path $Root "src/ScaleBox.Sandbox/bin/$Configuration/$framework"
-        $bin = Join-Path $ModuleOut "bin/$framework"
-        New-Item -ItemType Directory -Path $bin -Force | Out-Null
-        Copy-Item -Path (Join-Path $source '*.dll') -Destination $bin
+        Publish-ModuleFramework -Framework $framework
     }
     Invoke-Docs
 
     # The agent: framework-dependent, run with `dotnet out/agent/ScaleBox.Sandbox.Agent.dll`.
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ScaleBox.Sandbox.Agent'), '-c', $Configuration, '--no-build', '--nologo', '-v', 'quiet', '-o', $AgentOut)
+}
+
+function Publish-ModuleFramework {
+    # bin/<framework>/ holds the cmdlet assembly alone; everything it depends on goes to
+    # bin/<framework>/dependencies/, which the module loads in its own context (see src/ScaleBox.Sandbox/Loading).
+    param([Parameter(Mandatory)][string] $Framework)
+    $staging = Join-Path $Out "publish/$Framework"
+    Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ScaleBox.Sandbox'), '-c', $Configuration, '-f', $Framework, '--no-build', '--nologo', '-v', 'quiet', '-o', $staging)
+    $bin = Join-Path $ModuleOut "bin/$Framework"
+    $dependencies = Join-Path $bin 'dependencies'
+    New-Item -ItemType Directory -Path $dependencies -Force | Out-Null
+    Copy-Item -LiteralPath (Join-Path $staging 'ScaleBox.Sandbox.dll') -Destination $bin
+    Get-ChildItem -LiteralPath $staging -Filter '*.dll' | Where-Object Name -NE 'ScaleBox.Sandbox.dll' |
+        Copy-Item -Destination $dependencies
+    Remove-Item -LiteralPath $staging -Recurse -Force
 }
 
 function Invoke-Docs {

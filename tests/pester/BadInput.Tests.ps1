@@ -37,7 +37,7 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent -Token ('SbxBadInputTok' + [guid]::NewGuid().ToString('N'))
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     Get-SbxSession | Remove-SbxSession
     $null = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
     New-Item -ItemType Directory -Path (Join-Path $agent.Home 'safe') | Out-Null

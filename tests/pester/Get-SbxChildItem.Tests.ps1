@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
     # tree/
@@ -39,7 +39,7 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'Get-SbxChildItem' {
+Describe 'Get-SbxChildItem' -Tag Smoke {
     Context 'listing' {
         It 'lists a directory''s own entries, as the OS does' {
             $items = Get-SbxChildItem -Path tree

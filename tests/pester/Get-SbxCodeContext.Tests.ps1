@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $other = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name other
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
     $first = New-SbxCodeContext -Language bash
@@ -14,7 +14,7 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'Get-SbxCodeContext' {
+Describe 'Get-SbxCodeContext' -Tag Smoke {
     It 'lists the contexts made through the session, oldest first' {
         (Get-SbxCodeContext).Id | Should -Be @($first.Id, $second.Id)
     }

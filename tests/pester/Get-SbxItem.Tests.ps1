@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
     # Fixtures, made with the local file system.
@@ -22,7 +22,7 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'Get-SbxItem' {
+Describe 'Get-SbxItem' -Tag Smoke {
     Context 'a file' {
         BeforeAll {
             $item = Get-SbxItem -Path gi/file.txt

@@ -3,7 +3,7 @@ BeforeAll {
     $savedEnv = @{ Domain = $env:SANDBOX_DOMAIN; Token = $env:ENVD_ACCESS_TOKEN }
     Remove-Item Env:SANDBOX_DOMAIN, Env:ENVD_ACCESS_TOKEN -ErrorAction SilentlyContinue
     $agent = Start-TestAgent
-    $modulePath = (Resolve-Path (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    $modulePath = Get-TestModulePath
     Import-Module $modulePath -Force
     Get-SbxSession | Remove-SbxSession
     $first = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name alpha

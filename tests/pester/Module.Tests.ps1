@@ -6,7 +6,7 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    $modulePath = (Resolve-Path (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    $modulePath = Get-TestModulePath
     $module = Import-Module $modulePath -Force -PassThru
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
     $manifestPath = Join-Path $modulePath 'ScaleBox.Sandbox.psd1'

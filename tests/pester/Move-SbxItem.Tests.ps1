@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
     function New-LocalFile([string] $Path, [string] $Content = $Path) {
@@ -26,7 +26,7 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'Move-SbxItem' {
+Describe 'Move-SbxItem' -Tag Smoke {
     Context 'renaming and moving' {
         It 'renames a file' {
             $null = New-LocalFile 'rename/old.txt' 'payload'

@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 }
 
@@ -14,7 +14,7 @@ AfterAll {
     }
 }
 
-Describe 'New-SbxItem' {
+Describe 'New-SbxItem' -Tag Smoke {
     It 'creates a directory and returns it' {
         $item = New-SbxItem -ItemType Directory -Path made
         $local = Join-Path $agent.Home 'made'

@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    $modulePath = Get-TestModulePath
     Import-Module $modulePath -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 }
@@ -11,7 +11,7 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'New-SbxWatcher' {
+Describe 'New-SbxWatcher' -Tag Smoke {
     It 'returns a watcher with an id, the absolute path and whether it recurses' {
         $folder = Join-Path $agent.Home 'new-watcher'
         New-Item -ItemType Directory -Path $folder | Out-Null

@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
     function New-LocalFile([string] $Path, [string] $Content = $Path) {
@@ -29,7 +29,7 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'Remove-SbxItem' {
+Describe 'Remove-SbxItem' -Tag Smoke {
     Context 'files and directories' {
         It 'removes a file and outputs nothing' {
             $null = New-LocalFile 'rm/file.txt'

@@ -3,7 +3,7 @@ BeforeAll {
     $savedEnv = @{ Domain = $env:SANDBOX_DOMAIN; Token = $env:ENVD_ACCESS_TOKEN }
     Remove-Item Env:SANDBOX_DOMAIN, Env:ENVD_ACCESS_TOKEN -ErrorAction SilentlyContinue
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     Get-SbxSession | Remove-SbxSession
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
     New-Item -ItemType Directory -Path (Join-Path $agent.Home 'marker') | Out-Null

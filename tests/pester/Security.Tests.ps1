@@ -5,7 +5,7 @@ BeforeAll {
     $secret = 'SbxSecretTok' + [guid]::NewGuid().ToString('N')
     $wrongToken = 'SbxWrongTok' + [guid]::NewGuid().ToString('N')
     $agent = Start-TestAgent -Token $secret
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     Get-SbxSession | Remove-SbxSession
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
     New-Item -ItemType Directory -Path (Join-Path $agent.Home 'safe') | Out-Null
@@ -210,7 +210,7 @@ Describe 'Bad input' {
 
         It 'stops a call to an agent that never answers at once when the pipeline is stopped (Ctrl+C)' {
             $mute = New-SbxSession -Domain $silentDomain -AccessToken $agent.Token -TimeoutSec 60 -Name mute-stop
-            $modulePath = (Resolve-Path (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+            $modulePath = Get-TestModulePath
             $ps = [powershell]::Create()
             try {
                 $null = $ps.AddScript('param($ModulePath, $Session) Import-Module $ModulePath; Get-SbxItem -Path / -Session $Session')
@@ -353,7 +353,7 @@ $Error | ForEach-Object {
             try {
                 $env:SBX_LEAK_TOKEN = $secret
                 $env:SBX_LEAK_WRONG = $wrongToken
-                $modulePath = (Resolve-Path (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+                $modulePath = Get-TestModulePath
                 & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $script `
                     -ModulePath $modulePath -Domain $agent.Domain -Transcript $transcript -ErrorsFile $errorsFile *> $null
             }

@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
     function Get-RemoteBytes([string] $Path) {
@@ -38,7 +38,7 @@ AfterAll {
     }
 }
 
-Describe 'Set-SbxContent' {
+Describe 'Set-SbxContent' -Tag Smoke {
     Context 'text' {
         It 'writes each value as a line that ends in LF' {
             $out = Set-SbxContent -Path text/values.txt -Value 'a', 'b'

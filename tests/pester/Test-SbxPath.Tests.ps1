@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
     New-Item -ItemType Directory -Path (Join-Path $agent.Home 'tp/dir') | Out-Null
@@ -14,7 +14,7 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'Test-SbxPath' {
+Describe 'Test-SbxPath' -Tag Smoke {
     It 'is true for an existing file and directory' {
         $result = Test-SbxPath -Path tp/file.txt
         $result | Should -BeOfType ([bool])

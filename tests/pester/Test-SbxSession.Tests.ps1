@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox') -Force
+    Import-Module (Get-TestModulePath) -Force
     Get-SbxSession | Remove-SbxSession
     $closedPort = Get-ClosedLoopbackPort
     # Made first, so it is never the default.

@@ -10,6 +10,22 @@ function Get-PwshCommand {
     @($process)
 }
 
+function Get-TestModulePath {
+    <#
+    .SYNOPSIS
+        The module the tests import: the build in out/, or the copy named by SBX_MODULE_UNDER_TEST (an
+        installed module's folder or manifest, as the package tests run the smoke set against it).
+    #>
+    if ($env:SBX_MODULE_UNDER_TEST) {
+        return $env:SBX_MODULE_UNDER_TEST
+    }
+    $path = Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox'
+    if (-not (Test-Path -LiteralPath $path)) {
+        throw "The module is not built: run 'dotnet pwsh ./build.ps1 build' first ($path is missing)."
+    }
+    (Resolve-Path -LiteralPath $path).ProviderPath
+}
+
 function Get-TestAgentPath {
     $path = Join-Path $PSScriptRoot '../../out/agent/ScaleBox.Sandbox.Agent.dll'
     if (-not (Test-Path -LiteralPath $path)) {
@@ -125,6 +141,84 @@ function Start-InRunspace {
     $in.Complete()
     $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
     [pscustomobject]@{ PowerShell = $ps; Output = $out; Async = $ps.BeginInvoke($in, $out) }
+}
+
+function Invoke-FreshPwsh {
+    <#
+    .SYNOPSIS
+        Runs $Script in a new pwsh process (nothing loaded, no profile) and returns what it writes to
+        the output as objects: the script's output is sent back as JSON. Named arguments reach the
+        script as variables ($Arguments.Key becomes $Key). Throws, with the child's errors, when it fails.
+    #>
+    param(
+        [Parameter(Mandatory)][string] $Script,
+        [hashtable] $Arguments = @{},
+        # Environment variables for the child only (e.g. HOME for a fresh user scope).
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSec = 300
+    )
+    $pwsh = Get-PwshCommand
+    $argumentsJson = $Arguments | ConvertTo-Json -Compress -Depth 5
+    $wrapper = @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+`$arguments = [System.Environment]::GetEnvironmentVariable('SBX_FRESH_ARGUMENTS') | ConvertFrom-Json -AsHashtable
+foreach (`$key in `$arguments.Keys) { Set-Variable -Name `$key -Value `$arguments[`$key] }
+`$result = & { $Script }
+ConvertTo-Json -InputObject @(`$result) -Depth 6 -Compress
+"@
+    $scriptFile = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-fresh-' + [guid]::NewGuid().ToString('N') + '.ps1')
+    Set-Content -LiteralPath $scriptFile -Value $wrapper
+    $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile)) {
+        $start.ArgumentList.Add($argument)
+    }
+    $start.Environment['SBX_FRESH_ARGUMENTS'] = $argumentsJson
+    foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    try {
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSec * 1000)) {
+            Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+            throw "The child pwsh did not finish within $TimeoutSec s."
+        }
+        $process.WaitForExit()
+    }
+    finally {
+        Remove-Item -LiteralPath $scriptFile -ErrorAction SilentlyContinue
+    }
+    if ($process.ExitCode -ne 0) {
+        throw "The child pwsh failed (exit code $($process.ExitCode)):`n$($stderr.Result)`n$($stdout.Result)"
+    }
+    $json = @($stdout.Result -split "`r?`n" | Where-Object { $_ -match '^\[' }) | Select-Object -Last 1
+    if (-not $json) { throw "The child pwsh wrote no result:`n$($stdout.Result)`n$($stderr.Result)" }
+    $json | ConvertFrom-Json
+}
+
+function Get-AssemblyIdentity {
+    <# An assembly's name and version, and the names and versions it references, read from its metadata without loading it. #>
+    param([string] $Path)
+    $stream = [System.IO.File]::OpenRead($Path)
+    try {
+        $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+        $reader = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+        $definition = $reader.GetAssemblyDefinition()
+        [pscustomobject]@{
+            Name       = $reader.GetString($definition.Name)
+            Version    = $definition.Version
+            References = @(foreach ($handle in $reader.AssemblyReferences) {
+                    $reference = $reader.GetAssemblyReference($handle)
+                    [pscustomobject]@{ Name = $reader.GetString($reference.Name); Version = $reference.Version }
+                })
+        }
+    }
+    finally {
+        $stream.Dispose()
+    }
 }
 
 function Get-InotifyWatchCount {

@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    $modulePath = Get-TestModulePath
     Import-Module $modulePath -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
