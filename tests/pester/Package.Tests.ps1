@@ -10,14 +10,20 @@ BeforeAll {
     New-Item -ItemType Directory -Path $freshHome, $repository | Out-Null
 
     # A user of its own: HOME (and the XDG folders under it) decides the CurrentUser scope, the
-    # PSResourceGet repository list and the module auto-loading path. No PSModulePath is inherited.
+    # PSResourceGet repository list and the module auto-loading path. No PSModulePath is inherited:
+    # pwsh makes its default one (that user's folder, the shared one and its own).
     $freshUser = @{
         HOME            = $freshHome
         XDG_DATA_HOME   = Join-Path $freshHome '.local/share'
         XDG_CONFIG_HOME = Join-Path $freshHome '.config'
         XDG_CACHE_HOME  = Join-Path $freshHome '.cache'
-        PSModulePath    = ''
+        PSModulePath    = $null
         DOTNET_CLI_HOME = [Environment]::GetFolderPath('UserProfile')
+    }
+    # .NET names a special folder only when it exists (else it returns '' and PSResourceGet would
+    # write beside the working directory).
+    foreach ($folder in 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME') {
+        New-Item -ItemType Directory -Path $freshUser[$folder] -Force | Out-Null
     }
     $arguments = @{
         ModuleOut  = Get-TestModulePath
@@ -108,8 +114,8 @@ $module = Get-Module ScaleBox.Sandbox
     }
 
     It 'passes the smoke set of the suite when the suite imports the installed copy' {
-        $pester = (Get-Module Pester).ModuleBase
-        $result = Invoke-FreshPwsh -TimeoutSec 600 -Environment ($freshUser + @{ SBX_MODULE_UNDER_TEST = $installedModule }) -Arguments @{
+        $pester = Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'
+        $result = Invoke-FreshPwsh -TimeoutSec 600 -Environment ($freshUser + @{ SBX_MODULE_UNDER_TEST = (Join-Path $installedModule "ScaleBox.Sandbox.psd1") }) -Arguments @{
             Pester = $pester; Tests = $PSScriptRoot
         } -Script @'
 Import-Module $Pester
@@ -122,7 +128,7 @@ $run = Invoke-Pester -Configuration $config
 [pscustomobject]@{
     Passed = $run.PassedCount
     Failed = $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount
-    Failures = @($run.Failed | ForEach-Object { "$($_.ExpandedPath): $($_.ErrorRecord)" })
+    Failures = @($run.Failed | ForEach-Object { "$($_.ExpandedPath): $($_.ErrorRecord.Exception.Message)" })
 }
 '@
         $result.Failures | Should -BeNullOrEmpty

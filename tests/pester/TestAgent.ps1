@@ -14,7 +14,7 @@ function Get-TestModulePath {
     <#
     .SYNOPSIS
         The module the tests import: the build in out/, or the copy named by SBX_MODULE_UNDER_TEST (an
-        installed module's folder or manifest, as the package tests run the smoke set against it).
+        installed module's manifest, as the package tests run the smoke set against it).
     #>
     if ($env:SBX_MODULE_UNDER_TEST) {
         return $env:SBX_MODULE_UNDER_TEST
@@ -153,7 +153,7 @@ function Invoke-FreshPwsh {
     param(
         [Parameter(Mandatory)][string] $Script,
         [hashtable] $Arguments = @{},
-        # Environment variables for the child only (e.g. HOME for a fresh user scope).
+        # Environment variables for the child only (e.g. HOME for a fresh user scope); $null removes one.
         [hashtable] $Environment = @{},
         [int] $TimeoutSec = 300
     )
@@ -174,7 +174,9 @@ ConvertTo-Json -InputObject @(`$result) -Depth 6 -Compress
         $start.ArgumentList.Add($argument)
     }
     $start.Environment['SBX_FRESH_ARGUMENTS'] = $argumentsJson
-    foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
+    foreach ($key in $Environment.Keys) {
+        if ($null -eq $Environment[$key]) { $null = $start.Environment.Remove($key) } else { $start.Environment[$key] = $Environment[$key] }
+    }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $start.UseShellExecute = $false

@@ -11,7 +11,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Adds text or bytes to the end of a sandbox file, creating it when missing, as Add-Content
     /// does. The content is uploaded beside the file and appended by the sandbox's shell.
     /// </summary>
-    [Cmdlet(VerbsCommon.Add, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Add, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "Add-SbxContent.md")]
     [OutputType(typeof(SandboxItem))]
     public sealed class AddSbxContentCommand : ContentWriterCmdlet
     {

@@ -18,7 +18,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Copy-Item -ToSession/-FromSession does: streamed, resumed after a dropped download, written
     /// under a temporary name and renamed only when complete.
     /// </summary>
-    [Cmdlet(VerbsCommon.Copy, "SbxItem", DefaultParameterSetName = ToSandboxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Copy, "SbxItem", DefaultParameterSetName = ToSandboxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Copy-SbxItem.md")]
     [OutputType(typeof(FileInfo), typeof(DirectoryInfo), typeof(SandboxItem), typeof(Job))]
     public sealed class CopySbxItemCommand : SessionCmdlet
     {

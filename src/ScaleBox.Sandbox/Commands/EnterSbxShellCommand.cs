@@ -20,7 +20,7 @@ namespace ScaleBox.Sandbox.Commands
     /// or tag. Keystrokes go to the sandbox raw (Ctrl+C included); Ctrl+] detaches and leaves the
     /// process running.
     /// </summary>
-    [Cmdlet(VerbsCommon.Enter, "SbxShell", DefaultParameterSetName = StartSet)]
+    [Cmdlet(VerbsCommon.Enter, "SbxShell", DefaultParameterSetName = StartSet, HelpUri = HelpLinks.Root + "Enter-SbxShell.md")]
     [OutputType(typeof(SandboxProcessExit))]
     public sealed class EnterSbxShellCommand : SessionCmdlet
     {

@@ -8,7 +8,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Lists what a sandbox directory holds, optionally recursively, as Get-ChildItem does locally.</summary>
-    [Cmdlet(VerbsCommon.Get, "SbxChildItem", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "SbxChildItem", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxChildItem.md")]
     [OutputType(typeof(SandboxItem), typeof(string))]
     public sealed class GetSbxChildItemCommand : SessionCmdlet
     {

@@ -6,7 +6,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Lists the code contexts made through the session (the agent has no call that lists them).</summary>
-    [Cmdlet(VerbsCommon.Get, "SbxCodeContext")]
+    [Cmdlet(VerbsCommon.Get, "SbxCodeContext", HelpUri = HelpLinks.Root + "Get-SbxCodeContext.md")]
     [OutputType(typeof(SandboxCodeContext))]
     public sealed class GetSbxCodeContextCommand : SessionCmdlet
     {

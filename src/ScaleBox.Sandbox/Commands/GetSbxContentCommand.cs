@@ -18,7 +18,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Reads a sandbox file as Get-Content does: lines as they stream in, the whole text with -Raw,
     /// or bytes with -AsByteStream. The file is never held whole unless -Raw asks for it.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SbxContent", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "SbxContent", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxContent.md")]
     [OutputType(typeof(string), typeof(byte), typeof(byte[]))]
     public sealed class GetSbxContentCommand : ItemCmdlet
     {

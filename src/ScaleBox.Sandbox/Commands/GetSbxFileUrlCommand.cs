@@ -10,7 +10,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Returns a signed URL that reads (downloads) or writes (uploads) one sandbox file without any
     /// header, for curl, a browser or another machine. Anyone holding it can use it until it expires.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SbxFileUrl", DefaultParameterSetName = ExpiringSet)]
+    [Cmdlet(VerbsCommon.Get, "SbxFileUrl", DefaultParameterSetName = ExpiringSet, HelpUri = HelpLinks.Root + "Get-SbxFileUrl.md")]
     [OutputType(typeof(string))]
     public sealed class GetSbxFileUrlCommand : SessionCmdlet
     {

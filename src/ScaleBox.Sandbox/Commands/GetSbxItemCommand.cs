@@ -5,7 +5,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Gets files and directories in the sandbox by path, as Get-Item does locally.</summary>
-    [Cmdlet(VerbsCommon.Get, "SbxItem", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "SbxItem", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxItem.md")]
     [OutputType(typeof(SandboxItem))]
     public sealed class GetSbxItemCommand : ItemCmdlet
     {

@@ -7,7 +7,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Lists the processes running in the sandbox, as Get-Process does locally.</summary>
-    [Cmdlet(VerbsCommon.Get, "SbxProcess", DefaultParameterSetName = AllSet)]
+    [Cmdlet(VerbsCommon.Get, "SbxProcess", DefaultParameterSetName = AllSet, HelpUri = HelpLinks.Root + "Get-SbxProcess.md")]
     [OutputType(typeof(SandboxProcessInfo))]
     public sealed class GetSbxProcessCommand : SessionCmdlet
     {

@@ -6,7 +6,7 @@ using ScaleBox.Sandbox.Sessions;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Lists the sessions of the current runspace, oldest first; the last one is the default.</summary>
-    [Cmdlet(VerbsCommon.Get, "SbxSession", DefaultParameterSetName = ByName)]
+    [Cmdlet(VerbsCommon.Get, "SbxSession", DefaultParameterSetName = ByName, HelpUri = HelpLinks.Root + "Get-SbxSession.md")]
     [OutputType(typeof(SbxSession))]
     public sealed class GetSbxSessionCommand : PSCmdlet
     {

@@ -15,7 +15,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Ctrl+C, -TimeoutSec, or a downstream Select-Object -First; or drains what a watcher made by
     /// New-SbxWatcher has gathered (-Watcher), once or, with -Wait, until stopped.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SbxWatcherEvent", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "SbxWatcherEvent", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxWatcherEvent.md")]
     [OutputType(typeof(SandboxFileChange), typeof(SandboxWatchGap))]
     public sealed class GetSbxWatcherEventCommand : SessionCmdlet
     {

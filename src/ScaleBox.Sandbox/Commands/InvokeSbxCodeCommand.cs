@@ -19,7 +19,7 @@ namespace ScaleBox.Sandbox.Commands
     /// it runs. An exception in the code is an ErrorRecord. Ctrl+C interrupts the code; the
     /// context keeps its state.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "SbxCode", DefaultParameterSetName = CodeSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "SbxCode", DefaultParameterSetName = CodeSet, HelpUri = HelpLinks.Root + "Invoke-SbxCode.md")]
     [OutputType(typeof(string), typeof(SandboxCodeResult), typeof(FileInfo))]
     public sealed class InvokeSbxCodeCommand : SessionCmdlet
     {

@@ -9,7 +9,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Moves or renames sandbox items, as Move-Item does locally: a destination that is an existing
     /// directory receives the item; an existing file is replaced only with -Force.
     /// </summary>
-    [Cmdlet(VerbsCommon.Move, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Move, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Move-SbxItem.md")]
     [OutputType(typeof(SandboxItem))]
     public sealed class MoveSbxItemCommand : ItemCmdlet
     {

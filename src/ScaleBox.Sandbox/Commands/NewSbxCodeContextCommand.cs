@@ -7,7 +7,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Starts an interpreter in the sandbox whose state persists across Invoke-SbxCode -Context calls.</summary>
-    [Cmdlet(VerbsCommon.New, "SbxCodeContext")]
+    [Cmdlet(VerbsCommon.New, "SbxCodeContext", HelpUri = HelpLinks.Root + "New-SbxCodeContext.md")]
     [OutputType(typeof(SandboxCodeContext))]
     public sealed class NewSbxCodeContextCommand : SessionCmdlet
     {

@@ -13,7 +13,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Creates directories or files in the sandbox (parents included) and returns them, as New-Item
     /// does locally.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "SbxItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "SbxItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "New-SbxItem.md")]
     [OutputType(typeof(SandboxItem))]
     public sealed class NewSbxItemCommand : SessionCmdlet
     {

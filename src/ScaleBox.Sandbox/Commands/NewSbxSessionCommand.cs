@@ -11,7 +11,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Creates a session for one sandbox and makes it the default. Binds by property name from the
     /// backend's sandbox object, so <c>Invoke-RestMethod ... | New-SbxSession</c> works.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "SbxSession")]
+    [Cmdlet(VerbsCommon.New, "SbxSession", HelpUri = HelpLinks.Root + "New-SbxSession.md")]
     [OutputType(typeof(SbxSession))]
     public sealed class NewSbxSessionCommand : PSCmdlet
     {

@@ -9,7 +9,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Makes a watcher that the sandbox agent keeps: it gathers the directory's changes until
     /// Get-SbxWatcherEvent -Watcher drains them, and lives until Remove-SbxWatcher.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "SbxWatcher")]
+    [Cmdlet(VerbsCommon.New, "SbxWatcher", HelpUri = HelpLinks.Root + "New-SbxWatcher.md")]
     [OutputType(typeof(SandboxWatcher))]
     public sealed class NewSbxWatcherCommand : SessionCmdlet
     {

@@ -14,7 +14,7 @@ namespace ScaleBox.Sandbox.Commands
     /// does for jobs. Output written before attaching is not replayed. Ctrl+C detaches; the process
     /// keeps running.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Receive, "SbxProcess", DefaultParameterSetName = PidSet)]
+    [Cmdlet(VerbsCommunications.Receive, "SbxProcess", DefaultParameterSetName = PidSet, HelpUri = HelpLinks.Root + "Receive-SbxProcess.md")]
     [OutputType(typeof(SandboxProcessOutput), typeof(SandboxProcessExit), typeof(string))]
     public sealed class ReceiveSbxProcessCommand : ProcessCmdlet
     {

@@ -17,7 +17,7 @@ namespace ScaleBox.Sandbox.Commands
     /// reconnects by itself after a dropped connection and raises a Gap event when it is back.
     /// Unregister-Event (or removing the action's job, or closing the runspace) ends it on the agent.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Register, "SbxWatcher")]
+    [Cmdlet(VerbsLifecycle.Register, "SbxWatcher", HelpUri = HelpLinks.Root + "Register-SbxWatcher.md")]
     [OutputType(typeof(PSEventJob))]
     public sealed class RegisterSbxWatcherCommand : ObjectEventRegistrationBase
     {

@@ -7,7 +7,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Shuts code contexts down in the sandbox, freeing their interpreters, and forgets them.</summary>
-    [Cmdlet(VerbsCommon.Remove, "SbxCodeContext", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Remove, "SbxCodeContext", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "Remove-SbxCodeContext.md")]
     public sealed class RemoveSbxCodeContextCommand : SessionCmdlet
     {
         /// <summary>Context objects (from New- or Get-SbxCodeContext) or ids.</summary>

@@ -9,7 +9,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Deletes sandbox files and directories, as Remove-Item does locally: a directory that is not
     /// empty needs -Recurse, and a missing path is an error.
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Remove, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Remove-SbxItem.md")]
     public sealed class RemoveSbxItemCommand : ItemCmdlet
     {
         /// <summary>Removes directories with everything in them.</summary>

@@ -7,7 +7,7 @@ using ScaleBox.Sandbox.Sessions;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Closes sessions and forgets them. The sandbox itself keeps running.</summary>
-    [Cmdlet(VerbsCommon.Remove, "SbxSession", DefaultParameterSetName = BySession, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Remove, "SbxSession", DefaultParameterSetName = BySession, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "Remove-SbxSession.md")]
     public sealed class RemoveSbxSessionCommand : PSCmdlet
     {
         const string BySession = "Session";

@@ -6,7 +6,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Ends watchers made by New-SbxWatcher; the changes they still hold are dropped.</summary>
-    [Cmdlet(VerbsCommon.Remove, "SbxWatcher", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Remove, "SbxWatcher", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "Remove-SbxWatcher.md")]
     public sealed class RemoveSbxWatcherCommand : SessionCmdlet
     {
         /// <summary>The watchers to end.</summary>

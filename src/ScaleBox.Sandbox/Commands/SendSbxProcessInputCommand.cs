@@ -11,7 +11,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Sends text or bytes to a sandbox process's standard input, or to its terminal with -Pty.
     /// Text is sent as UTF-8, exactly as given: add "`n" for Enter.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "SbxProcessInput", DefaultParameterSetName = PidSet)]
+    [Cmdlet(VerbsCommunications.Send, "SbxProcessInput", DefaultParameterSetName = PidSet, HelpUri = HelpLinks.Root + "Send-SbxProcessInput.md")]
     public sealed class SendSbxProcessInputCommand : ProcessCmdlet
     {
         /// <summary>Text (sent as UTF-8) or a byte array (sent as is). Pipeline input is sent item by item.</summary>

@@ -8,7 +8,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Writes text or bytes to a sandbox file, replacing it, as Set-Content does.</summary>
-    [Cmdlet(VerbsCommon.Set, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Set-SbxContent.md")]
     [OutputType(typeof(SandboxItem))]
     public sealed class SetSbxContentCommand : ContentWriterCmdlet
     {

@@ -2,11 +2,12 @@ using System.Management.Automation;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Processes;
 using ScaleBox.Sandbox.Processes;
+using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Resizes a sandbox process's terminal; the process sees SIGWINCH and the new size.</summary>
-    [Cmdlet(VerbsCommon.Set, "SbxProcessTerminal", DefaultParameterSetName = PidSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Set, "SbxProcessTerminal", DefaultParameterSetName = PidSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "Set-SbxProcessTerminal.md")]
     public sealed class SetSbxProcessTerminalCommand : ProcessCmdlet
     {
         [Parameter(Mandatory = true)]

@@ -2,11 +2,12 @@ using System.Management.Automation;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Processes;
 using ScaleBox.Sandbox.Processes;
+using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Stops sandbox processes: SIGTERM, or SIGKILL with -Force.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "SbxProcess", DefaultParameterSetName = PidSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "SbxProcess", DefaultParameterSetName = PidSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Stop-SbxProcess.md")]
     public sealed class StopSbxProcessCommand : ProcessCmdlet
     {
         /// <summary>Kills at once (SIGKILL) instead of asking the process to end (SIGTERM).</summary>

@@ -10,7 +10,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Tells whether sandbox paths exist (and are of a kind), one boolean per path, as Test-Path
     /// does locally: a wildcard path is true when anything matches it.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SbxPath", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "SbxPath", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Test-SbxPath.md")]
     [OutputType(typeof(bool))]
     public sealed class TestSbxPathCommand : ItemCmdlet
     {

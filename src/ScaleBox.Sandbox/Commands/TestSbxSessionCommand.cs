@@ -6,7 +6,7 @@ using ScaleBox.Sandbox.Sessions;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Asks the sandbox agent's /health endpoint whether it is up: true or false, never an error.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SbxSession")]
+    [Cmdlet(VerbsDiagnostic.Test, "SbxSession", HelpUri = HelpLinks.Root + "Test-SbxSession.md")]
     [OutputType(typeof(bool))]
     public sealed class TestSbxSessionCommand : CancellableCmdlet
     {

@@ -12,7 +12,7 @@ namespace ScaleBox.Sandbox.Commands
     /// Waits for a file or directory to appear in the sandbox and returns it, as Get-SbxItem would:
     /// at once when it is already there, else as soon as a watch of its parent directory sees it.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "SbxItem")]
+    [Cmdlet(VerbsLifecycle.Wait, "SbxItem", HelpUri = HelpLinks.Root + "Wait-SbxItem.md")]
     [OutputType(typeof(SandboxItem))]
     public sealed class WaitSbxItemCommand : SessionCmdlet
     {

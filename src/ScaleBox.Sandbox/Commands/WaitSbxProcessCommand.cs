@@ -10,7 +10,7 @@ using ScaleBox.Sandbox.Processes;
 namespace ScaleBox.Sandbox.Commands
 {
     /// <summary>Waits for sandbox processes to end and returns their exit records, as Wait-Process does locally.</summary>
-    [Cmdlet(VerbsLifecycle.Wait, "SbxProcess", DefaultParameterSetName = PidSet)]
+    [Cmdlet(VerbsLifecycle.Wait, "SbxProcess", DefaultParameterSetName = PidSet, HelpUri = HelpLinks.Root + "Wait-SbxProcess.md")]
     [OutputType(typeof(SandboxProcessExit))]
     public sealed class WaitSbxProcessCommand : ProcessCmdlet
     {

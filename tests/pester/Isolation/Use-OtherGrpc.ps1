@@ -8,4 +8,5 @@ $assemblies = foreach ($package in $versions.Packages) {
 foreach ($assembly in $assemblies) {
     $null = [System.Reflection.Assembly]::LoadFrom($assembly)
 }
-Add-Type -Path (Join-Path $PSScriptRoot 'OtherGrpcProbe.cs') -ReferencedAssemblies ($assemblies + 'System.Net.Http', 'System.Runtime', 'System.Memory')
+# -IgnoreWarnings: the older packages were built against older framework versions (CS1701).
+Add-Type -IgnoreWarnings -Path (Join-Path $PSScriptRoot 'OtherGrpcProbe.cs') -ReferencedAssemblies ($assemblies + 'netstandard', 'System.Net.Http', 'System.Runtime', 'System.Memory')
