@@ -14,7 +14,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Processes;
 [Collection(LocalAgentCollection.Name)]
 public sealed class ProcessInputTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Input_sent_to_cat_comes_back_as_its_output(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -38,7 +38,7 @@ public sealed class ProcessInputTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Input_of_the_wrong_kind_is_refused(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);

@@ -8,7 +8,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Watch;
 [Collection(LocalAgentCollection.Name)]
 public sealed class PollingWatcherTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Changes_gather_until_drained_and_a_removed_watcher_is_NotFound(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("poll");
@@ -29,7 +29,7 @@ public sealed class PollingWatcherTests(LocalAgentFixture agent)
         Assert.Equal(watcher.Id, gone.Target);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Ten_thousand_changes_drain_without_loss_and_in_order(SandboxProtocol protocol)
     {
         const int Count = 10_000;
