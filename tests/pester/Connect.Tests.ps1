@@ -5,12 +5,6 @@ BeforeAll {
     $agent = Start-TestAgent
     $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
     Import-Module $modulePath -Force
-
-    function New-TestFolder([string] $Name) {
-        $path = Join-Path $agent.Home ($Name + '-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
-        New-Item -ItemType Directory -Path $path | Out-Null
-        $path
-    }
 }
 
 AfterAll {
@@ -35,7 +29,7 @@ Describe 'A session with -Protocol <Protocol>' -ForEach @(
     }
 
     It 'lists a directory' {
-        $folder = New-TestFolder 'list'
+        $folder = New-AgentTestFolder 'list'
         Set-Content -LiteralPath (Join-Path $folder 'a.txt') -Value 'a'
         New-Item -ItemType Directory -Path (Join-Path $folder 'sub') | Out-Null
 
@@ -43,7 +37,7 @@ Describe 'A session with -Protocol <Protocol>' -ForEach @(
 
         $items.Name | Should -Be @('a.txt', 'sub')
         $items[0].Type | Should -Be 'File'
-        $items[0].Size | Should -Be 2
+        $items[0].Length | Should -Be 2 -Because 'the size is an int64, a string in JSON'
         $items[1].Type | Should -Be 'Directory'
     }
 
@@ -62,7 +56,7 @@ Describe 'A session with -Protocol <Protocol>' -ForEach @(
     }
 
     It 'feeds a background process''s stdin and waits for it' {
-        $folder = New-TestFolder 'stdin'
+        $folder = New-AgentTestFolder 'stdin'
         $p = Start-SbxProcess -Command "head -n 2 > '$folder/got.txt'" -Background -Session $s
         Send-SbxProcessInput -Pid $p.Pid -Value "one`n" -Session $s
         Send-SbxProcessInput -Pid $p.Pid -Value ([System.Text.Encoding]::UTF8.GetBytes("twö`n")) -Session $s
@@ -72,7 +66,7 @@ Describe 'A session with -Protocol <Protocol>' -ForEach @(
     }
 
     It 'copies a file in and out' {
-        $folder = New-TestFolder 'copy'
+        $folder = New-AgentTestFolder 'copy'
         $local = Join-Path $TestDrive "in-$Protocol.bin"
         $bytes = [byte[]]::new(300000)
         [System.Random]::new(7).NextBytes($bytes)
@@ -87,7 +81,7 @@ Describe 'A session with -Protocol <Protocol>' -ForEach @(
     }
 
     It 'streams the changes of a watched directory' {
-        $folder = New-TestFolder 'watch'
+        $folder = New-AgentTestFolder 'watch'
         $writer = Start-LocalWriter -Folder $folder -Prefix w
         try {
             $events = Get-SbxWatcherEvent -Path $folder -Wait -TimeoutSec 30 -Session $s |
@@ -101,7 +95,7 @@ Describe 'A session with -Protocol <Protocol>' -ForEach @(
     }
 
     It 'drains a polled watcher' {
-        $folder = New-TestFolder 'poll'
+        $folder = New-AgentTestFolder 'poll'
         $watcher = New-SbxWatcher -Path $folder -Session $s
         try {
             Set-Content -LiteralPath (Join-Path $folder 'p.txt') -Value 'p'
@@ -134,16 +128,17 @@ Describe 'A session with -Protocol <Protocol>' -ForEach @(
         }
     }
 
-    It 'refuses a wrong token as unauthenticated, without showing it' {
+    It 'ends a cmdlet with AuthenticationError for a wrong token, without showing it' {
         $bad = New-SbxSession -Domain $agent.Domain -AccessToken 'not-the-token-5e1f' -Protocol $Protocol -Name "bad-$Protocol"
         try {
-            Get-SbxItem -Path / -Session $bad -ErrorVariable refused -ErrorAction SilentlyContinue
+            $caught = $null
+            try { Get-SbxItem -Path / -Session $bad -ErrorAction SilentlyContinue } catch { $caught = $_ }
         }
         finally {
             Remove-SbxSession -Session $bad
         }
-        $refused | Should -HaveCount 1
-        $refused[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
-        "$($refused[0])" | Should -Not -Match 'not-the-token-5e1f'
+        $caught | Should -Not -BeNullOrEmpty -Because 'a wrong token is a terminating error'
+        $caught.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        ($caught | Out-String) | Should -Not -Match 'not-the-token-5e1f'
     }
 }
