@@ -334,3 +334,11 @@ function Stop-TestTlsGateway {
     }
     Remove-Item -LiteralPath $Gateway.Folder -Recurse -Force -ErrorAction SilentlyContinue
 }
+
+function New-AgentTestFolder {
+    <# A new, uniquely named folder in the agent's home, for one test: tests never see each other's files. #>
+    param([Parameter(Mandatory)] [string] $Name, $Agent = $agent)
+    $path = Join-Path $Agent.Home ($Name + '-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $path | Out-Null
+    $path
+}

@@ -74,7 +74,7 @@ namespace ScaleBox.Sandbox.Client.Errors
             string subject = target is null ? operation : $"{operation} '{target}'";
             return new SandboxException(SandboxErrorCode.Unavailable,
                 $"The server at {_endpoint} did not answer {subject} as a sandbox agent does ({_token.Redact(detail)}): it is not a sandbox agent, "
-                + "or not one that speaks this session's protocol. Check the domain, and the session's -Protocol: GrpcWeb needs an HTTP/1.1 port, Grpc an HTTP/2 one.",
+                + "or not one that speaks this session's protocol. Check the domain, and the session's -Protocol: GrpcWeb and Connect need an HTTP/1.1 port, Grpc an HTTP/2 one.",
                 _token.Redact(detail), target, _endpoint.Domain, _token.Occurs(inner.ToString()) ? null : inner);
         }
 
@@ -112,10 +112,11 @@ namespace ScaleBox.Sandbox.Client.Errors
 
         /// <summary>
         /// An answer no sandbox agent gives: a web page or a 404 where a gRPC response belongs
-        /// (Grpc.Net.Client: "Bad gRPC response"), or HTTP/1.1 where HTTP/2 was spoken.
+        /// (Grpc.Net.Client: "Bad gRPC response"; the Connect transport: "Bad Connect response"), or HTTP/1.1 where HTTP/2 was spoken.
         /// </summary>
         static bool IsNotAnAgentAnswer(string? detail) =>
-            detail is not null && (detail.Contains("Bad gRPC response") || detail.Contains("HTTP/2 server sent invalid data"));
+            detail is not null && (detail.Contains("Bad gRPC response") || detail.Contains(Transport.Connect.ConnectStatus.BadResponse)
+                || detail.Contains("HTTP/2 server sent invalid data"));
 
         static bool IsCancellation(Exception error) =>
             error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled);

@@ -236,13 +236,13 @@ namespace ScaleBox.Sandbox.Client.Processes
         /// <summary>
         /// Opens a stream of input to the process (the agent's StreamInput call): checks that the
         /// process exists, sends the start message, and returns the stream to write chunks to.
-        /// Needs a session on <see cref="SandboxProtocol.Grpc"/>: gRPC-Web over HTTP/1.1 cannot carry a
-        /// client stream, so on GrpcWeb this fails before sending anything; use
+        /// Needs a session on <see cref="SandboxProtocol.Grpc"/>: gRPC-Web and Connect over HTTP/1.1 cannot carry a
+        /// client stream, so on those this fails before sending anything; use
         /// <see cref="SendInputAsync"/>, which works everywhere.
         /// </summary>
         /// <param name="cancellationToken">Covers the opening only; the stream's own calls take their own.</param>
         /// <exception cref="SandboxException">
-        /// FailedPrecondition on a GrpcWeb session; NotFound for an unknown pid or tag.
+        /// FailedPrecondition on a GrpcWeb or Connect session; NotFound for an unknown pid or tag.
         /// </exception>
         public async Task<SandboxProcessInputStream> OpenInputStreamAsync(SandboxProcessSelector selector,
             SandboxInputTarget target = SandboxInputTarget.Stdin, CancellationToken cancellationToken = default)
@@ -259,7 +259,7 @@ namespace ScaleBox.Sandbox.Client.Processes
             {
                 throw new SandboxException(SandboxErrorCode.FailedPrecondition,
                     $"Cannot stream input to {selector}: streaming input needs the Grpc protocol (HTTP/2), and this session to '{Domain}' "
-                    + $"uses {_client.Options.Protocol} (gRPC-Web over HTTP/1.1 cannot carry a client stream). "
+                    + $"uses {_client.Options.Protocol} (gRPC-Web and Connect over HTTP/1.1 cannot carry a client stream). "
                     + "Send the input in separate calls with SendInputAsync, which works on every protocol, or open the session with the Grpc protocol.",
                     null, selector.ToString(), Domain);
             }

@@ -11,6 +11,7 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Processes;
 using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport.Connect;
 using ScaleBox.Sandbox.Client.Watch;
 using ScaleBox.Sandbox.Protocol;
 
@@ -28,7 +29,7 @@ namespace ScaleBox.Sandbox.Client.Transport
         static readonly Version Http2 = new Version(2, 0); // HttpVersion.Version20 is missing from netstandard2.0
 
         readonly HttpClient _http;
-        readonly GrpcChannel _channel;
+        readonly GrpcChannel? _channel;
         int _disposed;
 
         public SandboxClient(SandboxClientOptions options)
@@ -40,28 +41,39 @@ namespace ScaleBox.Sandbox.Client.Transport
             // over the handler it is given (its subchannels), which breaks requests it did not make.
             _http = new HttpClient(HttpHandlerFactory.Create(options), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
-            var channelOptions = new GrpcChannelOptions
+            CallInvoker invoker;
+            if (options.Protocol == SandboxProtocol.Connect || options.Protocol == SandboxProtocol.ConnectJson)
             {
-                MaxReceiveMessageSize = MaxReceiveMessageSize,
-            };
-            if (options.Protocol == SandboxProtocol.GrpcWeb)
-            {
-                channelOptions.HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, HttpHandlerFactory.Create(options));
-                channelOptions.HttpVersion = HttpVersion.Version11;
+                // Connect is plain HTTP: its calls share the plain endpoints' client (and so its handler).
+                ConnectCodec codec = options.Protocol == SandboxProtocol.Connect ? ConnectCodec.Proto : ConnectCodec.Json;
+                invoker = new ConnectCallInvoker(_http, options.Endpoint.BaseUri, codec, MaxReceiveMessageSize);
             }
             else
             {
-                channelOptions.HttpHandler = HttpHandlerFactory.Create(options);
-                channelOptions.HttpVersion = Http2;
+                var channelOptions = new GrpcChannelOptions
+                {
+                    MaxReceiveMessageSize = MaxReceiveMessageSize,
+                };
+                if (options.Protocol == SandboxProtocol.GrpcWeb)
+                {
+                    channelOptions.HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, HttpHandlerFactory.Create(options));
+                    channelOptions.HttpVersion = HttpVersion.Version11;
+                }
+                else
+                {
+                    channelOptions.HttpHandler = HttpHandlerFactory.Create(options);
+                    channelOptions.HttpVersion = Http2;
+                }
+                _channel = GrpcChannel.ForAddress(options.Endpoint.BaseUri, channelOptions);
+                invoker = _channel.CreateCallInvoker();
             }
-            _channel = GrpcChannel.ForAddress(options.Endpoint.BaseUri, channelOptions);
 
-            Files = new SandboxFileSystem(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(_channel));
-            Watchers = new SandboxWatchers(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(_channel));
-            Processes = new SandboxProcesses(this, new ScaleBox.Sandbox.Protocol.Process.ProcessClient(_channel));
+            Files = new SandboxFileSystem(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(invoker));
+            Watchers = new SandboxWatchers(this, new ScaleBox.Sandbox.Protocol.Filesystem.FilesystemClient(invoker));
+            Processes = new SandboxProcesses(this, new ScaleBox.Sandbox.Protocol.Process.ProcessClient(invoker));
             Transfer = new SandboxFileTransfer(this, _http);
-            Code = new SandboxCode(this, new ScaleBox.Sandbox.Protocol.ExecutionService.ExecutionServiceClient(_channel),
-                new ScaleBox.Sandbox.Protocol.ContextService.ContextServiceClient(_channel));
+            Code = new SandboxCode(this, new ScaleBox.Sandbox.Protocol.ExecutionService.ExecutionServiceClient(invoker),
+                new ScaleBox.Sandbox.Protocol.ContextService.ContextServiceClient(invoker));
         }
 
         public SandboxClientOptions Options { get; }
@@ -151,7 +163,7 @@ namespace ScaleBox.Sandbox.Client.Transport
             {
                 return;
             }
-            _channel.Dispose();
+            _channel?.Dispose();
             _http.Dispose();
         }
 

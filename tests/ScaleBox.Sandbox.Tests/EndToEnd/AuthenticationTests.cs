@@ -7,7 +7,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd;
 [Collection(LocalAgentCollection.Name)]
 public sealed class AuthenticationTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_wrong_token_is_Unauthenticated_and_the_error_names_the_domain_but_no_token(SandboxProtocol protocol)
     {
         const string wrongToken = "wrong-token-3c9e7b21";
@@ -26,7 +26,7 @@ public sealed class AuthenticationTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Health_needs_no_valid_token(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol, accessToken: "not-the-token");

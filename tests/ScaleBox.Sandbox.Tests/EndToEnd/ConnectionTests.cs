@@ -9,7 +9,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd;
 [Collection(LocalAgentCollection.Name)]
 public sealed class ConnectionTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_running_agent_is_healthy(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -17,7 +17,7 @@ public sealed class ConnectionTests(LocalAgentFixture agent)
         Assert.True(await client.IsHealthyAsync());
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Nothing_listening_is_Unavailable_long_before_the_timeout(SandboxProtocol protocol)
     {
         TimeSpan timeout = TimeSpan.FromSeconds(20);
@@ -40,7 +40,7 @@ public sealed class ConnectionTests(LocalAgentFixture agent)
         Assert.True(clock.Elapsed < timeout / 2, $"took {clock.Elapsed} against a {timeout} timeout");
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Health_of_nothing_listening_is_Unavailable(SandboxProtocol protocol)
     {
         var options = new SandboxClientOptions(SandboxEndpoint.Parse($"127.0.0.1:{ClosedPort.Find()}"), new AccessToken("t"))
@@ -54,7 +54,7 @@ public sealed class ConnectionTests(LocalAgentFixture agent)
         Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_cancelled_token_cancels_the_call(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -68,7 +68,7 @@ public sealed class ConnectionTests(LocalAgentFixture agent)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.IsHealthyAsync(cancellation.Token));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_disposed_client_refuses_calls(SandboxProtocol protocol)
     {
         SandboxClient client = agent.CreateClient(protocol);
@@ -82,7 +82,7 @@ public sealed class ConnectionTests(LocalAgentFixture agent)
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.IsHealthyAsync());
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_empty_path_is_refused_before_anything_is_sent(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);

@@ -11,7 +11,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd;
 [Collection(LocalAgentCollection.Name)]
 public sealed class ExistsTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Is_true_for_a_file_and_a_directory(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("exists");
@@ -23,7 +23,7 @@ public sealed class ExistsTests(LocalAgentFixture agent)
         Assert.True(await client.Files.ExistsAsync(folder));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Is_false_for_a_missing_path(SandboxProtocol protocol)
     {
         string missing = Path.Combine(agent.NewFolder("exists-missing"), "not-here.txt");
@@ -32,7 +32,7 @@ public sealed class ExistsTests(LocalAgentFixture agent)
         Assert.False(await client.Files.ExistsAsync(missing));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Throws_instead_of_answering_false_when_the_token_is_rejected(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol, accessToken: "not-the-token");
@@ -42,7 +42,7 @@ public sealed class ExistsTests(LocalAgentFixture agent)
         Assert.Equal(SandboxErrorCode.Unauthenticated, error.Code);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Throws_instead_of_answering_false_for_an_invalid_path(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);

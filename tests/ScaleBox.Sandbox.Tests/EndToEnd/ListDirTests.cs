@@ -23,7 +23,7 @@ public sealed class ListDirTests(LocalAgentFixture agent)
     static string[] Relative(IEnumerable<SandboxItem> items, string root) =>
         items.Select(i => Path.GetRelativePath(root, i.Path)).Order(StringComparer.Ordinal).ToArray();
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Depth_1_lists_the_children_only(SandboxProtocol protocol)
     {
         string root = MakeTree("list-depth1");
@@ -36,7 +36,7 @@ public sealed class ListDirTests(LocalAgentFixture agent)
         Assert.Equal(SandboxItemType.Directory, items.Single(i => i.Name == "sub").Type);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Depth_0_is_the_same_as_depth_1(SandboxProtocol protocol)
     {
         string root = MakeTree("list-depth0");
@@ -49,7 +49,7 @@ public sealed class ListDirTests(LocalAgentFixture agent)
         Assert.Equal(one.Select(i => i.Path), zero.Select(i => i.Path));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Depth_2_adds_the_grandchildren_and_no_further(SandboxProtocol protocol)
     {
         string root = MakeTree("list-depth2");
@@ -60,7 +60,7 @@ public sealed class ListDirTests(LocalAgentFixture agent)
         Assert.Equal(["a.txt", "sub", "sub/b.txt", "sub/deeper"], Relative(items, root));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task The_recursive_depth_lists_everything_below(SandboxProtocol protocol)
     {
         string root = MakeTree("list-recursive");
@@ -71,7 +71,7 @@ public sealed class ListDirTests(LocalAgentFixture agent)
         Assert.Equal(["a.txt", "sub", "sub/b.txt", "sub/deeper", "sub/deeper/c.txt"], Relative(items, root));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Entry_paths_keep_the_requested_prefix_even_through_a_symlink(SandboxProtocol protocol)
     {
         string root = MakeTree("list-via-link");
@@ -88,7 +88,7 @@ public sealed class ListDirTests(LocalAgentFixture agent)
         Assert.Contains(items, i => i.Path == link + "/sub/b.txt");
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_missing_path_is_NotFound_with_the_path_as_target(SandboxProtocol protocol)
     {
         string missing = Path.Combine(agent.NewFolder("list-missing"), "nothing-here");
@@ -102,7 +102,7 @@ public sealed class ListDirTests(LocalAgentFixture agent)
         Assert.Equal($"path not found: {missing}", error.ServerMessage);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_file_is_not_a_directory_to_list(SandboxProtocol protocol)
     {
         string file = Path.Combine(agent.NewFolder("list-file"), "plain.txt");

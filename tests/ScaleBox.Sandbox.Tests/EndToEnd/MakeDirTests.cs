@@ -8,7 +8,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd;
 [Collection(LocalAgentCollection.Name)]
 public sealed class MakeDirTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Creates_the_directory_and_its_missing_parents(SandboxProtocol protocol)
     {
         string path = Path.Combine(agent.NewFolder("mkdir"), "a", "b", "c");
@@ -22,7 +22,7 @@ public sealed class MakeDirTests(LocalAgentFixture agent)
         Assert.Equal(SandboxItemType.Directory, created.Type);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_existing_directory_is_AlreadyExists(SandboxProtocol protocol)
     {
         string path = agent.NewFolder("mkdir-existing");

@@ -8,7 +8,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd;
 [Collection(LocalAgentCollection.Name)]
 public sealed class MoveTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Renames_a_file_into_new_parent_directories(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("move-file");
@@ -26,7 +26,7 @@ public sealed class MoveTests(LocalAgentFixture agent)
         Assert.Equal(SandboxItemType.File, moved.Type);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Moves_a_directory_with_its_contents(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("move-dir");
@@ -43,7 +43,7 @@ public sealed class MoveTests(LocalAgentFixture agent)
         Assert.Equal(SandboxItemType.Directory, moved.Type);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_missing_source_is_NotFound_and_creates_nothing(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("move-missing");

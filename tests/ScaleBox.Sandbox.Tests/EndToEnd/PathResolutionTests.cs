@@ -8,7 +8,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd;
 [Collection(LocalAgentCollection.Name)]
 public sealed class PathResolutionTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_relative_path_resolves_against_the_home_folder(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("relative");
@@ -24,7 +24,7 @@ public sealed class PathResolutionTests(LocalAgentFixture agent)
         Assert.Equal([Path.Combine(folder, "inside.txt")], listed.Select(i => i.Path));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_tilde_path_resolves_against_the_home_folder(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("tilde");

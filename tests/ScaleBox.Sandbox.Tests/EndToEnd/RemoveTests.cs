@@ -6,7 +6,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd;
 [Collection(LocalAgentCollection.Name)]
 public sealed class RemoveTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Removes_a_directory_tree(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("remove-tree");
@@ -22,7 +22,7 @@ public sealed class RemoveTests(LocalAgentFixture agent)
         Assert.True(File.Exists(Path.Combine(folder, "sibling.txt")));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Removes_a_symlink_but_not_what_it_points_to(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("remove-link");
@@ -40,7 +40,7 @@ public sealed class RemoveTests(LocalAgentFixture agent)
         Assert.Equal("keep", await File.ReadAllTextAsync(Path.Combine(target, "data.txt"))); // ...its target is not
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Removing_a_missing_path_succeeds(SandboxProtocol protocol)
     {
         string missing = Path.Combine(agent.NewFolder("remove-missing"), "never-existed");

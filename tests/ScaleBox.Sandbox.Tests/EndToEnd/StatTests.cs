@@ -15,7 +15,7 @@ public sealed class StatTests(LocalAgentFixture agent)
     static readonly DateTime KnownWriteTime = new(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc);
     static readonly DateTime KnownWriteTimePrecise = KnownWriteTime.AddTicks(1234567);
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_file_is_described_fully_and_as_the_OS_sees_it(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("stat-file");
@@ -47,7 +47,7 @@ public sealed class StatTests(LocalAgentFixture agent)
         Assert.Equal(agent.DomainFor(protocol), item.Domain);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_directory_is_described_fully_and_as_the_OS_sees_it(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("stat-dir");
@@ -77,7 +77,7 @@ public sealed class StatTests(LocalAgentFixture agent)
         Assert.Null(item.LinkTarget);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_symlink_to_a_file_is_reported_as_a_file_with_its_target(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("stat-link");
@@ -97,7 +97,7 @@ public sealed class StatTests(LocalAgentFixture agent)
         Assert.Equal(OsFileFacts.Of(link, followSymlink: true).Permissions, item.UnixMode);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_symlink_to_a_directory_is_reported_as_a_directory_with_its_target(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("stat-dirlink");

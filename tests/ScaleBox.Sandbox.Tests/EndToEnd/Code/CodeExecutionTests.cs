@@ -37,7 +37,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         }
     }
 
-    [PythonKernelTheory, BothProtocols]
+    [PythonKernelTheory, AllProtocols]
     public async Task Prints_results_and_state_come_through_as_typed_events(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -61,7 +61,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         });
     }
 
-    [PythonKernelTheory, BothProtocols]
+    [PythonKernelTheory, AllProtocols]
     public async Task An_exception_is_an_error_event_with_its_name_value_and_traceback(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -74,7 +74,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         Assert.DoesNotContain("\u001b[", error.Traceback, StringComparison.Ordinal);
     }
 
-    [PythonKernelTheory, BothProtocols]
+    [PythonKernelTheory, AllProtocols]
     public async Task A_plot_is_a_display_with_a_png_and_a_chart_of_its_points(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -96,7 +96,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         Assert.Equal(new object?[] { 2.0, 4.0, 8.0 }, chart.Rows.Select(r => r.Y));
     }
 
-    [PythonKernelTheory, BothProtocols]
+    [PythonKernelTheory, AllProtocols]
     public async Task A_passed_timeout_interrupts_the_code_and_the_context_keeps_its_state(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -113,7 +113,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         });
     }
 
-    [PythonKernelTheory, BothProtocols]
+    [PythonKernelTheory, AllProtocols]
     public async Task Cancelling_interrupts_the_code_and_the_context_goes_on(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -137,7 +137,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         });
     }
 
-    [PythonKernelTheory, BothProtocols]
+    [PythonKernelTheory, AllProtocols]
     public async Task A_removed_or_unknown_context_and_an_unserved_language_are_clear_errors(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -153,7 +153,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         Assert.Contains("cobol", unserved.Message);
     }
 
-    [PythonKernelTheory, BothProtocols]
+    [PythonKernelTheory, AllProtocols]
     public async Task Environment_variables_apply_to_one_execution(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);

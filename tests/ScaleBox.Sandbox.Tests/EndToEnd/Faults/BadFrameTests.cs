@@ -15,10 +15,10 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Faults;
 /// </summary>
 public sealed class BadFrameTests(ITestOutputHelper output)
 {
-    const uint Pid = 4242;
+    internal const uint Pid = 4242;
     static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    static byte[] Frame(byte flags, byte[] payload)
+    internal static byte[] Frame(byte flags, byte[] payload)
     {
         byte[] frame = new byte[5 + payload.Length];
         frame[0] = flags;
@@ -28,11 +28,11 @@ public sealed class BadFrameTests(ITestOutputHelper output)
     }
 
     // Encoded by hand from the published schema: StartResponse{event=1: ProcessEvent{start=1: {pid=1}, data=2: {stdout=1}}}.
-    static byte[] Started() => Frame(0, Field(1, Field(1, [0x08, .. Varint(Pid)])));
+    internal static byte[] Started() => Frame(0, Field(1, Field(1, [0x08, .. Varint(Pid)])));
 
-    static byte[] Output(string text) => Frame(0, Field(1, Field(2, Field(1, Encoding.UTF8.GetBytes(text)))));
+    internal static byte[] Output(string text) => Frame(0, Field(1, Field(2, Field(1, Encoding.UTF8.GetBytes(text)))));
 
-    static byte[] Field(int number, byte[] content) => [(byte)((number << 3) | 2), .. Varint((uint)content.Length), .. content];
+    internal static byte[] Field(int number, byte[] content) => [(byte)((number << 3) | 2), .. Varint((uint)content.Length), .. content];
 
     static byte[] Varint(uint value)
     {

@@ -12,13 +12,16 @@ public sealed class ProcessErrorTests(LocalAgentFixture agent)
     // Above the kernel's pid_max (at most 2^22): never a real process.
     static readonly SandboxProcessSelector UnknownPid = SandboxProcessSelector.ByPid(4_999_999);
 
-    public static TheoryData<SandboxProtocol, bool> Cases => new()
+    public static TheoryData<SandboxProtocol, bool> Cases()
     {
-        { SandboxProtocol.GrpcWeb, true },
-        { SandboxProtocol.GrpcWeb, false },
-        { SandboxProtocol.Grpc, true },
-        { SandboxProtocol.Grpc, false },
-    };
+        var cases = new TheoryData<SandboxProtocol, bool>();
+        foreach (SandboxProtocol protocol in AllProtocolsAttribute.Protocols)
+        {
+            cases.Add(protocol, true);
+            cases.Add(protocol, false);
+        }
+        return cases;
+    }
 
     [Theory, MemberData(nameof(Cases))]
     public async Task An_unknown_process_is_not_found_on_every_call(SandboxProtocol protocol, bool byPid)
@@ -49,7 +52,7 @@ public sealed class ProcessErrorTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Signalling_a_process_that_has_ended_is_a_failed_precondition(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);

@@ -14,7 +14,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Processes;
 [Collection(LocalAgentCollection.Name)]
 public sealed class ProcessInputTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Input_sent_to_cat_comes_back_as_its_output(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -38,7 +38,7 @@ public sealed class ProcessInputTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Input_of_the_wrong_kind_is_refused(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -150,13 +150,16 @@ public sealed class ProcessInputTests(LocalAgentFixture agent)
         }
     }
 
-    [Fact]
-    public async Task An_input_stream_on_grpc_web_is_refused_before_anything_is_sent()
+    [Theory]
+    [InlineData(SandboxProtocol.GrpcWeb)]
+    [InlineData(SandboxProtocol.Connect)]
+    [InlineData(SandboxProtocol.ConnectJson)]
+    public async Task An_input_stream_on_an_HTTP1_protocol_is_refused_before_anything_is_sent(SandboxProtocol protocol)
     {
         // Nothing listens on this port: the refusal must come before any connection attempt.
         var options = new SandboxClientOptions(SandboxEndpoint.Parse($"127.0.0.1:{ClosedPort.Find()}"), new AccessToken(agent.AccessToken))
         {
-            Protocol = SandboxProtocol.GrpcWeb,
+            Protocol = protocol,
         };
         using var client = new SandboxClient(options);
 

@@ -26,7 +26,7 @@ public sealed class ReattachTests(LocalAgentFixture agent)
 
     static byte[] Line(string text) => Encoding.UTF8.GetBytes(text + "\n");
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_process_survives_a_dropped_stream_and_is_reattached_by_tag_and_by_pid(SandboxProtocol protocol)
     {
         string tag = ProcessKit.UniqueTag("reattach");
@@ -85,7 +85,7 @@ public sealed class ReattachTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Breaking_out_of_the_enumeration_leaves_the_process_running(SandboxProtocol protocol)
     {
         string tag = ProcessKit.UniqueTag("break");
@@ -107,7 +107,7 @@ public sealed class ReattachTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_cut_connection_says_the_stream_was_cut_names_the_pid_and_the_process_can_be_reattached(SandboxProtocol protocol)
     {
         await using var relay = new TcpRelay(protocol == SandboxProtocol.Grpc ? agent.Http2Address.Port : agent.HttpAddress.Port);
@@ -149,7 +149,7 @@ public sealed class ReattachTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task WaitAsync_reattaches_by_pid_when_its_connection_is_cut(SandboxProtocol protocol)
     {
         await using var relay = new TcpRelay(protocol == SandboxProtocol.Grpc ? agent.Http2Address.Port : agent.HttpAddress.Port);
@@ -194,7 +194,7 @@ public sealed class ReattachTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task WaitAsync_returns_the_exit_of_a_running_and_of_an_ended_process(SandboxProtocol protocol)
     {
         string tag = ProcessKit.UniqueTag("wait");
@@ -226,7 +226,7 @@ public sealed class ReattachTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Tags_need_not_be_unique_and_the_list_shows_every_running_process(SandboxProtocol protocol)
     {
         string tag = ProcessKit.UniqueTag("twins");

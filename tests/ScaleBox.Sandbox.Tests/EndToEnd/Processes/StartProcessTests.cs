@@ -14,7 +14,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Processes;
 [Collection(LocalAgentCollection.Name)]
 public sealed class StartProcessTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Started_comes_first_exit_last_and_stdout_and_stderr_stay_apart(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -32,7 +32,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.Null(run.Exit.Error);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_non_zero_exit_code_is_reported_with_status_and_error(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -47,7 +47,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.Equal("failing\n", run.Stderr);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_signal_ends_the_process_with_code_minus_one_and_not_exited(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -94,7 +94,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Binary_output_arrives_byte_for_byte(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("proc-binary");
@@ -115,7 +115,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.True(run.Outputs(SandboxProcessStream.Stdout).Count() > 1, "300 KB comes in several chunks");
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Fifty_megabytes_of_output_stream_through_without_being_held(SandboxProtocol protocol)
     {
         const long Total = 50L * 1024 * 1024;
@@ -152,7 +152,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.True(peakGrowth < 20L * 1024 * 1024, $"live memory grew by {peakGrowth / 1024 / 1024} MB while streaming");
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_character_split_across_chunks_arrives_whole(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -167,7 +167,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.Equal("aéb€😀\n"u8.ToArray(), run.Bytes(SandboxProcessStream.Stdout));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task The_environment_and_working_directory_are_the_ones_asked_for(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("proc-cwd");
@@ -181,7 +181,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.Equal(folder + "\nhello world €\n", run.Stdout);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_process_outlives_the_session_timeout_and_keepalives_never_surface(SandboxProtocol protocol)
     {
         // The session's timeout is for unary calls; a process without a Timeout runs as long as it needs.
@@ -197,7 +197,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.All(run.Events, e => Assert.True(e is SandboxProcessStarted or SandboxProcessOutput or SandboxProcessExit));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_timeout_kills_the_process_and_says_so(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -232,7 +232,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_missing_working_directory_is_an_invalid_argument(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -246,7 +246,7 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
         Assert.Equal("pwd", error.Target);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_program_that_does_not_exist_is_an_invalid_argument(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);

@@ -11,7 +11,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Processes;
 [Collection(LocalAgentCollection.Name)]
 public sealed class TerminalTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_process_in_a_terminal_has_a_tty_and_its_output_is_the_terminal_stream(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -24,7 +24,7 @@ public sealed class TerminalTests(LocalAgentFixture agent)
         Assert.Empty(run.Outputs(SandboxProcessStream.Stderr));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task The_terminal_has_the_size_asked_for_and_resizing_changes_it(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
@@ -49,7 +49,7 @@ public sealed class TerminalTests(LocalAgentFixture agent)
         }
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Resizing_a_process_without_a_terminal_is_refused(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);

@@ -35,7 +35,7 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
     static string[] Folders(string root) =>
         Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Select(d => Path.GetRelativePath(root, d)).Order(StringComparer.Ordinal).ToArray();
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_tree_goes_up_and_comes_back_with_every_hash_equal(SandboxProtocol protocol)
     {
         string local = MakeLocalTree();

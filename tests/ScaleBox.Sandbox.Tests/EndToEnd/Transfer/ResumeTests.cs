@@ -53,7 +53,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal([target], Directory.GetFileSystemEntries(_files.Root));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Several_cuts_in_a_row_resume_each_time(SandboxProtocol protocol)
     {
         string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-many"), "m.bin"), FileLength, seed: 7);
@@ -166,7 +166,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(100_000, copy.Length); // exactly what arrived before the cut; nothing spliced after it
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_cut_upload_fails_and_leaves_no_file_under_its_name(SandboxProtocol protocol)
     {
         string source = TransferFiles.WriteRandom(_files.PathOf("up.bin"), 8L * 1024 * 1024);

@@ -25,13 +25,13 @@ public sealed class RoundTripTests(LocalAgentFixture agent) : IDisposable
         return data;
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_empty_file_round_trips(SandboxProtocol protocol)
     {
         await RoundTripAsync(protocol, "empty.bin", 0);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_100_MB_file_round_trips_with_the_same_hash(SandboxProtocol protocol)
     {
         await RoundTripAsync(protocol, "big.bin", 100L * 1024 * 1024);
@@ -43,7 +43,7 @@ public sealed class RoundTripTests(LocalAgentFixture agent) : IDisposable
         await RoundTripAsync(protocol, name, 1000 + name.Length);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_stream_round_trips_and_progress_ends_at_the_length(SandboxProtocol protocol)
     {
         byte[] content = new byte[3 * 1024 * 1024 + 7];
@@ -70,7 +70,7 @@ public sealed class RoundTripTests(LocalAgentFixture agent) : IDisposable
         Assert.Empty(TransferFiles.StagingFiles(Path.GetDirectoryName(remote)!));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_unseekable_source_is_sent_chunked(SandboxProtocol protocol)
     {
         string remote = Path.Combine(agent.NewFolder("chunked"), "c.txt");
@@ -96,7 +96,7 @@ public sealed class RoundTripTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(expected.Length, result.Length);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task OpenRead_streams_lines_lazily_and_disposing_it_ends_the_request(SandboxProtocol protocol)
     {
         string remote = Path.Combine(agent.NewFolder("open-read"), "lines.txt");
@@ -132,7 +132,7 @@ public sealed class RoundTripTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(3, download.Length);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_upload_whose_content_does_not_match_the_expected_hash_changes_nothing(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("up-hash");

@@ -11,7 +11,7 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
 {
     readonly TransferFiles _files = new();
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Downloading_a_missing_file_is_NotFound_and_leaves_nothing_behind(SandboxProtocol protocol)
     {
         string missing = Path.Combine(agent.NewFolder("dl-missing"), "nothing #1.txt");
@@ -27,7 +27,7 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_files.Root));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Downloading_a_directory_is_InvalidArgument(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("dl-dir");
@@ -39,7 +39,7 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(folder, error.Target);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_wrong_token_is_Unauthenticated_both_ways_and_never_echoed(SandboxProtocol protocol)
     {
         const string wrongToken = "wrong-token-8d1f";
@@ -60,7 +60,7 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
         Assert.False(File.Exists(file + ".up"));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Uploading_onto_a_directory_is_InvalidArgument_and_leaves_no_staging_file(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("up-onto-dir");
@@ -76,7 +76,7 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(directory));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_existing_local_file_is_refused_before_any_transfer_unless_overwrite(SandboxProtocol protocol)
     {
         string remote = Path.Combine(agent.NewFolder("dl-overwrite"), "new.txt");
@@ -96,7 +96,7 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal([target], Directory.GetFileSystemEntries(_files.Root));
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_wrong_expected_hash_is_DataLoss_and_the_target_is_not_written(SandboxProtocol protocol)
     {
         string remote = Path.Combine(agent.NewFolder("dl-hash"), "h.txt");
@@ -143,7 +143,7 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_source_that_fails_mid_upload_is_a_local_IOException_and_writes_nothing(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("up-source-fails");

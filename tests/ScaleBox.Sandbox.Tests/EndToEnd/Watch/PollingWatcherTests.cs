@@ -8,7 +8,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Watch;
 [Collection(LocalAgentCollection.Name)]
 public sealed class PollingWatcherTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Changes_gather_until_drained_and_a_removed_watcher_is_NotFound(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("poll");
@@ -29,7 +29,7 @@ public sealed class PollingWatcherTests(LocalAgentFixture agent)
         Assert.Equal(watcher.Id, gone.Target);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Ten_thousand_changes_drain_without_loss_and_in_order(SandboxProtocol protocol)
     {
         const int Count = 10_000;
@@ -64,6 +64,45 @@ public sealed class PollingWatcherTests(LocalAgentFixture agent)
         }
 
         Assert.Equal(Enumerable.Range(0, Count).Select(i => $"f{i:D5}"), seen);
+    }
+
+    [Theory, AllProtocols]
+    public async Task A_drain_says_how_many_changes_the_watcher_dropped_past_its_bound(SandboxProtocol protocol)
+    {
+        // An agent of its own that keeps at most 10 changes per watcher; the count of the rest comes in a response header.
+        var small = new LocalAgentFixture
+        {
+            Configure = o => new() { AccessToken = o.AccessToken, Home = o.Home, WatcherCapacity = 10, WatcherExpiry = o.WatcherExpiry },
+        };
+        await small.InitializeAsync();
+        try
+        {
+            string folder = small.NewFolder("lossy");
+            using SandboxClient client = small.CreateClient(protocol);
+            SandboxWatcher watcher = await client.Watchers.CreateAsync(folder);
+            for (int i = 0; i < 30; i++)
+            {
+                File.Create(Path.Combine(folder, $"x{i}")).Dispose();
+            }
+
+            // The changes reach the watcher as inotify reports them: drain until the loss is told.
+            long dropped = 0;
+            int kept = 0;
+            DateTime giveUp = DateTime.UtcNow + WatchFollower.Patience;
+            while (dropped == 0)
+            {
+                Assert.True(DateTime.UtcNow < giveUp, $"no drain told of a loss; {kept} changes came");
+                await Task.Delay(100);
+                SandboxWatcherDrain drain = await client.Watchers.DrainAsync(watcher);
+                dropped += drain.DroppedCount;
+                kept += drain.Changes.Count;
+                Assert.True(drain.Changes.Count <= 10, $"a drain brought {drain.Changes.Count} changes past the bound of 10");
+            }
+        }
+        finally
+        {
+            await small.DisposeAsync();
+        }
     }
 
     static void Collect(IReadOnlyList<SandboxFileChange> batch, List<string> seen) =>

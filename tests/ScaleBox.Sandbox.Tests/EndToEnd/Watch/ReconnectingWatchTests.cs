@@ -29,7 +29,7 @@ public sealed class ReconnectingWatchTests(LocalAgentFixture agent)
         KeepaliveInterval = TimeSpan.FromSeconds(1),
     };
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_cut_stream_reconnects_reports_the_gap_and_goes_on(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-cut");
@@ -74,7 +74,7 @@ public sealed class ReconnectingWatchTests(LocalAgentFixture agent)
         await watch.ChangeAsync("after.txt", SandboxChangeType.Create);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Without_reconnection_a_cut_stream_fails_with_a_clear_error(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-cut-once");

@@ -8,7 +8,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Watch;
 [Collection(LocalAgentCollection.Name)]
 public sealed class WaitForItemTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_existing_item_comes_back_at_once(SandboxProtocol protocol)
     {
         string file = Path.Combine(agent.NewFolder("wait-existing"), "done.txt");
@@ -21,7 +21,7 @@ public sealed class WaitForItemTests(LocalAgentFixture agent)
         Assert.Equal(SandboxItemType.File, item.Type);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task An_item_made_later_comes_back_when_it_appears(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("wait-later");
@@ -37,7 +37,7 @@ public sealed class WaitForItemTests(LocalAgentFixture agent)
         Assert.Equal(file, item.Path);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_missing_parent_is_NotFound_and_cancelling_stops_the_wait(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("wait-bad");

@@ -8,7 +8,7 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Watch;
 [Collection(LocalAgentCollection.Name)]
 public sealed class WatchDirTests(LocalAgentFixture agent)
 {
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Reports_create_write_rename_and_remove_with_names_relative_to_the_directory(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch");
@@ -33,7 +33,7 @@ public sealed class WatchDirTests(LocalAgentFixture agent)
         await watch.ChangeAsync("b.txt", SandboxChangeType.Remove);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_recursive_watch_sees_files_in_a_subfolder_made_after_it_started(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-recursive");
@@ -49,7 +49,7 @@ public sealed class WatchDirTests(LocalAgentFixture agent)
         Assert.Equal(Path.Combine(folder, "sub", "deep.txt"), deep.FullPath);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_path_relative_to_home_is_reported_with_absolute_full_paths(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-home");
@@ -61,7 +61,7 @@ public sealed class WatchDirTests(LocalAgentFixture agent)
         Assert.Equal(Path.Combine(folder, "h.txt"), (await watch.ChangeAsync("h.txt", SandboxChangeType.Create)).FullPath);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task A_missing_directory_is_NotFound_and_a_file_is_InvalidArgument(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-bad");
@@ -83,7 +83,7 @@ public sealed class WatchDirTests(LocalAgentFixture agent)
         Assert.Equal(SandboxErrorCode.NotFound, pollMissing.Code);
     }
 
-    [Theory, BothProtocols]
+    [Theory, AllProtocols]
     public async Task Cancelling_ends_the_stream_with_OperationCanceled(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-cancel");

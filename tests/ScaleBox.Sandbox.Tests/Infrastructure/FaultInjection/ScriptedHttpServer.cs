@@ -18,9 +18,10 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
 
     /// <param name="contentType">The response's Content-Type.</param>
     /// <param name="body">The raw response body, sent as it is, ended by closing the connection.</param>
-    public ScriptedHttpServer(string contentType, byte[] body)
+    /// <param name="status">The response's status line after the version, such as <c>404 Not Found</c>.</param>
+    public ScriptedHttpServer(string contentType, byte[] body, string status = "200 OK")
     {
-        byte[] head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nConnection: close\r\n\r\n");
+        byte[] head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: {contentType}\r\nConnection: close\r\n\r\n");
         _response = [.. head, .. body];
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -28,6 +29,11 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Every request received so far, head and body (up to its Content-Length), as sent.</summary>
+    public IReadOnlyList<byte[]> Requests => [.. _requests];
+
+    readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _requests = new();
 
     async Task AcceptAsync()
     {
@@ -64,6 +70,8 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
                     }
                     seen.AddRange(buffer.AsSpan(0, read).ToArray());
                 }
+                await ReadBodyAsync(socket, seen);
+                _requests.Enqueue([.. seen]);
                 await socket.SendAsync(_response, SocketFlags.None, _stopping.Token);
                 socket.Shutdown(SocketShutdown.Both);
             }
@@ -73,6 +81,26 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
             catch (SocketException)
             {
             }
+        }
+    }
+
+    /// <summary>Reads the rest of a body with a Content-Length, so that the request is recorded whole.</summary>
+    async Task ReadBodyAsync(Socket socket, List<byte> seen)
+    {
+        string head = Encoding.ASCII.GetString([.. seen]);
+        int headLength = head.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
+        System.Text.RegularExpressions.Match length = System.Text.RegularExpressions.Regex.Match(
+            head[..headLength], @"\r\ncontent-length:\s*(\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        int expected = length.Success ? headLength + int.Parse(length.Groups[1].Value) : headLength;
+        byte[] buffer = new byte[4096];
+        while (seen.Count < expected)
+        {
+            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, _stopping.Token);
+            if (read == 0)
+            {
+                return;
+            }
+            seen.AddRange(buffer.AsSpan(0, read).ToArray());
         }
     }
 
