@@ -22,6 +22,9 @@ namespace ScaleBox.Sandbox.Client.Errors
             {
                 switch (e)
                 {
+                    // Before the socket error under it: a refused connection to the proxy is not the sandbox's.
+                    case ProxyException proxy:
+                        return proxy.Message;
                     case SocketException socket:
                         return Describe(socket.SocketErrorCode, host, port) ?? socket.Message;
                     case AuthenticationException tls:
