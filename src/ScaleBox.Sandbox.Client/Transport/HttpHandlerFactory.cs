@@ -52,7 +52,7 @@ namespace ScaleBox.Sandbox.Client.Transport
                 ssl.ClientCertificates = new X509CertificateCollection { certificate };
             }
             handler.SslOptions = ssl;
-            return new ProxyAnswerCheck(handler, route);
+            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null);
 #else
             var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
             if (options.Proxy is not null)
@@ -69,7 +69,7 @@ namespace ScaleBox.Sandbox.Client.Transport
                 handler.ClientCertificateOptions = ClientCertificateOption.Manual;
                 handler.ClientCertificates.Add(certificate);
             }
-            return new ProxyAnswerCheck(handler, route);
+            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null);
 #endif
         }
     }
