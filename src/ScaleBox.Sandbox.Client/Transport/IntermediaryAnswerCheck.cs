@@ -40,6 +40,8 @@ namespace ScaleBox.Sandbox.Client.Transport
                 // .NET words it "The proxy tunnel request to proxy '...' failed with status code '407'."
                 throw e.StatusCode == HttpStatusCode.ProxyAuthenticationRequired || e.Message.Contains("'407'")
                     ? ProxyException.AuthenticationRequired(proxy, _route.CredentialGiven)
+                    : e.StatusCode == HttpStatusCode.Unauthorized || e.Message.Contains("'401'")
+                    ? ProxyException.AuthenticationRequired(proxy, _route.CredentialGiven, ProxyException.Answer401)
                     : new ProxyException($"the proxy {ProxyException.Show(proxy)} would not open a tunnel to {request.RequestUri?.Authority} ({e.Message})", e);
             }
 #else
@@ -49,6 +51,12 @@ namespace ScaleBox.Sandbox.Client.Transport
             {
                 response.Dispose();
                 throw ProxyException.AuthenticationRequired(refusing, _route.CredentialGiven);
+            }
+            if (response.StatusCode == HttpStatusCode.Unauthorized && _route.Proxy is { } proxied && IsProxyPage(response))
+            {
+                // tinyproxy answers a wrong password with 401 where 407 is due; the agent's 401 is JSON, without a challenge.
+                response.Dispose();
+                throw ProxyException.AuthenticationRequired(proxied, _route.CredentialGiven, ProxyException.Answer401);
             }
             if (response.StatusCode == HttpStatusCode.BadRequest && request.RequestUri?.Scheme == "https"
                 && response.Content?.Headers.ContentType?.MediaType == "text/html")
@@ -74,5 +82,8 @@ namespace ScaleBox.Sandbox.Client.Transport
             }
             return response;
         }
+
+        static bool IsProxyPage(HttpResponseMessage response) =>
+            response.Headers.WwwAuthenticate.Count > 0 && response.Content?.Headers.ContentType?.MediaType == "text/html";
     }
 }

@@ -69,9 +69,11 @@ namespace ScaleBox.Sandbox.Client.Transport
                 {
                     throw new ProxyException($"the proxy {ProxyException.Show(proxy)} answered CONNECT with '{EchoedText.Value(statusLine)}', which is not HTTP");
                 }
-                if (status == (int)HttpStatusCode.ProxyAuthenticationRequired)
+                // Only the proxy answers CONNECT, so its 401 (tinyproxy's answer to a wrong password) is a refusal too.
+                if (status == (int)HttpStatusCode.ProxyAuthenticationRequired || status == (int)HttpStatusCode.Unauthorized)
                 {
-                    throw ProxyException.AuthenticationRequired(proxy, route.CredentialGiven);
+                    throw ProxyException.AuthenticationRequired(proxy, route.CredentialGiven,
+                        status == (int)HttpStatusCode.Unauthorized ? ProxyException.Answer401 : ProxyException.Answer407);
                 }
                 if (status < 200 || status > 299)
                 {
