@@ -163,6 +163,9 @@ foreach (`$route in @(@{ Domain = '$($agent.Domain)'; Protocol = 'GrpcWeb' }, @{
         $s = New-SbxSession -Domain $agent.$Port -AccessToken $agent.Token -Protocol $Protocol -Proxy $authProxy.Uri -ProxyCredential $proxyCredential
         (Get-SbxItem -Path / -Session $s).Path | Should -Be '/'
         Start-SbxProcess -Command 'echo authenticated' -Session $s | Should -Be 'authenticated'
+        # A streamed upload cannot be sent twice, so the credential must go with the first attempt.
+        Set-SbxContent -Path "auth-$Protocol.txt" -Value 'through the proxy' -Session $s
+        Get-SbxContent -Path "auth-$Protocol.txt" -Session $s | Should -Be 'through the proxy'
         @(Get-TestProxyRequest $authProxy | Select-Object -Skip $seen).Count | Should -BeGreaterThan 0
     }
 

@@ -27,7 +27,8 @@ namespace ScaleBox.Sandbox.Client.Transport
                 UseCookies = false,
                 AllowAutoRedirect = false,
             };
-            if (route.Proxy is { Scheme: "http" } && options.Protocol == SandboxProtocol.Grpc && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp)
+            bool tunnel = route.Proxy is { Scheme: "http" } && options.Protocol == SandboxProtocol.Grpc && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
+            if (tunnel)
             {
                 // Cleartext HTTP/2 cannot be forwarded as a request: it goes through a tunnel of our own.
                 handler.UseProxy = false;
@@ -52,7 +53,7 @@ namespace ScaleBox.Sandbox.Client.Transport
                 ssl.ClientCertificates = new X509CertificateCollection { certificate };
             }
             handler.SslOptions = ssl;
-            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null);
+            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options) && !tunnel);
 #else
             var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
             if (options.Proxy is not null)
@@ -69,8 +70,12 @@ namespace ScaleBox.Sandbox.Client.Transport
                 handler.ClientCertificateOptions = ClientCertificateOption.Manual;
                 handler.ClientCertificates.Add(certificate);
             }
-            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null);
+            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options));
 #endif
         }
+
+        /// <summary>Plain http requests the proxy itself reads and forwards (not a tunnel): only those may carry Proxy-Authorization.</summary>
+        static bool IsForwarded(ProxyRoute route, SandboxClientOptions options) =>
+            route.Proxy is { Scheme: "http" or "https" } && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
     }
 }

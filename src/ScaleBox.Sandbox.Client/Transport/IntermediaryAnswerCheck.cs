@@ -19,16 +19,28 @@ namespace ScaleBox.Sandbox.Client.Transport
 
         readonly ProxyRoute _route;
         readonly bool _certificateGiven;
+        readonly string? _proxyAuthorization;
 
-        public IntermediaryAnswerCheck(HttpMessageHandler inner, ProxyRoute route, bool certificateGiven)
+        /// <param name="forwarded">The proxy reads and forwards each request: its Basic credential goes with every one.</param>
+        public IntermediaryAnswerCheck(HttpMessageHandler inner, ProxyRoute route, bool certificateGiven, bool forwarded)
             : base(inner)
         {
             _route = route;
             _certificateGiven = certificateGiven;
+            // Sent up front, not after a 407: a streamed upload cannot be sent a second time, and a
+            // proxy that closes each connection (tinyproxy) would challenge every request.
+            if (forwarded && route.Credential is { } credential)
+            {
+                _proxyAuthorization = "Basic " + System.Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credential.UserName + ":" + credential.Password));
+            }
         }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            if (_proxyAuthorization is not null && !request.Headers.Contains("Proxy-Authorization"))
+            {
+                request.Headers.TryAddWithoutValidation("Proxy-Authorization", _proxyAuthorization);
+            }
             HttpResponseMessage response;
 #if NET8_0_OR_GREATER
             try
