@@ -342,3 +342,186 @@ function New-AgentTestFolder {
     New-Item -ItemType Directory -Path $path | Out-Null
     $path
 }
+
+function Test-NetworkTools {
+    <# True when every named program is installed; otherwise prints which is missing (for a skip) and returns false. #>
+    param([Parameter(Mandatory)] [string[]] $Name)
+    foreach ($tool in $Name) {
+        if (-not (Get-Command $tool -CommandType Application -ErrorAction SilentlyContinue)) {
+            Write-Host "No $tool here (apt-get install -y nginx-light tinyproxy openssl): the tests that need it are skipped."
+            return $false
+        }
+    }
+    $true
+}
+
+function Wait-TestPort {
+    <# Waits until something accepts connections on 127.0.0.1:$Port, or throws with $Describe's output when $Process ends first. #>
+    param([Parameter(Mandatory)] [int] $Port, [Parameter(Mandatory)] $Process, [Parameter(Mandatory)] [scriptblock] $Describe)
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    while ($true) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $Port); return } catch { } finally { $client.Dispose() }
+        if ($Process.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw (& $Describe) }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
+function Start-TestProxy {
+    <#
+    .SYNOPSIS
+        tinyproxy on 127.0.0.1 with a free port, in the foreground, logging every request line.
+        With -Credential it asks for that user and password (BasicAuth). Returns Uri, Process,
+        Folder and Log; read what it saw with Get-TestProxyRequest.
+    #>
+    param([pscredential] $Credential)
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-proxy-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    $port = Get-ClosedLoopbackPort
+    $log = Join-Path $folder 'tinyproxy.log'
+    # No ConnectPort line: CONNECT is allowed to any port, as gRPC over cleartext HTTP/2 needs.
+    $config = @(
+        "Port $port", 'Listen 127.0.0.1', 'Timeout 600', 'MaxClients 100', 'LogLevel Connect', "LogFile `"$log`"",
+        'DisableViaHeader Yes', "PidFile `"$folder/tinyproxy.pid`""
+    )
+    if ($Credential) {
+        $config += "BasicAuth $($Credential.UserName) $($Credential.GetNetworkCredential().Password)"
+    }
+    $config | Set-Content -LiteralPath (Join-Path $folder 'tinyproxy.conf')
+    $start = [System.Diagnostics.ProcessStartInfo]::new('tinyproxy')
+    foreach ($argument in '-d', '-c', (Join-Path $folder 'tinyproxy.conf')) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $null = $process.StandardOutput.ReadToEndAsync()
+    $null = $process.StandardError.ReadToEndAsync()
+    Wait-TestPort -Port $port -Process $process -Describe { "tinyproxy did not start: $(Get-Content -LiteralPath $log -Raw -ErrorAction SilentlyContinue)" }
+    [pscustomobject]@{ Uri = [uri] "http://127.0.0.1:$port"; Port = $port; Process = $process; Folder = $folder; Log = $log }
+}
+
+function Get-TestProxyRequest {
+    <# The request lines tinyproxy has seen, e.g. 'POST http://127.0.0.1:123/sandboxagent.Filesystem/Stat HTTP/1.1' or 'CONNECT 127.0.0.1:456 HTTP/1.1'. #>
+    param([Parameter(Mandatory)] $Proxy)
+    foreach ($line in [System.IO.File]::ReadAllLines($Proxy.Log)) {
+        if ($line -match 'Request \(file descriptor \d+\): (.*)$') { $Matches[1] }
+    }
+}
+
+function Stop-TestProxy {
+    param($Proxy)
+    if ($null -eq $Proxy) { return }
+    if (-not $Proxy.Process.HasExited) {
+        Stop-Process -Id $Proxy.Process.Id -Force -ErrorAction SilentlyContinue
+        $null = $Proxy.Process.WaitForExit(10000)
+    }
+    Remove-Item -LiteralPath $Proxy.Folder -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function New-TestCertificateAuthority {
+    <#
+    .SYNOPSIS
+        A certificate authority made by openssl for one test run, with a server certificate for
+        127.0.0.1 and a client certificate, both issued by it. Returns the folder and the PEM paths.
+    #>
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-ca-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    $ca = @{ Folder = $folder }
+    foreach ($name in 'Ca', 'Server', 'Client') {
+        $ca["${name}Certificate"] = Join-Path $folder "$($name.ToLowerInvariant()).pem"
+        $ca["${name}Key"] = Join-Path $folder "$($name.ToLowerInvariant()).key"
+    }
+    $output = & openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=ScaleBox Sandbox Test CA' `
+        -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' `
+        -keyout $ca.CaKey -out $ca.CaCertificate 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "openssl could not make the test CA: $output" }
+    foreach ($leaf in @(
+            @{ Name = 'Server'; Subject = '/CN=127.0.0.1'; Extensions = "subjectAltName=IP:127.0.0.1`nextendedKeyUsage=serverAuth" }
+            @{ Name = 'Client'; Subject = '/CN=sbx-test-client'; Extensions = 'extendedKeyUsage=clientAuth' }
+        )) {
+        $request = Join-Path $folder "$($leaf.Name).csr"
+        $extensions = Join-Path $folder "$($leaf.Name).ext"
+        Set-Content -LiteralPath $extensions -Value $leaf.Extensions
+        $output = & openssl req -newkey rsa:2048 -nodes -subj $leaf.Subject -keyout $ca["$($leaf.Name)Key"] -out $request 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "openssl could not make the $($leaf.Name) key: $output" }
+        $output = & openssl x509 -req -in $request -CA $ca.CaCertificate -CAkey $ca.CaKey -CAcreateserial -days 2 `
+            -extfile $extensions -out $ca["$($leaf.Name)Certificate"] 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "openssl could not issue the $($leaf.Name) certificate: $output" }
+    }
+    [pscustomobject] $ca
+}
+
+function Start-TestGateway {
+    <#
+    .SYNOPSIS
+        nginx on 127.0.0.1 as a TLS gateway with a certificate issued by the test CA, in one of two
+        modes: Http1 proxies HTTP/1.1 to the agent's HTTP/1.1 port with buffering off; Http2 takes
+        HTTP/2 (ALPN h2) and passes it on with grpc_pass to the agent's HTTP/2 port. With
+        -RequireClientCertificate it wants a client certificate issued by the same CA. Its access
+        log records the protocol, method, path, status and client certificate of each request
+        (Get-TestGatewayRequest).
+    #>
+    param(
+        [Parameter(Mandatory)] $Agent,
+        [Parameter(Mandatory)] $Authority,
+        [ValidateSet('Http1', 'Http2')] [string] $Mode = 'Http1',
+        [switch] $RequireClientCertificate
+    )
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-gw-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    $port = Get-ClosedLoopbackPort
+    $clientCheck = if ($RequireClientCertificate) { "ssl_client_certificate $($Authority.CaCertificate); ssl_verify_client on;" } else { '' }
+    $location = if ($Mode -eq 'Http1') {
+        "proxy_pass http://$($Agent.Domain); proxy_http_version 1.1; proxy_buffering off; proxy_request_buffering off; proxy_read_timeout 3600s; proxy_send_timeout 3600s;"
+    }
+    else {
+        "grpc_pass grpc://$($Agent.Http2Domain); grpc_buffer_size 64k; grpc_read_timeout 3600s; grpc_send_timeout 3600s;"
+    }
+    $listen = if ($Mode -eq 'Http1') { "127.0.0.1:$port ssl" } else { "127.0.0.1:$port ssl http2" }
+    @"
+worker_processes 1;
+pid $folder/nginx.pid;
+error_log $folder/error.log;
+events { worker_connections 256; }
+http {
+    log_format sbx '`$server_protocol `$request_method `$uri `$status [`$ssl_client_s_dn]';
+    access_log $folder/access.log sbx;
+    client_body_temp_path $folder/body;
+    proxy_temp_path $folder/proxy;
+    fastcgi_temp_path $folder/fastcgi;
+    uwsgi_temp_path $folder/uwsgi;
+    scgi_temp_path $folder/scgi;
+    server {
+        listen $listen;
+        ssl_certificate $($Authority.ServerCertificate);
+        ssl_certificate_key $($Authority.ServerKey);
+        $clientCheck
+        client_max_body_size 0;
+        location / { $location }
+    }
+}
+"@ | Set-Content -LiteralPath (Join-Path $folder 'nginx.conf')
+    $start = [System.Diagnostics.ProcessStartInfo]::new('nginx')
+    foreach ($argument in '-p', $folder, '-c', (Join-Path $folder 'nginx.conf'), '-g', 'daemon off;') { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    Wait-TestPort -Port $port -Process $process -Describe { "nginx did not start: $(Get-Content -LiteralPath (Join-Path $folder 'error.log') -Raw -ErrorAction SilentlyContinue)" }
+    [pscustomobject]@{ Domain = "https://127.0.0.1:$port"; Process = $process; Folder = $folder; AccessLog = Join-Path $folder 'access.log' }
+}
+
+function Get-TestGatewayRequest {
+    <# The gateway's access log so far, one object per request: Protocol, Method, Path, Status, ClientCertificate. #>
+    param([Parameter(Mandatory)] $Gateway)
+    if (-not (Test-Path -LiteralPath $Gateway.AccessLog)) { return }
+    foreach ($line in [System.IO.File]::ReadAllLines($Gateway.AccessLog)) {
+        if ($line -match '^(\S+) (\S+) (\S+) (\d+) \[(.*)\]$') {
+            [pscustomobject]@{ Protocol = $Matches[1]; Method = $Matches[2]; Path = $Matches[3]; Status = [int] $Matches[4]; ClientCertificate = $Matches[5] }
+        }
+    }
+}
+
+function Get-DirectConnectionCount {
+    <# How many TCP connections this process holds to 127.0.0.1:$Port (ss), to see that a session's requests take another way. #>
+    param([Parameter(Mandatory)] [int] $Port)
+    @(& ss -Htnp state established "dst 127.0.0.1:$Port" | Where-Object { $_ -match "pid=$PID," }).Count
+}

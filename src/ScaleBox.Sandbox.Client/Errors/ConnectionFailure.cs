@@ -22,14 +22,44 @@ namespace ScaleBox.Sandbox.Client.Errors
             {
                 switch (e)
                 {
+                    // Before the socket error under it: a refused connection to the proxy is not the sandbox's.
+                    case ProxyException proxy:
+                        return proxy.Message;
                     case SocketException socket:
                         return Describe(socket.SocketErrorCode, host, port) ?? socket.Message;
                     case AuthenticationException tls:
-                        return $"the TLS handshake with {host}:{port} failed ({tls.Message}). If the gateway's certificate "
-                            + "is issued by a private CA, add that CA to the machine's trusted roots";
+                        return DescribeTls(tls, host, port);
+                    case GatewayException gateway:
+                        return gateway.Message;
                 }
             }
             return null;
+        }
+
+        /// <summary>
+        /// A failed handshake: a certificate this machine does not trust (the common case), no
+        /// HTTP/2 offered by ALPN, or a client certificate the gateway wanted. The OpenSSL reason
+        /// sits under "Authentication failed, see inner exception.".
+        /// </summary>
+        static string DescribeTls(AuthenticationException tls, string host, int port)
+        {
+            Exception innermost = tls;
+            while (innermost.InnerException is not null)
+            {
+                innermost = innermost.InnerException;
+            }
+            string reason = innermost.Message;
+            if (reason.IndexOf("no application protocol", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return $"the TLS gateway at {host}:{port} does not offer HTTP/2 (ALPN h2), which -Protocol Grpc needs ({reason}). "
+                    + "Use -Protocol GrpcWeb with it, or a gateway that passes HTTP/2 on (nginx: listen ... ssl http2 and grpc_pass)";
+            }
+            if (reason.IndexOf("certificate required", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return $"the TLS gateway at {host}:{port} wants a client certificate ({reason}). Give one with -Certificate";
+            }
+            return $"the TLS handshake with {host}:{port} failed ({(ReferenceEquals(innermost, tls) ? reason : tls.Message + " " + reason)}). "
+                + "If the gateway's certificate is issued by a private CA, add that CA to the machine's trusted roots";
         }
 
         static string? Describe(SocketError code, string host, int port) => code switch

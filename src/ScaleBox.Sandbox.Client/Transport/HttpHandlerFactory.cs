@@ -1,5 +1,9 @@
 using System;
 using System.Net.Http;
+#if NET8_0_OR_GREATER
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+#endif
 
 namespace ScaleBox.Sandbox.Client.Transport
 {
@@ -8,6 +12,7 @@ namespace ScaleBox.Sandbox.Client.Transport
     {
         public static HttpMessageHandler Create(SandboxClientOptions options)
         {
+            ProxyRoute route = ProxyRoute.For(options);
 #if NET8_0_OR_GREATER
             var handler = new SocketsHttpHandler
             {
@@ -22,22 +27,55 @@ namespace ScaleBox.Sandbox.Client.Transport
                 UseCookies = false,
                 AllowAutoRedirect = false,
             };
+            bool tunnel = route.Proxy is { Scheme: "http" } && options.Protocol == SandboxProtocol.Grpc && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
+            if (tunnel)
+            {
+                // Cleartext HTTP/2 cannot be forwarded as a request: it goes through a tunnel of our own.
+                handler.UseProxy = false;
+                handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.ConnectAsync(context.DnsEndPoint, route, cancellationToken);
+            }
+            else
+            {
+                handler.Proxy = route.Settings;
+                handler.UseProxy = route.Settings is not null;
+                // A connect callback of our own also keeps the gRPC channel from taking the handler
+                // over for its subchannels, which connect straight to the sandbox past any proxy.
+                handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.OpenAsync(context.DnsEndPoint, route.Proxy, cancellationToken);
+            }
+
+            var ssl = new SslClientAuthenticationOptions();
             if (options.SkipCertificateCheck)
             {
-                handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-                {
-                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
-                };
+                ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
             }
-            return handler;
+            if (options.ClientCertificate is { } certificate)
+            {
+                ssl.ClientCertificates = new X509CertificateCollection { certificate };
+            }
+            handler.SslOptions = ssl;
+            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options) && !tunnel);
 #else
             var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+            if (options.Proxy is not null)
+            {
+                handler.Proxy = route.Settings;
+                handler.UseProxy = true;
+            }
             if (options.SkipCertificateCheck)
             {
                 handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
             }
-            return handler;
+            if (options.ClientCertificate is { } certificate)
+            {
+                handler.ClientCertificateOptions = ClientCertificateOption.Manual;
+                handler.ClientCertificates.Add(certificate);
+            }
+            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options));
 #endif
         }
+
+        /// <summary>Plain http requests the proxy itself reads and forwards (not a tunnel): only those may carry Proxy-Authorization.</summary>
+        static bool IsForwarded(ProxyRoute route, SandboxClientOptions options) =>
+            route.Proxy is { Scheme: "http" or "https" } && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
     }
 }

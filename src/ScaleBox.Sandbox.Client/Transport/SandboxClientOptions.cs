@@ -1,4 +1,6 @@
 using System;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace ScaleBox.Sandbox.Client.Transport
 {
@@ -30,5 +32,21 @@ namespace ScaleBox.Sandbox.Client.Transport
         /// certificate of its own; anyone on the network path can then read the token.
         /// </summary>
         public bool SkipCertificateCheck { get; set; }
+
+        /// <summary>
+        /// The HTTP proxy every request of the client goes through: RPCs, streams and transfers.
+        /// Null uses the environment's proxy (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) or, without
+        /// those, the system's (Windows and macOS settings).
+        /// </summary>
+        public Uri? Proxy { get; set; }
+
+        /// <summary>The user and password the <see cref="Proxy"/> wants (Basic, Digest, NTLM or Negotiate, as it asks).</summary>
+        public NetworkCredential? ProxyCredential { get; set; }
+
+        /// <summary>Gives the <see cref="Proxy"/> the signed-in user's credentials (NTLM or Kerberos).</summary>
+        public bool ProxyUseDefaultCredentials { get; set; }
+
+        /// <summary>Shown to a TLS gateway that asks for a client certificate; needs its private key.</summary>
+        public X509Certificate2? ClientCertificate { get; set; }
     }
 }

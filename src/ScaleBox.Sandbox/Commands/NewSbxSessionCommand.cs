@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 using ScaleBox.Sandbox.Sessions;
@@ -49,15 +50,39 @@ namespace ScaleBox.Sandbox.Commands
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
+        /// <summary>
+        /// The HTTP proxy every request of the session goes through. Without it the environment's
+        /// proxy settings apply (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). Binds from an imported session.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public Uri? Proxy { get; set; }
+
+        /// <summary>The proxy's user and password; only with -Proxy.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public PSCredential? ProxyCredential { get; set; }
+
+        /// <summary>Gives the proxy the signed-in user's credentials; only with -Proxy.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+
+        /// <summary>A client certificate (with its private key) for a gateway that asks for one.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public X509Certificate2? Certificate { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (ReadNetwork() is not { } network)
+            {
+                return;
+            }
             SecureString token = ReadToken();
             SessionStore store = SessionStore.Current;
             SbxSession session;
             try
             {
                 session = SessionFactory.Create(store.NextId(), Name, SandboxId, Domain, token, Protocol,
-                    TimeSpan.FromSeconds(TimeoutSec), AllowUnencryptedAuthentication, SkipCertificateCheck);
+                    TimeSpan.FromSeconds(TimeoutSec), AllowUnencryptedAuthentication, SkipCertificateCheck, network);
             }
             catch (UnencryptedEndpointException e)
             {
@@ -82,6 +107,42 @@ namespace ScaleBox.Sandbox.Commands
             WriteVerbose($"Session '{session.Name}' to {session.BaseUri} over {session.Protocol} is now the default.");
             WriteObject(session);
         }
+
+        /// <summary>The proxy and certificate parameters, checked as Invoke-WebRequest checks them; null after writing the error.</summary>
+        SessionNetwork? ReadNetwork()
+        {
+            // A session imported with Import-Clixml binds a null Proxy and ProxyCredential: those mean "not given".
+            if (Proxy is not null && (!Proxy.IsAbsoluteUri || Array.IndexOf(ProxySchemes, Proxy.Scheme) < 0
+                || Proxy.AbsolutePath != "/" || Proxy.Query.Length > 0))
+            {
+                WriteError(SandboxErrors.Create("InvalidProxy", ErrorCategory.InvalidArgument, Proxy,
+                    $"-Proxy '{Proxy}' is not a proxy address: give an absolute URI with the scheme http, https or socks5 and no path, such as http://proxy.example:3128."));
+                return null;
+            }
+            if (ProxyCredential is not null && ProxyUseDefaultCredentials)
+            {
+                WriteError(SandboxErrors.Create("ProxyCredentialConflict", ErrorCategory.InvalidArgument, Proxy,
+                    "-ProxyCredential and -ProxyUseDefaultCredentials cannot be used together: give one of them."));
+                return null;
+            }
+            if (Proxy is null && (ProxyCredential is not null || ProxyUseDefaultCredentials))
+            {
+                WriteError(SandboxErrors.Create("ProxyRequired", ErrorCategory.InvalidArgument, Domain,
+                    $"-{(ProxyCredential is not null ? nameof(ProxyCredential) : nameof(ProxyUseDefaultCredentials))} needs -Proxy. "
+                    + "For the proxy of HTTPS_PROXY or HTTP_PROXY, write the user and password into its URL (http://user:password@proxy:3128)."));
+                return null;
+            }
+            if (Certificate is not null && !Certificate.HasPrivateKey)
+            {
+                WriteError(SandboxErrors.Create("CertificateWithoutPrivateKey", ErrorCategory.InvalidArgument, Certificate,
+                    $"The certificate '{Certificate.Subject}' ({Certificate.Thumbprint}) has no private key, so it cannot prove who the client is. "
+                    + "Load it with its key, e.g. [X509Certificate2]::CreateFromPemFile($certFile, $keyFile), or from a .pfx file."));
+                return null;
+            }
+            return new SessionNetwork(Proxy, ProxyCredential, ProxyUseDefaultCredentials, Certificate);
+        }
+
+        static readonly string[] ProxySchemes = { "http", "https", "socks4", "socks4a", "socks5" };
 
         SecureString ReadToken()
         {

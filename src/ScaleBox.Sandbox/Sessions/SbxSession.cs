@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Management.Automation;
 using System.Security;
 using ScaleBox.Sandbox.Client.Code;
 using ScaleBox.Sandbox.Client.Transport;
@@ -12,12 +13,13 @@ namespace ScaleBox.Sandbox.Sessions
     /// </summary>
     public sealed class SbxSession : IDisposable
     {
-        internal SbxSession(int id, string name, string? sandboxId, SecureString accessToken, SandboxClient client)
+        internal SbxSession(int id, string name, string? sandboxId, SecureString accessToken, SessionNetwork network, SandboxClient client)
         {
             Id = id;
             Name = name;
             SandboxId = sandboxId;
             AccessToken = accessToken;
+            Network = network;
             Client = client;
             CreationTime = DateTime.Now;
         }
@@ -44,6 +46,19 @@ namespace ScaleBox.Sandbox.Sessions
         public string State => IsClosed ? "Closed" : "Opened";
 
         public SecureString AccessToken { get; }
+
+        /// <summary>
+        /// The proxy given with -Proxy; null when the session follows the environment's proxy
+        /// settings. Kept by Export-Clixml, so an imported session piped to New-SbxSession uses it again.
+        /// </summary>
+        public Uri? Proxy => Network.Proxy;
+
+        /// <summary>The proxy's user and password; Export-Clixml saves the password as a SecureString, like the access token.</summary>
+        public PSCredential? ProxyCredential => Network.ProxyCredential;
+
+        public bool ProxyUseDefaultCredentials => Network.ProxyUseDefaultCredentials;
+
+        internal SessionNetwork Network { get; }
 
         internal SandboxClient Client { get; }
 

@@ -10,7 +10,7 @@ namespace ScaleBox.Sandbox.Sessions
     {
         /// <exception cref="ArgumentException">The domain or token is unusable.</exception>
         public static SbxSession Create(int id, string? name, string? sandboxId, string domain, SecureString token,
-            SandboxProtocol protocol, TimeSpan timeout, bool allowUnencrypted, bool skipCertificateCheck = false)
+            SandboxProtocol protocol, TimeSpan timeout, bool allowUnencrypted, bool skipCertificateCheck = false, SessionNetwork? network = null)
         {
             SandboxEndpoint endpoint = SandboxEndpoint.Parse(domain, allowUnencrypted);
             var options = new SandboxClientOptions(endpoint, new AccessToken(Reveal(token)))
@@ -19,11 +19,13 @@ namespace ScaleBox.Sandbox.Sessions
                 Timeout = timeout,
                 SkipCertificateCheck = skipCertificateCheck,
             };
+            network ??= SessionNetwork.Default;
+            network.ApplyTo(options);
             string sessionName = !string.IsNullOrEmpty(name) ? name!
                 : !string.IsNullOrEmpty(sandboxId) ? sandboxId!
                 : $"Sandbox{id}";
             token.MakeReadOnly();
-            return new SbxSession(id, sessionName, sandboxId, token, new SandboxClient(options));
+            return new SbxSession(id, sessionName, sandboxId, token, network, new SandboxClient(options));
         }
 
         public static SecureString ToSecureString(string text)

@@ -1,0 +1,360 @@
+# Sessions through real network parts in front of the local agent: tinyproxy as the forward proxy,
+# nginx as a TLS gateway in both modes, with a certificate authority made by the test.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestAgent.ps1')
+    $saved = @{}
+    # The proxy of this process is the one each test names; the environment's is tested in a child process.
+    foreach ($name in 'SANDBOX_DOMAIN', 'ENVD_ACCESS_TOKEN', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $agent = Start-TestAgent
+    $modulePath = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/ScaleBox.Sandbox')).ProviderPath
+    Import-Module $modulePath -Force
+    $haveProxy = Test-NetworkTools tinyproxy
+    $haveGateway = Test-NetworkTools nginx, openssl
+
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-net-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    # 100 MB of random bytes, made once and sent through every route.
+    $big = Join-Path $work 'big.bin'
+    & head -c 104857600 /dev/urandom > $big
+    $bigSha = (Get-FileHash -LiteralPath $big -Algorithm SHA256).Hash
+
+    $proxyCredential = [pscredential]::new('sbxuser', (ConvertTo-SecureString 'sbx-proxy-secret' -AsPlainText -Force))
+    $wrongCredential = [pscredential]::new('sbxuser', (ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force))
+
+    function Invoke-RoundTrip {
+        <#
+        Through $Session: an RPC, a server stream, stdin to a process, and the 100 MB file into the
+        sandbox and back, each checked; the SHA-256 of the copy in the sandbox and of the one back
+        are the original's.
+        #>
+        param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)] [string] $Label)
+        (Get-SbxItem -Path $agent.Home -Session $Session).Type | Should -Be 'Directory'
+
+        $lines = Start-SbxProcess -Command 'for i in 1 2 3; do echo "line $i"; sleep 0.2; done' -Session $Session
+        $lines | Should -Be @('line 1', 'line 2', 'line 3')
+
+        $process = Start-SbxProcess -Command "head -n 1 > '$Label-stdin.txt'" -Background -Session $Session
+        Send-SbxProcessInput -Pid $process.Pid -Value "typed through $Label`n" -Session $Session
+        (Wait-SbxProcess -Pid $process.Pid -TimeoutSec 30 -Session $Session).ExitCode | Should -Be 0
+        [System.IO.File]::ReadAllText((Join-Path $agent.Home "$Label-stdin.txt")) | Should -Be "typed through $Label`n"
+
+        $remote = Join-Path $agent.Home "$Label.bin"
+        $back = Join-Path $work "$Label-back"
+        New-Item -ItemType Directory -Path $back -Force | Out-Null
+        try {
+            Copy-SbxItem -ToSandbox -Path $big -Destination "$Label.bin" -Session $Session
+            (Get-FileHash -LiteralPath $remote -Algorithm SHA256).Hash | Should -Be $bigSha
+            Copy-SbxItem -FromSandbox -Path "$Label.bin" -Destination $back -Session $Session
+            (Get-FileHash -LiteralPath (Join-Path $back "$Label.bin") -Algorithm SHA256).Hash | Should -Be $bigSha
+        }
+        finally {
+            Remove-Item -LiteralPath $remote, $back -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    function Invoke-ChildPwsh {
+        <# Runs $Script in a fresh PowerShell (.NET reads proxy and trust settings once, at start) with $Environment set; returns its output lines. #>
+        param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+        $file = Join-Path $work ("child-" + [guid]::NewGuid().ToString('N') + '.ps1')
+        Set-Content -LiteralPath $file -Value $Script
+        $command = @(Get-PwshCommand)
+        $start = [System.Diagnostics.ProcessStartInfo]::new($command[0])
+        foreach ($argument in @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)) { $start.ArgumentList.Add($argument) }
+        foreach ($name in 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR') {
+            $null = $start.Environment.Remove($name)
+        }
+        foreach ($entry in $Environment.GetEnumerator()) { $start.Environment[$entry.Key] = $entry.Value }
+        $start.Environment['SBX_TEST_MODULE'] = $modulePath
+        $start.Environment['SBX_TEST_TOKEN'] = $agent.Token
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.UseShellExecute = $false
+        $child = [System.Diagnostics.Process]::Start($start)
+        $errors = $child.StandardError.ReadToEndAsync()
+        $output = $child.StandardOutput.ReadToEnd()
+        if (-not $child.WaitForExit(120000)) { Stop-Process -Id $child.Id -Force; throw 'The child PowerShell did not finish in 120 s.' }
+        $lines = @($output -split "`r?`n" | Where-Object { $_ -ne '' })
+        if ($child.ExitCode -ne 0) { throw "The child PowerShell failed ($($child.ExitCode)): $($lines -join ' | ') $($errors.Result)" }
+        $lines
+    }
+}
+
+AfterAll {
+    Get-SbxSession | Remove-SbxSession
+    if ($agent) { Stop-TestAgent $agent }
+    if ($work) { Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue }
+    foreach ($entry in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
+}
+
+Describe 'Sessions through a forward proxy (tinyproxy)' {
+    BeforeAll {
+        if ($haveProxy) {
+            $proxy = Start-TestProxy
+            $authProxy = Start-TestProxy -Credential $proxyCredential
+        }
+    }
+
+    AfterAll {
+        Get-SbxSession | Remove-SbxSession
+        Stop-TestProxy $proxy
+        Stop-TestProxy $authProxy
+    }
+
+    It 'carries every request of a <Protocol> session with -Proxy: RPCs, a stream, stdin and a 100 MB transfer' -ForEach @(
+        @{ Protocol = 'GrpcWeb'; Port = 'Domain' }
+        @{ Protocol = 'Grpc'; Port = 'Http2Domain' }
+    ) {
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $domain = $agent.$Port
+        $seen = @(Get-TestProxyRequest $proxy).Count
+        $s = New-SbxSession -Domain $domain -AccessToken $agent.Token -Protocol $Protocol -Proxy $proxy.Uri -Name "proxied-$Protocol"
+        $s.Proxy | Should -Be $proxy.Uri
+        Invoke-RoundTrip -Session $s -Label "proxy-$Protocol"
+        Get-DirectConnectionCount -Port ([uri] "http://$domain").Port | Should -Be 0 -Because 'no request of the session goes straight to the agent'
+        $requests = @(Get-TestProxyRequest $proxy | Select-Object -Skip $seen)
+        if ($Protocol -eq 'GrpcWeb') {
+            # Plain http is forwarded request by request: the proxy sees each one.
+            foreach ($path in '/sandboxagent.Filesystem/Stat', '/sandboxagent.Process/Start', '/sandboxagent.Process/SendInput', '/upload', '/download/') {
+                @($requests | Where-Object { $_ -like "* http://$domain$path*" }).Count | Should -BeGreaterThan 0 -Because "the proxy forwarded $path"
+            }
+        }
+        else {
+            # Cleartext HTTP/2 goes through a CONNECT tunnel, the only way it passes a proxy.
+            $requests | Should -Contain "CONNECT $domain HTTP/1.1"
+            $requests | Where-Object { $_ -notlike 'CONNECT *' } | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'follows HTTP_PROXY from the environment for every request, and NO_PROXY past it' {
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $script = @"
+Import-Module `$env:SBX_TEST_MODULE
+foreach (`$route in @(@{ Domain = '$($agent.Domain)'; Protocol = 'GrpcWeb' }, @{ Domain = '$($agent.Http2Domain)'; Protocol = 'Grpc' })) {
+    `$s = New-SbxSession -Domain `$route.Domain -AccessToken `$env:SBX_TEST_TOKEN -Protocol `$route.Protocol
+    (Get-SbxItem -Path / -Session `$s -ErrorAction Stop).Path
+    Start-SbxProcess -Command "echo `$(`$route.Protocol) stream" -Session `$s -ErrorAction Stop
+    Set-SbxContent -Path "env-`$(`$route.Protocol).txt" -Value 'sent' -Session `$s -ErrorAction Stop
+    Get-SbxContent -Path "env-`$(`$route.Protocol).txt" -Session `$s -ErrorAction Stop
+}
+"@
+        $seen = @(Get-TestProxyRequest $proxy).Count
+        $out = Invoke-ChildPwsh -Script $script -Environment @{ HTTP_PROXY = $proxy.Uri.ToString() }
+        $out | Should -Be @('/', 'GrpcWeb stream', 'sent', '/', 'Grpc stream', 'sent')
+        $requests = @(Get-TestProxyRequest $proxy | Select-Object -Skip $seen)
+        foreach ($path in '/sandboxagent.Filesystem/Stat', '/sandboxagent.Process/Start', '/upload', '/download/') {
+            @($requests | Where-Object { $_ -like "* http://$($agent.Domain)$path*" }).Count | Should -BeGreaterThan 0 -Because "the environment's proxy carried $path"
+        }
+        $requests | Should -Contain "CONNECT $($agent.Http2Domain) HTTP/1.1"
+
+        $seen = @(Get-TestProxyRequest $proxy).Count
+        $out = Invoke-ChildPwsh -Script $script -Environment @{ HTTP_PROXY = $proxy.Uri.ToString(); NO_PROXY = '127.0.0.1' }
+        $out | Should -Be @('/', 'GrpcWeb stream', 'sent', '/', 'Grpc stream', 'sent')
+        @(Get-TestProxyRequest $proxy | Select-Object -Skip $seen) | Should -BeNullOrEmpty -Because 'NO_PROXY names the agent'
+    }
+
+    It 'authenticates to a proxy that wants a user and password with -ProxyCredential over <Protocol>' -ForEach @(
+        @{ Protocol = 'GrpcWeb'; Port = 'Domain' }
+        @{ Protocol = 'Grpc'; Port = 'Http2Domain' }
+    ) {
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $seen = @(Get-TestProxyRequest $authProxy).Count
+        $s = New-SbxSession -Domain $agent.$Port -AccessToken $agent.Token -Protocol $Protocol -Proxy $authProxy.Uri -ProxyCredential $proxyCredential
+        (Get-SbxItem -Path / -Session $s).Path | Should -Be '/'
+        Start-SbxProcess -Command 'echo authenticated' -Session $s | Should -Be 'authenticated'
+        # A streamed upload cannot be sent twice, so the credential must go with the first attempt.
+        Set-SbxContent -Path "auth-$Protocol.txt" -Value 'through the proxy' -Session $s
+        Get-SbxContent -Path "auth-$Protocol.txt" -Session $s | Should -Be 'through the proxy'
+        @(Get-TestProxyRequest $authProxy | Select-Object -Skip $seen).Count | Should -BeGreaterThan 0
+    }
+
+    It 'says in plain words that the proxy refused a wrong -ProxyCredential over <Protocol>' -ForEach @(
+        @{ Protocol = 'GrpcWeb'; Port = 'Domain' }
+        @{ Protocol = 'Grpc'; Port = 'Http2Domain' }
+    ) {
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $s = New-SbxSession -Domain $agent.$Port -AccessToken $agent.Token -Protocol $Protocol -Proxy $authProxy.Uri -ProxyCredential $wrongCredential
+        foreach ($call in { Get-SbxItem -Path / -Session $s -ErrorAction Stop }, { Set-SbxContent -Path wrong.txt -Value x -Session $s -ErrorAction Stop }) {
+            $caught = $null
+            try { & $call } catch { $caught = $_ }
+            $caught | Should -Not -BeNullOrEmpty
+            $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+            $caught.Exception.Message | Should -Match "the proxy http://127\.0\.0\.1:$($authProxy.Port) refused the proxy credential \((407 Proxy Authentication Required|401 Unauthorized)\)"
+            $caught.Exception.Message | Should -Not -Match 'not-the-secret'
+        }
+        $none = New-SbxSession -Domain $agent.$Port -AccessToken $agent.Token -Protocol $Protocol -Proxy $authProxy.Uri
+        { Get-SbxItem -Path / -Session $none -ErrorAction Stop } | Should -Throw -ExpectedMessage '*wants a user and password (407 Proxy Authentication Required). Give them with -ProxyCredential*'
+    }
+
+    It 'says so when the proxy cannot be reached, naming the proxy and not the sandbox' {
+        $closed = Get-ClosedLoopbackPort
+        $s = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Proxy "http://127.0.0.1:$closed" -TimeoutSec 10
+        { Get-SbxItem -Path / -Session $s -ErrorAction Stop } | Should -Throw -ExpectedMessage "*the proxy http://127.0.0.1:$closed cannot be reached*"
+    }
+
+    It 'keeps -Proxy and -ProxyCredential across Export-Clixml, the password saved as a SecureString' {
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $file = Join-Path $work 'proxied-session.xml'
+        $saved = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Proxy $authProxy.Uri -ProxyCredential $proxyCredential -Name saved-proxied
+        $saved | Export-Clixml -LiteralPath $file
+        $xml = Get-Content -LiteralPath $file -Raw
+        $xml.Contains('sbx-proxy-secret') | Should -BeFalse
+        $xml.Contains($agent.Token) | Should -BeFalse
+        $seen = @(Get-TestProxyRequest $authProxy).Count
+        $again = Import-Clixml -LiteralPath $file | New-SbxSession
+        $again.Proxy | Should -Be $authProxy.Uri
+        $again.ProxyCredential.UserName | Should -Be 'sbxuser'
+        (Get-SbxItem -Path / -Session $again).Path | Should -Be '/'
+        @(Get-TestProxyRequest $authProxy | Select-Object -Skip $seen).Count | Should -BeGreaterThan 0
+    }
+
+    It 'refuses <Case> with <ErrorId>' -ForEach @(
+        @{ Case = '-ProxyCredential without -Proxy'; ErrorId = 'ProxyRequired'; Arguments = @{ ProxyCredential = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force)) } }
+        @{ Case = '-ProxyUseDefaultCredentials without -Proxy'; ErrorId = 'ProxyRequired'; Arguments = @{ ProxyUseDefaultCredentials = $true } }
+        @{ Case = 'both proxy credentials'; ErrorId = 'ProxyCredentialConflict'; Arguments = @{ Proxy = 'http://127.0.0.1:3128'; ProxyUseDefaultCredentials = $true; ProxyCredential = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force)) } }
+        @{ Case = 'a proxy with a path'; ErrorId = 'InvalidProxy'; Arguments = @{ Proxy = 'http://127.0.0.1:3128/some/path' } }
+        @{ Case = 'a proxy of another scheme'; ErrorId = 'InvalidProxy'; Arguments = @{ Proxy = 'ftp://127.0.0.1:3128' } }
+        @{ Case = 'a relative proxy'; ErrorId = 'InvalidProxy'; Arguments = @{ Proxy = 'proxy:3128' } }
+    ) {
+        $before = @(Get-SbxSession).Count
+        $out = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token @Arguments -ErrorAction SilentlyContinue -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be "$ErrorId,ScaleBox.Sandbox.Commands.NewSbxSessionCommand"
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        @(Get-SbxSession).Count | Should -Be $before
+    }
+}
+
+Describe 'Sessions through nginx as a TLS gateway, with a test CA' {
+    BeforeAll {
+        $gateways = @()
+        if ($haveGateway) {
+            $authority = New-TestCertificateAuthority
+            $http1 = Start-TestGateway -Agent $agent -Authority $authority -Mode Http1
+            $http2 = Start-TestGateway -Agent $agent -Authority $authority -Mode Http2
+            $http1Cert = Start-TestGateway -Agent $agent -Authority $authority -Mode Http1 -RequireClientCertificate
+            $http2Cert = Start-TestGateway -Agent $agent -Authority $authority -Mode Http2 -RequireClientCertificate
+            $gateways = @($http1, $http2, $http1Cert, $http2Cert)
+            $clientCertificate = [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile($authority.ClientCertificate, $authority.ClientKey)
+        }
+        # The test CA is in no trust store of this process: -SkipCertificateCheck here; SSL_CERT_FILE in a child below.
+        $viaGateway = @{ AccessToken = $agent.Token; SkipCertificateCheck = $true; WarningAction = 'SilentlyContinue' }
+    }
+
+    AfterAll {
+        Get-SbxSession | Remove-SbxSession
+        foreach ($gateway in $gateways) { Stop-TestTlsGateway $gateway }
+        if ($authority) { Remove-Item -LiteralPath $authority.Folder -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'carries GrpcWeb through HTTP/1.1 proxying with buffering off: RPCs, a stream, stdin and a 100 MB transfer' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $s = New-SbxSession -Domain $http1.Domain -Protocol GrpcWeb @viaGateway
+        Invoke-RoundTrip -Session $s -Label 'gateway1-GrpcWeb'
+        $requests = @(Get-TestGatewayRequest $http1)
+        foreach ($path in '/sandboxagent.Filesystem/Stat', '/sandboxagent.Process/Start', '/sandboxagent.Process/SendInput', '/upload') {
+            $requests.Path | Should -Contain $path
+        }
+        @($requests | Where-Object Path -Like '/download/*').Count | Should -BeGreaterThan 0
+    }
+
+    It 'carries <Protocol> through HTTP/2 with grpc_pass: RPCs, a stream, stdin and a 100 MB transfer' -ForEach @(
+        @{ Protocol = 'Grpc'; Wire = 'HTTP/2.0' }
+        @{ Protocol = 'GrpcWeb'; Wire = 'HTTP/1.1' }
+    ) {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $seen = @(Get-TestGatewayRequest $http2).Count
+        $s = New-SbxSession -Domain $http2.Domain -Protocol $Protocol @viaGateway
+        Invoke-RoundTrip -Session $s -Label "gateway2-$Protocol"
+        $requests = @(Get-TestGatewayRequest $http2 | Select-Object -Skip $seen)
+        $requests.Path | Should -Contain '/upload'
+        @($requests | Where-Object Path -Like '/download/*').Count | Should -BeGreaterThan 0
+        # gRPC over TLS negotiated HTTP/2 by ALPN: nginx saw every request of the session as HTTP/2.
+        $requests.Protocol | Select-Object -Unique | Should -Be $Wire
+    }
+
+    It 'says plainly that a gateway without HTTP/2 cannot carry -Protocol Grpc' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $s = New-SbxSession -Domain $http1.Domain -Protocol Grpc @viaGateway
+        { Get-SbxItem -Path / -Session $s -ErrorAction Stop } | Should -Throw -ExpectedMessage '*does not offer HTTP/2 (ALPN h2), which -Protocol Grpc needs*Use -Protocol GrpcWeb*'
+    }
+
+    It 'reaches a gateway that wants a client certificate (<Mode>) only with -Certificate, and says so without it' -ForEach @(
+        @{ Mode = 'Http1'; Protocol = 'GrpcWeb' }
+        @{ Mode = 'Http2'; Protocol = 'Grpc' }
+    ) {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $gateway = if ($Mode -eq 'Http1') { $http1Cert } else { $http2Cert }
+        $without = New-SbxSession -Domain $gateway.Domain -Protocol $Protocol @viaGateway
+        $caught = $null
+        try { Get-SbxItem -Path / -Session $without -ErrorAction Stop } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $caught.Exception.Message | Should -Match 'wants a client certificate.*Give one with -Certificate'
+
+        $with = New-SbxSession -Domain $gateway.Domain -Protocol $Protocol -Certificate $clientCertificate @viaGateway
+        (Get-SbxItem -Path / -Session $with).Path | Should -Be '/'
+        Start-SbxProcess -Command 'echo with a certificate' -Session $with | Should -Be 'with a certificate'
+        Set-SbxContent -Path "cert-$Mode.txt" -Value 'sent' -Session $with
+        Get-SbxContent -Path "cert-$Mode.txt" -Session $with | Should -Be 'sent'
+        @(Get-TestGatewayRequest $gateway | Where-Object ClientCertificate -EQ 'CN=sbx-test-client').Count | Should -BeGreaterThan 3
+    }
+
+    It 'refuses -Certificate without its private key' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $publicOnly = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($authority.ClientCertificate)
+        $out = New-SbxSession -Domain $http1Cert.Domain -Certificate $publicOnly @viaGateway -ErrorAction SilentlyContinue -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'CertificateWithoutPrivateKey,ScaleBox.Sandbox.Commands.NewSbxSessionCommand'
+        $err[0].Exception.Message | Should -Match 'no private key'
+    }
+
+    It 'trusts the gateway without -SkipCertificateCheck when SSL_CERT_FILE names the test CA (a fresh process)' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $script = @"
+Import-Module `$env:SBX_TEST_MODULE
+`$s = New-SbxSession -Domain '$($http2.Domain)' -AccessToken `$env:SBX_TEST_TOKEN -Protocol Grpc -WarningVariable warned
+(Get-SbxItem -Path / -Session `$s -ErrorAction Stop).Path
+Start-SbxProcess -Command 'echo trusted' -Session `$s -ErrorAction Stop
+"warnings: `$(`$warned.Count)"
+"@
+        Invoke-ChildPwsh -Script $script -Environment @{ SSL_CERT_FILE = $authority.CaCertificate } | Should -Be @('/', 'trusted', 'warnings: 0')
+    }
+
+    It 'takes gRPC over TLS through a proxy''s CONNECT tunnel, HTTP/2 inside it' {
+        if (-not ($haveGateway -and $haveProxy)) { Set-ItResult -Skipped -Because 'nginx, openssl or tinyproxy is not installed'; return }
+        $proxy = Start-TestProxy -Credential $proxyCredential
+        try {
+            $seen = @(Get-TestGatewayRequest $http2).Count
+            $s = New-SbxSession -Domain $http2.Domain -Protocol Grpc -Proxy $proxy.Uri -ProxyCredential $proxyCredential @viaGateway
+            (Get-SbxItem -Path / -Session $s).Path | Should -Be '/'
+            Start-SbxProcess -Command 'echo tunnelled' -Session $s | Should -Be 'tunnelled'
+            Get-TestProxyRequest $proxy | Should -Contain "CONNECT 127.0.0.1:$(([uri] $http2.Domain).Port) HTTP/1.1"
+            (Get-TestGatewayRequest $http2 | Select-Object -Skip $seen).Protocol | Select-Object -Unique | Should -Be 'HTTP/2.0'
+
+            $wrong = New-SbxSession -Domain $http2.Domain -Protocol Grpc -Proxy $proxy.Uri -ProxyCredential $wrongCredential @viaGateway
+            { Get-SbxItem -Path / -Session $wrong -ErrorAction Stop } | Should -Throw -ExpectedMessage '*refused the proxy credential (40? *Check -ProxyCredential*'
+        }
+        finally {
+            Stop-TestProxy $proxy
+        }
+    }
+}
+
+Describe 'Messages larger than gRPC''s 4 MB default' {
+    It 'receives a 12 MB directory listing in one message over <Protocol>' -ForEach @(
+        @{ Protocol = 'GrpcWeb'; Port = 'Domain' }
+        @{ Protocol = 'Grpc'; Port = 'Http2Domain' }
+    ) {
+        $folder = Join-Path $agent.Home 'wide'
+        if (-not (Test-Path -LiteralPath $folder)) {
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            # 40000 names of 200 characters: one ListDir answer of well over 4 MB.
+            & bash -c "cd '$folder' && for i in `$(seq -w 1 40000); do echo -n > `"`$i-$('n' * 194)`"; done"
+        }
+        $s = New-SbxSession -Domain $agent.$Port -AccessToken $agent.Token -Protocol $Protocol
+        @(Get-SbxChildItem -Path wide -Session $s).Count | Should -Be 40000
+    }
+}
