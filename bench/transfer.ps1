@@ -23,6 +23,9 @@ param(
     # A second, small size for the peak-memory comparison only.
     [int] $SmallSizeMB = 16,
     [switch] $SkipProgressRun,
+    # Grpc: the module's session (and so its transfers) and curl use the agent's HTTP/2 port
+    # (curl with --http2-prior-knowledge), for the HTTP/2 versus HTTP/1.1 comparison.
+    [ValidateSet('GrpcWeb', 'Grpc')] [string] $Protocol = 'GrpcWeb',
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/ScaleBox.Sandbox'),
     [string] $AgentPath
 )
@@ -61,11 +64,11 @@ function Assert-SameHash([string] $Expected, [string] $Path, [string] $What) {
 
 # The measured child: imports the module, opens the session and the channel, then times the copy.
 $childScript = @'
-param([string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1)
+param([string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1, [string] $Protocol = 'GrpcWeb')
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = if ($Progress) { 'Continue' } else { 'SilentlyContinue' }
 Import-Module $ModulePath
-$null = New-SbxSession -Domain $Domain -AccessToken $env:SBX_BENCH_TOKEN
+$null = New-SbxSession -Domain $Domain -AccessToken $env:SBX_BENCH_TOKEN -Protocol $Protocol
 $null = Get-SbxItem -LiteralPath '/'
 $self = [System.Diagnostics.Process]::GetCurrentProcess()
 $peakBefore = $self.PeakWorkingSet64
@@ -95,8 +98,8 @@ $self.Refresh()
 '@
 
 function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1) {
-    $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $agent.Domain,
-        '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat)
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $domain,
+        '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat, '-Protocol', $Protocol)
     if ($Progress) { $arguments += '-Progress' }
     $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
     if ($LASTEXITCODE -ne 0) {
@@ -111,7 +114,9 @@ function Get-AgentCpu {
 }
 
 function Invoke-Curl([string[]] $Arguments) {
-    $text = & curl --silent --show-error --fail --header "@$headerFile" --write-out $curlTimeFormat @Arguments
+    $all = @('--silent', '--show-error', '--fail', '--header', "@$headerFile", '--write-out', $curlTimeFormat)
+    if ($Protocol -eq 'Grpc') { $all += '--http2-prior-knowledge' }
+    $text = & curl @($all + $Arguments)
     if ($LASTEXITCODE -ne 0) {
         throw "curl $($Arguments -join ' ') failed with exit code $LASTEXITCODE`: $text"
     }
@@ -143,7 +148,8 @@ try {
     Set-Content -LiteralPath $headerFile -Value "X-Access-Token: $($agent.Token)"
     $remote = Join-Path $agent.Home 'big.bin'         # the sandbox side (the local agent's file system)
     $remoteUrlPath = $remote.TrimStart('/')
-    $baseUrl = "http://$($agent.Domain)"
+    $domain = if ($Protocol -eq 'Grpc') { $agent.Http2Domain } else { $agent.Domain }
+    $baseUrl = "http://$domain"
 
     # Put one copy on the sandbox side for the downloads (by curl; checked).
     $null = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$remote", "$baseUrl/upload")
@@ -237,7 +243,7 @@ function Format-Spread([double[]] $Seconds) {
 }
 
 $report = [ordered]@{
-    "File size"                                 = "$SizeMB MiB, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
+    "File size"                                 = "$SizeMB MiB over $(if ($Protocol -eq 'Grpc') { 'HTTP/2' } else { 'HTTP/1.1' }), median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
     'Copy-SbxItem -ToSandbox (MiB/s)'           = [Math]::Round($moduleUpRate, 0)
     'curl upload (MiB/s)'                       = [Math]::Round($curlUpRate, 0)
     'Upload module / curl (goal >= 0.9)'        = [Math]::Round($moduleUpRate / $curlUpRate, 2)

@@ -327,6 +327,74 @@ Describe 'Copy-SbxItem' {
         }
     }
 
+    Context 'trees of many small files, several in flight' {
+        BeforeAll {
+            $many = Join-Path $work 'many-src'
+            $folders = 'plain', 'with space', 'hash #1', 'per%cent', 'ünï cødé', 'deep/er'
+            for ($i = 0; $i -lt 60; $i++) {
+                $folder = Join-Path $many $folders[$i % $folders.Count]
+                $name = ('f{0}.txt', 'file {0} #.bin', '{0}%20é.dat')[$i % 3] -f $i
+                New-RandomFile (Join-Path $folder $name) (4096 + $i) -Seed $i | Out-Null
+            }
+            New-Item -ItemType Directory -Path (Join-Path $many 'empty/inside') -Force | Out-Null
+            $manyTree = Get-Tree $many
+        }
+
+        It 'copies the tree up and back unchanged with -ThrottleLimit <Limit>' -ForEach @(@{ Limit = 1 }, @{ Limit = 16 }) {
+            $remote = "many/up-$Limit"
+            Copy-SbxItem -ToSandbox -Path $many -Destination $remote -Recurse -ThrottleLimit $Limit -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Tree (Join-Path $agent.Home $remote) | Should -Be $manyTree
+            $back = Join-Path $work "many-back-$Limit"
+            Copy-SbxItem -FromSandbox -Path $remote -Destination $back -Recurse -ThrottleLimit $Limit -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Tree $back | Should -Be $manyTree
+            Get-StagingFile (Join-Path $agent.Home $remote) | Should -BeNullOrEmpty
+            Get-StagingFile $back | Should -BeNullOrEmpty
+        }
+
+        It 'returns one item per file and directory with -PassThru when files finish out of order' {
+            $out = Copy-SbxItem -ToSandbox -Path $many -Destination many/passthru -Recurse -PassThru -ThrottleLimit 8
+            $out | Should -HaveCount $manyTree.Count
+            ($out.Path | Sort-Object) | Should -Be (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'many/passthru') -Recurse -Force | ForEach-Object FullName | Sort-Object)
+        }
+
+        It 'refuses a -ThrottleLimit of <Limit>' -ForEach @(@{ Limit = 0 }, @{ Limit = 65 }) {
+            { Copy-SbxItem -ToSandbox -Path $many -Destination many/refused -Recurse -ThrottleLimit $Limit } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Test-Path -LiteralPath (Join-Path $agent.Home 'many/refused') | Should -BeFalse
+        }
+
+        It 'leaves only complete files when a tree upload is stopped midway' {
+            $big = Join-Path $work 'stop-tree'
+            for ($i = 0; $i -lt 24; $i++) { New-SparseFile (Join-Path $big "d$($i % 3)/part $i.bin") 64MB | Out-Null }
+            $remote = New-RemoteDir 'stop-tree'
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript('param($Module, $Domain, $Token, $Source)
+                    Import-Module $Module
+                    $null = New-SbxSession -Domain $Domain -AccessToken $Token
+                    $ProgressPreference = "SilentlyContinue"
+                    Copy-SbxItem -ToSandbox -Path $Source -Destination stop-tree -Recurse -ThrottleLimit 4').AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).AddArgument($big)
+                $async = $ps.BeginInvoke()
+                $done = { @(Get-ChildItem -LiteralPath $remote -Recurse -File -Force | Where-Object Name -NotLike '.*') }
+                Wait-Until { (& $done).Count -gt 0 -or $async.IsCompleted } | Should -BeTrue
+                $async.IsCompleted | Should -BeFalse -Because '24 files of 64 MB are still being copied'
+                $stop = $ps.BeginStop($null, $null)
+                $stop.AsyncWaitHandle.WaitOne(15000) | Should -BeTrue -Because 'stopping ends the copy'
+            }
+            finally {
+                $ps.Dispose()
+            }
+            # The staging names of the client (.x.sbxpart-) and the agent (.sbx-upload-) go once the uploads are cancelled.
+            Wait-Until { -not (Get-ChildItem -LiteralPath $remote -Recurse -File -Force | Where-Object Name -Like '.*') } -TimeoutSec 10 | Out-Null
+            Get-ChildItem -LiteralPath $remote -Recurse -File -Force | Where-Object Name -Like '.*' | Should -BeNullOrEmpty
+            $copied = @(Get-ChildItem -LiteralPath $remote -Recurse -File -Force)
+            $copied.Count | Should -BeLessThan 24
+            $copied | ForEach-Object { $_.Length | Should -Be 64MB -Because "$($_.FullName) is under its final name" }
+        }
+    }
+
     Context 'wildcards and literal paths' {
         BeforeAll {
             foreach ($name in 'a.log', 'b.log', 'c.txt') {

@@ -70,6 +70,11 @@ public static class AgentHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // uploads are streamed, whatever their size
+            // HTTP/2 flow control sized for bulk data: with Kestrel's defaults (1 MiB per connection,
+            // 768 KiB per stream) an upload on the HTTP/2 port waits for window updates every few
+            // hundred KiB and runs at about half the HTTP/1.1 rate.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 8 * 1024 * 1024;
             kestrel.Listen(IPAddress.Loopback, options.Port, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Listen(IPAddress.Loopback, options.Http2Port, o => o.Protocols = HttpProtocols.Http2);
         });

@@ -11,9 +11,12 @@ using ScaleBox.Sandbox.Client.Transport;
 namespace ScaleBox.Sandbox.Client.Transfer
 {
     /// <summary>
-    /// Copies a sandbox directory tree to a local directory, one file at a time. The listing comes
-    /// from the sandbox and is treated as hostile (see <see cref="TreePathMapper"/> and
-    /// <see cref="RemoteLinkRule"/>); every entry ends as one outcome, in listing order.
+    /// Copies a sandbox directory tree to a local directory from one listing, planned before anything
+    /// is written. The listing comes from the sandbox and is treated as hostile (see
+    /// <see cref="TreePathMapper"/> and <see cref="RemoteLinkRule"/>); every entry ends as one
+    /// outcome: skipped entries and directories in listing order, then files as they finish, with
+    /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each written under a
+    /// temporary name and renamed when complete (<see cref="SandboxFileTransfer.DownloadFileAsync"/>).
     /// </summary>
     internal static class DirectoryDownload
     {
@@ -66,6 +69,8 @@ namespace ScaleBox.Sandbox.Client.Transfer
             EnsureDirectory(localRoot, null);
             var verified = new HashSet<string>(TreePathMapper.LocalComparer) { localRoot };
 
+            // Skipped entries and directories first, in listing order (local and quick); then the files, several at once.
+            var files = new List<PlannedEntry>();
             foreach (PlannedEntry entry in plan)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -84,49 +89,60 @@ namespace ScaleBox.Sandbox.Client.Transfer
                     };
                     continue;
                 }
+                if (!item.IsDirectory)
+                {
+                    files.Add(entry);
+                    continue;
+                }
 
                 string local = entry.LocalPath!;
                 SandboxTransferOutcome outcome;
-                if (item.IsDirectory)
-                {
-                    try
-                    {
-                        EnsureDirectory(local, localRoot, verified);
-                        outcome = Copied(item, entry, local, null);
-                    }
-                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                    {
-                        outcome = Failed(item, entry, local, SandboxTransferReason.Error, e);
-                    }
-                    yield return outcome;
-                    continue;
-                }
-
-                tracker.StartFile(item.Path);
-                Exception? failure = null;
-                SandboxDownloadResult? result = null;
                 try
                 {
-                    EnsureDirectory(Path.GetDirectoryName(local)!, localRoot, verified);
-                    result = await client.Transfer
-                        .DownloadFileAsync(item.Path, local, options.Overwrite, options.Download, tracker.FileBytes, cancellationToken)
-                        .ConfigureAwait(false);
+                    EnsureDirectory(local, localRoot, verified);
+                    outcome = Copied(item, entry, local, null);
                 }
-                catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {
-                    failure = e;
+                    outcome = Failed(item, entry, local, SandboxTransferReason.Error, e);
                 }
-                if (failure is not null)
-                {
-                    await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, failure, cancellationToken).ConfigureAwait(false);
-                    tracker.FileNotCopied(item.Length ?? 0);
-                    yield return Failed(item, entry, local, TreeCopyFailures.ReasonFor(failure), failure);
-                    continue;
-                }
-                tracker.FileCopied(result!.Length);
-                yield return Copied(item, entry, local, result);
+                yield return outcome;
+            }
+
+            await foreach (SandboxTransferOutcome outcome in BoundedParallel
+                .RunAsync(files, options.MaxParallelFiles, (entry, token) => CopyFileAsync(client, entry, localRoot, verified, options, tracker, token), cancellationToken)
+                .ConfigureAwait(false))
+            {
+                yield return outcome;
             }
             tracker.Complete();
+        }
+
+        static async Task<SandboxTransferOutcome> CopyFileAsync(SandboxClient client, PlannedEntry entry, string localRoot, HashSet<string> verified,
+            SandboxTreeCopyOptions options, TreeProgress tracker, CancellationToken cancellationToken)
+        {
+            SandboxItem item = entry.Item;
+            string local = entry.LocalPath!;
+            TreeProgress.FileProgress bytes = tracker.StartFile(item.Path);
+            try
+            {
+                lock (verified)
+                {
+                    // A listing need not name every parent before its files.
+                    EnsureDirectory(Path.GetDirectoryName(local)!, localRoot, verified);
+                }
+                SandboxDownloadResult result = await client.Transfer
+                    .DownloadFileAsync(item.Path, local, options.Overwrite, options.Download, bytes, cancellationToken)
+                    .ConfigureAwait(false);
+                tracker.FileCopied(bytes, result.Length);
+                return Copied(item, entry, local, result);
+            }
+            catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+            {
+                await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
+                tracker.FileNotCopied(bytes, item.Length ?? 0);
+                return Failed(item, entry, local, TreeCopyFailures.ReasonFor(e), e);
+            }
         }
 
         /// <summary>Decides, before anything is written, what happens to every listed entry.</summary>

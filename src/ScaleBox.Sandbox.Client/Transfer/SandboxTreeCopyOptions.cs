@@ -14,5 +14,22 @@ namespace ScaleBox.Sandbox.Client.Transfer
 
         /// <summary>Hashing settings for each uploaded file; null uses the defaults.</summary>
         public SandboxUploadOptions? Upload { get; set; }
+
+        int _maxParallelFiles = BoundedParallel.DefaultLimit;
+
+        /// <summary>
+        /// How many files are transferred at once (default 8, at most 64). Each small file costs
+        /// whole round trips rather than bandwidth, so a tree of small files goes several times
+        /// faster with several in flight; 1 copies one file at a time. Outcomes come in the order
+        /// the files finish.
+        /// </summary>
+        /// <exception cref="System.ArgumentOutOfRangeException">Less than 1 or more than 64.</exception>
+        public int MaxParallelFiles
+        {
+            get => _maxParallelFiles;
+            set => _maxParallelFiles = value >= 1 && value <= BoundedParallel.MaxLimit
+                ? value
+                : throw new System.ArgumentOutOfRangeException(nameof(value), value, $"Between 1 and {BoundedParallel.MaxLimit} files can be in flight at once.");
+        }
     }
 }

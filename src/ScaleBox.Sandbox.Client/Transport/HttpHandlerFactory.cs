@@ -20,6 +20,9 @@ namespace ScaleBox.Sandbox.Client.Transport
                 ConnectTimeout = options.Timeout,
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
                 EnableMultipleHttp2Connections = true,
+                // A download on HTTP/2 starts from a 64 KiB stream window and grows it only as the
+                // round-trip estimate allows; bulk data wants a large window from the first byte.
+                InitialHttp2StreamWindowSize = 8 * 1024 * 1024,
                 // Detects a silently dropped HTTP/2 connection under a long-lived stream.
                 KeepAlivePingDelay = TimeSpan.FromSeconds(30),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(20),

@@ -1,0 +1,96 @@
+// The official @scalebox/sdk 3.7.0 against the local agent, for bench/tree.ps1. Prints one JSON object.
+//
+//   mode "tree": uploads every file under `local` to `remote` as the SDK's uploadFile does, `inFlight`
+//   at a time (each write creates its parents), then lists `remote` recursively once and downloads
+//   every file into `back` as its downloadFile does, `inFlight` at a time; times each direction.
+//   mode "stat": `stats` sequential stat calls of `statPath`, after 20 not timed.
+//
+// Usage: node sdk-tree.mjs <base URL> <arguments as JSON: {token, mode, local, remote, back, inFlight, stats, statPath, interop}>
+// (interop: the tests/interop folder whose node_modules holds the SDK.)
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+
+const [baseUrl, argumentsJson] = process.argv.slice(2);
+const { token, mode, local, remote, back, inFlight, stats, statPath, interop } = JSON.parse(argumentsJson);
+const sdkEntry = createRequire(join(interop, "package.json")).resolve("@scalebox/sdk");
+const { Filesystem } = await import(pathToFileURL(sdkEntry).href);
+const address = new URL(baseUrl);
+if (address.hostname !== "127.0.0.1") {
+  throw new Error(`refusing to call ${baseUrl}: the benchmark only ever talks to 127.0.0.1`);
+}
+
+// The SDK does not export its ConnectionConfig; Filesystem reads only these members of it.
+const config = {
+  apiUrl: baseUrl,
+  requestTimeoutMs: 600000,
+  debug: false,
+  getSignal: (timeoutMs) => AbortSignal.timeout(timeoutMs),
+};
+const files = new Filesystem("local", config, address.host, token);
+// Its /upload and /download calls always use https://<domain>; the local agent speaks plain HTTP on
+// loopback, so only the scheme is changed (the requests are the SDK's own).
+files.getHttpApiUrl = () => `http://${address.host}`;
+
+// The SDK's uploadFile and downloadFile, step for step: its bundle's require("fs") fails when loaded
+// as an ES module, so the same calls are made here (read the file whole, write(); read() as base64
+// bytes, decode, write the file whole).
+async function uploadFile(localPath, remotePath) {
+  const data = readFileSync(localPath);
+  return files.write(remotePath, data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+}
+
+async function downloadFile(remotePath, localPath) {
+  const content = await files.read(remotePath, { format: "bytes" });
+  mkdirSync(dirname(localPath), { recursive: true });
+  writeFileSync(localPath, Buffer.from(content, "base64"));
+}
+
+/** Runs `step` over `items` with at most `limit` in flight. */
+async function pool(items, limit, step) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await step(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function walk(folder) {
+  const found = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const full = join(folder, entry.name);
+    if (entry.isDirectory()) found.push(...walk(full));
+    else if (entry.isFile()) found.push(full);
+  }
+  return found;
+}
+
+if (mode === "tree") {
+  const sources = walk(local);
+  // Not timed: one file up and down first, as the module's child does, so neither side times its first use.
+  await uploadFile(sources[0], remote + "-warm-up/one");
+  await downloadFile(remote + "-warm-up/one", back + "-warm-up/one");
+  await files.list(remote + "-warm-up", { recursive: true });
+  let start = performance.now();
+  await pool(sources, inFlight, (path) => uploadFile(path, remote + "/" + relative(local, path)));
+  const upSeconds = (performance.now() - start) / 1000;
+
+  start = performance.now();
+  const listed = (await files.list(remote, { recursive: true })).filter((entry) => entry.type === "file");
+  await pool(listed, inFlight, (entry) => downloadFile(entry.path, join(back, entry.path.slice(remote.length + 1))));
+  const downSeconds = (performance.now() - start) / 1000;
+  process.stdout.write(JSON.stringify({ files: sources.length, downloaded: listed.length, upSeconds, downSeconds }));
+} else if (mode === "stat") {
+  for (let i = 0; i < 20; i++) await files.stat(statPath);
+  const start = performance.now();
+  for (let i = 0; i < stats; i++) await files.stat(statPath);
+  process.stdout.write(JSON.stringify({ stats, seconds: (performance.now() - start) / 1000 }));
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+process.exit(0);

@@ -1,0 +1,200 @@
+<#
+.SYNOPSIS
+    A tree of many small files up and down with Copy-SbxItem -Recurse, and Get-SbxItem called
+    sequentially, next to the official @scalebox/sdk 3.7.0 doing the same against the same local agent.
+.DESCRIPTION
+    Measures (not a test; nothing here asserts a time, but a copy that differs fails the run):
+      - -Files files of -FileKB KiB (random bytes) in -Folders folders, uploaded with
+        `Copy-SbxItem -ToSandbox -Recurse -ThrottleLimit <n>` and downloaded with
+        `Copy-SbxItem -FromSandbox -Recurse`, in a child pwsh whose session is already open, timed
+        around each Copy-SbxItem call;
+      - the same tree with the SDK in Node (bench/sdk-tree.mjs; the SDK from tests/interop/node_modules,
+        so run `npm ci` there first): uploadFile for every file, -SdkInFlight at a time, then one
+        recursive list and downloadFile for every file, -SdkInFlight at a time;
+      - -Stats sequential `Get-SbxItem -LiteralPath <file>` calls in the child, next to -Stats
+        sequential `files.stat` calls of the SDK;
+      - -Stats `Get-SbxItem` calls with -InFlight in flight from one session (ForEach-Object
+        -Parallel), next to the sequential rate.
+    Every copy is compared file by file (SHA-256) with the source. Each measure is repeated -Runs
+    times, the module and the SDK interleaved, and the median is reported.
+#>
+param(
+    [int] $Files = 1000,
+    [int] $Folders = 20,
+    [int] $FileKB = 4,
+    [int] $Runs = 3,
+    [int] $ThrottleLimit = 8,
+    [int] $SdkInFlight = 8,
+    [int] $Stats = 1000,
+    [int] $InFlight = 64,
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/ScaleBox.Sandbox'),
+    [string] $AgentPath
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$root = Join-Path $PSScriptRoot '..'
+. (Join-Path $root 'tests/pester/TestAgent.ps1')
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1')
+$modulePath = (Resolve-Path $ModulePath).ProviderPath
+$pwsh = Get-PwshCommand
+$interop = (Resolve-Path (Join-Path $root 'tests/interop')).ProviderPath
+if (-not (Test-Path (Join-Path $interop 'node_modules/@scalebox/sdk'))) {
+    throw "The official SDK is missing: run 'npm ci' in $interop first."
+}
+
+function New-Tree([string] $Path) {
+    $random = [System.Random]::new(20261204)
+    $content = [byte[]]::new($FileKB * 1KB)
+    for ($i = 0; $i -lt $Files; $i++) {
+        $folder = Join-Path $Path ('folder {0:00}' -f ($i % $Folders))
+        if ($i -lt $Folders) { New-Item -ItemType Directory -Path $folder | Out-Null }
+        $random.NextBytes($content)
+        [System.IO.File]::WriteAllBytes((Join-Path $folder ('file {0:0000}.bin' -f $i)), $content)
+    }
+}
+
+function Get-TreeHashes([string] $Path) {
+    $full = (Resolve-Path -LiteralPath $Path).ProviderPath.TrimEnd('/')
+    $hashes = @{}
+    foreach ($file in [System.IO.Directory]::GetFiles($full, '*', 'AllDirectories')) {
+        $hashes[$file.Substring($full.Length + 1)] = (Get-FileHash -LiteralPath $file -Algorithm SHA256).Hash
+    }
+    $hashes
+}
+
+function Assert-SameTree([string] $Path, [string] $What) {
+    $actual = Get-TreeHashes $Path
+    $different = @($sourceHashes.Keys | Where-Object { $actual[$_] -ne $sourceHashes[$_] })
+    if ($actual.Count -ne $sourceHashes.Count -or $different.Count -gt 0) {
+        throw "TREE MISMATCH after $What`: '$Path' has $($actual.Count) files, $($different.Count) of the $($sourceHashes.Count) source files differ or are missing."
+    }
+}
+
+# The measured child: imports the module, opens the session, then times each step.
+$childScript = @'
+param([string] $ModulePath, [string] $Domain, [string] $Mode, [string] $Source, [string] $Remote, [string] $Back, [int] $ThrottleLimit, [int] $Stats, [int] $InFlight)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+$session = New-SbxSession -Domain $Domain -AccessToken $env:SBX_BENCH_TOKEN
+$null = Get-SbxItem -LiteralPath '/'
+if ($Mode -eq 'tree') {
+    # Not timed: one file up and down first, as the SDK's script does, so neither side times its first use.
+    $one = Get-ChildItem -LiteralPath $Source -Recurse -File | Select-Object -First 1
+    Copy-SbxItem -LiteralPath $one.FullName -Destination "$Remote-warm-up/" -ToSandbox
+    Copy-SbxItem -LiteralPath "$Remote-warm-up" -Destination "$Back-warm-up" -FromSandbox -Recurse
+    $up = [System.Diagnostics.Stopwatch]::StartNew()
+    Copy-SbxItem -LiteralPath $Source -Destination $Remote -ToSandbox -Recurse -ThrottleLimit $ThrottleLimit
+    $up.Stop()
+    $down = [System.Diagnostics.Stopwatch]::StartNew()
+    Copy-SbxItem -LiteralPath $Remote -Destination $Back -FromSandbox -Recurse -ThrottleLimit $ThrottleLimit
+    $down.Stop()
+    [pscustomobject]@{ UpSeconds = $up.Elapsed.TotalSeconds; DownSeconds = $down.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+}
+else {
+    foreach ($i in 1..20) { $null = Get-SbxItem -LiteralPath $Remote }
+    $sequential = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($i in 1..$Stats) { $null = Get-SbxItem -LiteralPath $Remote }
+    $sequential.Stop()
+    # Each runspace imports the module once (not timed: the first round warms them all).
+    $env:PSModulePath = (Split-Path -Parent $ModulePath) + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    1..$InFlight | ForEach-Object -ThrottleLimit $InFlight -Parallel { $null = Get-SbxItem -LiteralPath $using:Remote -Session $using:session }
+    $parallel = [System.Diagnostics.Stopwatch]::StartNew()
+    1..$Stats | ForEach-Object -ThrottleLimit $InFlight -Parallel { $null = Get-SbxItem -LiteralPath $using:Remote -Session $using:session }
+    $parallel.Stop()
+    [pscustomobject]@{ Seconds = $sequential.Elapsed.TotalSeconds; ParallelSeconds = $parallel.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+}
+'@
+
+function Invoke-Child([string] $Mode, [string] $Remote, [string] $Back = '') {
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $agent.Domain, '-Mode', $Mode,
+        '-Source', $source, '-Remote', $Remote, '-Back', $Back, '-ThrottleLimit', $ThrottleLimit, '-Stats', $Stats, '-InFlight', $InFlight)
+    $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "The child pwsh ($Mode) failed (exit code $LASTEXITCODE): $($text -join "`n")"
+    }
+    $text | Select-Object -Last 1 | ConvertFrom-Json
+}
+
+function Invoke-Sdk([hashtable] $Arguments) {
+    $Arguments.token = $agent.Token
+    $Arguments.interop = $interop
+    $json = & node (Join-Path $PSScriptRoot 'sdk-tree.mjs') "http://$($agent.Domain)" ($Arguments | ConvertTo-Json -Compress)
+    if ($LASTEXITCODE -ne 0) {
+        throw "sdk-tree.mjs failed (exit code $LASTEXITCODE): $json"
+    }
+    $json | Select-Object -Last 1 | ConvertFrom-Json
+}
+
+function Get-LoadAverage { (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1 }
+$loadAtStart = Get-LoadAverage
+
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-bench-tree-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+New-Item -ItemType Directory -Path $work | Out-Null
+$agent = $null
+try {
+    $childFile = Join-Path $work 'tree-child.ps1'
+    Set-Content -LiteralPath $childFile -Value $childScript
+    $source = Join-Path $work 'tree'
+    New-Tree $source
+    $sourceHashes = Get-TreeHashes $source
+    Write-Host ("Created {0} files of {1} KiB in {2} folders" -f $Files, $FileKB, $Folders)
+
+    $agentArguments = @{}
+    if ($AgentPath) { $agentArguments.AgentPath = (Resolve-Path $AgentPath).ProviderPath }
+    $agent = Start-TestAgent @agentArguments
+    $env:SBX_BENCH_TOKEN = $agent.Token
+
+    $module = @(); $sdk = @()
+    for ($run = 1; $run -le $Runs; $run++) {
+        $remote = Join-Path $agent.Home "module-$run"
+        $back = Join-Path $work "module-back-$run"
+        $module += Invoke-Child tree $remote $back
+        Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse'
+        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse'
+        Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
+
+        $remote = Join-Path $agent.Home "sdk-$run"
+        $back = Join-Path $work "sdk-back-$run"
+        $sdk += Invoke-Sdk @{ mode = 'tree'; local = $source; remote = $remote; back = $back; inFlight = $SdkInFlight }
+        Assert-SameTree $remote 'the SDK upload'
+        Assert-SameTree $back 'the SDK download'
+        Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
+
+        Write-Host ("Run {0}: module up {1:0.00} s, down {2:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
+                $run, $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds)
+    }
+
+    $statTarget = Join-Path $agent.Home 'stat-me.txt'
+    Set-Content -LiteralPath $statTarget -Value 'stat'
+    $moduleStat = @(); $sdkStat = @()
+    for ($run = 1; $run -le $Runs; $run++) {
+        $moduleStat += Invoke-Child stat $statTarget
+        $sdkStat += Invoke-Sdk @{ mode = 'stat'; stats = $Stats; statPath = $statTarget }
+        Write-Host ("Run {0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s); SDK stat x{1} {5:0.00} s" -f `
+                $run, $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $sdkStat[-1].seconds)
+    }
+}
+finally {
+    Remove-Item Env:SBX_BENCH_TOKEN -ErrorAction SilentlyContinue
+    if ($agent) { Stop-TestAgent $agent }
+    Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+$moduleUp = Get-Median ($module | ForEach-Object UpSeconds)
+$moduleDown = Get-Median ($module | ForEach-Object DownSeconds)
+$sdkUp = Get-Median ($sdk | ForEach-Object upSeconds)
+$sdkDown = Get-Median ($sdk | ForEach-Object downSeconds)
+$statSequential = Get-Median ($moduleStat | ForEach-Object Seconds)
+$statParallel = Get-Median ($moduleStat | ForEach-Object ParallelSeconds)
+$sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
+[pscustomobject][ordered]@{
+    'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
+    "Copy-SbxItem -ThrottleLimit $ThrottleLimit up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
+    "SDK, $SdkInFlight in flight, up / down (s)"     = '{0:0.00} / {1:0.00}' -f $sdkUp, $sdkDown
+    'Module / SDK time, up (goal <= 0.5)'            = [Math]::Round($moduleUp / $sdkUp, 2)
+    'Module / SDK time, down (goal <= 0.5)'          = [Math]::Round($moduleDown / $sdkDown, 2)
+    "Get-SbxItem x$Stats sequential / SDK stat (s)"  = '{0:0.00} / {1:0.00}' -f $statSequential, $sdkStatSeconds
+    'Get-SbxItem / SDK stat time (goal <= 0.3)'      = [Math]::Round($statSequential / $sdkStatSeconds, 2)
+    "Get-SbxItem, $InFlight in flight / sequential throughput (goal >= 4)" = [Math]::Round($statSequential / $statParallel, 2)
+} | Format-List | Out-String -Width 200

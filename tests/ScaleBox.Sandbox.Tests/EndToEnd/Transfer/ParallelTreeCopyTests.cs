@@ -1,0 +1,241 @@
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
+
+/// <summary>
+/// Tree copies planned once and run with several files in flight: many small files with awkward
+/// names, merges into an existing tree, and a cancellation mid-tree that leaves only complete files.
+/// </summary>
+[Collection(LocalAgentCollection.Name)]
+public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
+{
+    static readonly TimeSpan CleanupBound = TimeSpan.FromSeconds(15);
+    static readonly string[] FolderNames = ["plain", "with space", "hash #1", "per%cent", "ünï cødé", "a/b/deep", "a/b/deep/er"];
+
+    readonly TransferFiles _files = new();
+
+    /// <summary>Files of mixed sizes (empty to 1 MiB) spread over folders with awkward names, plus empty folders.</summary>
+    string MakeTree(int fileCount, int largest = 1024 * 1024)
+    {
+        string root = _files.NewFolder("many");
+        foreach (string folder in FolderNames)
+        {
+            Directory.CreateDirectory(Path.Combine(root, folder));
+        }
+        Directory.CreateDirectory(Path.Combine(root, "empty"));
+        Directory.CreateDirectory(Path.Combine(root, "empty #2", "inside empty"));
+        for (int i = 0; i < fileCount; i++)
+        {
+            string folder = FolderNames[i % FolderNames.Length];
+            int length = i % 10 == 9 ? largest : i % 3 == 0 ? 0 : 4096 + i;
+            string name = (i % 4) switch { 0 => $"f{i}.txt", 1 => $"file {i} #.bin", 2 => $"{i}%20é.dat", _ => $"ü{i}" };
+            TransferFiles.WriteRandom(Path.Combine(root, folder, name), length, i + 1);
+        }
+        return root;
+    }
+
+    static Dictionary<string, string> Hashes(string root) =>
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), TransferFiles.Sha256);
+
+    static string[] Folders(string root) =>
+        Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Select(d => Path.GetRelativePath(root, d)).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Staging files of the client (".sbxpart-") or the agent (".sbx-upload-"): none may outlive a copy.</summary>
+    static string[] LeftOvers(string root) =>
+        Directory.Exists(root)
+            ? Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(f).Contains(".sbxpart-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith(".sbx-upload-", StringComparison.Ordinal))
+                .ToArray()
+            : [];
+
+    static async Task AssertNoLeftOversAsync(string root)
+    {
+        // The agent removes its own staging file once it sees the request aborted: allow it a bounded moment.
+        var deadline = DateTime.UtcNow + CleanupBound;
+        while (LeftOvers(root).Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Empty(LeftOvers(root));
+    }
+
+    [Theory, BothProtocols]
+    public async Task Many_files_in_awkward_folders_go_up_and_down_in_parallel_with_every_hash_equal(SandboxProtocol protocol)
+    {
+        string local = MakeTree(120);
+        string remote = Path.Combine(agent.NewFolder("many-up"), "copy");
+        string back = Path.Combine(_files.NewFolder("many-back"), "tree");
+        using SandboxClient client = agent.CreateClient(protocol);
+        var options = new SandboxTreeCopyOptions { MaxParallelFiles = 8, Upload = new SandboxUploadOptions { ComputeSha256 = true } };
+        var upProgress = new RecordingProgress<SandboxTransferProgress>();
+        var downProgress = new RecordingProgress<SandboxTransferProgress>();
+
+        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, options, upProgress));
+        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, options, downProgress));
+
+        Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
+        Assert.All(down, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
+        Dictionary<string, string> source = Hashes(local);
+        Assert.Equal(120, source.Count);
+        Assert.Equal(source, Hashes(remote));
+        Assert.Equal(source, Hashes(back));
+        Assert.Equal(Folders(local), Folders(remote));
+        Assert.Equal(Folders(local), Folders(back));
+        // One outcome per item, each once.
+        Assert.Equal(source.Keys.Order(StringComparer.Ordinal), up.Where(o => o.Kind == SandboxItemType.File).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
+        Assert.Equal(source.Keys.Order(StringComparer.Ordinal), down.Where(o => o.Kind == SandboxItemType.File).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
+        Assert.All(up.Where(o => o.Kind == SandboxItemType.File), o => Assert.Equal(TransferFiles.Sha256(o.Source), o.Sha256));
+        Assert.Empty(LeftOvers(remote));
+        Assert.Empty(LeftOvers(back));
+
+        long total = source.Keys.Sum(k => new FileInfo(Path.Combine(local, k)).Length);
+        foreach (var reports in new[] { upProgress.Values, downProgress.Values })
+        {
+            SandboxTransferProgress last = reports[^1];
+            Assert.Equal(total, last.BytesTransferred);
+            Assert.Equal(total, last.TotalBytes);
+            Assert.Equal(120, last.FilesCompleted);
+            Assert.All(reports, r => Assert.InRange(r.BytesTransferred, 0, total));
+        }
+    }
+
+    [Fact]
+    public async Task One_file_at_a_time_gives_the_same_tree()
+    {
+        string local = MakeTree(15, largest: 64 * 1024);
+        string remote = Path.Combine(agent.NewFolder("one-at-a-time"), "copy");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }));
+
+        Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
+        Assert.Equal(Hashes(local), Hashes(remote));
+        Assert.Equal(Folders(local), Folders(remote));
+    }
+
+    [Fact]
+    public async Task Merging_into_an_existing_tree_keeps_what_is_there_without_overwrite_and_replaces_it_with()
+    {
+        string local = _files.NewFolder("merge");
+        Directory.CreateDirectory(Path.Combine(local, "kept dir"));
+        Directory.CreateDirectory(Path.Combine(local, "was a file"));
+        await File.WriteAllTextAsync(Path.Combine(local, "kept dir", "same #.txt"), "from the local side");
+        await File.WriteAllTextAsync(Path.Combine(local, "kept dir", "new %.txt"), "new file");
+        await File.WriteAllTextAsync(Path.Combine(local, "was a file", "inner.txt"), "inner");
+        await File.WriteAllTextAsync(Path.Combine(local, "was a dir"), "a file locally");
+
+        string remote = agent.NewFolder("merge-into");
+        Directory.CreateDirectory(Path.Combine(remote, "kept dir"));
+        await File.WriteAllTextAsync(Path.Combine(remote, "kept dir", "same #.txt"), "already in the sandbox");
+        await File.WriteAllTextAsync(Path.Combine(remote, "kept dir", "only remote.txt"), "untouched");
+        await File.WriteAllTextAsync(Path.Combine(remote, "was a file"), "a file in the sandbox");
+        Directory.CreateDirectory(Path.Combine(remote, "was a dir"));
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        List<SandboxTransferOutcome> merged = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
+
+        SandboxTransferOutcome Of(List<SandboxTransferOutcome> outcomes, string relative) => outcomes.Single(o => o.RelativePath == relative);
+        Assert.Equal(SandboxTransferStatus.Copied, Of(merged, "kept dir").Status);
+        Assert.Equal(SandboxTransferReason.AlreadyExists, Of(merged, "kept dir/same #.txt").ReasonCode);
+        Assert.Equal(SandboxTransferStatus.Copied, Of(merged, "kept dir/new %.txt").Status);
+        SandboxTransferOutcome fileInTheWay = Of(merged, "was a file");
+        Assert.Equal(SandboxTransferStatus.Failed, fileInTheWay.Status);
+        Assert.Equal(SandboxErrorCode.InvalidArgument, Assert.IsType<SandboxException>(fileInTheWay.Exception).Code);
+        Assert.Equal(SandboxTransferStatus.Failed, Of(merged, "was a file/inner.txt").Status);
+        SandboxTransferOutcome directoryInTheWay = Of(merged, "was a dir");
+        Assert.Equal(SandboxTransferStatus.Failed, directoryInTheWay.Status);
+        Assert.Equal(SandboxErrorCode.InvalidArgument, Assert.IsType<SandboxException>(directoryInTheWay.Exception).Code);
+        Assert.Equal("already in the sandbox", await File.ReadAllTextAsync(Path.Combine(remote, "kept dir", "same #.txt")));
+        Assert.Equal("new file", await File.ReadAllTextAsync(Path.Combine(remote, "kept dir", "new %.txt")));
+        Assert.Equal("untouched", await File.ReadAllTextAsync(Path.Combine(remote, "kept dir", "only remote.txt")));
+        Assert.Equal("a file in the sandbox", await File.ReadAllTextAsync(Path.Combine(remote, "was a file")));
+        Assert.True(Directory.Exists(Path.Combine(remote, "was a dir")));
+
+        List<SandboxTransferOutcome> forced = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Overwrite = true }));
+
+        Assert.Equal(SandboxTransferStatus.Copied, Of(forced, "kept dir/same #.txt").Status);
+        Assert.Equal("from the local side", await File.ReadAllTextAsync(Path.Combine(remote, "kept dir", "same #.txt")));
+        Assert.Equal("untouched", await File.ReadAllTextAsync(Path.Combine(remote, "kept dir", "only remote.txt")));
+        // Overwriting replaces files, never a directory by a file or the reverse.
+        Assert.Equal(SandboxTransferStatus.Failed, Of(forced, "was a file").Status);
+        Assert.Equal(SandboxTransferStatus.Failed, Of(forced, "was a dir").Status);
+        Assert.True(Directory.Exists(Path.Combine(remote, "was a dir")));
+        Assert.Empty(LeftOvers(remote));
+    }
+
+    [Fact]
+    public async Task A_destination_that_is_a_file_ends_the_upload_before_anything_is_written()
+    {
+        string local = MakeTree(5, largest: 10);
+        string remote = Path.Combine(agent.NewFolder("dest-file"), "target");
+        await File.WriteAllTextAsync(remote, "a file");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote)));
+
+        Assert.Equal(SandboxErrorCode.InvalidArgument, error.Code);
+        Assert.Equal("a file", await File.ReadAllTextAsync(remote));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Cancelling_mid_tree_leaves_only_complete_files(bool upload)
+    {
+        string source = _files.NewFolder("cancel-source");
+        for (int i = 0; i < 60; i++)
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(source, $"d {i % 4}")).FullName;
+            TransferFiles.WriteRandom(Path.Combine(folder, $"f #{i}.bin"), 256 * 1024 + i, i + 1);
+        }
+        string remoteHolder = agent.NewFolder("cancel-tree");
+        string from = source, to = Path.Combine(remoteHolder, "copy");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+        if (!upload)
+        {
+            await ToListAsync(client.Transfer.UploadDirectoryAsync(source, to));
+            from = to;
+            to = Path.Combine(_files.NewFolder("cancel-dest"), "tree");
+        }
+        using var cancel = new CancellationTokenSource();
+        var options = new SandboxTreeCopyOptions { MaxParallelFiles = 4 };
+        int filesSeen = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            IAsyncEnumerable<SandboxTransferOutcome> outcomes = upload
+                ? client.Transfer.UploadDirectoryAsync(from, to, options, null, cancel.Token)
+                : client.Transfer.DownloadDirectoryAsync(from, to, options, null, cancel.Token);
+            await foreach (SandboxTransferOutcome outcome in outcomes)
+            {
+                if (outcome.Kind == SandboxItemType.File && ++filesSeen == 5)
+                {
+                    cancel.Cancel();
+                }
+            }
+        });
+
+        await AssertNoLeftOversAsync(to);
+        Dictionary<string, string> expected = Hashes(source);
+        Dictionary<string, string> written = Hashes(to);
+        Assert.NotEmpty(written);
+        Assert.All(written, pair => Assert.Equal(expected[pair.Key], pair.Value));
+    }
+
+    static async Task<List<SandboxTransferOutcome>> ToListAsync(IAsyncEnumerable<SandboxTransferOutcome> outcomes)
+    {
+        var list = new List<SandboxTransferOutcome>();
+        await foreach (SandboxTransferOutcome outcome in outcomes)
+        {
+            list.Add(outcome);
+        }
+        return list;
+    }
+
+    public void Dispose() => _files.Dispose();
+}
