@@ -69,6 +69,10 @@ public static class AgentHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // uploads are streamed, whatever their size
+            // A client busy with what it already got (hundreds of streams in one pwsh, a paused
+            // pipeline) reads slowly for a while: that is backpressure, not an attack on a sandbox's
+            // own agent, and must not cut its streams (Kestrel's default aborts below 240 B/s).
+            kestrel.Limits.MinResponseDataRate = null;
             kestrel.Listen(IPAddress.Loopback, options.Port, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Listen(IPAddress.Loopback, options.Http2Port, o => o.Protocols = HttpProtocols.Http2);
         });
