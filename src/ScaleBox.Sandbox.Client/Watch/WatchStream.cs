@@ -54,6 +54,15 @@ namespace ScaleBox.Sandbox.Client.Watch
             var request = new Proto.WatchDirRequest { Path = _fullPath, Recursive = _recursive };
             using AsyncServerStreamingCall<Proto.WatchDirResponse> call = _rpc.WatchDir(request, options);
             bool started = false;
+            // The start is the answer to the request: overdue after the session's timeout, as any
+            // answer is, so that a reconnecting watch does not spend two keepalive intervals on
+            // each try at a frozen agent.
+            using var startLimit = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
+            TimeSpan answerLimit = _client.Options.Timeout;
+            if (answerLimit > TimeSpan.Zero && answerLimit < SilenceLimit)
+            {
+                startLimit.CancelAfter(answerLimit);
+            }
             while (true)
             {
                 // Time the consumer spends on an event is not the agent's silence.
@@ -61,7 +70,15 @@ namespace ScaleBox.Sandbox.Client.Watch
                 bool more;
                 try
                 {
-                    more = await call.ResponseStream.MoveNext(watchdog.Token).ConfigureAwait(false);
+                    more = await call.ResponseStream.MoveNext(started ? watchdog.Token : startLimit.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!started && !watchdog.Fired && startLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                        $"The sandbox agent at '{_client.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
+                        + $"{answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead. "
+                        + "Watch the folder again once the agent answers.",
+                        null, _fullPath, _client.Endpoint.Domain, e);
                 }
                 catch (Exception e)
                 {
