@@ -214,3 +214,34 @@ Describe 'Invoke-SbxCode' {
         }
     }
 }
+
+Describe 'Invoke-SbxCode when the agent goes away' {
+    It 'fails at once when the agent is killed mid-execution, and says the context keeps its state unless the agent restarted' -Skip:($null -ne $noKernel) {
+        # An agent of its own, killed by its pid; the shared one stays up for the other tests.
+        $doomed = Start-TestAgent
+        try {
+            $victim = New-SbxSession -Domain $doomed.Domain -AccessToken $doomed.Token -Name doomed
+            $context = New-SbxCodeContext -Language python -Session $victim -ErrorAction Stop
+            $run = Start-InRunspace -Agent $doomed -Script @"
+try { Invoke-SbxCode "import time`nprint('computing', flush=True)`ntime.sleep(60)" -Context '$($context.Id)' -ErrorAction Stop }
+catch { `$_ }
+"@
+            Wait-Until { $run.Output.Count -ge 1 } -TimeoutSec 60
+            Stop-Process -Id $doomed.Process.Id -Force
+            Wait-Until { $run.Async.IsCompleted } -TimeoutSec 20
+
+            $record = $run.Output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Select-Object -First 1
+            $record | Should -Not -BeNullOrEmpty
+            $record.FullyQualifiedErrorId | Should -Match '^(Unavailable|Aborted),'
+            $record.Exception.Message | Should -BeLike "*context $($context.Id)*"
+            $record.Exception.Message | Should -BeLike '*keeps its state*'
+            $record.Exception.Message | Should -BeLike '*If the agent restarted*make a new one*'
+            $record.Exception.Message | Should -Not -BeLike "*$($doomed.Token)*"
+        }
+        finally {
+            if ($run) { $run.PowerShell.Dispose() }
+            Get-SbxSession -Name doomed -ErrorAction SilentlyContinue | Remove-SbxSession
+            Stop-TestAgent $doomed
+        }
+    }
+}

@@ -75,6 +75,10 @@ public static class AgentHost
             // hundred KiB and runs at about half the HTTP/1.1 rate.
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 8 * 1024 * 1024;
+            // A client busy with what it already got (hundreds of streams in one pwsh, a paused
+            // pipeline) reads slowly for a while: that is backpressure, not an attack on a sandbox's
+            // own agent, and must not cut its streams (Kestrel's default aborts below 240 B/s).
+            kestrel.Limits.MinResponseDataRate = null;
             kestrel.Listen(IPAddress.Loopback, options.Port, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Listen(IPAddress.Loopback, options.Http2Port, o => o.Protocols = HttpProtocols.Http2);
         });

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Grpc.Core;
 using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Processes;
 using ScaleBox.Sandbox.Client.Transport;
 using Proto = ScaleBox.Sandbox.Protocol;
 
@@ -42,7 +43,10 @@ namespace ScaleBox.Sandbox.Client.Code
         /// <exception cref="SandboxException">
         /// While enumerating: NotFound for an unknown context; FailedPrecondition for a language with
         /// no interpreter installed; DeadlineExceeded when the request's timeout passed (the kernel
-        /// was interrupted, its state kept); Unavailable when the connection failed.
+        /// was interrupted, its state kept), or when an agent that promised keepalives sent nothing
+        /// for two <see cref="SandboxCodeRequest.KeepaliveInterval"/>s and a second (frozen, or the
+        /// connection dead); Unavailable when the connection failed. The errors of a lost stream say
+        /// that the context keeps its state and how to go on.
         /// </exception>
         public IAsyncEnumerable<SandboxCodeEvent> ExecuteAsync(SandboxCodeRequest request, CancellationToken cancellationToken = default)
         {
@@ -56,45 +60,18 @@ namespace ScaleBox.Sandbox.Client.Code
                 Language = request.Language ?? string.Empty,
                 ContextId = request.ContextId ?? string.Empty,
             };
+            SandboxProcesses.KeepaliveSeconds(request.KeepaliveInterval); // a bad interval fails here, not mid-enumeration
             foreach (KeyValuePair<string, string> variable in request.Environment)
             {
                 wire.EnvVars[variable.Key] = variable.Value ?? string.Empty;
             }
-            return ExecuteCore(wire, request.Timeout, cancellationToken);
+            return ExecuteCore(wire, request, cancellationToken);
         }
 
-        async IAsyncEnumerable<SandboxCodeEvent> ExecuteCore(Proto.ExecuteRequest request, TimeSpan? timeout, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<SandboxCodeEvent> ExecuteCore(Proto.ExecuteRequest request, SandboxCodeRequest codeRequest, CancellationToken cancellationToken)
         {
             string target = request.ContextId.Length > 0 ? "context " + request.ContextId : (request.Language.Length > 0 ? request.Language : "python");
-            CallOptions options = _client.CallOptions(cancellationToken, timeout ?? Timeout.InfiniteTimeSpan);
-            using AsyncServerStreamingCall<Proto.ExecuteResponse> call = _execution.Execute(request, options);
-            while (true)
-            {
-                Proto.ExecuteResponse response;
-                try
-                {
-                    if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                    response = call.ResponseStream.Current;
-                }
-                catch (RpcException e) when (timeout is not null && e.StatusCode == StatusCode.DeadlineExceeded && !cancellationToken.IsCancellationRequested)
-                {
-                    throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                        $"The code in {target} did not finish within its timeout of {timeout.Value.TotalSeconds:0.###} s: the sandbox agent interrupted it. "
-                        + "The context keeps its state and takes the next execution.",
-                        e.Status.Detail, target, Domain, e);
-                }
-                catch (Exception e) when (!(e is SandboxException))
-                {
-                    throw _client.Errors.Translate(e, "execute code in", target, cancellationToken);
-                }
-                if (response.ToEvent() is SandboxCodeEvent codeEvent)
-                {
-                    yield return codeEvent;
-                }
-            }
+            return new CodeExecutionStream(_client, _execution, target, codeRequest.Timeout, codeRequest.KeepaliveInterval).ReadAsync(request, cancellationToken);
         }
 
         /// <summary>Starts an interpreter for <paramref name="language"/> (python by default) in <paramref name="workingDirectory"/> (the agent's default when null).</summary>

@@ -80,7 +80,7 @@ namespace ScaleBox.Sandbox.Client.Processes
                     uint ended = Pid ?? throw OutOfOrder("sent the end event before the start event");
                     for (int i = 0; i < _decoders.Length; i++)
                     {
-                        string rest = _decoders[i]?.Flush() ?? string.Empty;
+                        string rest = _decoders[i]?.FlushCarry() ?? string.Empty;
                         if (rest.Length > 0)
                         {
                             into.Add(new SandboxProcessOutput(ended, (SandboxProcessStream)i, NoBytes, rest));
@@ -104,7 +104,10 @@ namespace ScaleBox.Sandbox.Client.Processes
                 return new SandboxProcessOutput(pid, stream, bytes, string.Empty);
             }
             Utf8StreamDecoder decoder = _decoders[(int)stream] ??= new Utf8StreamDecoder();
-            return new SandboxProcessOutput(pid, stream, bytes, decoder.Decode(bytes));
+            // Decoded when read: a record whose Text nobody reads (bytes counted, piped to a file,
+            // waiting in a job) holds its bytes only, a third of what bytes and text together take.
+            (byte[] carryIn, int heldBack) = decoder.Next(bytes);
+            return new SandboxProcessOutput(pid, stream, bytes, carryIn, heldBack);
         }
 
         static string Describe(Proto.ProcessEvent wire) => wire.EventCase.ToString().ToLowerInvariant();

@@ -13,8 +13,23 @@ namespace ScaleBox.Sandbox.Client.Processes
         {
             Stream = stream;
             Bytes = bytes ?? throw new ArgumentNullException(nameof(bytes));
-            Text = text ?? throw new ArgumentNullException(nameof(text));
+            _text = text ?? throw new ArgumentNullException(nameof(text));
+            _carryIn = Array.Empty<byte>();
         }
+
+        /// <summary>A chunk whose text is decoded when first read: until then it holds its bytes only.</summary>
+        internal SandboxProcessOutput(uint pid, SandboxProcessStream stream, byte[] bytes, byte[] carryIn, int heldBack)
+            : base(pid)
+        {
+            Stream = stream;
+            Bytes = bytes;
+            _carryIn = carryIn;
+            _heldBack = heldBack;
+        }
+
+        readonly byte[] _carryIn;
+        readonly int _heldBack;
+        string? _text;
 
         /// <summary>Stdout, Stderr, or Pty for a process in a terminal.</summary>
         public SandboxProcessStream Stream { get; }
@@ -29,7 +44,7 @@ namespace ScaleBox.Sandbox.Client.Processes
         /// bytes' worth at a boundary). Invalid bytes become U+FFFD. Bytes still held when the process
         /// ends arrive as U+FFFD in a last chunk of the stream, one with no <see cref="Bytes"/>.
         /// </summary>
-        public string Text { get; }
+        public string Text => _text ??= Utf8StreamDecoder.TextOf(_carryIn, Bytes, _heldBack);
 
         /// <summary>The text, so the event prints as the output itself.</summary>
         public override string ToString() => Text;

@@ -131,7 +131,8 @@ namespace ScaleBox.Sandbox.Client.Watch
                 {
                     throw new SandboxException(failure.Code,
                         $"Gave up watching '{path}' at '{Domain}' after {options.MaxReconnectAttempts} failed attempts to reconnect "
-                        + $"since {gapStarted:HH:mm:ss}: {failure.Message}",
+                        + $"since {gapStarted:HH:mm:ss}: {failure.Message} Watch the folder again once the agent answers, "
+                        + $"and list it to learn what changed since {gapStarted:HH:mm:ss}.",
                         failure.ServerMessage, failure.Target, Domain, failure);
                 }
                 await Task.Delay(WatchReconnectPolicy.DelayBefore(attempts, options), cancellationToken).ConfigureAwait(false);
@@ -225,7 +226,7 @@ namespace ScaleBox.Sandbox.Client.Watch
             {
                 throw new ArgumentNullException(nameof(watcher));
             }
-            return Call("get the events of watcher", watcher.Id, cancellationToken, async options =>
+            return DrainCall(watcher, cancellationToken, async options =>
             {
                 using AsyncUnaryCall<Proto.GetWatcherEventsResponse> call = _rpc
                     .GetWatcherEventsAsync(new Proto.GetWatcherEventsRequest { WatcherId = watcher.Id }, options);
@@ -236,6 +237,25 @@ namespace ScaleBox.Sandbox.Client.Watch
                 var changes = response.Events.Select(e => e.ToChange(watcher.Path, received)).ToList();
                 return new SandboxWatcherDrain(changes, DroppedCount(headers), headers.GetValue(OverflowHeader) == "true");
             });
+        }
+
+        /// <summary>
+        /// A drain that got no answer says what becomes of the watcher: a frozen agent or a dead
+        /// connection leaves it gathering changes on the agent, a restarted agent has forgotten it.
+        /// </summary>
+        async Task<T> DrainCall<T>(SandboxWatcher watcher, CancellationToken cancellationToken, Func<CallOptions, Task<T>> call)
+        {
+            try
+            {
+                return await Call("get the events of watcher", watcher.Id, cancellationToken, call).ConfigureAwait(false);
+            }
+            catch (SandboxException e) when (e.Code is SandboxErrorCode.Unavailable or SandboxErrorCode.DeadlineExceeded or SandboxErrorCode.Aborted)
+            {
+                throw new SandboxException(e.Code,
+                    e.Message + $" Watcher {watcher.Id} of '{watcher.Path}' keeps gathering changes on the agent: drain it again once the agent answers. "
+                    + "If the agent restarted meanwhile, the watcher is gone: make a new one and list the folder to learn what changed.",
+                    e.ServerMessage, e.Target, e.Domain, e);
+            }
         }
 
         const string DroppedHeader = "sbx-watcher-dropped-events";

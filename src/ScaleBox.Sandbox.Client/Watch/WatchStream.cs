@@ -16,7 +16,8 @@ namespace ScaleBox.Sandbox.Client.Watch
     /// One WatchDir stream, read to its end: the start, then changes, keepalives swallowed. The stream
     /// has no deadline (a watch lasts as long as the caller wants), so silence is the only sign of a
     /// dead connection: a stream that brings nothing, not even a keepalive, for two keepalive
-    /// intervals is taken as dropped and fails with Unavailable.
+    /// intervals and a second (as a process stream) is taken as dropped and fails with Unavailable.
+    /// Every failure past the start says what a caller does next: watch again, and list the folder.
     /// </summary>
     internal sealed class WatchStream
     {
@@ -37,8 +38,12 @@ namespace ScaleBox.Sandbox.Client.Watch
 
         const string Operation = "watch directory";
 
-        /// <summary>The allowance of silence: two keepalive intervals.</summary>
-        public TimeSpan SilenceLimit => TimeSpan.FromTicks(_keepalive.Ticks * 2);
+        /// <summary>The allowance of silence: two keepalive intervals, and a second for the last one to arrive.</summary>
+        public TimeSpan SilenceLimit => ProcessEventStream.SilenceLimit(_keepalive);
+
+        /// <summary>What the caller does after losing the stream: the agent does not replay what it missed.</summary>
+        const string WhatToDo = "Changes from now on are not reported: watch the folder again once the agent answers, "
+            + "and list it to learn what changed meanwhile.";
 
         public async IAsyncEnumerable<SandboxWatchEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
@@ -49,6 +54,15 @@ namespace ScaleBox.Sandbox.Client.Watch
             var request = new Proto.WatchDirRequest { Path = _fullPath, Recursive = _recursive };
             using AsyncServerStreamingCall<Proto.WatchDirResponse> call = _rpc.WatchDir(request, options);
             bool started = false;
+            // The start is the answer to the request: overdue after the session's timeout, as any
+            // answer is, so that a reconnecting watch does not spend two keepalive intervals on
+            // each try at a frozen agent.
+            using var startLimit = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
+            TimeSpan answerLimit = _client.Options.Timeout;
+            if (answerLimit > TimeSpan.Zero && answerLimit < SilenceLimit)
+            {
+                startLimit.CancelAfter(answerLimit);
+            }
             while (true)
             {
                 // Time the consumer spends on an event is not the agent's silence.
@@ -56,7 +70,15 @@ namespace ScaleBox.Sandbox.Client.Watch
                 bool more;
                 try
                 {
-                    more = await call.ResponseStream.MoveNext(watchdog.Token).ConfigureAwait(false);
+                    more = await call.ResponseStream.MoveNext(started ? watchdog.Token : startLimit.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!started && !watchdog.Fired && startLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                        $"The sandbox agent at '{_client.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
+                        + $"{answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead. "
+                        + "Watch the folder again once the agent answers.",
+                        null, _fullPath, _client.Endpoint.Domain, e);
                 }
                 catch (Exception e)
                 {
@@ -66,7 +88,7 @@ namespace ScaleBox.Sandbox.Client.Watch
                 {
                     throw new SandboxException(SandboxErrorCode.Aborted,
                         $"The sandbox agent at '{_client.Endpoint.Domain}' closed the watch of '{_fullPath}'"
-                        + (started ? "; changes from now on are not reported." : " before it started."),
+                        + (started ? ". " + WhatToDo : " before it started."),
                         null, _fullPath, _client.Endpoint.Domain);
                 }
                 watchdog.Pet();
@@ -97,15 +119,17 @@ namespace ScaleBox.Sandbox.Client.Watch
             {
                 return new SandboxException(SandboxErrorCode.Unavailable,
                     $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' brought nothing, not even a keepalive, for "
-                    + $"{SilenceLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the connection is taken as dropped.",
+                    + $"{SilenceLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (one was due every "
+                    + $"{_keepalive.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s): the agent may be frozen or the connection dead. "
+                    + WhatToDo,
                     null, _fullPath, _client.Endpoint.Domain, error);
             }
             Exception translated = _client.Errors.Translate(error, Operation, _fullPath, cancellationToken);
             if (started && translated is SandboxException cut && cut.Code != SandboxErrorCode.Unauthenticated)
             {
                 return new SandboxException(cut.Code,
-                    $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' was cut ({cut.ServerMessage ?? cut.Message}); "
-                    + "changes from now on are not reported.",
+                    $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' was cut ({cut.ServerMessage ?? cut.Message}). "
+                    + WhatToDo,
                     cut.ServerMessage, _fullPath, _client.Endpoint.Domain, cut);
             }
             return translated;

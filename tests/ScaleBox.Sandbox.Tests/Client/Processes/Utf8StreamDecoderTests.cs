@@ -30,6 +30,28 @@ public sealed class Utf8StreamDecoderTests
     };
 
     [Theory, MemberData(nameof(Streams))]
+    public void Every_split_in_three_decoded_later_chunk_by_chunk_reads_as_the_whole(string name, byte[] bytes)
+    {
+        string expected = Encoding.UTF8.GetString(bytes);
+        for (int first = 0; first <= bytes.Length; first++)
+        {
+            for (int second = first; second <= bytes.Length; second++)
+            {
+                var decoder = new Utf8StreamDecoder();
+                var texts = new List<Func<string>>();
+                foreach (byte[] chunk in new[] { bytes[..first], bytes[first..second], bytes[second..] })
+                {
+                    (byte[] carryIn, int held) = decoder.Next(chunk);
+                    texts.Add(() => Utf8StreamDecoder.TextOf(carryIn, chunk, held));
+                }
+                string rest = decoder.FlushCarry();
+                string text = string.Concat(texts.Select(t => t())) + rest;
+                Assert.True(expected == text, $"{name}: split at {first} and {second} gave {Escape(text)}, expected {Escape(expected)}");
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Streams))]
     public void Every_split_in_two_decodes_as_the_whole(string name, byte[] bytes)
     {
         string expected = Encoding.UTF8.GetString(bytes);
