@@ -40,6 +40,7 @@ BeforeAll {
         'New-SbxCodeContext' = 'ScaleBox.Sandbox.Client.Code.SandboxCodeContext'
         'Get-SbxCodeContext' = 'ScaleBox.Sandbox.Client.Code.SandboxCodeContext'
     }
+    $helpRoot = 'https://github.com/scalebox-dev/ScaleBox.Sandbox/blob/main/docs/en-US/'
     $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 }
@@ -104,6 +105,16 @@ Describe 'The ScaleBox.Sandbox module' {
             $topic = Get-Help -Name about_ScaleBox.Sandbox -ErrorAction SilentlyContinue
             ($topic | Out-String) | Should -Match 'New-SbxSession'
         }
+
+        It 'names every cmdlet that ships, and none that does not (about topics and README)' {
+            $about = Get-Content -LiteralPath (Join-Path $PSScriptRoot '../../docs/en-US/about_ScaleBox.Sandbox.md') -Raw
+            $manifestData.CmdletsToExport | Where-Object { $about -notmatch "\b$([regex]::Escape($_))\b" } |
+                Should -BeNullOrEmpty -Because 'about_ScaleBox.Sandbox covers every cmdlet'
+            $documents = @('docs/en-US/about_ScaleBox.Sandbox.md', 'docs/en-US/about_SbxCode.md', 'docs/en-US/about_SbxWatchers.md', 'README.md') |
+                ForEach-Object { Get-Content -LiteralPath (Join-Path $PSScriptRoot "../../$_") -Raw }
+            $named = [regex]::Matches(($documents -join "`n"), '\b[A-Z][a-z]+-Sbx[A-Za-z]+\b') | ForEach-Object Value | Sort-Object -Unique
+            $named | Where-Object { $_ -notin $manifestData.CmdletsToExport } | Should -BeNullOrEmpty -Because 'the docs name no cmdlet that is not there'
+        }
     }
 
     Context '<Name>' -ForEach $cmdletCases {
@@ -120,6 +131,13 @@ Describe 'The ScaleBox.Sandbox module' {
             else {
                 $command.OutputType | Should -BeNullOrEmpty -Because "$Name writes nothing"
             }
+        }
+
+        It 'sends Get-Help -Online to its page in docs/en-US, the page its help is made from' {
+            $command.HelpUri | Should -Be ($helpRoot + "$Name.md")
+            $page = Join-Path $PSScriptRoot "../../docs/en-US/$Name.md"
+            $page | Should -Exist
+            (Get-Content -LiteralPath $page -TotalCount 5) | Should -Contain "online version: $($command.HelpUri)"
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
@@ -143,8 +161,17 @@ Describe 'The ScaleBox.Sandbox module' {
                 $problems.Add('no description')
             }
             $examples = @($help.Examples.Example | Where-Object { $_ -and ($_.Code | Out-String).Trim() })
-            if ($examples.Count -eq 0) {
-                $problems.Add('no example')
+            if ($examples.Count -lt 2) {
+                $problems.Add("$($examples.Count) example(s), not at least two")
+            }
+            if (-not ($help.inputTypes | Out-String).Trim()) {
+                $problems.Add('no inputs')
+            }
+            if (-not ($help.returnValues | Out-String).Trim()) {
+                $problems.Add('no outputs')
+            }
+            if (@($help.relatedLinks.navigationLink | Where-Object { $_.linkText -or $_.uri }).Count -eq 0) {
+                $problems.Add('no related links')
             }
             $described = @{}
             foreach ($parameter in @($help.Parameters.Parameter)) {
