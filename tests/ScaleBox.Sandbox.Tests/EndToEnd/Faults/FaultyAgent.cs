@@ -51,7 +51,24 @@ sealed class FaultyAgent : IAsyncDisposable
             Timeout = timeout,
         });
 
-    public void Freeze() => Signal(SigStop);
+    public void Freeze()
+    {
+        Signal(SigStop);
+        // kill(2) returns before every thread of the agent has stopped; a request sent at once could
+        // still be answered. The fault is in effect when the kernel shows the process stopped ('T').
+        DateTime deadline = DateTime.UtcNow.AddSeconds(5);
+        while (ProcessState() != 'T' && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>The state letter of /proc/&lt;pid&gt;/stat (after the command name in parentheses).</summary>
+    char ProcessState()
+    {
+        string stat = File.ReadAllText($"/proc/{_process.Pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
 
     /// <summary>Lets a frozen agent run again; nothing to do for a killed one.</summary>
     public void Thaw()
