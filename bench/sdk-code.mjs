@@ -4,18 +4,15 @@
 //
 // Usage: node sdk-code.mjs <127.0.0.1:port> <arguments as JSON: {token, calls, megabytes, interop}>
 // (interop: the tests/interop folder whose node_modules holds the SDK.)
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import { importSdk } from "./sdk-local.mjs";
 
 const [authority, argumentsJson] = process.argv.slice(2);
 const { token, calls, megabytes, interop } = JSON.parse(argumentsJson);
 if (!authority?.startsWith("127.0.0.1:")) {
   throw new Error("the benchmark only ever talks to 127.0.0.1");
 }
-const sdkEntry = createRequire(join(interop, "package.json")).resolve("@scalebox/sdk");
-const { CodeInterpreter } = await import(pathToFileURL(sdkEntry).href);
+const { CodeInterpreter } = await importSdk(interop);
 
 // The CodeInterpreter reads just these members of a sandbox object; no sandbox is created.
 const sandbox = { sandboxDomain: authority, envdAccessToken: token, sandboxId: "local" };

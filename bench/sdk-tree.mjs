@@ -10,29 +10,14 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import { localFilesystem } from "./sdk-local.mjs";
 
 const [baseUrl, argumentsJson] = process.argv.slice(2);
 const { token, mode, local, remote, back, inFlight, stats, statPath, interop } = JSON.parse(argumentsJson);
-const sdkEntry = createRequire(join(interop, "package.json")).resolve("@scalebox/sdk");
-const { Filesystem } = await import(pathToFileURL(sdkEntry).href);
-const address = new URL(baseUrl);
-if (address.hostname !== "127.0.0.1") {
-  throw new Error(`refusing to call ${baseUrl}: the benchmark only ever talks to 127.0.0.1`);
-}
-
-// The SDK does not export its ConnectionConfig; Filesystem reads only these members of it.
-const config = {
-  apiUrl: baseUrl,
-  requestTimeoutMs: 600000,
-  debug: false,
-  getSignal: (timeoutMs) => AbortSignal.timeout(timeoutMs),
-};
-const files = new Filesystem("local", config, address.host, token);
+const files = await localFilesystem(baseUrl, token, interop, 600000);
 // Its /upload and /download calls always use https://<domain>; the local agent speaks plain HTTP on
 // loopback, so only the scheme is changed (the requests are the SDK's own).
-files.getHttpApiUrl = () => `http://${address.host}`;
+files.getHttpApiUrl = () => `http://${new URL(baseUrl).host}`;
 
 // The SDK's uploadFile and downloadFile, step for step: its bundle's require("fs") fails when loaded
 // as an ES module, so the same calls are made here (read the file whole, write(); read() as base64

@@ -7,27 +7,11 @@
 import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import { localFilesystem } from "./sdk-local.mjs";
 
 const [baseUrl, argumentsJson] = process.argv.slice(2);
 const { token, folder, writes, burst, interop } = JSON.parse(argumentsJson);
-// The SDK lives in tests/interop/node_modules, not beside this script.
-const sdkEntry = createRequire(join(interop, "package.json")).resolve("@scalebox/sdk");
-const { Filesystem } = await import(pathToFileURL(sdkEntry).href);
-const address = new URL(baseUrl);
-if (address.hostname !== "127.0.0.1") {
-  throw new Error(`refusing to call ${baseUrl}: the benchmark only ever talks to 127.0.0.1`);
-}
-
-// The SDK does not export its ConnectionConfig; Filesystem reads only these members of it.
-const config = {
-  apiUrl: baseUrl,
-  requestTimeoutMs: 20000,
-  debug: false,
-  getSignal: (timeoutMs) => AbortSignal.timeout(timeoutMs),
-};
-const files = new Filesystem("local", config, address.host, token);
+const files = await localFilesystem(baseUrl, token, interop, 20000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function measure(dir) {
