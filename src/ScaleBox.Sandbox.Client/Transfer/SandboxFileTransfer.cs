@@ -205,8 +205,25 @@ namespace ScaleBox.Sandbox.Client.Transfer
             IProgress<long>? bytesSent, CancellationToken cancellationToken)
         {
             var progress = new ProgressThrottle(bytesSent);
-            using var watchdog = new IdleWatchdog(cancellationToken, Timeout);
+            // The caller's cancellation ends the request through this, not directly: see below.
+            using var ending = new CancellationTokenSource();
+            using var watchdog = new IdleWatchdog(ending.Token, Timeout);
             using var file = new StreamingUploadContent(content, watchdog, progress, computeSha256);
+            // Cancelled mid-body, the request is cut and the agent keeps nothing. Cancelled once the
+            // whole body went out, the agent may be renaming the file onto its staging name right
+            // now; cutting the request then would let the caller's clean-up run first and leave the
+            // file behind, so the answer is awaited (a little while at most) before the clean-up.
+            using CancellationTokenRegistration whenCancelled = cancellationToken.Register(() =>
+            {
+                if (file.TryStopBeforeEnd())
+                {
+                    ending.Cancel();
+                }
+                else
+                {
+                    ending.CancelAfter(CleanupTimeout);
+                }
+            });
             using MultipartFormDataContent form = UploadForm.Create(file, destination);
             using HttpRequestMessage request = NewRequest(HttpMethod.Post, AgentHttpRoutes.Upload);
             request.Content = form;

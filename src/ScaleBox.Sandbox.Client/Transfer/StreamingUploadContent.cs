@@ -23,6 +23,8 @@ namespace ScaleBox.Sandbox.Client.Transfer
         readonly IdleWatchdog _watchdog;
         readonly ProgressThrottle _progress;
         readonly IncrementalHash? _hash;
+        readonly object _ending = new object();
+        bool _stopped;
         int _sent;
 
         public StreamingUploadContent(Stream source, IdleWatchdog watchdog, ProgressThrottle progress, bool computeSha256 = false)
@@ -52,6 +54,21 @@ namespace ScaleBox.Sandbox.Client.Transfer
 
         /// <summary>SHA-256 of the bytes sent, once <see cref="Completed"/>; null when not asked for.</summary>
         public string? Sha256 { get; private set; }
+
+        /// <summary>
+        /// Makes sure the body will never end as a whole one, unless its last byte already went out.
+        /// True when stopped: the agent then sees a cut request and keeps nothing. False when the
+        /// content is complete: the agent may be writing the file now, so the caller should wait for
+        /// its answer before removing what it wrote (a removal sent earlier can arrive first).
+        /// </summary>
+        public bool TryStopBeforeEnd()
+        {
+            lock (_ending)
+            {
+                _stopped = !Completed;
+                return _stopped;
+            }
+        }
 
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
             CopyAsync(stream, CancellationToken.None);
@@ -120,8 +137,16 @@ namespace ScaleBox.Sandbox.Client.Transfer
                 SourceFailure = changed;
                 throw changed;
             }
-            Sha256 = _hash is null ? null : Hex.Encode(_hash.GetHashAndReset());
-            Completed = true;
+            lock (_ending)
+            {
+                if (_stopped)
+                {
+                    // Without the multipart's closing boundary, the agent cannot take the file as whole.
+                    throw new OperationCanceledException("The upload was stopped before its last byte.");
+                }
+                Sha256 = _hash is null ? null : Hex.Encode(_hash.GetHashAndReset());
+                Completed = true;
+            }
         }
 
         protected override void Dispose(bool disposing)

@@ -49,6 +49,35 @@ public sealed class UploadFormTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => content.CopyToAsync(Stream.Null));
     }
 
+    [Fact]
+    public async Task A_body_stopped_before_its_last_byte_never_ends_as_a_whole_multipart()
+    {
+        using var watchdog = new IdleWatchdog(default, Timeout.InfiniteTimeSpan);
+        using var file = new StreamingUploadContent(new MemoryStream(Encoding.UTF8.GetBytes("abc")), watchdog, new ProgressThrottle(null));
+        using var form = UploadForm.Create(file, "/a");
+        var sent = new MemoryStream();
+
+        Assert.True(file.TryStopBeforeEnd());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => form.CopyToAsync(sent));
+
+        Assert.False(file.Completed);
+        string body = Encoding.UTF8.GetString(sent.ToArray());
+        Assert.DoesNotContain("name=\"path\"", body);
+        Assert.False(body.TrimEnd().EndsWith("--", StringComparison.Ordinal), body);
+    }
+
+    [Fact]
+    public async Task A_body_whose_last_byte_went_out_cannot_be_stopped()
+    {
+        using var watchdog = new IdleWatchdog(default, Timeout.InfiniteTimeSpan);
+        using var file = new StreamingUploadContent(new MemoryStream(Encoding.UTF8.GetBytes("abc")), watchdog, new ProgressThrottle(null));
+
+        await file.CopyToAsync(Stream.Null);
+
+        Assert.False(file.TryStopBeforeEnd());
+        Assert.True(file.Completed);
+    }
+
     static async Task<string> SerializeAsync(string destination, string text)
     {
         using var watchdog = new IdleWatchdog(default, Timeout.InfiniteTimeSpan);
