@@ -10,125 +10,124 @@ using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Client.Transport;
 using Proto = ScaleBox.Sandbox.Protocol;
 
-namespace ScaleBox.Sandbox.Client.Code
+namespace ScaleBox.Sandbox.Client.Code;
+
+/// <summary>
+/// One Execute stream, read to its end, told apart from a frozen agent or a dead connection. A
+/// kernel may compute in silence for as long as the code takes, so silence alone proves nothing:
+/// the stream asks for keepalives (the <c>Keepalive-Ping-Interval</c> header of process streams),
+/// and once the agent's response headers echo the interval, nothing at all for two intervals and
+/// a second fails the stream with DeadlineExceeded, as a process stream does. An agent that does
+/// not echo the header sends no keepalives either, and is waited for as long as the code runs.
+/// </summary>
+internal sealed class CodeExecutionStream
 {
-    /// <summary>
-    /// One Execute stream, read to its end, told apart from a frozen agent or a dead connection. A
-    /// kernel may compute in silence for as long as the code takes, so silence alone proves nothing:
-    /// the stream asks for keepalives (the <c>Keepalive-Ping-Interval</c> header of process streams),
-    /// and once the agent's response headers echo the interval, nothing at all for two intervals and
-    /// a second fails the stream with DeadlineExceeded, as a process stream does. An agent that does
-    /// not echo the header sends no keepalives either, and is waited for as long as the code runs.
-    /// </summary>
-    internal sealed class CodeExecutionStream
+    const string Operation = "execute code in";
+
+    readonly SandboxClient _client;
+    readonly Proto.ExecutionService.ExecutionServiceClient _rpc;
+    readonly string _target;
+    readonly TimeSpan? _timeout;
+    readonly TimeSpan _keepalive;
+
+    /// <param name="target">What the code runs in, e.g. "context 3f2a" or "python" (its default context).</param>
+    /// <param name="timeout">The execution's own limit, null for none.</param>
+    /// <param name="keepalive">How often the agent is asked to send a keepalive while the kernel is silent.</param>
+    public CodeExecutionStream(SandboxClient client, Proto.ExecutionService.ExecutionServiceClient rpc, string target, TimeSpan? timeout, TimeSpan keepalive)
     {
-        const string Operation = "execute code in";
+        _client = client;
+        _rpc = rpc;
+        _target = target;
+        _timeout = timeout;
+        _keepalive = keepalive;
+    }
 
-        readonly SandboxClient _client;
-        readonly Proto.ExecutionService.ExecutionServiceClient _rpc;
-        readonly string _target;
-        readonly TimeSpan? _timeout;
-        readonly TimeSpan _keepalive;
+    string Domain => _client.Endpoint.Domain;
 
-        /// <param name="target">What the code runs in, e.g. "context 3f2a" or "python" (its default context).</param>
-        /// <param name="timeout">The execution's own limit, null for none.</param>
-        /// <param name="keepalive">How often the agent is asked to send a keepalive while the kernel is silent.</param>
-        public CodeExecutionStream(SandboxClient client, Proto.ExecutionService.ExecutionServiceClient rpc, string target, TimeSpan? timeout, TimeSpan keepalive)
+    public async IAsyncEnumerable<SandboxCodeEvent> ReadAsync(Proto.ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        CallOptions options = _client.CallOptions(cancellationToken, _timeout ?? Timeout.InfiniteTimeSpan);
+        options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
+        using AsyncServerStreamingCall<Proto.ExecuteResponse> call = _rpc.Execute(request, options);
+        bool keepalivesPromised;
+        try
         {
-            _client = client;
-            _rpc = rpc;
-            _target = target;
-            _timeout = timeout;
-            _keepalive = keepalive;
+            Metadata headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+            keepalivesPromised = headers.GetValue(SandboxProcesses.KeepaliveHeader) is not null;
         }
-
-        string Domain => _client.Endpoint.Domain;
-
-        public async IAsyncEnumerable<SandboxCodeEvent> ReadAsync(Proto.ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        catch (Exception e) when (!(e is SandboxException))
         {
-            CallOptions options = _client.CallOptions(cancellationToken, _timeout ?? Timeout.InfiniteTimeSpan);
-            options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
-            using AsyncServerStreamingCall<Proto.ExecuteResponse> call = _rpc.Execute(request, options);
-            bool keepalivesPromised;
+            throw Failure(e, running: false, cancellationToken);
+        }
+        using var watchdog = new IdleWatchdog(cancellationToken,
+            keepalivesPromised ? ProcessEventStream.SilenceLimit(_keepalive) : Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            Proto.ExecuteResponse response;
             try
             {
-                Metadata headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
-                keepalivesPromised = headers.GetValue(SandboxProcesses.KeepaliveHeader) is not null;
+                if (!await call.ResponseStream.MoveNext(watchdog.Token).ConfigureAwait(false))
+                {
+                    yield break;
+                }
+                response = call.ResponseStream.Current;
+            }
+            catch (Exception e) when (watchdog.Fired)
+            {
+                throw Silent(e);
             }
             catch (Exception e) when (!(e is SandboxException))
             {
-                throw Failure(e, running: false, cancellationToken);
+                throw Failure(e, keepalivesPromised, cancellationToken);
             }
-            using var watchdog = new IdleWatchdog(cancellationToken,
-                keepalivesPromised ? ProcessEventStream.SilenceLimit(_keepalive) : Timeout.InfiniteTimeSpan);
-            while (true)
+            watchdog.Restart(); // a keepalive counts: the agent is alive
+            if (response.ToEvent() is SandboxCodeEvent codeEvent)
             {
-                Proto.ExecuteResponse response;
-                try
-                {
-                    if (!await call.ResponseStream.MoveNext(watchdog.Token).ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                    response = call.ResponseStream.Current;
-                }
-                catch (Exception e) when (watchdog.Fired)
-                {
-                    throw Silent(e);
-                }
-                catch (Exception e) when (!(e is SandboxException))
-                {
-                    throw Failure(e, keepalivesPromised, cancellationToken);
-                }
-                watchdog.Restart(); // a keepalive counts: the agent is alive
-                if (response.ToEvent() is SandboxCodeEvent codeEvent)
-                {
-                    yield return codeEvent;
-                }
+                yield return codeEvent;
             }
         }
-
-        /// <summary>What the caller can count on when the stream is lost while the code may be running.</summary>
-        string Aftermath =>
-            "The code may still be running in the kernel (the agent interrupts it once it notices this client has gone), "
-            + $"and {Where} keeps its state (variables, imports): once the agent answers again, run the next code in {Where} "
-            + "(it starts when this one ends), or remove the context to stop its kernel.";
-
-        string Where => _target.StartsWith("context ", StringComparison.Ordinal) ? _target : $"the default {_target} context";
-
-        SandboxException Silent(Exception error)
-        {
-            TimeSpan limit = ProcessEventStream.SilenceLimit(_keepalive);
-            return new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                $"The sandbox agent at '{Domain}' stopped answering while running code in {Where}: nothing, not even a keepalive "
-                + $"(due every {Seconds(_keepalive)}), arrived for {Seconds(limit)}. The agent may be frozen or the connection dead. "
-                + Aftermath,
-                null, _target, Domain, error);
-        }
-
-        Exception Failure(Exception error, bool running, CancellationToken cancellationToken)
-        {
-            if (_timeout is TimeSpan timeout && error is RpcException { StatusCode: StatusCode.DeadlineExceeded } && !cancellationToken.IsCancellationRequested)
-            {
-                return new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                    $"The code in {_target} did not finish within its timeout of {Seconds(timeout)}: the sandbox agent interrupted it. "
-                    + "The context keeps its state and takes the next execution.",
-                    (error as RpcException)?.Status.Detail, _target, Domain, error);
-            }
-            Exception translated = _client.Errors.Translate(error, Operation, _target, cancellationToken);
-            // Past the headers, a stream the agent answered ends only when the execution does: any
-            // transport failure now cut it while the code ran.
-            if (running && translated is SandboxException cut
-                && cut.Code is SandboxErrorCode.Unavailable or SandboxErrorCode.Aborted or SandboxErrorCode.Internal or SandboxErrorCode.Unknown or SandboxErrorCode.DeadlineExceeded)
-            {
-                return new SandboxException(cut.Code,
-                    $"The stream of the code running in {Where} at '{Domain}' was cut ({cut.ServerMessage ?? "the connection failed"}). "
-                    + "If the agent restarted, the context and its state are gone with it: make a new one. Otherwise: " + Aftermath,
-                    cut.ServerMessage, _target, Domain, cut);
-            }
-            return translated;
-        }
-
-        static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
     }
+
+    /// <summary>What the caller can count on when the stream is lost while the code may be running.</summary>
+    string Aftermath =>
+        "The code may still be running in the kernel (the agent interrupts it once it notices this client has gone), "
+        + $"and {Where} keeps its state (variables, imports): once the agent answers again, run the next code in {Where} "
+        + "(it starts when this one ends), or remove the context to stop its kernel.";
+
+    string Where => _target.StartsWith("context ", StringComparison.Ordinal) ? _target : $"the default {_target} context";
+
+    SandboxException Silent(Exception error)
+    {
+        TimeSpan limit = ProcessEventStream.SilenceLimit(_keepalive);
+        return new SandboxException(SandboxErrorCode.DeadlineExceeded,
+            $"The sandbox agent at '{Domain}' stopped answering while running code in {Where}: nothing, not even a keepalive "
+            + $"(due every {Seconds(_keepalive)}), arrived for {Seconds(limit)}. The agent may be frozen or the connection dead. "
+            + Aftermath,
+            null, _target, Domain, error);
+    }
+
+    Exception Failure(Exception error, bool running, CancellationToken cancellationToken)
+    {
+        if (_timeout is TimeSpan timeout && error is RpcException { StatusCode: StatusCode.DeadlineExceeded } && !cancellationToken.IsCancellationRequested)
+        {
+            return new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                $"The code in {_target} did not finish within its timeout of {Seconds(timeout)}: the sandbox agent interrupted it. "
+                + "The context keeps its state and takes the next execution.",
+                (error as RpcException)?.Status.Detail, _target, Domain, error);
+        }
+        Exception translated = _client.Errors.Translate(error, Operation, _target, cancellationToken);
+        // Past the headers, a stream the agent answered ends only when the execution does: any
+        // transport failure now cut it while the code ran.
+        if (running && translated is SandboxException cut
+            && cut.Code is SandboxErrorCode.Unavailable or SandboxErrorCode.Aborted or SandboxErrorCode.Internal or SandboxErrorCode.Unknown or SandboxErrorCode.DeadlineExceeded)
+        {
+            return new SandboxException(cut.Code,
+                $"The stream of the code running in {Where} at '{Domain}' was cut ({cut.ServerMessage ?? "the connection failed"}). "
+                + "If the agent restarted, the context and its state are gone with it: make a new one. Otherwise: " + Aftermath,
+                cut.ServerMessage, _target, Domain, cut);
+        }
+        return translated;
+    }
+
+    static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -1,9 +1,8 @@
-namespace ScaleBox.Sandbox.Client.Code
+namespace ScaleBox.Sandbox.Client.Code;
+
+/// <summary>Where printed text came from.</summary>
+public enum SandboxCodeStream
 {
-    /// <summary>Where printed text came from.</summary>
-    public enum SandboxCodeStream
-    {
-        Stdout,
-        Stderr,
-    }
+    Stdout,
+    Stderr,
 }

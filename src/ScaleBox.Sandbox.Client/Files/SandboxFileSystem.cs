@@ -8,112 +8,111 @@ using ScaleBox.Sandbox.Client.Mapping;
 using ScaleBox.Sandbox.Client.Transport;
 using Proto = ScaleBox.Sandbox.Protocol;
 
-namespace ScaleBox.Sandbox.Client.Files
+namespace ScaleBox.Sandbox.Client.Files;
+
+/// <summary>The sandbox's file system: the Filesystem service's unary calls, with model types in and out.</summary>
+public sealed class SandboxFileSystem
 {
-    /// <summary>The sandbox's file system: the Filesystem service's unary calls, with model types in and out.</summary>
-    public sealed class SandboxFileSystem
+    /// <summary>The depth the official clients ask for when they mean "everything below".</summary>
+    public const uint RecursiveDepth = 999;
+
+    readonly SandboxClient _client;
+    readonly Proto.Filesystem.FilesystemClient _rpc;
+
+    internal SandboxFileSystem(SandboxClient client, Proto.Filesystem.FilesystemClient rpc)
     {
-        /// <summary>The depth the official clients ask for when they mean "everything below".</summary>
-        public const uint RecursiveDepth = 999;
+        _client = client;
+        _rpc = rpc;
+    }
 
-        readonly SandboxClient _client;
-        readonly Proto.Filesystem.FilesystemClient _rpc;
+    string Domain => _client.Endpoint.Domain;
 
-        internal SandboxFileSystem(SandboxClient client, Proto.Filesystem.FilesystemClient rpc)
+    string? _home;
+
+    /// <summary>
+    /// The absolute form of a sandbox path: relative paths and <c>~</c> start at the agent
+    /// user's home directory, as the agent resolves them. Needed where a path travels in a URL,
+    /// which the agent always reads as absolute.
+    /// </summary>
+    public async Task<string> GetFullPathAsync(string path, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(path))
         {
-            _client = client;
-            _rpc = rpc;
+            throw new ArgumentException("A sandbox path is required.", nameof(path));
         }
-
-        string Domain => _client.Endpoint.Domain;
-
-        string? _home;
-
-        /// <summary>
-        /// The absolute form of a sandbox path: relative paths and <c>~</c> start at the agent
-        /// user's home directory, as the agent resolves them. Needed where a path travels in a URL,
-        /// which the agent always reads as absolute.
-        /// </summary>
-        public async Task<string> GetFullPathAsync(string path, CancellationToken cancellationToken = default)
+        if (path[0] == SandboxPath.Separator)
         {
-            if (string.IsNullOrEmpty(path))
-            {
-                throw new ArgumentException("A sandbox path is required.", nameof(path));
-            }
-            if (path[0] == SandboxPath.Separator)
-            {
-                return path;
-            }
-            // The home directory does not move during a session: ask once.
-            string home = _home ??= (await GetItemAsync("~", cancellationToken).ConfigureAwait(false)).Path;
-            string relative = path == "~" ? string.Empty
-                : path.StartsWith("~/", StringComparison.Ordinal) ? path.Substring(2)
-                : path;
-            return relative.Length == 0 ? home : SandboxPath.Join(home, relative);
+            return path;
         }
+        // The home directory does not move during a session: ask once.
+        string home = _home ??= (await GetItemAsync("~", cancellationToken).ConfigureAwait(false)).Path;
+        string relative = path == "~" ? string.Empty
+            : path.StartsWith("~/", StringComparison.Ordinal) ? path.Substring(2)
+            : path;
+        return relative.Length == 0 ? home : SandboxPath.Join(home, relative);
+    }
 
-        /// <exception cref="SandboxException">NotFound when the path does not exist.</exception>
-        public Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default) =>
-            Call("get", path, cancellationToken, async options =>
-                (await _rpc.StatAsync(new Proto.StatRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
+    /// <exception cref="SandboxException">NotFound when the path does not exist.</exception>
+    public Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default) =>
+        Call("get", path, cancellationToken, async options =>
+            (await _rpc.StatAsync(new Proto.StatRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
 
-        /// <summary>Whether the path exists, decided by the status code, never by the message text.</summary>
-        public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>Whether the path exists, decided by the status code, never by the message text.</summary>
+    public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
         {
-            try
-            {
-                await GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
-            {
-                return false;
-            }
+            await GetItemAsync(path, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-
-        /// <summary>The entries below a directory, <paramref name="depth"/> levels deep (0 counts as 1).</summary>
-        public Task<IReadOnlyList<SandboxItem>> GetChildItemsAsync(string path, uint depth = 1, CancellationToken cancellationToken = default) =>
-            Call("list directory", path, cancellationToken, async options =>
-            {
-                Proto.ListDirResponse response = await _rpc
-                    .ListDirAsync(new Proto.ListDirRequest { Path = path, Depth = depth }, options)
-                    .ConfigureAwait(false);
-                return (IReadOnlyList<SandboxItem>)response.Entries.Select(e => e.ToItem(Domain)).ToList();
-            });
-
-        /// <summary>Creates a directory and its parents.</summary>
-        /// <exception cref="SandboxException">AlreadyExists when the directory is already there.</exception>
-        public Task<SandboxItem> CreateDirectoryAsync(string path, CancellationToken cancellationToken = default) =>
-            Call("create directory", path, cancellationToken, async options =>
-                (await _rpc.MakeDirAsync(new Proto.MakeDirRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
-
-        /// <summary>Moves or renames; the destination's parents are created.</summary>
-        public Task<SandboxItem> MoveAsync(string source, string destination, CancellationToken cancellationToken = default) =>
-            Call("move", source, cancellationToken, async options =>
-                (await _rpc.MoveAsync(new Proto.MoveRequest { Source = source, Destination = destination }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
-
-        /// <summary>Removes a file, or a directory with everything in it. A missing path is not an error.</summary>
-        public Task RemoveAsync(string path, CancellationToken cancellationToken = default) =>
-            Call("remove", path, cancellationToken, async options =>
-            {
-                await _rpc.RemoveAsync(new Proto.RemoveRequest { Path = path }, options).ConfigureAwait(false);
-                return true;
-            });
-
-        async Task<T> Call<T>(string operation, string target, CancellationToken cancellationToken, Func<Grpc.Core.CallOptions, Task<T>> call)
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
         {
-            if (string.IsNullOrEmpty(target))
-            {
-                throw new ArgumentException($"A sandbox path is required to {operation}.", nameof(target));
-            }
-            try
-            {
-                return await call(_client.CallOptions(cancellationToken)).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!(e is ArgumentException))
-            {
-                throw _client.Errors.Translate(e, operation, target, cancellationToken);
-            }
+            return false;
+        }
+    }
+
+    /// <summary>The entries below a directory, <paramref name="depth"/> levels deep (0 counts as 1).</summary>
+    public Task<IReadOnlyList<SandboxItem>> GetChildItemsAsync(string path, uint depth = 1, CancellationToken cancellationToken = default) =>
+        Call("list directory", path, cancellationToken, async options =>
+        {
+            Proto.ListDirResponse response = await _rpc
+                .ListDirAsync(new Proto.ListDirRequest { Path = path, Depth = depth }, options)
+                .ConfigureAwait(false);
+            return (IReadOnlyList<SandboxItem>)response.Entries.Select(e => e.ToItem(Domain)).ToList();
+        });
+
+    /// <summary>Creates a directory and its parents.</summary>
+    /// <exception cref="SandboxException">AlreadyExists when the directory is already there.</exception>
+    public Task<SandboxItem> CreateDirectoryAsync(string path, CancellationToken cancellationToken = default) =>
+        Call("create directory", path, cancellationToken, async options =>
+            (await _rpc.MakeDirAsync(new Proto.MakeDirRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
+
+    /// <summary>Moves or renames; the destination's parents are created.</summary>
+    public Task<SandboxItem> MoveAsync(string source, string destination, CancellationToken cancellationToken = default) =>
+        Call("move", source, cancellationToken, async options =>
+            (await _rpc.MoveAsync(new Proto.MoveRequest { Source = source, Destination = destination }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
+
+    /// <summary>Removes a file, or a directory with everything in it. A missing path is not an error.</summary>
+    public Task RemoveAsync(string path, CancellationToken cancellationToken = default) =>
+        Call("remove", path, cancellationToken, async options =>
+        {
+            await _rpc.RemoveAsync(new Proto.RemoveRequest { Path = path }, options).ConfigureAwait(false);
+            return true;
+        });
+
+    async Task<T> Call<T>(string operation, string target, CancellationToken cancellationToken, Func<Grpc.Core.CallOptions, Task<T>> call)
+    {
+        if (string.IsNullOrEmpty(target))
+        {
+            throw new ArgumentException($"A sandbox path is required to {operation}.", nameof(target));
+        }
+        try
+        {
+            return await call(_client.CallOptions(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is ArgumentException))
+        {
+            throw _client.Errors.Translate(e, operation, target, cancellationToken);
         }
     }
 }

@@ -1,68 +1,67 @@
 using System;
 
-namespace ScaleBox.Sandbox.Client.Files
+namespace ScaleBox.Sandbox.Client.Files;
+
+/// <summary>
+/// POSIX path arithmetic for paths inside a sandbox. System.IO.Path would use the local
+/// machine's rules, which are wrong on Windows.
+/// </summary>
+public static class SandboxPath
 {
-    /// <summary>
-    /// POSIX path arithmetic for paths inside a sandbox. System.IO.Path would use the local
-    /// machine's rules, which are wrong on Windows.
-    /// </summary>
-    public static class SandboxPath
+    public const char Separator = '/';
+
+    /// <summary>The last segment: "/a/b/" gives "b", "/" gives "".</summary>
+    public static string GetLeaf(string path)
     {
-        public const char Separator = '/';
+        string trimmed = TrimEnd(path);
+        int slash = trimmed.LastIndexOf(Separator);
+        return slash < 0 ? trimmed : trimmed.Substring(slash + 1);
+    }
 
-        /// <summary>The last segment: "/a/b/" gives "b", "/" gives "".</summary>
-        public static string GetLeaf(string path)
+    /// <summary>Everything before the last segment: "/a/b" gives "/a", "/a" gives "/", "b" gives ".".</summary>
+    public static string GetParent(string path)
+    {
+        string trimmed = TrimEnd(path);
+        int slash = trimmed.LastIndexOf(Separator);
+        if (slash < 0)
         {
-            string trimmed = TrimEnd(path);
-            int slash = trimmed.LastIndexOf(Separator);
-            return slash < 0 ? trimmed : trimmed.Substring(slash + 1);
+            return ".";
         }
+        return slash == 0 ? "/" : trimmed.Substring(0, slash);
+    }
 
-        /// <summary>Everything before the last segment: "/a/b" gives "/a", "/a" gives "/", "b" gives ".".</summary>
-        public static string GetParent(string path)
+    public static string Join(string parent, string child)
+    {
+        if (child.Length > 0 && child[0] == Separator)
         {
-            string trimmed = TrimEnd(path);
-            int slash = trimmed.LastIndexOf(Separator);
-            if (slash < 0)
-            {
-                return ".";
-            }
-            return slash == 0 ? "/" : trimmed.Substring(0, slash);
+            return child;
         }
+        return parent.Length == 0 || parent == "." ? child
+            : parent[parent.Length - 1] == Separator ? parent + child
+            : parent + Separator + child;
+    }
 
-        public static string Join(string parent, string child)
+    /// <summary>
+    /// Whether a name from the sandbox can be used as one local file name as it is: not empty,
+    /// not "." or "..", no separator of either kind, no NUL, and on Windows no ':' (a drive
+    /// prefix or an alternate data stream). A sandbox runs untrusted code, so names it reports
+    /// are checked before they touch the local disk.
+    /// </summary>
+    public static bool IsPlainName(string? name) =>
+        !string.IsNullOrEmpty(name)
+        && name != "." && name != ".."
+        && name!.IndexOfAny(new[] { '/', '\\', '\0' }) < 0
+        && !(OnWindows && name.IndexOf(':') >= 0);
+
+    static readonly bool OnWindows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+
+    static string TrimEnd(string path)
+    {
+        if (path is null)
         {
-            if (child.Length > 0 && child[0] == Separator)
-            {
-                return child;
-            }
-            return parent.Length == 0 || parent == "." ? child
-                : parent[parent.Length - 1] == Separator ? parent + child
-                : parent + Separator + child;
+            throw new ArgumentNullException(nameof(path));
         }
-
-        /// <summary>
-        /// Whether a name from the sandbox can be used as one local file name as it is: not empty,
-        /// not "." or "..", no separator of either kind, no NUL, and on Windows no ':' (a drive
-        /// prefix or an alternate data stream). A sandbox runs untrusted code, so names it reports
-        /// are checked before they touch the local disk.
-        /// </summary>
-        public static bool IsPlainName(string? name) =>
-            !string.IsNullOrEmpty(name)
-            && name != "." && name != ".."
-            && name!.IndexOfAny(new[] { '/', '\\', '\0' }) < 0
-            && !(OnWindows && name.IndexOf(':') >= 0);
-
-        static readonly bool OnWindows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
-
-        static string TrimEnd(string path)
-        {
-            if (path is null)
-            {
-                throw new ArgumentNullException(nameof(path));
-            }
-            string trimmed = path.TrimEnd(Separator);
-            return trimmed.Length == 0 && path.Length > 0 ? "/" : trimmed;
-        }
+        string trimmed = path.TrimEnd(Separator);
+        return trimmed.Length == 0 && path.Length > 0 ? "/" : trimmed;
     }
 }

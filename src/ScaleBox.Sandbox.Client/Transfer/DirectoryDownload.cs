@@ -8,294 +8,293 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 
-namespace ScaleBox.Sandbox.Client.Transfer
+namespace ScaleBox.Sandbox.Client.Transfer;
+
+/// <summary>
+/// Copies a sandbox directory tree to a local directory from one listing, planned before anything
+/// is written. The listing comes from the sandbox and is treated as hostile (see
+/// <see cref="TreePathMapper"/> and <see cref="RemoteLinkRule"/>); every entry ends as one
+/// outcome: skipped entries and directories in listing order, then files as they finish, with
+/// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each written under a
+/// temporary name and renamed when complete (<see cref="SandboxFileTransfer.DownloadFileAsync"/>).
+/// </summary>
+internal static class DirectoryDownload
 {
-    /// <summary>
-    /// Copies a sandbox directory tree to a local directory from one listing, planned before anything
-    /// is written. The listing comes from the sandbox and is treated as hostile (see
-    /// <see cref="TreePathMapper"/> and <see cref="RemoteLinkRule"/>); every entry ends as one
-    /// outcome: skipped entries and directories in listing order, then files as they finish, with
-    /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each written under a
-    /// temporary name and renamed when complete (<see cref="SandboxFileTransfer.DownloadFileAsync"/>).
-    /// </summary>
-    internal static class DirectoryDownload
+    const string Operation = "download directory";
+
+    sealed class PlannedEntry
     {
-        const string Operation = "download directory";
+        public SandboxItem Item = null!;
+        public string Relative = string.Empty;
+        public string? LocalPath;
+        public SandboxTransferReason SkipCode;
+        public string? SkipReason;
+    }
 
-        sealed class PlannedEntry
+    public static async IAsyncEnumerable<SandboxTransferOutcome> RunAsync(SandboxClient client, string remoteDirectory,
+        string localDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        SandboxItem root = await client.Files.GetItemAsync(remoteDirectory, cancellationToken).ConfigureAwait(false);
+        if (!root.IsDirectory)
         {
-            public SandboxItem Item = null!;
-            public string Relative = string.Empty;
-            public string? LocalPath;
-            public SandboxTransferReason SkipCode;
-            public string? SkipReason;
+            throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is not a directory", Operation, remoteDirectory, null);
+        }
+        IReadOnlyList<SandboxItem> listing = await client.Files
+            .GetChildItemsAsync(remoteDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken)
+            .ConfigureAwait(false);
+
+        string localRoot = TreePathMapper.TrimSeparator(Path.GetFullPath(localDirectory));
+        var remoteRoots = new List<string> { RemotePaths.Clean(remoteDirectory) };
+        string statRoot = RemotePaths.Clean(root.Path);
+        if (!remoteRoots.Contains(statRoot))
+        {
+            remoteRoots.Add(statRoot);
         }
 
-        public static async IAsyncEnumerable<SandboxTransferOutcome> RunAsync(SandboxClient client, string remoteDirectory,
-            string localDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
-            [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        List<PlannedEntry> plan = Plan(listing, remoteRoots, localRoot);
+        long totalBytes = 0;
+        int totalFiles = 0;
+        foreach (PlannedEntry entry in plan)
         {
-            SandboxItem root = await client.Files.GetItemAsync(remoteDirectory, cancellationToken).ConfigureAwait(false);
-            if (!root.IsDirectory)
+            if (entry.SkipReason is null && entry.Item.Type == SandboxItemType.File)
             {
-                throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is not a directory", Operation, remoteDirectory, null);
+                totalBytes += entry.Item.Length ?? 0;
+                totalFiles++;
             }
-            IReadOnlyList<SandboxItem> listing = await client.Files
-                .GetChildItemsAsync(remoteDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken)
-                .ConfigureAwait(false);
-
-            string localRoot = TreePathMapper.TrimSeparator(Path.GetFullPath(localDirectory));
-            var remoteRoots = new List<string> { RemotePaths.Clean(remoteDirectory) };
-            string statRoot = RemotePaths.Clean(root.Path);
-            if (!remoteRoots.Contains(statRoot))
-            {
-                remoteRoots.Add(statRoot);
-            }
-
-            List<PlannedEntry> plan = Plan(listing, remoteRoots, localRoot);
-            long totalBytes = 0;
-            int totalFiles = 0;
-            foreach (PlannedEntry entry in plan)
-            {
-                if (entry.SkipReason is null && entry.Item.Type == SandboxItemType.File)
-                {
-                    totalBytes += entry.Item.Length ?? 0;
-                    totalFiles++;
-                }
-            }
-            var tracker = new TreeProgress(progress, totalBytes, totalFiles);
-
-            // Nothing can go on without the destination: its failure ends the copy.
-            EnsureDirectory(localRoot, null);
-            var verified = new HashSet<string>(TreePathMapper.LocalComparer) { localRoot };
-
-            // Skipped entries and directories first, in listing order (local and quick); then the files, several at once.
-            var files = new List<PlannedEntry>();
-            foreach (PlannedEntry entry in plan)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                SandboxItem item = entry.Item;
-                if (entry.SkipReason is not null)
-                {
-                    yield return new SandboxTransferOutcome
-                    {
-                        Source = item.Path,
-                        Destination = entry.LocalPath ?? entry.Relative,
-                        RelativePath = entry.Relative,
-                        Kind = item.Type,
-                        Status = SandboxTransferStatus.Skipped,
-                        ReasonCode = entry.SkipCode,
-                        Reason = entry.SkipReason,
-                    };
-                    continue;
-                }
-                if (!item.IsDirectory)
-                {
-                    files.Add(entry);
-                    continue;
-                }
-
-                string local = entry.LocalPath!;
-                SandboxTransferOutcome outcome;
-                try
-                {
-                    EnsureDirectory(local, localRoot, verified);
-                    outcome = Copied(item, entry, local, null);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    outcome = Failed(item, entry, local, SandboxTransferReason.Error, e);
-                }
-                yield return outcome;
-            }
-
-            await foreach (SandboxTransferOutcome outcome in BoundedParallel
-                .RunAsync(files, options.MaxParallelFiles, (entry, token) => CopyFileAsync(client, entry, localRoot, verified, options, tracker, token), cancellationToken)
-                .ConfigureAwait(false))
-            {
-                yield return outcome;
-            }
-            tracker.Complete();
         }
+        var tracker = new TreeProgress(progress, totalBytes, totalFiles);
 
-        static async Task<SandboxTransferOutcome> CopyFileAsync(SandboxClient client, PlannedEntry entry, string localRoot, HashSet<string> verified,
-            SandboxTreeCopyOptions options, TreeProgress tracker, CancellationToken cancellationToken)
+        // Nothing can go on without the destination: its failure ends the copy.
+        EnsureDirectory(localRoot, null);
+        var verified = new HashSet<string>(TreePathMapper.LocalComparer) { localRoot };
+
+        // Skipped entries and directories first, in listing order (local and quick); then the files, several at once.
+        var files = new List<PlannedEntry>();
+        foreach (PlannedEntry entry in plan)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             SandboxItem item = entry.Item;
+            if (entry.SkipReason is not null)
+            {
+                yield return new SandboxTransferOutcome
+                {
+                    Source = item.Path,
+                    Destination = entry.LocalPath ?? entry.Relative,
+                    RelativePath = entry.Relative,
+                    Kind = item.Type,
+                    Status = SandboxTransferStatus.Skipped,
+                    ReasonCode = entry.SkipCode,
+                    Reason = entry.SkipReason,
+                };
+                continue;
+            }
+            if (!item.IsDirectory)
+            {
+                files.Add(entry);
+                continue;
+            }
+
             string local = entry.LocalPath!;
-            TreeProgress.FileProgress bytes = tracker.StartFile(item.Path);
+            SandboxTransferOutcome outcome;
             try
             {
-                lock (verified)
-                {
-                    // A listing need not name every parent before its files.
-                    EnsureDirectory(Path.GetDirectoryName(local)!, localRoot, verified);
-                }
-                SandboxDownloadResult result = await client.Transfer
-                    .DownloadFileAsync(item.Path, local, options.Overwrite, options.Download, bytes, cancellationToken)
-                    .ConfigureAwait(false);
-                tracker.FileCopied(bytes, result.Length);
-                return Copied(item, entry, local, result);
+                EnsureDirectory(local, localRoot, verified);
+                outcome = Copied(item, entry, local, null);
             }
-            catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
-                tracker.FileNotCopied(bytes, item.Length ?? 0);
-                return Failed(item, entry, local, TreeCopyFailures.ReasonFor(e), e);
+                outcome = Failed(item, entry, local, SandboxTransferReason.Error, e);
+            }
+            yield return outcome;
+        }
+
+        await foreach (SandboxTransferOutcome outcome in BoundedParallel
+            .RunAsync(files, options.MaxParallelFiles, (entry, token) => CopyFileAsync(client, entry, localRoot, verified, options, tracker, token), cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return outcome;
+        }
+        tracker.Complete();
+    }
+
+    static async Task<SandboxTransferOutcome> CopyFileAsync(SandboxClient client, PlannedEntry entry, string localRoot, HashSet<string> verified,
+        SandboxTreeCopyOptions options, TreeProgress tracker, CancellationToken cancellationToken)
+    {
+        SandboxItem item = entry.Item;
+        string local = entry.LocalPath!;
+        TreeProgress.FileProgress bytes = tracker.StartFile(item.Path);
+        try
+        {
+            lock (verified)
+            {
+                // A listing need not name every parent before its files.
+                EnsureDirectory(Path.GetDirectoryName(local)!, localRoot, verified);
+            }
+            SandboxDownloadResult result = await client.Transfer
+                .DownloadFileAsync(item.Path, local, options.Overwrite, options.Download, bytes, cancellationToken)
+                .ConfigureAwait(false);
+            tracker.FileCopied(bytes, result.Length);
+            return Copied(item, entry, local, result);
+        }
+        catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+        {
+            await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
+            tracker.FileNotCopied(bytes, item.Length ?? 0);
+            return Failed(item, entry, local, TreeCopyFailures.ReasonFor(e), e);
+        }
+    }
+
+    /// <summary>Decides, before anything is written, what happens to every listed entry.</summary>
+    static List<PlannedEntry> Plan(IReadOnlyList<SandboxItem> listing, List<string> remoteRoots, string localRoot)
+    {
+        // Every link's name, so that a file link whose target passes through another link is caught.
+        var links = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SandboxItem item in listing)
+        {
+            if (item.LinkTarget is not null
+                && TreePathMapper.GetRelativeName(item.Path, remoteRoots, out _, out _) is { } name)
+            {
+                links.Add(name);
             }
         }
 
-        /// <summary>Decides, before anything is written, what happens to every listed entry.</summary>
-        static List<PlannedEntry> Plan(IReadOnlyList<SandboxItem> listing, List<string> remoteRoots, string localRoot)
+        var plan = new List<PlannedEntry>(listing.Count);
+        var skippedDirectories = new List<string>();
+        var localPaths = new HashSet<string>(TreePathMapper.LocalComparer);
+        foreach (SandboxItem item in listing)
         {
-            // Every link's name, so that a file link whose target passes through another link is caught.
-            var links = new HashSet<string>(StringComparer.Ordinal);
-            foreach (SandboxItem item in listing)
+            var entry = new PlannedEntry { Item = item };
+            plan.Add(entry);
+
+            string? relative = TreePathMapper.GetRelativeName(item.Path, remoteRoots, out string? matchedRoot, out string? reason);
+            if (relative is null)
             {
-                if (item.LinkTarget is not null
-                    && TreePathMapper.GetRelativeName(item.Path, remoteRoots, out _, out _) is { } name)
-                {
-                    links.Add(name);
-                }
+                entry.Relative = item.Path;
+                Skip(entry, SandboxTransferReason.UnsafePath, reason!);
+                continue;
+            }
+            entry.Relative = relative;
+
+            string? insideSkipped = skippedDirectories.Find(d => relative.StartsWith(d + "/", StringComparison.Ordinal));
+            if (insideSkipped is not null)
+            {
+                Skip(entry, SandboxTransferReason.InsideSkippedDirectory, $"it is inside '{insideSkipped}', which was skipped");
+                continue;
             }
 
-            var plan = new List<PlannedEntry>(listing.Count);
-            var skippedDirectories = new List<string>();
-            var localPaths = new HashSet<string>(TreePathMapper.LocalComparer);
-            foreach (SandboxItem item in listing)
+            entry.LocalPath = TreePathMapper.MapToLocal(localRoot, relative, out reason);
+            if (entry.LocalPath is null)
             {
-                var entry = new PlannedEntry { Item = item };
-                plan.Add(entry);
+                Skip(entry, SandboxTransferReason.UnsafePath, reason!);
+                skippedDirectories.Add(relative);
+                continue;
+            }
 
-                string? relative = TreePathMapper.GetRelativeName(item.Path, remoteRoots, out string? matchedRoot, out string? reason);
-                if (relative is null)
+            if (item.LinkTarget is not null)
+            {
+                if (item.IsDirectory)
                 {
-                    entry.Relative = item.Path;
-                    Skip(entry, SandboxTransferReason.UnsafePath, reason!);
-                    continue;
-                }
-                entry.Relative = relative;
-
-                string? insideSkipped = skippedDirectories.Find(d => relative.StartsWith(d + "/", StringComparison.Ordinal));
-                if (insideSkipped is not null)
-                {
-                    Skip(entry, SandboxTransferReason.InsideSkippedDirectory, $"it is inside '{insideSkipped}', which was skipped");
-                    continue;
-                }
-
-                entry.LocalPath = TreePathMapper.MapToLocal(localRoot, relative, out reason);
-                if (entry.LocalPath is null)
-                {
-                    Skip(entry, SandboxTransferReason.UnsafePath, reason!);
+                    Skip(entry, SandboxTransferReason.SymbolicLink,
+                        $"it is a symbolic link to the directory '{item.LinkTarget}', which is not followed");
                     skippedDirectories.Add(relative);
                     continue;
                 }
-
-                if (item.LinkTarget is not null)
+                if (item.Type == SandboxItemType.File
+                    && RemoteLinkRule.CheckFileLink(matchedRoot!, relative, item.LinkTarget, links) is { } linkReason)
                 {
-                    if (item.IsDirectory)
-                    {
-                        Skip(entry, SandboxTransferReason.SymbolicLink,
-                            $"it is a symbolic link to the directory '{item.LinkTarget}', which is not followed");
-                        skippedDirectories.Add(relative);
-                        continue;
-                    }
-                    if (item.Type == SandboxItemType.File
-                        && RemoteLinkRule.CheckFileLink(matchedRoot!, relative, item.LinkTarget, links) is { } linkReason)
-                    {
-                        Skip(entry, SandboxTransferReason.SymbolicLink, linkReason);
-                        continue;
-                    }
-                }
-
-                if (item.Type != SandboxItemType.File && item.Type != SandboxItemType.Directory)
-                {
-                    Skip(entry, SandboxTransferReason.UnsupportedType,
-                        item.LinkTarget is null ? "it is neither a file nor a directory" : $"it is a symbolic link to '{item.LinkTarget}', which does not exist");
-                    continue;
-                }
-
-                if (!localPaths.Add(entry.LocalPath))
-                {
-                    Skip(entry, SandboxTransferReason.UnsafePath, $"another entry already maps to '{entry.LocalPath}'");
+                    Skip(entry, SandboxTransferReason.SymbolicLink, linkReason);
                     continue;
                 }
             }
-            return plan;
-        }
 
-        static void Skip(PlannedEntry entry, SandboxTransferReason code, string reason)
-        {
-            entry.SkipCode = code;
-            entry.SkipReason = reason;
-        }
+            if (item.Type != SandboxItemType.File && item.Type != SandboxItemType.Directory)
+            {
+                Skip(entry, SandboxTransferReason.UnsupportedType,
+                    item.LinkTarget is null ? "it is neither a file nor a directory" : $"it is a symbolic link to '{item.LinkTarget}', which does not exist");
+                continue;
+            }
 
-        /// <summary>
-        /// Creates <paramref name="directory"/> and the missing directories between it and the
-        /// root, refusing to pass through a symbolic link or junction (which could lead anywhere).
-        /// </summary>
-        static void EnsureDirectory(string directory, string localRoot, HashSet<string> verified)
-        {
-            if (verified.Contains(directory))
+            if (!localPaths.Add(entry.LocalPath))
             {
-                return;
-            }
-            var pending = new Stack<string>();
-            for (string? current = directory; current is not null && !verified.Contains(current); current = Path.GetDirectoryName(current))
-            {
-                if (!TreePathMapper.IsBelow(current, localRoot))
-                {
-                    throw new IOException($"'{directory}' is not inside '{localRoot}'.");
-                }
-                pending.Push(current);
-            }
-            while (pending.Count > 0)
-            {
-                string next = pending.Pop();
-                EnsureDirectory(next, localRoot);
-                verified.Add(next);
+                Skip(entry, SandboxTransferReason.UnsafePath, $"another entry already maps to '{entry.LocalPath}'");
+                continue;
             }
         }
-
-        static void EnsureDirectory(string path, string? root)
-        {
-            if (File.Exists(path))
-            {
-                throw new IOException($"'{path}' exists and is a file, not a directory.");
-            }
-            if (Directory.Exists(path))
-            {
-                if (root is not null && (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0)
-                {
-                    throw new IOException($"'{path}' is a symbolic link or junction; nothing is written through it.");
-                }
-                return;
-            }
-            Directory.CreateDirectory(path);
-        }
-
-        static SandboxTransferOutcome Copied(SandboxItem item, PlannedEntry entry, string local, SandboxDownloadResult? result) => new SandboxTransferOutcome
-        {
-            Source = item.Path,
-            Destination = local,
-            RelativePath = entry.Relative,
-            Kind = item.Type,
-            Status = SandboxTransferStatus.Copied,
-            Bytes = result?.Length ?? 0,
-            Sha256 = result?.Sha256,
-            ResumeCount = result?.ResumeCount ?? 0,
-        };
-
-        static SandboxTransferOutcome Failed(SandboxItem item, PlannedEntry entry, string local, SandboxTransferReason code, Exception error) => new SandboxTransferOutcome
-        {
-            Source = item.Path,
-            Destination = local,
-            RelativePath = entry.Relative,
-            Kind = item.Type,
-            Status = SandboxTransferStatus.Failed,
-            ReasonCode = code,
-            Reason = error.Message,
-            Exception = error,
-        };
+        return plan;
     }
+
+    static void Skip(PlannedEntry entry, SandboxTransferReason code, string reason)
+    {
+        entry.SkipCode = code;
+        entry.SkipReason = reason;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> and the missing directories between it and the
+    /// root, refusing to pass through a symbolic link or junction (which could lead anywhere).
+    /// </summary>
+    static void EnsureDirectory(string directory, string localRoot, HashSet<string> verified)
+    {
+        if (verified.Contains(directory))
+        {
+            return;
+        }
+        var pending = new Stack<string>();
+        for (string? current = directory; current is not null && !verified.Contains(current); current = Path.GetDirectoryName(current))
+        {
+            if (!TreePathMapper.IsBelow(current, localRoot))
+            {
+                throw new IOException($"'{directory}' is not inside '{localRoot}'.");
+            }
+            pending.Push(current);
+        }
+        while (pending.Count > 0)
+        {
+            string next = pending.Pop();
+            EnsureDirectory(next, localRoot);
+            verified.Add(next);
+        }
+    }
+
+    static void EnsureDirectory(string path, string? root)
+    {
+        if (File.Exists(path))
+        {
+            throw new IOException($"'{path}' exists and is a file, not a directory.");
+        }
+        if (Directory.Exists(path))
+        {
+            if (root is not null && (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0)
+            {
+                throw new IOException($"'{path}' is a symbolic link or junction; nothing is written through it.");
+            }
+            return;
+        }
+        Directory.CreateDirectory(path);
+    }
+
+    static SandboxTransferOutcome Copied(SandboxItem item, PlannedEntry entry, string local, SandboxDownloadResult? result) => new SandboxTransferOutcome
+    {
+        Source = item.Path,
+        Destination = local,
+        RelativePath = entry.Relative,
+        Kind = item.Type,
+        Status = SandboxTransferStatus.Copied,
+        Bytes = result?.Length ?? 0,
+        Sha256 = result?.Sha256,
+        ResumeCount = result?.ResumeCount ?? 0,
+    };
+
+    static SandboxTransferOutcome Failed(SandboxItem item, PlannedEntry entry, string local, SandboxTransferReason code, Exception error) => new SandboxTransferOutcome
+    {
+        Source = item.Path,
+        Destination = local,
+        RelativePath = entry.Relative,
+        Kind = item.Type,
+        Status = SandboxTransferStatus.Failed,
+        ReasonCode = code,
+        Reason = error.Message,
+        Exception = error,
+    };
 }

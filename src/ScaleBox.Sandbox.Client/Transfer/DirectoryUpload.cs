@@ -7,180 +7,179 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 
-namespace ScaleBox.Sandbox.Client.Transfer
+namespace ScaleBox.Sandbox.Client.Transfer;
+
+/// <summary>
+/// Copies a local directory tree into the sandbox from a plan made once: the local walk (links
+/// are handled by <see cref="LocalTreeWalker"/>) against one listing of the destination
+/// (<see cref="RemoteTreeIndex"/>), so that nothing is asked per file. Missing directories are
+/// created first (an existing one is merged into), then files are uploaded with
+/// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each in two requests (the
+/// upload to a staging name and the rename onto the final one: see <see cref="SandboxFileTransfer.UploadAsync(System.IO.Stream, string, SandboxUploadOptions, IProgress{long}, CancellationToken)"/>).
+/// Outcomes come as items finish: skipped items, then directories, then files.
+/// </summary>
+/// <remarks>
+/// Without overwrite, a file that the listing shows at the destination is a Failed outcome
+/// without a request; one created in the sandbox after the listing is replaced, as it was when
+/// each file was checked just before its upload.
+/// </remarks>
+internal static class DirectoryUpload
 {
-    /// <summary>
-    /// Copies a local directory tree into the sandbox from a plan made once: the local walk (links
-    /// are handled by <see cref="LocalTreeWalker"/>) against one listing of the destination
-    /// (<see cref="RemoteTreeIndex"/>), so that nothing is asked per file. Missing directories are
-    /// created first (an existing one is merged into), then files are uploaded with
-    /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each in two requests (the
-    /// upload to a staging name and the rename onto the final one: see <see cref="SandboxFileTransfer.UploadAsync(System.IO.Stream, string, SandboxUploadOptions, IProgress{long}, CancellationToken)"/>).
-    /// Outcomes come as items finish: skipped items, then directories, then files.
-    /// </summary>
-    /// <remarks>
-    /// Without overwrite, a file that the listing shows at the destination is a Failed outcome
-    /// without a request; one created in the sandbox after the listing is replaced, as it was when
-    /// each file was checked just before its upload.
-    /// </remarks>
-    internal static class DirectoryUpload
+    const string Operation = "upload";
+
+    public static async IAsyncEnumerable<SandboxTransferOutcome> RunAsync(SandboxClient client, string localRoot,
+        string remoteDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        const string Operation = "upload";
-
-        public static async IAsyncEnumerable<SandboxTransferOutcome> RunAsync(SandboxClient client, string localRoot,
-            string remoteDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
-            [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        List<LocalTreeEntry> entries = LocalTreeWalker.Walk(localRoot);
+        string remoteRoot = remoteDirectory.Length > 1 ? remoteDirectory.TrimEnd(SandboxPath.Separator) : remoteDirectory;
+        if (remoteRoot.Length == 0)
         {
-            List<LocalTreeEntry> entries = LocalTreeWalker.Walk(localRoot);
-            string remoteRoot = remoteDirectory.Length > 1 ? remoteDirectory.TrimEnd(SandboxPath.Separator) : remoteDirectory;
-            if (remoteRoot.Length == 0)
-            {
-                remoteRoot = "/";
-            }
-
-            // The destination itself: a missing one is made, an existing directory merged into; anything else ends the copy.
-            RemoteTreeIndex existing = await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false);
-            if (!existing.RootExists)
-            {
-                await CreateDirectoryAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
-            }
-
-            var directories = new List<LocalTreeEntry>();
-            var files = new List<LocalTreeEntry>();
-            long totalBytes = 0;
-            foreach (LocalTreeEntry entry in entries)
-            {
-                if (entry.SkipReason is not null)
-                {
-                    yield return new SandboxTransferOutcome
-                    {
-                        Source = entry.FullPath,
-                        Destination = SandboxPath.Join(remoteRoot, entry.RelativePath),
-                        RelativePath = entry.RelativePath,
-                        Kind = entry.Kind,
-                        Status = entry.Error is null ? SandboxTransferStatus.Skipped : SandboxTransferStatus.Failed,
-                        ReasonCode = entry.SkipCode,
-                        Reason = entry.SkipReason,
-                        Exception = entry.Error,
-                    };
-                }
-                else if (entry.Kind == SandboxItemType.Directory)
-                {
-                    directories.Add(entry);
-                }
-                else
-                {
-                    files.Add(entry);
-                    totalBytes += entry.Length;
-                }
-            }
-            var tracker = new TreeProgress(progress, totalBytes, files.Count);
-            int limit = options.MaxParallelFiles;
-
-            // Directories first, each once (MakeDir makes parents, so a sibling's may already have made it).
-            await foreach (SandboxTransferOutcome outcome in BoundedParallel
-                .RunAsync(directories, limit, (entry, token) => CopyDirectoryAsync(client, entry, remoteRoot, existing, token), cancellationToken)
-                .ConfigureAwait(false))
-            {
-                yield return outcome;
-            }
-
-            await foreach (SandboxTransferOutcome outcome in BoundedParallel
-                .RunAsync(files, limit, (entry, token) => CopyFileAsync(client, entry, remoteRoot, existing, options, tracker, token), cancellationToken)
-                .ConfigureAwait(false))
-            {
-                yield return outcome;
-            }
-            tracker.Complete();
+            remoteRoot = "/";
         }
 
-        static async Task<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient client, LocalTreeEntry entry, string remoteRoot,
-            RemoteTreeIndex existing, CancellationToken cancellationToken)
+        // The destination itself: a missing one is made, an existing directory merged into; anything else ends the copy.
+        RemoteTreeIndex existing = await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false);
+        if (!existing.RootExists)
         {
-            string remote = SandboxPath.Join(remoteRoot, entry.RelativePath);
-            try
+            await CreateDirectoryAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
+        }
+
+        var directories = new List<LocalTreeEntry>();
+        var files = new List<LocalTreeEntry>();
+        long totalBytes = 0;
+        foreach (LocalTreeEntry entry in entries)
+        {
+            if (entry.SkipReason is not null)
             {
-                switch (existing.TypeOf(entry.RelativePath))
+                yield return new SandboxTransferOutcome
                 {
-                    case SandboxItemType.Directory:
-                        break; // merged into
-                    case SandboxItemType.File:
-                        throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", Operation, remote, null);
-                    default:
-                        await CreateDirectoryAsync(client, remote, cancellationToken).ConfigureAwait(false);
-                        break;
-                }
+                    Source = entry.FullPath,
+                    Destination = SandboxPath.Join(remoteRoot, entry.RelativePath),
+                    RelativePath = entry.RelativePath,
+                    Kind = entry.Kind,
+                    Status = entry.Error is null ? SandboxTransferStatus.Skipped : SandboxTransferStatus.Failed,
+                    ReasonCode = entry.SkipCode,
+                    Reason = entry.SkipReason,
+                    Exception = entry.Error,
+                };
             }
-            catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+            else if (entry.Kind == SandboxItemType.Directory)
             {
-                await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
-                return Failed(entry, remote, e);
+                directories.Add(entry);
             }
-            return Copied(entry, remote, null);
-        }
-
-        static async Task<SandboxTransferOutcome> CopyFileAsync(SandboxClient client, LocalTreeEntry entry, string remoteRoot,
-            RemoteTreeIndex existing, SandboxTreeCopyOptions options, TreeProgress tracker, CancellationToken cancellationToken)
-        {
-            string remote = SandboxPath.Join(remoteRoot, entry.RelativePath);
-            TreeProgress.FileProgress? bytes = null;
-            try
+            else
             {
-                switch (existing.TypeOf(entry.RelativePath))
-                {
-                    case SandboxItemType.Directory:
-                        throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", Operation, remote, null);
-                    case SandboxItemType.File when !options.Overwrite:
-                        throw client.Errors.FromStatus(SandboxErrorCode.AlreadyExists, null, Operation, remote, null);
-                }
-                bytes = tracker.StartFile(entry.FullPath);
-                SandboxUploadResult result = await client.Transfer
-                    .UploadFileAsync(entry.FullPath, remote, options.Upload, bytes, cancellationToken)
-                    .ConfigureAwait(false);
-                tracker.FileCopied(bytes, result.Length);
-                return Copied(entry, remote, result);
-            }
-            catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
-            {
-                await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
-                tracker.FileNotCopied(bytes, entry.Length);
-                return Failed(entry, remote, e);
+                files.Add(entry);
+                totalBytes += entry.Length;
             }
         }
+        var tracker = new TreeProgress(progress, totalBytes, files.Count);
+        int limit = options.MaxParallelFiles;
 
-        static async Task CreateDirectoryAsync(SandboxClient client, string path, CancellationToken cancellationToken)
+        // Directories first, each once (MakeDir makes parents, so a sibling's may already have made it).
+        await foreach (SandboxTransferOutcome outcome in BoundedParallel
+            .RunAsync(directories, limit, (entry, token) => CopyDirectoryAsync(client, entry, remoteRoot, existing, token), cancellationToken)
+            .ConfigureAwait(false))
         {
-            try
-            {
-                await client.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
-            {
-                // Merging into an existing directory is what a recursive copy does.
-            }
+            yield return outcome;
         }
 
-        static SandboxTransferOutcome Copied(LocalTreeEntry entry, string remote, SandboxUploadResult? result) => new SandboxTransferOutcome
+        await foreach (SandboxTransferOutcome outcome in BoundedParallel
+            .RunAsync(files, limit, (entry, token) => CopyFileAsync(client, entry, remoteRoot, existing, options, tracker, token), cancellationToken)
+            .ConfigureAwait(false))
         {
-            Source = entry.FullPath,
-            Destination = remote,
-            RelativePath = entry.RelativePath,
-            Kind = entry.Kind,
-            Status = SandboxTransferStatus.Copied,
-            Bytes = result?.Length ?? 0,
-            Sha256 = result?.Sha256,
-        };
-
-        static SandboxTransferOutcome Failed(LocalTreeEntry entry, string remote, Exception error) => new SandboxTransferOutcome
-        {
-            Source = entry.FullPath,
-            Destination = remote,
-            RelativePath = entry.RelativePath,
-            Kind = entry.Kind,
-            Status = SandboxTransferStatus.Failed,
-            ReasonCode = TreeCopyFailures.ReasonFor(error),
-            Reason = error.Message,
-            Exception = error,
-        };
+            yield return outcome;
+        }
+        tracker.Complete();
     }
+
+    static async Task<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient client, LocalTreeEntry entry, string remoteRoot,
+        RemoteTreeIndex existing, CancellationToken cancellationToken)
+    {
+        string remote = SandboxPath.Join(remoteRoot, entry.RelativePath);
+        try
+        {
+            switch (existing.TypeOf(entry.RelativePath))
+            {
+                case SandboxItemType.Directory:
+                    break; // merged into
+                case SandboxItemType.File:
+                    throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", Operation, remote, null);
+                default:
+                    await CreateDirectoryAsync(client, remote, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+        {
+            await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
+            return Failed(entry, remote, e);
+        }
+        return Copied(entry, remote, null);
+    }
+
+    static async Task<SandboxTransferOutcome> CopyFileAsync(SandboxClient client, LocalTreeEntry entry, string remoteRoot,
+        RemoteTreeIndex existing, SandboxTreeCopyOptions options, TreeProgress tracker, CancellationToken cancellationToken)
+    {
+        string remote = SandboxPath.Join(remoteRoot, entry.RelativePath);
+        TreeProgress.FileProgress? bytes = null;
+        try
+        {
+            switch (existing.TypeOf(entry.RelativePath))
+            {
+                case SandboxItemType.Directory:
+                    throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", Operation, remote, null);
+                case SandboxItemType.File when !options.Overwrite:
+                    throw client.Errors.FromStatus(SandboxErrorCode.AlreadyExists, null, Operation, remote, null);
+            }
+            bytes = tracker.StartFile(entry.FullPath);
+            SandboxUploadResult result = await client.Transfer
+                .UploadFileAsync(entry.FullPath, remote, options.Upload, bytes, cancellationToken)
+                .ConfigureAwait(false);
+            tracker.FileCopied(bytes, result.Length);
+            return Copied(entry, remote, result);
+        }
+        catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
+        {
+            await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
+            tracker.FileNotCopied(bytes, entry.Length);
+            return Failed(entry, remote, e);
+        }
+    }
+
+    static async Task CreateDirectoryAsync(SandboxClient client, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
+        {
+            // Merging into an existing directory is what a recursive copy does.
+        }
+    }
+
+    static SandboxTransferOutcome Copied(LocalTreeEntry entry, string remote, SandboxUploadResult? result) => new SandboxTransferOutcome
+    {
+        Source = entry.FullPath,
+        Destination = remote,
+        RelativePath = entry.RelativePath,
+        Kind = entry.Kind,
+        Status = SandboxTransferStatus.Copied,
+        Bytes = result?.Length ?? 0,
+        Sha256 = result?.Sha256,
+    };
+
+    static SandboxTransferOutcome Failed(LocalTreeEntry entry, string remote, Exception error) => new SandboxTransferOutcome
+    {
+        Source = entry.FullPath,
+        Destination = remote,
+        RelativePath = entry.RelativePath,
+        Kind = entry.Kind,
+        Status = SandboxTransferStatus.Failed,
+        ReasonCode = TreeCopyFailures.ReasonFor(error),
+        Reason = error.Message,
+        Exception = error,
+    };
 }

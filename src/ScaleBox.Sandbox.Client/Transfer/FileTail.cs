@@ -7,109 +7,108 @@ using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 
-namespace ScaleBox.Sandbox.Client.Transfer
-{
-    /// <summary>
-    /// The end of a sandbox file, read with Range requests so that only the end is transferred,
-    /// and a file followed as it grows (tail -f). Lines are found by their LF byte, which holds for
-    /// UTF-8 and every single-byte encoding.
-    /// </summary>
-    internal static class FileTail
-    {
-        const int FirstWindow = 64 * 1024;
-        const byte LineFeed = (byte)'\n';
+namespace ScaleBox.Sandbox.Client.Transfer;
 
-        /// <summary>The bytes of the last <paramref name="lineCount"/> lines, and the offset they end at.</summary>
-        public static async Task<SandboxFileTail> ReadLastLinesAsync(SandboxFileTransfer transfer, SandboxFileSystem files, string path, int lineCount, CancellationToken cancellationToken)
+/// <summary>
+/// The end of a sandbox file, read with Range requests so that only the end is transferred,
+/// and a file followed as it grows (tail -f). Lines are found by their LF byte, which holds for
+/// UTF-8 and every single-byte encoding.
+/// </summary>
+internal static class FileTail
+{
+    const int FirstWindow = 64 * 1024;
+    const byte LineFeed = (byte)'\n';
+
+    /// <summary>The bytes of the last <paramref name="lineCount"/> lines, and the offset they end at.</summary>
+    public static async Task<SandboxFileTail> ReadLastLinesAsync(SandboxFileTransfer transfer, SandboxFileSystem files, string path, int lineCount, CancellationToken cancellationToken)
+    {
+        SandboxItem item = await files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
+        long size = item.Length ?? 0;
+        if (lineCount <= 0 || size == 0)
         {
+            return new SandboxFileTail(new byte[0], size);
+        }
+        long window = FirstWindow;
+        while (true)
+        {
+            long offset = Math.Max(0, size - window);
+            byte[] bytes = await ReadRangeAsync(transfer, path, offset, size, cancellationToken).ConfigureAwait(false);
+            int start = StartOfLastLines(bytes, lineCount, offset == 0);
+            if (start >= 0)
+            {
+                var tail = new byte[bytes.Length - start];
+                Buffer.BlockCopy(bytes, start, tail, 0, tail.Length);
+                return new SandboxFileTail(tail, offset + bytes.Length);
+            }
+            window *= 4;
+        }
+    }
+
+    /// <summary>
+    /// Where the last <paramref name="lineCount"/> lines start in <paramref name="bytes"/>; -1 when
+    /// the window holds fewer lines and more of the file lies before it. A final LF ends the last
+    /// line rather than starting an empty one.
+    /// </summary>
+    internal static int StartOfLastLines(byte[] bytes, int lineCount, bool atStartOfFile)
+    {
+        int end = bytes.Length;
+        if (end > 0 && bytes[end - 1] == LineFeed)
+        {
+            end--;
+        }
+        int seen = 0;
+        for (int i = end - 1; i >= 0; i--)
+        {
+            if (bytes[i] == LineFeed && ++seen == lineCount)
+            {
+                return i + 1;
+            }
+        }
+        return atStartOfFile ? 0 : -1;
+    }
+
+    /// <summary>
+    /// What is added to the file after <paramref name="offset"/>, as it is added, until cancelled.
+    /// The size is checked every <paramref name="pollInterval"/>; a file that shrinks was
+    /// truncated or replaced, and is followed again from its start.
+    /// </summary>
+    public static async IAsyncEnumerable<SandboxFileChunk> FollowAsync(SandboxFileTransfer transfer, SandboxFileSystem files, string path, long offset,
+        TimeSpan pollInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
             SandboxItem item = await files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
             long size = item.Length ?? 0;
-            if (lineCount <= 0 || size == 0)
+            bool restarted = false;
+            if (size < offset)
             {
-                return new SandboxFileTail(new byte[0], size);
+                offset = 0;
+                restarted = true;
             }
-            long window = FirstWindow;
-            while (true)
+            if (size == offset)
             {
-                long offset = Math.Max(0, size - window);
-                byte[] bytes = await ReadRangeAsync(transfer, path, offset, size, cancellationToken).ConfigureAwait(false);
-                int start = StartOfLastLines(bytes, lineCount, offset == 0);
-                if (start >= 0)
-                {
-                    var tail = new byte[bytes.Length - start];
-                    Buffer.BlockCopy(bytes, start, tail, 0, tail.Length);
-                    return new SandboxFileTail(tail, offset + bytes.Length);
-                }
-                window *= 4;
+                continue;
             }
+            byte[] bytes = await ReadRangeAsync(transfer, path, offset, size, cancellationToken).ConfigureAwait(false);
+            offset += bytes.Length;
+            yield return new SandboxFileChunk(bytes, restarted);
         }
+    }
 
-        /// <summary>
-        /// Where the last <paramref name="lineCount"/> lines start in <paramref name="bytes"/>; -1 when
-        /// the window holds fewer lines and more of the file lies before it. A final LF ends the last
-        /// line rather than starting an empty one.
-        /// </summary>
-        internal static int StartOfLastLines(byte[] bytes, int lineCount, bool atStartOfFile)
+    /// <summary>Bytes [from, to) of the file; fewer if it shrank meanwhile.</summary>
+    static async Task<byte[]> ReadRangeAsync(SandboxFileTransfer transfer, string path, long from, long to, CancellationToken cancellationToken)
+    {
+        using Stream stream = await transfer.OpenReadAsync(path, from, cancellationToken).ConfigureAwait(false);
+        var buffer = new MemoryStream((int)Math.Min(to - from, int.MaxValue));
+        var chunk = new byte[81920];
+        long left = to - from;
+        int read;
+        while (left > 0 && (read = await stream.ReadAsync(chunk, 0, (int)Math.Min(chunk.Length, left), cancellationToken).ConfigureAwait(false)) > 0)
         {
-            int end = bytes.Length;
-            if (end > 0 && bytes[end - 1] == LineFeed)
-            {
-                end--;
-            }
-            int seen = 0;
-            for (int i = end - 1; i >= 0; i--)
-            {
-                if (bytes[i] == LineFeed && ++seen == lineCount)
-                {
-                    return i + 1;
-                }
-            }
-            return atStartOfFile ? 0 : -1;
+            buffer.Write(chunk, 0, read);
+            left -= read;
         }
-
-        /// <summary>
-        /// What is added to the file after <paramref name="offset"/>, as it is added, until cancelled.
-        /// The size is checked every <paramref name="pollInterval"/>; a file that shrinks was
-        /// truncated or replaced, and is followed again from its start.
-        /// </summary>
-        public static async IAsyncEnumerable<SandboxFileChunk> FollowAsync(SandboxFileTransfer transfer, SandboxFileSystem files, string path, long offset,
-            TimeSpan pollInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            while (true)
-            {
-                await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
-                SandboxItem item = await files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-                long size = item.Length ?? 0;
-                bool restarted = false;
-                if (size < offset)
-                {
-                    offset = 0;
-                    restarted = true;
-                }
-                if (size == offset)
-                {
-                    continue;
-                }
-                byte[] bytes = await ReadRangeAsync(transfer, path, offset, size, cancellationToken).ConfigureAwait(false);
-                offset += bytes.Length;
-                yield return new SandboxFileChunk(bytes, restarted);
-            }
-        }
-
-        /// <summary>Bytes [from, to) of the file; fewer if it shrank meanwhile.</summary>
-        static async Task<byte[]> ReadRangeAsync(SandboxFileTransfer transfer, string path, long from, long to, CancellationToken cancellationToken)
-        {
-            using Stream stream = await transfer.OpenReadAsync(path, from, cancellationToken).ConfigureAwait(false);
-            var buffer = new MemoryStream((int)Math.Min(to - from, int.MaxValue));
-            var chunk = new byte[81920];
-            long left = to - from;
-            int read;
-            while (left > 0 && (read = await stream.ReadAsync(chunk, 0, (int)Math.Min(chunk.Length, left), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                left -= read;
-            }
-            return buffer.ToArray();
-        }
+        return buffer.ToArray();
     }
 }

@@ -2,69 +2,68 @@ using System;
 using System.Diagnostics;
 using System.Threading;
 
-namespace ScaleBox.Sandbox.Client.Transfer
-{
-    /// <summary>
-    /// A cancellation that fires when a transfer makes no progress for a while (no headers, no
-    /// bytes either way), or when the caller cancels. A stalled connection then fails, or resumes,
-    /// instead of hanging forever; a slow but moving one is left alone however long it takes.
-    /// </summary>
-    internal sealed class IdleWatchdog : IDisposable
-    {
-        readonly CancellationTokenSource _source;
-        readonly CancellationToken _caller;
-        readonly TimeSpan _idle;
-        readonly long _rearmEvery;
-        long _armedAt;
+namespace ScaleBox.Sandbox.Client.Transfer;
 
-        public IdleWatchdog(CancellationToken caller, TimeSpan idle)
+/// <summary>
+/// A cancellation that fires when a transfer makes no progress for a while (no headers, no
+/// bytes either way), or when the caller cancels. A stalled connection then fails, or resumes,
+/// instead of hanging forever; a slow but moving one is left alone however long it takes.
+/// </summary>
+internal sealed class IdleWatchdog : IDisposable
+{
+    readonly CancellationTokenSource _source;
+    readonly CancellationToken _caller;
+    readonly TimeSpan _idle;
+    readonly long _rearmEvery;
+    long _armedAt;
+
+    public IdleWatchdog(CancellationToken caller, TimeSpan idle)
+    {
+        _caller = caller;
+        _idle = idle;
+        _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
+        // Re-arming on every chunk would move a timer thousands of times a second; a quarter of
+        // the allowance is precise enough.
+        _rearmEvery = Enabled ? (long)(Stopwatch.Frequency * idle.TotalSeconds / 4) : long.MaxValue;
+        Arm();
+    }
+
+    bool Enabled => _idle > TimeSpan.Zero && _idle != Timeout.InfiniteTimeSpan;
+
+    public TimeSpan Idle => _idle;
+
+    public CancellationToken Token => _source.Token;
+
+    /// <summary>True when the watchdog fired for lack of progress, not because the caller cancelled.</summary>
+    public bool Fired => _source.IsCancellationRequested && !_caller.IsCancellationRequested;
+
+    /// <summary>Progress was made: the silence allowance starts again.</summary>
+    public void Pet()
+    {
+        if (Enabled && Stopwatch.GetTimestamp() - _armedAt >= _rearmEvery)
         {
-            _caller = caller;
-            _idle = idle;
-            _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
-            // Re-arming on every chunk would move a timer thousands of times a second; a quarter of
-            // the allowance is precise enough.
-            _rearmEvery = Enabled ? (long)(Stopwatch.Frequency * idle.TotalSeconds / 4) : long.MaxValue;
             Arm();
         }
-
-        bool Enabled => _idle > TimeSpan.Zero && _idle != Timeout.InfiniteTimeSpan;
-
-        public TimeSpan Idle => _idle;
-
-        public CancellationToken Token => _source.Token;
-
-        /// <summary>True when the watchdog fired for lack of progress, not because the caller cancelled.</summary>
-        public bool Fired => _source.IsCancellationRequested && !_caller.IsCancellationRequested;
-
-        /// <summary>Progress was made: the silence allowance starts again.</summary>
-        public void Pet()
-        {
-            if (Enabled && Stopwatch.GetTimestamp() - _armedAt >= _rearmEvery)
-            {
-                Arm();
-            }
-        }
-
-        /// <summary>Progress was made: the silence allowance starts again now, however recently it last did.</summary>
-        public void Restart() => Arm();
-
-        void Arm()
-        {
-            if (!Enabled)
-            {
-                return;
-            }
-            _armedAt = Stopwatch.GetTimestamp();
-            try
-            {
-                _source.CancelAfter(_idle);
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        public void Dispose() => _source.Dispose();
     }
+
+    /// <summary>Progress was made: the silence allowance starts again now, however recently it last did.</summary>
+    public void Restart() => Arm();
+
+    void Arm()
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+        _armedAt = Stopwatch.GetTimestamp();
+        try
+        {
+            _source.CancelAfter(_idle);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose() => _source.Dispose();
 }

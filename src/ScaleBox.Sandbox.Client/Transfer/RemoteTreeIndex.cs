@@ -6,62 +6,61 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 
-namespace ScaleBox.Sandbox.Client.Transfer
+namespace ScaleBox.Sandbox.Client.Transfer;
+
+/// <summary>
+/// What already exists under an upload's destination directory, from one Stat and one recursive
+/// listing, so that a tree copy asks nothing per file before uploading it. Entries whose path
+/// does not lie below the destination are ignored (the listing comes from the sandbox).
+/// </summary>
+internal sealed class RemoteTreeIndex
 {
-    /// <summary>
-    /// What already exists under an upload's destination directory, from one Stat and one recursive
-    /// listing, so that a tree copy asks nothing per file before uploading it. Entries whose path
-    /// does not lie below the destination are ignored (the listing comes from the sandbox).
-    /// </summary>
-    internal sealed class RemoteTreeIndex
+    readonly Dictionary<string, SandboxItemType> _entries = new Dictionary<string, SandboxItemType>(StringComparer.Ordinal);
+
+    RemoteTreeIndex(bool rootExists) => RootExists = rootExists;
+
+    /// <summary>False when the destination directory does not exist yet (nothing below it does either).</summary>
+    public bool RootExists { get; }
+
+    /// <exception cref="SandboxException">InvalidArgument when the destination is not a directory; anything the Stat or listing raises but NotFound.</exception>
+    public static async Task<RemoteTreeIndex> LoadAsync(SandboxClient client, string remoteRoot, string operation, CancellationToken cancellationToken)
     {
-        readonly Dictionary<string, SandboxItemType> _entries = new Dictionary<string, SandboxItemType>(StringComparer.Ordinal);
-
-        RemoteTreeIndex(bool rootExists) => RootExists = rootExists;
-
-        /// <summary>False when the destination directory does not exist yet (nothing below it does either).</summary>
-        public bool RootExists { get; }
-
-        /// <exception cref="SandboxException">InvalidArgument when the destination is not a directory; anything the Stat or listing raises but NotFound.</exception>
-        public static async Task<RemoteTreeIndex> LoadAsync(SandboxClient client, string remoteRoot, string operation, CancellationToken cancellationToken)
+        SandboxItem root;
+        try
         {
-            SandboxItem root;
-            try
-            {
-                root = await client.Files.GetItemAsync(remoteRoot, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
-            {
-                return new RemoteTreeIndex(rootExists: false);
-            }
-            if (!root.IsDirectory)
-            {
-                throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", operation, remoteRoot, null);
-            }
-
-            IReadOnlyList<SandboxItem> listing = await client.Files
-                .GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken)
-                .ConfigureAwait(false);
-            // Entries keep the requested prefix; the Stat's path covers an agent that answers with the resolved one.
-            var roots = new List<string> { RemotePaths.Clean(remoteRoot) };
-            string statRoot = RemotePaths.Clean(root.Path);
-            if (!roots.Contains(statRoot))
-            {
-                roots.Add(statRoot);
-            }
-            var index = new RemoteTreeIndex(rootExists: true);
-            foreach (SandboxItem item in listing)
-            {
-                if (TreePathMapper.GetRelativeName(item.Path, roots, out _, out _) is { } relative)
-                {
-                    index._entries[relative] = item.Type;
-                }
-            }
-            return index;
+            root = await client.Files.GetItemAsync(remoteRoot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+        {
+            return new RemoteTreeIndex(rootExists: false);
+        }
+        if (!root.IsDirectory)
+        {
+            throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", operation, remoteRoot, null);
         }
 
-        /// <summary>The type of what is at <paramref name="relativePath"/> ('/'-separated), or null when nothing is.</summary>
-        public SandboxItemType? TypeOf(string relativePath) =>
-            _entries.TryGetValue(relativePath, out SandboxItemType type) ? type : (SandboxItemType?)null;
+        IReadOnlyList<SandboxItem> listing = await client.Files
+            .GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken)
+            .ConfigureAwait(false);
+        // Entries keep the requested prefix; the Stat's path covers an agent that answers with the resolved one.
+        var roots = new List<string> { RemotePaths.Clean(remoteRoot) };
+        string statRoot = RemotePaths.Clean(root.Path);
+        if (!roots.Contains(statRoot))
+        {
+            roots.Add(statRoot);
+        }
+        var index = new RemoteTreeIndex(rootExists: true);
+        foreach (SandboxItem item in listing)
+        {
+            if (TreePathMapper.GetRelativeName(item.Path, roots, out _, out _) is { } relative)
+            {
+                index._entries[relative] = item.Type;
+            }
+        }
+        return index;
     }
+
+    /// <summary>The type of what is at <paramref name="relativePath"/> ('/'-separated), or null when nothing is.</summary>
+    public SandboxItemType? TypeOf(string relativePath) =>
+        _entries.TryGetValue(relativePath, out SandboxItemType type) ? type : (SandboxItemType?)null;
 }

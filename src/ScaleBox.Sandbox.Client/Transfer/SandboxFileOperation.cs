@@ -1,12 +1,11 @@
-namespace ScaleBox.Sandbox.Client.Transfer
-{
-    /// <summary>What a signed URL allows: reading (download) or writing (upload) one path.</summary>
-    public enum SandboxFileOperation
-    {
-        /// <summary>GET /download/&lt;path&gt;; signed as <c>read</c>.</summary>
-        Read = 0,
+namespace ScaleBox.Sandbox.Client.Transfer;
 
-        /// <summary>POST /upload?path=&lt;path&gt;; signed as <c>write</c>.</summary>
-        Write = 1,
-    }
+/// <summary>What a signed URL allows: reading (download) or writing (upload) one path.</summary>
+public enum SandboxFileOperation
+{
+    /// <summary>GET /download/&lt;path&gt;; signed as <c>read</c>.</summary>
+    Read = 0,
+
+    /// <summary>POST /upload?path=&lt;path&gt;; signed as <c>write</c>.</summary>
+    Write = 1,
 }

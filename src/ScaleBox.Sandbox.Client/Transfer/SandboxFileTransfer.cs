@@ -10,491 +10,478 @@ using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Protocol;
 
-namespace ScaleBox.Sandbox.Client.Transfer
+namespace ScaleBox.Sandbox.Client.Transfer;
+
+/// <summary>
+/// File content in and out of the sandbox over the agent's plain HTTP endpoints
+/// (<c>POST /upload</c>, <c>GET /download/&lt;path&gt;</c>): streamed both ways through pooled
+/// buffers whatever the size, downloads resumed after a dropped connection, file-level calls
+/// that never leave a partial file under the final name, signed URLs, and directory copies that
+/// treat the sandbox's listings as hostile. Reached as <see cref="SandboxClient.Transfer"/>.
+/// </summary>
+/// <remarks>
+/// Progress callbacks are invoked on thread-pool threads, at most every 100 ms plus once at the
+/// end, with cumulative byte counts. Local I/O failures (a missing local directory, a full
+/// disk) surface as the usual <see cref="IOException"/>s; everything about the sandbox as
+/// <see cref="SandboxException"/>.
+/// </remarks>
+public sealed class SandboxFileTransfer
 {
-    /// <summary>
-    /// File content in and out of the sandbox over the agent's plain HTTP endpoints
-    /// (<c>POST /upload</c>, <c>GET /download/&lt;path&gt;</c>): streamed both ways through pooled
-    /// buffers whatever the size, downloads resumed after a dropped connection, file-level calls
-    /// that never leave a partial file under the final name, signed URLs, and directory copies that
-    /// treat the sandbox's listings as hostile. Reached as <see cref="SandboxClient.Transfer"/>.
-    /// </summary>
-    /// <remarks>
-    /// Progress callbacks are invoked on thread-pool threads, at most every 100 ms plus once at the
-    /// end, with cumulative byte counts. Local I/O failures (a missing local directory, a full
-    /// disk) surface as the usual <see cref="IOException"/>s; everything about the sandbox as
-    /// <see cref="SandboxException"/>.
-    /// </remarks>
-    public sealed class SandboxFileTransfer
+    const string AuthorizationHeader = "Authorization";
+
+    readonly SandboxClient _client;
+
+    internal SandboxFileTransfer(SandboxClient client, HttpClient http)
     {
-        const string AuthorizationHeader = "Authorization";
+        _client = client;
+        Http = http;
+    }
 
-        readonly SandboxClient _client;
+    internal HttpClient Http { get; }
 
-        internal SandboxFileTransfer(SandboxClient client, HttpClient http)
+    internal ErrorTranslator Errors => _client.Errors;
+
+    /// <summary>The session's timeout: how long a transfer may make no progress at all.</summary>
+    internal TimeSpan Timeout => _client.Options.Timeout;
+
+    internal string Domain => _client.Endpoint.Domain;
+
+    const string UploadAgain = "run the copy again once the agent answers";
+
+    /// <summary>A request to /upload or /download with <c>Authorization: Bearer &lt;user&gt;</c> and the access token.</summary>
+    internal HttpRequestMessage NewRequest(HttpMethod method, string relativeUri)
+    {
+        HttpRequestMessage request = _client.NewPlainRequest(method, relativeUri);
+        request.Headers.TryAddWithoutValidation(AuthorizationHeader, "Bearer " + _client.Options.User);
+        return request;
+    }
+
+    // ---------------------------------------------------------------- upload
+
+    /// <summary>
+    /// Uploads a stream to a sandbox path (parents are created; an existing file is replaced),
+    /// reading the stream as the request goes out: it is never held in memory. The content goes
+    /// to a hidden staging name beside the destination and is renamed onto it only once the
+    /// agent has taken every byte, so a failed or cancelled upload never leaves a partial file
+    /// under the final name.
+    /// </summary>
+    /// <param name="content">Read from its current position to its end. A seekable stream gives the request a Content-Length; any other is sent chunked.</param>
+    /// <param name="remotePath">The sandbox file to write.</param>
+    /// <param name="bytesSent">Receives the running count of content bytes sent.</param>
+    /// <exception cref="SandboxException">
+    /// Unauthenticated (401), InvalidArgument (400, e.g. the path is a directory), NotFound (404),
+    /// ResourceExhausted (507, disk full), Internal/Unavailable (5xx), Unavailable when the
+    /// connection is lost, DeadlineExceeded when it stalls longer than the session's timeout;
+    /// Target is <paramref name="remotePath"/>.
+    /// </exception>
+    public Task<SandboxUploadResult> UploadAsync(Stream content, string remotePath, IProgress<long>? bytesSent = null,
+        CancellationToken cancellationToken = default) =>
+        UploadAsync(content, remotePath, null, bytesSent, cancellationToken);
+
+    /// <summary>Uploads a stream, optionally hashing and verifying it; see the overload without options.</summary>
+    /// <param name="options">SHA-256 settings; an ExpectedSha256 that does not match fails with DataLoss and leaves the destination untouched.</param>
+    public async Task<SandboxUploadResult> UploadAsync(Stream content, string remotePath, SandboxUploadOptions? options,
+        IProgress<long>? bytesSent = null, CancellationToken cancellationToken = default)
+    {
+        if (content is null)
         {
-            _client = client;
-            Http = http;
+            throw new ArgumentNullException(nameof(content));
+        }
+        if (!content.CanRead)
+        {
+            throw new ArgumentException("The content stream cannot be read.", nameof(content));
+        }
+        string leaf = RequireFilePath(remotePath, "upload to");
+        string? expected = options?.ExpectedSha256 is { } text ? Hex.NormalizeSha256(text, nameof(options)) : null;
+        bool hash = expected is not null || options?.ComputeSha256 == true;
+        string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
+
+        SandboxUploadResult posted;
+        try
+        {
+            posted = await PostAsync(content, staging, remotePath, hash, bytesSent, cancellationToken).ConfigureAwait(false);
+            if (expected is not null && posted.Sha256 != expected)
+            {
+                throw Errors.FromStatus(SandboxErrorCode.DataLoss,
+                    $"the {posted.Length} bytes read from the source have SHA-256 {posted.Sha256}, not the expected {expected}; nothing was written",
+                    "upload to", remotePath, null);
+            }
+        }
+        catch
+        {
+            await TryRemoveAsync(staging).ConfigureAwait(false);
+            throw;
         }
 
-        internal HttpClient Http { get; }
-
-        internal ErrorTranslator Errors => _client.Errors;
-
-        /// <summary>The session's timeout: how long a transfer may make no progress at all.</summary>
-        internal TimeSpan Timeout => _client.Options.Timeout;
-
-        internal string Domain => _client.Endpoint.Domain;
-
-        const string UploadAgain = "run the copy again once the agent answers";
-
-        /// <summary>A request to /upload or /download with <c>Authorization: Bearer &lt;user&gt;</c> and the access token.</summary>
-        internal HttpRequestMessage NewRequest(HttpMethod method, string relativeUri)
+        try
         {
-            HttpRequestMessage request = _client.NewPlainRequest(method, relativeUri);
-            request.Headers.TryAddWithoutValidation(AuthorizationHeader, "Bearer " + _client.Options.User);
-            return request;
+            await _client.Files.MoveAsync(staging, remotePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await TryRemoveAsync(staging).ConfigureAwait(false);
+            if (e is SandboxException moveFailure)
+            {
+                throw await ExplainFailedRenameAsync(moveFailure, remotePath, cancellationToken).ConfigureAwait(false);
+            }
+            throw;
         }
 
-        // ---------------------------------------------------------------- upload
-
-        /// <summary>
-        /// Uploads a stream to a sandbox path (parents are created; an existing file is replaced),
-        /// reading the stream as the request goes out: it is never held in memory. The content goes
-        /// to a hidden staging name beside the destination and is renamed onto it only once the
-        /// agent has taken every byte, so a failed or cancelled upload never leaves a partial file
-        /// under the final name.
-        /// </summary>
-        /// <param name="content">Read from its current position to its end. A seekable stream gives the request a Content-Length; any other is sent chunked.</param>
-        /// <param name="remotePath">The sandbox file to write.</param>
-        /// <param name="bytesSent">Receives the running count of content bytes sent.</param>
-        /// <exception cref="SandboxException">
-        /// Unauthenticated (401), InvalidArgument (400, e.g. the path is a directory), NotFound (404),
-        /// ResourceExhausted (507, disk full), Internal/Unavailable (5xx), Unavailable when the
-        /// connection is lost, DeadlineExceeded when it stalls longer than the session's timeout;
-        /// Target is <paramref name="remotePath"/>.
-        /// </exception>
-        public Task<SandboxUploadResult> UploadAsync(Stream content, string remotePath, IProgress<long>? bytesSent = null,
-            CancellationToken cancellationToken = default) =>
-            UploadAsync(content, remotePath, null, bytesSent, cancellationToken);
-
-        /// <summary>Uploads a stream, optionally hashing and verifying it; see the overload without options.</summary>
-        /// <param name="options">SHA-256 settings; an ExpectedSha256 that does not match fails with DataLoss and leaves the destination untouched.</param>
-        public async Task<SandboxUploadResult> UploadAsync(Stream content, string remotePath, SandboxUploadOptions? options,
-            IProgress<long>? bytesSent = null, CancellationToken cancellationToken = default)
+        return new SandboxUploadResult
         {
-            if (content is null)
-            {
-                throw new ArgumentNullException(nameof(content));
-            }
-            if (!content.CanRead)
-            {
-                throw new ArgumentException("The content stream cannot be read.", nameof(content));
-            }
-            string leaf = RequireFilePath(remotePath, "upload to");
-            string? expected = options?.ExpectedSha256 is { } text ? Hex.NormalizeSha256(text, nameof(options)) : null;
-            bool hash = expected is not null || options?.ComputeSha256 == true;
-            string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
+            Path = remotePath,
+            Name = leaf,
+            Type = posted.Type,
+            Length = posted.Length,
+            Sha256 = posted.Sha256,
+            ServerResponse = posted.ServerResponse,
+        };
+    }
 
-            SandboxUploadResult posted;
+    /// <summary>
+    /// Adds a stream to the end of a sandbox file, creating it (and its parents) when missing.
+    /// The content is uploaded to a hidden staging name beside the file, then appended in the
+    /// sandbox by <c>/bin/sh</c> (see <see cref="RemoteAppend"/>), so it is streamed, never
+    /// held in memory, and a failed upload leaves the file as it was.
+    /// </summary>
+    /// <returns>The file appended to, with the number of bytes added as its Length.</returns>
+    /// <exception cref="SandboxException">As UploadAsync; PermissionDenied or InvalidArgument (a directory) from the append itself.</exception>
+    public async Task<SandboxUploadResult> AppendAsync(Stream content, string remotePath, CancellationToken cancellationToken = default)
+    {
+        if (content is null)
+        {
+            throw new ArgumentNullException(nameof(content));
+        }
+        string leaf = RequireFilePath(remotePath, "append to");
+        string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
+        SandboxUploadResult posted;
+        try
+        {
+            posted = await PostAsync(content, staging, remotePath, false, null, cancellationToken).ConfigureAwait(false);
+            await RemoteAppend.RunAsync(_client.Processes, staging, remotePath, Errors, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await TryRemoveAsync(staging).ConfigureAwait(false);
+            throw;
+        }
+        return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = posted.Length };
+    }
+
+    /// <summary>Uploads a local file; see <see cref="UploadAsync(Stream, string, IProgress{long}, CancellationToken)"/>.</summary>
+    /// <exception cref="FileNotFoundException">The local file does not exist.</exception>
+    public Task<SandboxUploadResult> UploadFileAsync(string localPath, string remotePath, IProgress<long>? bytesSent = null,
+        CancellationToken cancellationToken = default) =>
+        UploadFileAsync(localPath, remotePath, null, bytesSent, cancellationToken);
+
+    /// <summary>Uploads a local file, optionally hashing and verifying it.</summary>
+    public async Task<SandboxUploadResult> UploadFileAsync(string localPath, string remotePath, SandboxUploadOptions? options,
+        IProgress<long>? bytesSent = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(localPath))
+        {
+            throw new ArgumentException("A local file path is required to upload.", nameof(localPath));
+        }
+        RequireFilePath(remotePath, "upload to");
+        string source = Path.GetFullPath(localPath);
+        SandboxUploadResult result;
+        using (var stream = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        {
+            result = await UploadAsync(stream, remotePath, options, bytesSent, cancellationToken).ConfigureAwait(false);
+        }
+        return new SandboxUploadResult
+        {
+            Path = result.Path,
+            Name = result.Name,
+            Type = result.Type,
+            Length = result.Length,
+            Sha256 = result.Sha256,
+            ServerResponse = result.ServerResponse,
+            LocalPath = source,
+        };
+    }
+
+    async Task<SandboxUploadResult> PostAsync(Stream content, string destination, string reportedPath, bool computeSha256,
+        IProgress<long>? bytesSent, CancellationToken cancellationToken)
+    {
+        var progress = new ProgressThrottle(bytesSent);
+        // The caller's cancellation ends the request through this, not directly: see below.
+        using var ending = new CancellationTokenSource();
+        using var watchdog = new IdleWatchdog(ending.Token, Timeout);
+        using var file = new StreamingUploadContent(content, watchdog, progress, computeSha256);
+        // Cancelled mid-body, the request is cut and the agent keeps nothing. Cancelled once the
+        // whole body went out, the agent may be renaming the file onto its staging name right
+        // now; cutting the request then would let the caller's clean-up run first and leave the
+        // file behind, so the answer is awaited (a little while at most) before the clean-up.
+        using CancellationTokenRegistration whenCancelled = cancellationToken.Register(() =>
+        {
+            if (file.TryStopBeforeEnd())
+            {
+                ending.Cancel();
+            }
+            else
+            {
+                ending.CancelAfter(CleanupTimeout);
+            }
+        });
+        using MultipartFormDataContent form = UploadForm.Create(file, destination);
+        using HttpRequestMessage request = NewRequest(HttpMethod.Post, AgentHttpRoutes.Upload);
+        request.Content = form;
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is SandboxException))
+        {
+            throw UploadFailure(e, file, watchdog, reportedPath, cancellationToken);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await AgentHttpErrors.FromResponseAsync(response, Errors, "upload", reportedPath, watchdog.Token).ConfigureAwait(false);
+            }
+            if (!file.Completed)
+            {
+                // Success for a body it did not read to the end: not something to trust.
+                throw Errors.FromStatus(SandboxErrorCode.DataLoss,
+                    $"the agent answered {(int)response.StatusCode} after only {file.BytesSent} bytes had been sent", "upload", reportedPath, null);
+            }
+            string body;
             try
             {
-                posted = await PostAsync(content, staging, remotePath, hash, bytesSent, cancellationToken).ConfigureAwait(false);
-                if (expected is not null && posted.Sha256 != expected)
-                {
-                    throw Errors.FromStatus(SandboxErrorCode.DataLoss,
-                        $"the {posted.Length} bytes read from the source have SHA-256 {posted.Sha256}, not the expected {expected}; nothing was written",
-                        "upload to", remotePath, null);
-                }
-            }
-            catch
-            {
-                await TryRemoveAsync(staging).ConfigureAwait(false);
-                throw;
-            }
-
-            try
-            {
-                await _client.Files.MoveAsync(staging, remotePath, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                await TryRemoveAsync(staging).ConfigureAwait(false);
-                if (e is SandboxException moveFailure)
-                {
-                    throw await ExplainFailedRenameAsync(moveFailure, remotePath, cancellationToken).ConfigureAwait(false);
-                }
-                throw;
-            }
-
-            return new SandboxUploadResult
-            {
-                Path = remotePath,
-                Name = leaf,
-                Type = posted.Type,
-                Length = posted.Length,
-                Sha256 = posted.Sha256,
-                ServerResponse = posted.ServerResponse,
-            };
-        }
-
-        /// <summary>
-        /// Adds a stream to the end of a sandbox file, creating it (and its parents) when missing.
-        /// The content is uploaded to a hidden staging name beside the file, then appended in the
-        /// sandbox by <c>/bin/sh</c> (see <see cref="RemoteAppend"/>), so it is streamed, never
-        /// held in memory, and a failed upload leaves the file as it was.
-        /// </summary>
-        /// <returns>The file appended to, with the number of bytes added as its Length.</returns>
-        /// <exception cref="SandboxException">As UploadAsync; PermissionDenied or InvalidArgument (a directory) from the append itself.</exception>
-        public async Task<SandboxUploadResult> AppendAsync(Stream content, string remotePath, CancellationToken cancellationToken = default)
-        {
-            if (content is null)
-            {
-                throw new ArgumentNullException(nameof(content));
-            }
-            string leaf = RequireFilePath(remotePath, "append to");
-            string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
-            SandboxUploadResult posted;
-            try
-            {
-                posted = await PostAsync(content, staging, remotePath, false, null, cancellationToken).ConfigureAwait(false);
-                await RemoteAppend.RunAsync(_client.Processes, staging, remotePath, Errors, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await TryRemoveAsync(staging).ConfigureAwait(false);
-                throw;
-            }
-            return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = posted.Length };
-        }
-
-        /// <summary>Uploads a local file; see <see cref="UploadAsync(Stream, string, IProgress{long}, CancellationToken)"/>.</summary>
-        /// <exception cref="FileNotFoundException">The local file does not exist.</exception>
-        public Task<SandboxUploadResult> UploadFileAsync(string localPath, string remotePath, IProgress<long>? bytesSent = null,
-            CancellationToken cancellationToken = default) =>
-            UploadFileAsync(localPath, remotePath, null, bytesSent, cancellationToken);
-
-        /// <summary>Uploads a local file, optionally hashing and verifying it.</summary>
-        public async Task<SandboxUploadResult> UploadFileAsync(string localPath, string remotePath, SandboxUploadOptions? options,
-            IProgress<long>? bytesSent = null, CancellationToken cancellationToken = default)
-        {
-            if (string.IsNullOrEmpty(localPath))
-            {
-                throw new ArgumentException("A local file path is required to upload.", nameof(localPath));
-            }
-            RequireFilePath(remotePath, "upload to");
-            string source = Path.GetFullPath(localPath);
-            SandboxUploadResult result;
-            using (var stream = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
-            {
-                result = await UploadAsync(stream, remotePath, options, bytesSent, cancellationToken).ConfigureAwait(false);
-            }
-            return new SandboxUploadResult
-            {
-                Path = result.Path,
-                Name = result.Name,
-                Type = result.Type,
-                Length = result.Length,
-                Sha256 = result.Sha256,
-                ServerResponse = result.ServerResponse,
-                LocalPath = source,
-            };
-        }
-
-        async Task<SandboxUploadResult> PostAsync(Stream content, string destination, string reportedPath, bool computeSha256,
-            IProgress<long>? bytesSent, CancellationToken cancellationToken)
-        {
-            var progress = new ProgressThrottle(bytesSent);
-            // The caller's cancellation ends the request through this, not directly: see below.
-            using var ending = new CancellationTokenSource();
-            using var watchdog = new IdleWatchdog(ending.Token, Timeout);
-            using var file = new StreamingUploadContent(content, watchdog, progress, computeSha256);
-            // Cancelled mid-body, the request is cut and the agent keeps nothing. Cancelled once the
-            // whole body went out, the agent may be renaming the file onto its staging name right
-            // now; cutting the request then would let the caller's clean-up run first and leave the
-            // file behind, so the answer is awaited (a little while at most) before the clean-up.
-            using CancellationTokenRegistration whenCancelled = cancellationToken.Register(() =>
-            {
-                if (file.TryStopBeforeEnd())
-                {
-                    ending.Cancel();
-                }
-                else
-                {
-                    ending.CancelAfter(CleanupTimeout);
-                }
-            });
-            using MultipartFormDataContent form = UploadForm.Create(file, destination);
-            using HttpRequestMessage request = NewRequest(HttpMethod.Post, AgentHttpRoutes.Upload);
-            request.Content = form;
-
-            HttpResponseMessage response;
-            try
-            {
-                response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
+                body = await AgentHttpErrors.ReadTextAsync(response.Content, AgentHttpErrors.MaxBodyBytes, watchdog.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (!(e is SandboxException))
             {
                 throw UploadFailure(e, file, watchdog, reportedPath, cancellationToken);
             }
-
-            using (response)
+            progress.Complete(file.BytesSent);
+            return new SandboxUploadResult
             {
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw await AgentHttpErrors.FromResponseAsync(response, Errors, "upload", reportedPath, watchdog.Token).ConfigureAwait(false);
-                }
-                if (!file.Completed)
-                {
-                    // Success for a body it did not read to the end: not something to trust.
-                    throw Errors.FromStatus(SandboxErrorCode.DataLoss,
-                        $"the agent answered {(int)response.StatusCode} after only {file.BytesSent} bytes had been sent", "upload", reportedPath, null);
-                }
-                string body;
-                try
-                {
-                    body = await AgentHttpErrors.ReadTextAsync(response.Content, AgentHttpErrors.MaxBodyBytes, watchdog.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!(e is SandboxException))
-                {
-                    throw UploadFailure(e, file, watchdog, reportedPath, cancellationToken);
-                }
-                progress.Complete(file.BytesSent);
-                return new SandboxUploadResult
-                {
-                    Path = destination,
-                    Type = UploadResponse.TypeOf(body),
-                    Length = file.BytesSent,
-                    Sha256 = file.Sha256,
-                    ServerResponse = body.Length == 0 ? null : AgentHttpErrors.Shorten(_client.Options.AccessToken.Redact(body.Trim())),
-                };
+                Path = destination,
+                Type = UploadResponse.TypeOf(body),
+                Length = file.BytesSent,
+                Sha256 = file.Sha256,
+                ServerResponse = body.Length == 0 ? null : AgentHttpErrors.Shorten(_client.Options.AccessToken.Redact(body.Trim())),
+            };
+        }
+    }
+
+    Exception UploadFailure(Exception error, StreamingUploadContent file, IdleWatchdog watchdog, string remotePath, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new OperationCanceledException($"The upload to '{remotePath}' was cancelled.", error, cancellationToken);
+        }
+        if (file.SourceFailure is { } local)
+        {
+            // Reading the content failed (a local disk, a source that changed size): say so, not "connection lost".
+            return new IOException($"Reading the content to upload to '{remotePath}' failed after {file.BytesSent} bytes: {local.Message}", local);
+        }
+        string sent = file.DeclaredLength is long total ? $"{file.BytesSent} of {total} bytes" : $"{file.BytesSent} bytes";
+        if (watchdog.Fired)
+        {
+            return new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                $"The upload to '{EchoedText.Value(remotePath)}' made no progress for {watchdog.Idle.TotalSeconds:0.#} s after {sent} had been sent: "
+                + $"the sandbox agent at '{Domain}' may be frozen or unreachable. Nothing was written under that name; {UploadAgain}.",
+                null, remotePath, Domain, error);
+        }
+        if (error is HttpRequestException || error is IOException || error is OperationCanceledException || error is ObjectDisposedException)
+        {
+            return Errors.FromStatus(SandboxErrorCode.Unavailable,
+                $"the connection was lost after {sent} had been sent ({ResumableDownload.Innermost(error).Message}); the upload did not complete "
+                + $"and nothing was written under that name; {UploadAgain}",
+                "upload", remotePath, error);
+        }
+        return Errors.Translate(error, "upload", remotePath, cancellationToken);
+    }
+
+    /// <summary>The rename onto the destination failed: a directory there is the usual reason.</summary>
+    async Task<Exception> ExplainFailedRenameAsync(SandboxException failure, string remotePath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            SandboxItem existing = await _client.Files.GetItemAsync(remotePath, cancellationToken).ConfigureAwait(false);
+            if (existing.IsDirectory)
+            {
+                return Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", "upload to", remotePath, failure);
             }
         }
-
-        Exception UploadFailure(Exception error, StreamingUploadContent file, IdleWatchdog watchdog, string remotePath, CancellationToken cancellationToken)
+        catch (SandboxException)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return new OperationCanceledException($"The upload to '{remotePath}' was cancelled.", error, cancellationToken);
-            }
-            if (file.SourceFailure is { } local)
-            {
-                // Reading the content failed (a local disk, a source that changed size): say so, not "connection lost".
-                return new IOException($"Reading the content to upload to '{remotePath}' failed after {file.BytesSent} bytes: {local.Message}", local);
-            }
-            string sent = file.DeclaredLength is long total ? $"{file.BytesSent} of {total} bytes" : $"{file.BytesSent} bytes";
-            if (watchdog.Fired)
-            {
-                return new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                    $"The upload to '{EchoedText.Value(remotePath)}' made no progress for {watchdog.Idle.TotalSeconds:0.#} s after {sent} had been sent: "
-                    + $"the sandbox agent at '{Domain}' may be frozen or unreachable. Nothing was written under that name; {UploadAgain}.",
-                    null, remotePath, Domain, error);
-            }
-            if (error is HttpRequestException || error is IOException || error is OperationCanceledException || error is ObjectDisposedException)
-            {
-                return Errors.FromStatus(SandboxErrorCode.Unavailable,
-                    $"the connection was lost after {sent} had been sent ({ResumableDownload.Innermost(error).Message}); the upload did not complete "
-                    + $"and nothing was written under that name; {UploadAgain}",
-                    "upload", remotePath, error);
-            }
-            return Errors.Translate(error, "upload", remotePath, cancellationToken);
+        }
+        return Errors.FromStatus(failure.Code, failure.ServerMessage, "upload to", remotePath, failure);
+    }
+
+    /// <summary>
+    /// Best effort: a staging file left by a failed upload is removed. Bounded to a few seconds,
+    /// so that a dead network does not hold back the error the caller is waiting for.
+    /// </summary>
+    async Task TryRemoveAsync(string staging)
+    {
+        using var limit = new CancellationTokenSource(CleanupTimeout < Timeout || Timeout <= TimeSpan.Zero ? CleanupTimeout : Timeout);
+        try
+        {
+            await _client.Files.RemoveAsync(staging, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
+        {
+        }
+    }
+
+    static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
+
+    // ---------------------------------------------------------------- download
+
+    /// <summary>
+    /// Downloads a sandbox file into a stream, copying as the bytes arrive (never the whole file
+    /// in memory). When the connection drops mid-body, the rest is asked for from the byte
+    /// already written (<c>Range</c> + <c>If-Range</c>), up to <see cref="SandboxDownloadOptions.MaxResumeAttempts"/> times.
+    /// </summary>
+    /// <param name="destination">Written at its current position; not seeked, flushed or closed.</param>
+    /// <exception cref="SandboxException">
+    /// NotFound (404), InvalidArgument (400: a directory), Unauthenticated (401); Aborted when
+    /// the file changed between a drop and the resume (nothing is spliced); DataLoss when the
+    /// SHA-256 is not the expected one; Unavailable when the connection is lost for good. After
+    /// a failure <paramref name="destination"/> holds partial data: <see cref="DownloadFileAsync"/>
+    /// discards it for you.
+    /// </exception>
+    public Task<SandboxDownloadResult> DownloadAsync(string remotePath, Stream destination, SandboxDownloadOptions? options = null,
+        IProgress<long>? bytesReceived = null, CancellationToken cancellationToken = default)
+    {
+        RequirePath(remotePath, "download");
+        if (destination is null)
+        {
+            throw new ArgumentNullException(nameof(destination));
+        }
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("The destination stream cannot be written.", nameof(destination));
+        }
+        return new ResumableDownload(this, remotePath, options).RunAsync(destination, bytesReceived, cancellationToken);
+    }
+
+    /// <summary>
+    /// Downloads a sandbox file to a local file. The bytes go to a hidden temporary file in the
+    /// target's directory, which is renamed onto the target only when complete and verified;
+    /// on failure or cancellation it is deleted and the target is left as it was.
+    /// </summary>
+    /// <param name="localPath">The file to write; its directory must exist.</param>
+    /// <param name="overwrite">Replace an existing file. Without it an existing target is an AlreadyExists error, raised before anything is transferred.</param>
+    /// <exception cref="SandboxException">AlreadyExists (Target is the local path), and all of <see cref="DownloadAsync"/>'s.</exception>
+    public async Task<SandboxDownloadResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false,
+        SandboxDownloadOptions? options = null, IProgress<long>? bytesReceived = null, CancellationToken cancellationToken = default)
+    {
+        RequirePath(remotePath, "download");
+        if (string.IsNullOrEmpty(localPath))
+        {
+            throw new ArgumentException("A local file path is required to download to.", nameof(localPath));
+        }
+        string target = Path.GetFullPath(localPath);
+        if (Directory.Exists(target))
+        {
+            throw new SandboxException(SandboxErrorCode.InvalidArgument,
+                $"'{target}' is a directory; give the path of the file to write.", null, target, _client.Endpoint.Domain);
+        }
+        if (!overwrite && File.Exists(target))
+        {
+            throw LocalAlreadyExists(target);
         }
 
-        /// <summary>The rename onto the destination failed: a directory there is the usual reason.</summary>
-        async Task<Exception> ExplainFailedRenameAsync(SandboxException failure, string remotePath, CancellationToken cancellationToken)
+        SandboxDownloadResult result;
+        using (LocalStagingFile staging = LocalStagingFile.Create(target))
         {
+            result = await DownloadAsync(remotePath, staging.Stream, options, bytesReceived, cancellationToken).ConfigureAwait(false);
+            await staging.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            bool committed;
             try
             {
-                SandboxItem existing = await _client.Files.GetItemAsync(remotePath, cancellationToken).ConfigureAwait(false);
-                if (existing.IsDirectory)
-                {
-                    return Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", "upload to", remotePath, failure);
-                }
+                committed = staging.Commit(overwrite);
             }
-            catch (SandboxException)
+            catch (IOException) when (!overwrite && File.Exists(target))
             {
+                committed = false; // created by someone else meanwhile
             }
-            return Errors.FromStatus(failure.Code, failure.ServerMessage, "upload to", remotePath, failure);
-        }
-
-        /// <summary>
-        /// Best effort: a staging file left by a failed upload is removed. Bounded to a few seconds,
-        /// so that a dead network does not hold back the error the caller is waiting for.
-        /// </summary>
-        async Task TryRemoveAsync(string staging)
-        {
-            using var limit = new CancellationTokenSource(CleanupTimeout < Timeout || Timeout <= TimeSpan.Zero ? CleanupTimeout : Timeout);
-            try
-            {
-                await _client.Files.RemoveAsync(staging, limit.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
-            {
-            }
-        }
-
-        static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
-
-        // ---------------------------------------------------------------- download
-
-        /// <summary>
-        /// Downloads a sandbox file into a stream, copying as the bytes arrive (never the whole file
-        /// in memory). When the connection drops mid-body, the rest is asked for from the byte
-        /// already written (<c>Range</c> + <c>If-Range</c>), up to <see cref="SandboxDownloadOptions.MaxResumeAttempts"/> times.
-        /// </summary>
-        /// <param name="destination">Written at its current position; not seeked, flushed or closed.</param>
-        /// <exception cref="SandboxException">
-        /// NotFound (404), InvalidArgument (400: a directory), Unauthenticated (401); Aborted when
-        /// the file changed between a drop and the resume (nothing is spliced); DataLoss when the
-        /// SHA-256 is not the expected one; Unavailable when the connection is lost for good. After
-        /// a failure <paramref name="destination"/> holds partial data: <see cref="DownloadFileAsync"/>
-        /// discards it for you.
-        /// </exception>
-        public Task<SandboxDownloadResult> DownloadAsync(string remotePath, Stream destination, SandboxDownloadOptions? options = null,
-            IProgress<long>? bytesReceived = null, CancellationToken cancellationToken = default)
-        {
-            RequirePath(remotePath, "download");
-            if (destination is null)
-            {
-                throw new ArgumentNullException(nameof(destination));
-            }
-            if (!destination.CanWrite)
-            {
-                throw new ArgumentException("The destination stream cannot be written.", nameof(destination));
-            }
-            return new ResumableDownload(this, remotePath, options).RunAsync(destination, bytesReceived, cancellationToken);
-        }
-
-        /// <summary>
-        /// Downloads a sandbox file to a local file. The bytes go to a hidden temporary file in the
-        /// target's directory, which is renamed onto the target only when complete and verified;
-        /// on failure or cancellation it is deleted and the target is left as it was.
-        /// </summary>
-        /// <param name="localPath">The file to write; its directory must exist.</param>
-        /// <param name="overwrite">Replace an existing file. Without it an existing target is an AlreadyExists error, raised before anything is transferred.</param>
-        /// <exception cref="SandboxException">AlreadyExists (Target is the local path), and all of <see cref="DownloadAsync"/>'s.</exception>
-        public async Task<SandboxDownloadResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false,
-            SandboxDownloadOptions? options = null, IProgress<long>? bytesReceived = null, CancellationToken cancellationToken = default)
-        {
-            RequirePath(remotePath, "download");
-            if (string.IsNullOrEmpty(localPath))
-            {
-                throw new ArgumentException("A local file path is required to download to.", nameof(localPath));
-            }
-            string target = Path.GetFullPath(localPath);
-            if (Directory.Exists(target))
-            {
-                throw new SandboxException(SandboxErrorCode.InvalidArgument,
-                    $"'{target}' is a directory; give the path of the file to write.", null, target, _client.Endpoint.Domain);
-            }
-            if (!overwrite && File.Exists(target))
+            if (!committed)
             {
                 throw LocalAlreadyExists(target);
             }
-
-            SandboxDownloadResult result;
-            using (LocalStagingFile staging = LocalStagingFile.Create(target))
-            {
-                result = await DownloadAsync(remotePath, staging.Stream, options, bytesReceived, cancellationToken).ConfigureAwait(false);
-                await staging.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                bool committed;
-                try
-                {
-                    committed = staging.Commit(overwrite);
-                }
-                catch (IOException) when (!overwrite && File.Exists(target))
-                {
-                    committed = false; // created by someone else meanwhile
-                }
-                if (!committed)
-                {
-                    throw LocalAlreadyExists(target);
-                }
-            }
-            return new SandboxDownloadResult
-            {
-                RemotePath = result.RemotePath,
-                LocalPath = target,
-                Length = result.Length,
-                ETag = result.ETag,
-                LastModified = result.LastModified,
-                Sha256 = result.Sha256,
-                ResumeCount = result.ResumeCount,
-            };
         }
-
-        /// <summary>
-        /// Opens a sandbox file for reading as it streams in, for callers that consume it lazily
-        /// (e.g. line by line). Disposing the stream ends the request. No resume: a lost connection
-        /// surfaces from Read as a SandboxException (Unavailable).
-        /// </summary>
-        /// <exception cref="SandboxException">As <see cref="DownloadAsync"/>, raised before the stream is returned.</exception>
-        public Task<Stream> OpenReadAsync(string remotePath, CancellationToken cancellationToken = default) =>
-            OpenReadAsync(remotePath, 0, cancellationToken);
-
-        /// <summary>
-        /// Opens a sandbox file for reading from byte <paramref name="offset"/> on (a Range
-        /// request: only that part is transferred). An offset at or past the end gives an empty stream.
-        /// </summary>
-        public async Task<Stream> OpenReadAsync(string remotePath, long offset, CancellationToken cancellationToken = default)
+        return new SandboxDownloadResult
         {
-            RequirePath(remotePath, "read");
-            if (offset < 0)
+            RemotePath = result.RemotePath,
+            LocalPath = target,
+            Length = result.Length,
+            ETag = result.ETag,
+            LastModified = result.LastModified,
+            Sha256 = result.Sha256,
+            ResumeCount = result.ResumeCount,
+        };
+    }
+
+    /// <summary>
+    /// Opens a sandbox file for reading as it streams in, for callers that consume it lazily
+    /// (e.g. line by line). Disposing the stream ends the request. No resume: a lost connection
+    /// surfaces from Read as a SandboxException (Unavailable).
+    /// </summary>
+    /// <exception cref="SandboxException">As <see cref="DownloadAsync"/>, raised before the stream is returned.</exception>
+    public Task<Stream> OpenReadAsync(string remotePath, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(remotePath, 0, cancellationToken);
+
+    /// <summary>
+    /// Opens a sandbox file for reading from byte <paramref name="offset"/> on (a Range
+    /// request: only that part is transferred). An offset at or past the end gives an empty stream.
+    /// </summary>
+    public async Task<Stream> OpenReadAsync(string remotePath, long offset, CancellationToken cancellationToken = default)
+    {
+        RequirePath(remotePath, "read");
+        if (offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, "The offset cannot be negative.");
+        }
+        string uriPath = RemotePaths.DownloadUriPath(remotePath);
+        HttpResponseMessage response;
+        using (var watchdog = new IdleWatchdog(cancellationToken, Timeout))
+        {
+            using (HttpRequestMessage request = NewRequest(HttpMethod.Get, uriPath))
             {
-                throw new ArgumentOutOfRangeException(nameof(offset), offset, "The offset cannot be negative.");
-            }
-            string uriPath = RemotePaths.DownloadUriPath(remotePath);
-            HttpResponseMessage response;
-            using (var watchdog = new IdleWatchdog(cancellationToken, Timeout))
-            {
-                using (HttpRequestMessage request = NewRequest(HttpMethod.Get, uriPath))
+                if (offset > 0)
                 {
-                    if (offset > 0)
-                    {
-                        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, null);
-                    }
-                    try
-                    {
-                        response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (!(e is SandboxException))
-                    {
-                        throw watchdog.Fired
-                            ? Errors.FromStatus(SandboxErrorCode.DeadlineExceeded, $"no answer for {watchdog.Idle.TotalSeconds:0.#} s", "read", remotePath, e)
-                            : Errors.Translate(e, "read", remotePath, cancellationToken);
-                    }
+                    request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, null);
                 }
                 try
                 {
-                    if (offset > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
-                    {
-                        response.Dispose();
-                        return Stream.Null; // nothing at or past the end
-                    }
-                    if (offset > 0 && response.StatusCode == HttpStatusCode.OK)
-                    {
-                        // The range was ignored: refuse rather than hand out bytes from the wrong place.
-                        response.Dispose();
-                        throw Errors.FromStatus(SandboxErrorCode.Unimplemented,
-                            "the agent answered a range request with the whole file", "read", remotePath, null);
-                    }
-                    if (response.StatusCode != HttpStatusCode.OK && response.StatusCode != HttpStatusCode.PartialContent)
-                    {
-                        throw await AgentHttpErrors.FromResponseAsync(response, Errors, "read", remotePath, watchdog.Token).ConfigureAwait(false);
-                    }
+                    response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
                 }
-                catch
+                catch (Exception e) when (!(e is SandboxException))
                 {
-                    response.Dispose();
-                    throw;
+                    throw watchdog.Fired
+                        ? Errors.FromStatus(SandboxErrorCode.DeadlineExceeded, $"no answer for {watchdog.Idle.TotalSeconds:0.#} s", "read", remotePath, e)
+                        : Errors.Translate(e, "read", remotePath, cancellationToken);
                 }
             }
             try
             {
-                Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                return new ResponseBodyStream(response, body, (error, position) => Errors.FromStatus(SandboxErrorCode.Unavailable,
-                    $"the connection was lost after {position} bytes had been read ({ResumableDownload.Innermost(error).Message})",
-                    "read", remotePath, error));
+                if (offset > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+                {
+                    response.Dispose();
+                    return Stream.Null; // nothing at or past the end
+                }
+                if (offset > 0 && response.StatusCode == HttpStatusCode.OK)
+                {
+                    // The range was ignored: refuse rather than hand out bytes from the wrong place.
+                    response.Dispose();
+                    throw Errors.FromStatus(SandboxErrorCode.Unimplemented,
+                        "the agent answered a range request with the whole file", "read", remotePath, null);
+                }
+                if (response.StatusCode != HttpStatusCode.OK && response.StatusCode != HttpStatusCode.PartialContent)
+                {
+                    throw await AgentHttpErrors.FromResponseAsync(response, Errors, "read", remotePath, watchdog.Token).ConfigureAwait(false);
+                }
             }
             catch
             {
@@ -502,149 +489,161 @@ namespace ScaleBox.Sandbox.Client.Transfer
                 throw;
             }
         }
-
-        /// <summary>
-        /// Copies a file of this sandbox to another sandbox (or another path of this one), streamed
-        /// through this machine without keeping it: see <see cref="SandboxToSandboxCopy"/>.
-        /// </summary>
-        public Task<SandboxUploadResult> CopyToAsync(string remotePath, SandboxClient target, string targetPath, IProgress<long>? bytesSent = null,
-            CancellationToken cancellationToken = default)
+        try
         {
-            RequirePath(remotePath, "copy");
-            return SandboxToSandboxCopy.CopyFileAsync(_client, remotePath, target ?? throw new ArgumentNullException(nameof(target)), targetPath, bytesSent, cancellationToken);
+            Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            return new ResponseBodyStream(response, body, (error, position) => Errors.FromStatus(SandboxErrorCode.Unavailable,
+                $"the connection was lost after {position} bytes had been read ({ResumableDownload.Innermost(error).Message})",
+                "read", remotePath, error));
         }
-
-        /// <summary>Copies a directory tree of this sandbox to another sandbox, file by file, streamed; one outcome per item.</summary>
-        public IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryToAsync(string remoteDirectory, SandboxClient target, string targetDirectory,
-            SandboxTreeCopyOptions? options = null, CancellationToken cancellationToken = default)
+        catch
         {
-            RequirePath(remoteDirectory, "copy");
-            return SandboxToSandboxCopy.CopyDirectoryAsync(_client, remoteDirectory, target ?? throw new ArgumentNullException(nameof(target)), targetDirectory,
-                options?.Overwrite == true, cancellationToken);
+            response.Dispose();
+            throw;
         }
-
-        /// <summary>
-        /// The last <paramref name="lineCount"/> lines of a sandbox file (LF-separated bytes), read
-        /// with Range requests from the end: a large file is not transferred whole.
-        /// </summary>
-        public Task<SandboxFileTail> ReadLastLinesAsync(string remotePath, int lineCount, CancellationToken cancellationToken = default)
-        {
-            RequirePath(remotePath, "read");
-            return FileTail.ReadLastLinesAsync(this, _client.Files, remotePath, lineCount, cancellationToken);
-        }
-
-        /// <summary>
-        /// Follows a sandbox file as it grows, from <paramref name="offset"/> on, until cancelled:
-        /// each chunk is what was added since the last check, every <paramref name="pollInterval"/>.
-        /// </summary>
-        public IAsyncEnumerable<SandboxFileChunk> FollowAsync(string remotePath, long offset, TimeSpan pollInterval, CancellationToken cancellationToken = default)
-        {
-            RequirePath(remotePath, "follow");
-            return FileTail.FollowAsync(this, _client.Files, remotePath, offset, pollInterval, cancellationToken);
-        }
-
-        // ---------------------------------------------------------------- signed URLs
-
-        /// <summary>
-        /// A link that reads (downloads) or writes (uploads) one path without any header, signed
-        /// with this session's token; see <see cref="SandboxSignedUrl"/>. Anyone holding it can use it.
-        /// </summary>
-        /// <param name="expiresIn">How long it works from now; null for no expiry (discouraged).</param>
-        /// <param name="user">The sandbox user it acts as; null uses the session's user.</param>
-        public Uri GetSignedUrl(string path, SandboxFileOperation operation, TimeSpan? expiresIn = null, string? user = null)
-        {
-            RequirePath(path, "sign a URL for");
-            if (expiresIn is TimeSpan span && span <= TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(nameof(expiresIn), span, "The link's lifetime must be positive.");
-            }
-            DateTimeOffset? expiresAt = expiresIn is TimeSpan lifetime ? DateTimeOffset.UtcNow + lifetime : (DateTimeOffset?)null;
-            return SandboxSignedUrl.Create(_client.Endpoint, path, operation, user ?? _client.Options.User, _client.Options.AccessToken, expiresAt);
-        }
-
-        // ---------------------------------------------------------------- directories
-
-        /// <summary>
-        /// Copies a sandbox directory tree into a local directory (created if missing), one file at
-        /// a time, yielding one outcome per listed entry as it goes. The listing is treated as
-        /// hostile: entries whose name is empty, absolute, has <c>..</c>, NUL, a backslash or a
-        /// drive prefix, that lie outside the requested directory, or that would resolve outside
-        /// the local destination are Skipped (<see cref="SandboxTransferReason.UnsafePath"/>).
-        /// Symbolic links: a link to a directory is never followed; a link to a file is copied (as
-        /// the file) only when its target resolves inside the copied tree without passing through
-        /// another link, else Skipped (<see cref="SandboxTransferReason.SymbolicLink"/>). Files are
-        /// written with <see cref="DownloadFileAsync"/> (temporary name, then rename).
-        /// </summary>
-        /// <exception cref="SandboxException">
-        /// From the enumeration, when nothing can go on: the directory is missing or not a directory,
-        /// the token is rejected, or the agent cannot be reached. Per-item failures are outcomes.
-        /// </exception>
-        public IAsyncEnumerable<SandboxTransferOutcome> DownloadDirectoryAsync(string remoteDirectory, string localDirectory,
-            SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
-            CancellationToken cancellationToken = default)
-        {
-            RequirePath(remoteDirectory, "download");
-            if (string.IsNullOrEmpty(localDirectory))
-            {
-                throw new ArgumentException("A local directory is required to download into.", nameof(localDirectory));
-            }
-            return DirectoryDownload.RunAsync(_client, remoteDirectory, localDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
-        }
-
-        /// <summary>
-        /// Copies a local directory tree into a sandbox directory (created if missing; existing
-        /// directories are merged into), one file at a time, yielding one outcome per local entry.
-        /// Links and junctions: a link to a directory is never entered; a link to a file is
-        /// uploaded only when its final target lies inside the local directory. Without
-        /// <see cref="SandboxTreeCopyOptions.Overwrite"/> a file that already exists in the sandbox
-        /// is a Failed outcome with <see cref="SandboxTransferReason.AlreadyExists"/>.
-        /// </summary>
-        /// <exception cref="DirectoryNotFoundException">The local directory does not exist (raised at once).</exception>
-        public IAsyncEnumerable<SandboxTransferOutcome> UploadDirectoryAsync(string localDirectory, string remoteDirectory,
-            SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
-            CancellationToken cancellationToken = default)
-        {
-            RequirePath(remoteDirectory, "upload to");
-            if (string.IsNullOrEmpty(localDirectory))
-            {
-                throw new ArgumentException("A local directory is required to upload.", nameof(localDirectory));
-            }
-            string localRoot = TreePathMapper.TrimSeparator(Path.GetFullPath(localDirectory));
-            if (!Directory.Exists(localRoot))
-            {
-                throw new DirectoryNotFoundException($"The local directory '{localRoot}' does not exist.");
-            }
-            return DirectoryUpload.RunAsync(_client, localRoot, remoteDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
-        }
-
-        // ---------------------------------------------------------------- helpers
-
-        static void RequirePath(string path, string operation)
-        {
-            if (string.IsNullOrEmpty(path))
-            {
-                throw new ArgumentException($"A sandbox path is required to {operation}.", nameof(path));
-            }
-            if (path.IndexOf('\0') >= 0)
-            {
-                throw new ArgumentException($"The sandbox path to {operation} contains a NUL character.", nameof(path));
-            }
-        }
-
-        /// <returns>The file's name (last segment).</returns>
-        static string RequireFilePath(string path, string operation)
-        {
-            RequirePath(path, operation);
-            string leaf = SandboxPath.GetLeaf(path);
-            if (leaf.Length == 0 || leaf == "." || leaf == ".." || path[path.Length - 1] == SandboxPath.Separator)
-            {
-                throw new ArgumentException($"'{path}' names a directory; give the path of the file to {operation}.", nameof(path));
-            }
-            return leaf;
-        }
-
-        SandboxException LocalAlreadyExists(string target) =>
-            new SandboxException(SandboxErrorCode.AlreadyExists,
-                $"The local file '{target}' already exists. Allow overwriting to replace it.", null, target, _client.Endpoint.Domain);
     }
+
+    /// <summary>
+    /// Copies a file of this sandbox to another sandbox (or another path of this one), streamed
+    /// through this machine without keeping it: see <see cref="SandboxToSandboxCopy"/>.
+    /// </summary>
+    public Task<SandboxUploadResult> CopyToAsync(string remotePath, SandboxClient target, string targetPath, IProgress<long>? bytesSent = null,
+        CancellationToken cancellationToken = default)
+    {
+        RequirePath(remotePath, "copy");
+        return SandboxToSandboxCopy.CopyFileAsync(_client, remotePath, target ?? throw new ArgumentNullException(nameof(target)), targetPath, bytesSent, cancellationToken);
+    }
+
+    /// <summary>Copies a directory tree of this sandbox to another sandbox, file by file, streamed; one outcome per item.</summary>
+    public IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryToAsync(string remoteDirectory, SandboxClient target, string targetDirectory,
+        SandboxTreeCopyOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        RequirePath(remoteDirectory, "copy");
+        return SandboxToSandboxCopy.CopyDirectoryAsync(_client, remoteDirectory, target ?? throw new ArgumentNullException(nameof(target)), targetDirectory,
+            options?.Overwrite == true, cancellationToken);
+    }
+
+    /// <summary>
+    /// The last <paramref name="lineCount"/> lines of a sandbox file (LF-separated bytes), read
+    /// with Range requests from the end: a large file is not transferred whole.
+    /// </summary>
+    public Task<SandboxFileTail> ReadLastLinesAsync(string remotePath, int lineCount, CancellationToken cancellationToken = default)
+    {
+        RequirePath(remotePath, "read");
+        return FileTail.ReadLastLinesAsync(this, _client.Files, remotePath, lineCount, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows a sandbox file as it grows, from <paramref name="offset"/> on, until cancelled:
+    /// each chunk is what was added since the last check, every <paramref name="pollInterval"/>.
+    /// </summary>
+    public IAsyncEnumerable<SandboxFileChunk> FollowAsync(string remotePath, long offset, TimeSpan pollInterval, CancellationToken cancellationToken = default)
+    {
+        RequirePath(remotePath, "follow");
+        return FileTail.FollowAsync(this, _client.Files, remotePath, offset, pollInterval, cancellationToken);
+    }
+
+    // ---------------------------------------------------------------- signed URLs
+
+    /// <summary>
+    /// A link that reads (downloads) or writes (uploads) one path without any header, signed
+    /// with this session's token; see <see cref="SandboxSignedUrl"/>. Anyone holding it can use it.
+    /// </summary>
+    /// <param name="expiresIn">How long it works from now; null for no expiry (discouraged).</param>
+    /// <param name="user">The sandbox user it acts as; null uses the session's user.</param>
+    public Uri GetSignedUrl(string path, SandboxFileOperation operation, TimeSpan? expiresIn = null, string? user = null)
+    {
+        RequirePath(path, "sign a URL for");
+        if (expiresIn is TimeSpan span && span <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expiresIn), span, "The link's lifetime must be positive.");
+        }
+        DateTimeOffset? expiresAt = expiresIn is TimeSpan lifetime ? DateTimeOffset.UtcNow + lifetime : (DateTimeOffset?)null;
+        return SandboxSignedUrl.Create(_client.Endpoint, path, operation, user ?? _client.Options.User, _client.Options.AccessToken, expiresAt);
+    }
+
+    // ---------------------------------------------------------------- directories
+
+    /// <summary>
+    /// Copies a sandbox directory tree into a local directory (created if missing), one file at
+    /// a time, yielding one outcome per listed entry as it goes. The listing is treated as
+    /// hostile: entries whose name is empty, absolute, has <c>..</c>, NUL, a backslash or a
+    /// drive prefix, that lie outside the requested directory, or that would resolve outside
+    /// the local destination are Skipped (<see cref="SandboxTransferReason.UnsafePath"/>).
+    /// Symbolic links: a link to a directory is never followed; a link to a file is copied (as
+    /// the file) only when its target resolves inside the copied tree without passing through
+    /// another link, else Skipped (<see cref="SandboxTransferReason.SymbolicLink"/>). Files are
+    /// written with <see cref="DownloadFileAsync"/> (temporary name, then rename).
+    /// </summary>
+    /// <exception cref="SandboxException">
+    /// From the enumeration, when nothing can go on: the directory is missing or not a directory,
+    /// the token is rejected, or the agent cannot be reached. Per-item failures are outcomes.
+    /// </exception>
+    public IAsyncEnumerable<SandboxTransferOutcome> DownloadDirectoryAsync(string remoteDirectory, string localDirectory,
+        SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        RequirePath(remoteDirectory, "download");
+        if (string.IsNullOrEmpty(localDirectory))
+        {
+            throw new ArgumentException("A local directory is required to download into.", nameof(localDirectory));
+        }
+        return DirectoryDownload.RunAsync(_client, remoteDirectory, localDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Copies a local directory tree into a sandbox directory (created if missing; existing
+    /// directories are merged into), one file at a time, yielding one outcome per local entry.
+    /// Links and junctions: a link to a directory is never entered; a link to a file is
+    /// uploaded only when its final target lies inside the local directory. Without
+    /// <see cref="SandboxTreeCopyOptions.Overwrite"/> a file that already exists in the sandbox
+    /// is a Failed outcome with <see cref="SandboxTransferReason.AlreadyExists"/>.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The local directory does not exist (raised at once).</exception>
+    public IAsyncEnumerable<SandboxTransferOutcome> UploadDirectoryAsync(string localDirectory, string remoteDirectory,
+        SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        RequirePath(remoteDirectory, "upload to");
+        if (string.IsNullOrEmpty(localDirectory))
+        {
+            throw new ArgumentException("A local directory is required to upload.", nameof(localDirectory));
+        }
+        string localRoot = TreePathMapper.TrimSeparator(Path.GetFullPath(localDirectory));
+        if (!Directory.Exists(localRoot))
+        {
+            throw new DirectoryNotFoundException($"The local directory '{localRoot}' does not exist.");
+        }
+        return DirectoryUpload.RunAsync(_client, localRoot, remoteDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static void RequirePath(string path, string operation)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            throw new ArgumentException($"A sandbox path is required to {operation}.", nameof(path));
+        }
+        if (path.IndexOf('\0') >= 0)
+        {
+            throw new ArgumentException($"The sandbox path to {operation} contains a NUL character.", nameof(path));
+        }
+    }
+
+    /// <returns>The file's name (last segment).</returns>
+    static string RequireFilePath(string path, string operation)
+    {
+        RequirePath(path, operation);
+        string leaf = SandboxPath.GetLeaf(path);
+        if (leaf.Length == 0 || leaf == "." || leaf == ".." || path[path.Length - 1] == SandboxPath.Separator)
+        {
+            throw new ArgumentException($"'{path}' names a directory; give the path of the file to {operation}.", nameof(path));
+        }
+        return leaf;
+    }
+
+    SandboxException LocalAlreadyExists(string target) =>
+        new SandboxException(SandboxErrorCode.AlreadyExists,
+            $"The local file '{target}' already exists. Allow overwriting to replace it.", null, target, _client.Endpoint.Domain);
 }

@@ -9,134 +9,133 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 
-namespace ScaleBox.Sandbox.Client.Transfer
+namespace ScaleBox.Sandbox.Client.Transfer;
+
+/// <summary>
+/// Copies from one sandbox to another, streamed: each file's download from the source is read
+/// as the upload to the target sends it, so nothing is kept on this machine, in memory or on
+/// disk. The upload's staging name means the target never shows a partial file; a cut source
+/// ends that file's copy with an error.
+/// </summary>
+internal static class SandboxToSandboxCopy
 {
-    /// <summary>
-    /// Copies from one sandbox to another, streamed: each file's download from the source is read
-    /// as the upload to the target sends it, so nothing is kept on this machine, in memory or on
-    /// disk. The upload's staging name means the target never shows a partial file; a cut source
-    /// ends that file's copy with an error.
-    /// </summary>
-    internal static class SandboxToSandboxCopy
+    public static async Task<SandboxUploadResult> CopyFileAsync(SandboxClient source, string sourcePath, SandboxClient target, string targetPath,
+        IProgress<long>? bytesSent, CancellationToken cancellationToken)
     {
-        public static async Task<SandboxUploadResult> CopyFileAsync(SandboxClient source, string sourcePath, SandboxClient target, string targetPath,
-            IProgress<long>? bytesSent, CancellationToken cancellationToken)
-        {
-            using Stream content = await source.Transfer.OpenReadAsync(sourcePath, cancellationToken).ConfigureAwait(false);
-            return await target.Transfer.UploadAsync(content, targetPath, bytesSent, cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>
-        /// The tree below <paramref name="sourceDirectory"/> into <paramref name="targetDirectory"/>
-        /// (made if missing): directories first, then files, one outcome per item as it goes.
-        /// Names are checked as for a download: one that climbs out of the tree is skipped.
-        /// </summary>
-        public static async IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient source, string sourceDirectory,
-            SandboxClient target, string targetDirectory, bool overwrite, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            IReadOnlyList<SandboxItem> listing = await source.Files
-                .GetChildItemsAsync(sourceDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
-            await EnsureDirectoryAsync(target, targetDirectory, cancellationToken).ConfigureAwait(false);
-            string prefix = sourceDirectory.TrimEnd('/') + "/";
-            var planned = new List<(SandboxItem Item, string Relative)>();
-            foreach (SandboxItem item in listing)
-            {
-                string? relative = RelativeInside(item.Path, prefix);
-                if (relative is null)
-                {
-                    yield return Outcome(item, item.Path, item.Name, SandboxTransferStatus.Skipped, SandboxTransferReason.UnsafePath,
-                        "its path is not inside the copied directory", null);
-                    continue;
-                }
-                planned.Add((item, relative));
-            }
-
-            foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.IsDirectory).OrderBy(p => p.Relative, StringComparer.Ordinal))
-            {
-                string destination = SandboxPath.Join(targetDirectory, relative);
-                Exception? failure = await TryAsync(() => EnsureDirectoryAsync(target, destination, cancellationToken), cancellationToken).ConfigureAwait(false);
-                yield return failure is null
-                    ? Outcome(item, destination, relative, SandboxTransferStatus.Copied, SandboxTransferReason.None, null, null)
-                    : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
-            }
-
-            foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.Type == SandboxItemType.File))
-            {
-                string destination = SandboxPath.Join(targetDirectory, relative);
-                if (!overwrite && await target.Files.ExistsAsync(destination, cancellationToken).ConfigureAwait(false))
-                {
-                    yield return Outcome(item, destination, relative, SandboxTransferStatus.Skipped, SandboxTransferReason.AlreadyExists,
-                        "the destination exists (overwrite was not asked for)", null);
-                    continue;
-                }
-                SandboxUploadResult? copied = null;
-                Exception? failure = await TryAsync(async () =>
-                    copied = await CopyFileAsync(source, item.Path, target, destination, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                if (failure is not null && failure is SandboxException { Code: SandboxErrorCode.Unauthenticated or SandboxErrorCode.Unavailable })
-                {
-                    throw failure; // nothing later can succeed either
-                }
-                yield return failure is null
-                    ? new SandboxTransferOutcome
-                    {
-                        Source = item.Path, Destination = destination, RelativePath = relative, Kind = SandboxItemType.File,
-                        Status = SandboxTransferStatus.Copied, Bytes = copied!.Length,
-                    }
-                    : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
-            }
-        }
-
-        /// <summary>The path below <paramref name="prefix"/>, or null when it is not below it or climbs with "..".</summary>
-        internal static string? RelativeInside(string path, string prefix)
-        {
-            if (!path.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                return null;
-            }
-            string relative = path.Substring(prefix.Length);
-            return relative.Length == 0 || relative.Split('/').Any(segment => !SandboxPath.IsPlainName(segment)) ? null : relative;
-        }
-
-        static async Task EnsureDirectoryAsync(SandboxClient target, string path, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await target.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
-            {
-                SandboxItem existing = await target.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-                if (!existing.IsDirectory)
-                {
-                    throw;
-                }
-            }
-        }
-
-        static async Task<Exception?> TryAsync(Func<Task> action, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await action().ConfigureAwait(false);
-                return null;
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is SandboxException || e is IOException))
-            {
-                return e;
-            }
-        }
-
-        static SandboxTransferOutcome Outcome(SandboxItem item, string destination, string relative, SandboxTransferStatus status,
-            SandboxTransferReason reason, string? why, Exception? failure) => new SandboxTransferOutcome
-            {
-                Source = item.Path,
-                Destination = destination,
-                RelativePath = relative,
-                Kind = item.Type,
-                Status = status,
-                ReasonCode = reason,
-                Reason = why,
-                Exception = failure,
-            };
+        using Stream content = await source.Transfer.OpenReadAsync(sourcePath, cancellationToken).ConfigureAwait(false);
+        return await target.Transfer.UploadAsync(content, targetPath, bytesSent, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The tree below <paramref name="sourceDirectory"/> into <paramref name="targetDirectory"/>
+    /// (made if missing): directories first, then files, one outcome per item as it goes.
+    /// Names are checked as for a download: one that climbs out of the tree is skipped.
+    /// </summary>
+    public static async IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient source, string sourceDirectory,
+        SandboxClient target, string targetDirectory, bool overwrite, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SandboxItem> listing = await source.Files
+            .GetChildItemsAsync(sourceDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
+        await EnsureDirectoryAsync(target, targetDirectory, cancellationToken).ConfigureAwait(false);
+        string prefix = sourceDirectory.TrimEnd('/') + "/";
+        var planned = new List<(SandboxItem Item, string Relative)>();
+        foreach (SandboxItem item in listing)
+        {
+            string? relative = RelativeInside(item.Path, prefix);
+            if (relative is null)
+            {
+                yield return Outcome(item, item.Path, item.Name, SandboxTransferStatus.Skipped, SandboxTransferReason.UnsafePath,
+                    "its path is not inside the copied directory", null);
+                continue;
+            }
+            planned.Add((item, relative));
+        }
+
+        foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.IsDirectory).OrderBy(p => p.Relative, StringComparer.Ordinal))
+        {
+            string destination = SandboxPath.Join(targetDirectory, relative);
+            Exception? failure = await TryAsync(() => EnsureDirectoryAsync(target, destination, cancellationToken), cancellationToken).ConfigureAwait(false);
+            yield return failure is null
+                ? Outcome(item, destination, relative, SandboxTransferStatus.Copied, SandboxTransferReason.None, null, null)
+                : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
+        }
+
+        foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.Type == SandboxItemType.File))
+        {
+            string destination = SandboxPath.Join(targetDirectory, relative);
+            if (!overwrite && await target.Files.ExistsAsync(destination, cancellationToken).ConfigureAwait(false))
+            {
+                yield return Outcome(item, destination, relative, SandboxTransferStatus.Skipped, SandboxTransferReason.AlreadyExists,
+                    "the destination exists (overwrite was not asked for)", null);
+                continue;
+            }
+            SandboxUploadResult? copied = null;
+            Exception? failure = await TryAsync(async () =>
+                copied = await CopyFileAsync(source, item.Path, target, destination, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (failure is not null && failure is SandboxException { Code: SandboxErrorCode.Unauthenticated or SandboxErrorCode.Unavailable })
+            {
+                throw failure; // nothing later can succeed either
+            }
+            yield return failure is null
+                ? new SandboxTransferOutcome
+                {
+                    Source = item.Path, Destination = destination, RelativePath = relative, Kind = SandboxItemType.File,
+                    Status = SandboxTransferStatus.Copied, Bytes = copied!.Length,
+                }
+                : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
+        }
+    }
+
+    /// <summary>The path below <paramref name="prefix"/>, or null when it is not below it or climbs with "..".</summary>
+    internal static string? RelativeInside(string path, string prefix)
+    {
+        if (!path.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        string relative = path.Substring(prefix.Length);
+        return relative.Length == 0 || relative.Split('/').Any(segment => !SandboxPath.IsPlainName(segment)) ? null : relative;
+    }
+
+    static async Task EnsureDirectoryAsync(SandboxClient target, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await target.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
+        {
+            SandboxItem existing = await target.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
+            if (!existing.IsDirectory)
+            {
+                throw;
+            }
+        }
+    }
+
+    static async Task<Exception?> TryAsync(Func<Task> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is SandboxException || e is IOException))
+        {
+            return e;
+        }
+    }
+
+    static SandboxTransferOutcome Outcome(SandboxItem item, string destination, string relative, SandboxTransferStatus status,
+        SandboxTransferReason reason, string? why, Exception? failure) => new SandboxTransferOutcome
+        {
+            Source = item.Path,
+            Destination = destination,
+            RelativePath = relative,
+            Kind = item.Type,
+            Status = status,
+            ReasonCode = reason,
+            Reason = why,
+            Exception = failure,
+        };
 }

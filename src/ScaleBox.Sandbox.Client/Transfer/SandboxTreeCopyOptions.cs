@@ -1,35 +1,34 @@
-namespace ScaleBox.Sandbox.Client.Transfer
+namespace ScaleBox.Sandbox.Client.Transfer;
+
+/// <summary>How a directory copy treats existing files, and how it transfers each file.</summary>
+public sealed class SandboxTreeCopyOptions
 {
-    /// <summary>How a directory copy treats existing files, and how it transfers each file.</summary>
-    public sealed class SandboxTreeCopyOptions
+    /// <summary>
+    /// Replace files that already exist at the destination. Without it each such file is a
+    /// Failed outcome with <see cref="SandboxTransferReason.AlreadyExists"/>; directories are always merged.
+    /// </summary>
+    public bool Overwrite { get; set; }
+
+    /// <summary>Resume and hashing settings for each downloaded file; null uses the defaults.</summary>
+    public SandboxDownloadOptions? Download { get; set; }
+
+    /// <summary>Hashing settings for each uploaded file; null uses the defaults.</summary>
+    public SandboxUploadOptions? Upload { get; set; }
+
+    int _maxParallelFiles = BoundedParallel.DefaultLimit;
+
+    /// <summary>
+    /// How many files are transferred at once (default 8, at most 64). Each small file costs
+    /// whole round trips rather than bandwidth, so a tree of small files goes several times
+    /// faster with several in flight; 1 copies one file at a time. Outcomes come in the order
+    /// the files finish.
+    /// </summary>
+    /// <exception cref="System.ArgumentOutOfRangeException">Less than 1 or more than 64.</exception>
+    public int MaxParallelFiles
     {
-        /// <summary>
-        /// Replace files that already exist at the destination. Without it each such file is a
-        /// Failed outcome with <see cref="SandboxTransferReason.AlreadyExists"/>; directories are always merged.
-        /// </summary>
-        public bool Overwrite { get; set; }
-
-        /// <summary>Resume and hashing settings for each downloaded file; null uses the defaults.</summary>
-        public SandboxDownloadOptions? Download { get; set; }
-
-        /// <summary>Hashing settings for each uploaded file; null uses the defaults.</summary>
-        public SandboxUploadOptions? Upload { get; set; }
-
-        int _maxParallelFiles = BoundedParallel.DefaultLimit;
-
-        /// <summary>
-        /// How many files are transferred at once (default 8, at most 64). Each small file costs
-        /// whole round trips rather than bandwidth, so a tree of small files goes several times
-        /// faster with several in flight; 1 copies one file at a time. Outcomes come in the order
-        /// the files finish.
-        /// </summary>
-        /// <exception cref="System.ArgumentOutOfRangeException">Less than 1 or more than 64.</exception>
-        public int MaxParallelFiles
-        {
-            get => _maxParallelFiles;
-            set => _maxParallelFiles = value >= 1 && value <= BoundedParallel.MaxLimit
-                ? value
-                : throw new System.ArgumentOutOfRangeException(nameof(value), value, $"Between 1 and {BoundedParallel.MaxLimit} files can be in flight at once.");
-        }
+        get => _maxParallelFiles;
+        set => _maxParallelFiles = value >= 1 && value <= BoundedParallel.MaxLimit
+            ? value
+            : throw new System.ArgumentOutOfRangeException(nameof(value), value, $"Between 1 and {BoundedParallel.MaxLimit} files can be in flight at once.");
     }
 }

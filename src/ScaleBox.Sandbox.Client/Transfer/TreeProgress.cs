@@ -1,122 +1,121 @@
 using System;
 using System.Diagnostics;
 
-namespace ScaleBox.Sandbox.Client.Transfer
+namespace ScaleBox.Sandbox.Client.Transfer;
+
+/// <summary>
+/// Progress of a directory copy: bytes of finished files plus the bytes so far of every file in
+/// flight (several at once when files are copied in parallel), against the total known from the
+/// listing. Reports at most every 100 ms, and once at the end. A file that is skipped or fails
+/// leaves the total, so the bar still reaches 100 %.
+/// </summary>
+internal sealed class TreeProgress
 {
-    /// <summary>
-    /// Progress of a directory copy: bytes of finished files plus the bytes so far of every file in
-    /// flight (several at once when files are copied in parallel), against the total known from the
-    /// listing. Reports at most every 100 ms, and once at the end. A file that is skipped or fails
-    /// leaves the total, so the bar still reaches 100 %.
-    /// </summary>
-    internal sealed class TreeProgress
+    readonly IProgress<SandboxTransferProgress>? _target;
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly object _gate = new object();
+    readonly int _totalFiles;
+    long _totalBytes;
+    long _finishedBytes;
+    long _inFlightBytes;
+    int _filesCompleted;
+    string _currentPath = string.Empty;
+    long _lastReportAt = -ProgressThrottle.Interval;
+
+    public TreeProgress(IProgress<SandboxTransferProgress>? target, long totalBytes, int totalFiles)
     {
-        readonly IProgress<SandboxTransferProgress>? _target;
-        readonly Stopwatch _clock = Stopwatch.StartNew();
-        readonly object _gate = new object();
-        readonly int _totalFiles;
-        long _totalBytes;
-        long _finishedBytes;
-        long _inFlightBytes;
-        int _filesCompleted;
-        string _currentPath = string.Empty;
-        long _lastReportAt = -ProgressThrottle.Interval;
+        _target = target;
+        _totalBytes = totalBytes;
+        _totalFiles = totalFiles;
+    }
 
-        public TreeProgress(IProgress<SandboxTransferProgress>? target, long totalBytes, int totalFiles)
+    /// <summary>A file starts: the returned progress takes its running byte count.</summary>
+    public FileProgress StartFile(string path)
+    {
+        lock (_gate)
         {
-            _target = target;
-            _totalBytes = totalBytes;
-            _totalFiles = totalFiles;
+            _currentPath = path;
         }
+        Report(force: false);
+        return new FileProgress(this);
+    }
 
-        /// <summary>A file starts: the returned progress takes its running byte count.</summary>
-        public FileProgress StartFile(string path)
+    /// <summary>The file is done: its bytes count as transferred.</summary>
+    public void FileCopied(FileProgress file, long bytes)
+    {
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                _currentPath = path;
-            }
-            Report(force: false);
-            return new FileProgress(this);
+            _inFlightBytes -= file.Bytes;
+            file.Bytes = 0;
+            file.Finished = true;
+            _finishedBytes += bytes;
+            _filesCompleted++;
         }
+        Report(force: false);
+    }
 
-        /// <summary>The file is done: its bytes count as transferred.</summary>
-        public void FileCopied(FileProgress file, long bytes)
+    /// <summary>The file was not copied: its planned bytes leave the total.</summary>
+    public void FileNotCopied(FileProgress? file, long plannedBytes)
+    {
+        lock (_gate)
         {
-            lock (_gate)
+            if (file is not null)
             {
                 _inFlightBytes -= file.Bytes;
                 file.Bytes = 0;
                 file.Finished = true;
-                _finishedBytes += bytes;
-                _filesCompleted++;
             }
-            Report(force: false);
+            _totalBytes = Math.Max(0, _totalBytes - plannedBytes);
+            _filesCompleted++;
         }
+        Report(force: false);
+    }
 
-        /// <summary>The file was not copied: its planned bytes leave the total.</summary>
-        public void FileNotCopied(FileProgress? file, long plannedBytes)
+    public void Complete() => Report(force: true);
+
+    void Report(bool force)
+    {
+        if (_target is null)
         {
-            lock (_gate)
-            {
-                if (file is not null)
-                {
-                    _inFlightBytes -= file.Bytes;
-                    file.Bytes = 0;
-                    file.Finished = true;
-                }
-                _totalBytes = Math.Max(0, _totalBytes - plannedBytes);
-                _filesCompleted++;
-            }
-            Report(force: false);
+            return;
         }
-
-        public void Complete() => Report(force: true);
-
-        void Report(bool force)
+        SandboxTransferProgress snapshot;
+        lock (_gate)
         {
-            if (_target is null)
+            long now = _clock.ElapsedTicks;
+            if (!force && now - _lastReportAt < ProgressThrottle.Interval)
             {
                 return;
             }
-            SandboxTransferProgress snapshot;
-            lock (_gate)
-            {
-                long now = _clock.ElapsedTicks;
-                if (!force && now - _lastReportAt < ProgressThrottle.Interval)
-                {
-                    return;
-                }
-                _lastReportAt = now;
-                snapshot = new SandboxTransferProgress(_currentPath, _finishedBytes + _inFlightBytes, _totalBytes,
-                    _filesCompleted, _totalFiles, _clock.Elapsed);
-            }
-            _target.Report(snapshot);
+            _lastReportAt = now;
+            snapshot = new SandboxTransferProgress(_currentPath, _finishedBytes + _inFlightBytes, _totalBytes,
+                _filesCompleted, _totalFiles, _clock.Elapsed);
         }
+        _target.Report(snapshot);
+    }
 
-        /// <summary>One file in flight; its running count adds to the tree's until it is copied or given up.</summary>
-        internal sealed class FileProgress : IProgress<long>
+    /// <summary>One file in flight; its running count adds to the tree's until it is copied or given up.</summary>
+    internal sealed class FileProgress : IProgress<long>
+    {
+        readonly TreeProgress _owner;
+
+        public FileProgress(TreeProgress owner) => _owner = owner;
+
+        internal long Bytes;
+        internal bool Finished;
+
+        public void Report(long value)
         {
-            readonly TreeProgress _owner;
-
-            public FileProgress(TreeProgress owner) => _owner = owner;
-
-            internal long Bytes;
-            internal bool Finished;
-
-            public void Report(long value)
+            lock (_owner._gate)
             {
-                lock (_owner._gate)
+                if (Finished)
                 {
-                    if (Finished)
-                    {
-                        return; // a late report from a file already counted
-                    }
-                    _owner._inFlightBytes += value - Bytes;
-                    Bytes = value;
+                    return; // a late report from a file already counted
                 }
-                _owner.Report(force: false);
+                _owner._inFlightBytes += value - Bytes;
+                Bytes = value;
             }
+            _owner.Report(force: false);
         }
     }
 }

@@ -5,80 +5,79 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 #endif
 
-namespace ScaleBox.Sandbox.Client.Transport
-{
-    /// <summary>The socket-level handler shared by the RPC channel and the plain HTTP endpoints of one client.</summary>
-    internal static class HttpHandlerFactory
-    {
-        public static HttpMessageHandler Create(SandboxClientOptions options)
-        {
-            ProxyRoute route = ProxyRoute.For(options);
-#if NET8_0_OR_GREATER
-            var handler = new SocketsHttpHandler
-            {
-                // A dead host fails within the session's timeout instead of the OS default of minutes.
-                ConnectTimeout = options.Timeout,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-                EnableMultipleHttp2Connections = true,
-                // A download on HTTP/2 starts from a 64 KiB stream window and grows it only as the
-                // round-trip estimate allows; bulk data wants a large window from the first byte.
-                InitialHttp2StreamWindowSize = 8 * 1024 * 1024,
-                // Detects a silently dropped HTTP/2 connection under a long-lived stream.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-                UseCookies = false,
-                AllowAutoRedirect = false,
-            };
-            bool tunnel = route.Proxy is { Scheme: "http" } && options.Protocol == SandboxProtocol.Grpc && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
-            if (tunnel)
-            {
-                // Cleartext HTTP/2 cannot be forwarded as a request: it goes through a tunnel of our own.
-                handler.UseProxy = false;
-                handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.ConnectAsync(context.DnsEndPoint, route, cancellationToken);
-            }
-            else
-            {
-                handler.Proxy = route.Settings;
-                handler.UseProxy = route.Settings is not null;
-                // A connect callback of our own also keeps the gRPC channel from taking the handler
-                // over for its subchannels, which connect straight to the sandbox past any proxy.
-                handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.OpenAsync(context.DnsEndPoint, route.Proxy, cancellationToken);
-            }
+namespace ScaleBox.Sandbox.Client.Transport;
 
-            var ssl = new SslClientAuthenticationOptions();
-            if (options.SkipCertificateCheck)
-            {
-                ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-            }
-            if (options.ClientCertificate is { } certificate)
-            {
-                ssl.ClientCertificates = new X509CertificateCollection { certificate };
-            }
-            handler.SslOptions = ssl;
-            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options) && !tunnel);
-#else
-            var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
-            if (options.Proxy is not null)
-            {
-                handler.Proxy = route.Settings;
-                handler.UseProxy = true;
-            }
-            if (options.SkipCertificateCheck)
-            {
-                handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
-            }
-            if (options.ClientCertificate is { } certificate)
-            {
-                handler.ClientCertificateOptions = ClientCertificateOption.Manual;
-                handler.ClientCertificates.Add(certificate);
-            }
-            return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options));
-#endif
+/// <summary>The socket-level handler shared by the RPC channel and the plain HTTP endpoints of one client.</summary>
+internal static class HttpHandlerFactory
+{
+    public static HttpMessageHandler Create(SandboxClientOptions options)
+    {
+        ProxyRoute route = ProxyRoute.For(options);
+#if NET8_0_OR_GREATER
+        var handler = new SocketsHttpHandler
+        {
+            // A dead host fails within the session's timeout instead of the OS default of minutes.
+            ConnectTimeout = options.Timeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            EnableMultipleHttp2Connections = true,
+            // A download on HTTP/2 starts from a 64 KiB stream window and grows it only as the
+            // round-trip estimate allows; bulk data wants a large window from the first byte.
+            InitialHttp2StreamWindowSize = 8 * 1024 * 1024,
+            // Detects a silently dropped HTTP/2 connection under a long-lived stream.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+        };
+        bool tunnel = route.Proxy is { Scheme: "http" } && options.Protocol == SandboxProtocol.Grpc && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
+        if (tunnel)
+        {
+            // Cleartext HTTP/2 cannot be forwarded as a request: it goes through a tunnel of our own.
+            handler.UseProxy = false;
+            handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.ConnectAsync(context.DnsEndPoint, route, cancellationToken);
+        }
+        else
+        {
+            handler.Proxy = route.Settings;
+            handler.UseProxy = route.Settings is not null;
+            // A connect callback of our own also keeps the gRPC channel from taking the handler
+            // over for its subchannels, which connect straight to the sandbox past any proxy.
+            handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.OpenAsync(context.DnsEndPoint, route.Proxy, cancellationToken);
         }
 
-        /// <summary>Plain http requests the proxy itself reads and forwards (not a tunnel): only those may carry Proxy-Authorization.</summary>
-        static bool IsForwarded(ProxyRoute route, SandboxClientOptions options) =>
-            route.Proxy is { Scheme: "http" or "https" } && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
+        var ssl = new SslClientAuthenticationOptions();
+        if (options.SkipCertificateCheck)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        if (options.ClientCertificate is { } certificate)
+        {
+            ssl.ClientCertificates = new X509CertificateCollection { certificate };
+        }
+        handler.SslOptions = ssl;
+        return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options) && !tunnel);
+#else
+        var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+        if (options.Proxy is not null)
+        {
+            handler.Proxy = route.Settings;
+            handler.UseProxy = true;
+        }
+        if (options.SkipCertificateCheck)
+        {
+            handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
+        }
+        if (options.ClientCertificate is { } certificate)
+        {
+            handler.ClientCertificateOptions = ClientCertificateOption.Manual;
+            handler.ClientCertificates.Add(certificate);
+        }
+        return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options));
+#endif
     }
+
+    /// <summary>Plain http requests the proxy itself reads and forwards (not a tunnel): only those may carry Proxy-Authorization.</summary>
+    static bool IsForwarded(ProxyRoute route, SandboxClientOptions options) =>
+        route.Proxy is { Scheme: "http" or "https" } && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
 }

@@ -1,12 +1,11 @@
-namespace ScaleBox.Sandbox.Client.Watch
+namespace ScaleBox.Sandbox.Client.Watch;
+
+/// <summary>What happened to an entry in a watched directory (the agent's inotify event kinds).</summary>
+public enum SandboxChangeType
 {
-    /// <summary>What happened to an entry in a watched directory (the agent's inotify event kinds).</summary>
-    public enum SandboxChangeType
-    {
-        Create = 1,
-        Write = 2,
-        Remove = 3,
-        Rename = 4,
-        Chmod = 5,
-    }
+    Create = 1,
+    Write = 2,
+    Remove = 3,
+    Rename = 4,
+    Chmod = 5,
 }

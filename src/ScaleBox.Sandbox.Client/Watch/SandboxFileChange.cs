@@ -1,29 +1,28 @@
 using System;
 
-namespace ScaleBox.Sandbox.Client.Watch
+namespace ScaleBox.Sandbox.Client.Watch;
+
+/// <summary>
+/// A change to an entry of a watched directory. One change on disk can give several events
+/// (a new file written at once is a Create and then a Write).
+/// </summary>
+public sealed class SandboxFileChange : SandboxWatchEvent
 {
-    /// <summary>
-    /// A change to an entry of a watched directory. One change on disk can give several events
-    /// (a new file written at once is a Create and then a Write).
-    /// </summary>
-    public sealed class SandboxFileChange : SandboxWatchEvent
+    public SandboxFileChange(string watchedPath, string name, SandboxChangeType changeType, DateTime timeGenerated)
+        : base(watchedPath, timeGenerated)
     {
-        public SandboxFileChange(string watchedPath, string name, SandboxChangeType changeType, DateTime timeGenerated)
-            : base(watchedPath, timeGenerated)
-        {
-            Name = name ?? throw new ArgumentNullException(nameof(name));
-            ChangeType = changeType;
-            FullPath = Files.SandboxPath.Join(watchedPath, name);
-        }
-
-        /// <summary>The entry's path relative to the watched directory, e.g. <c>sub/a.txt</c> on a recursive watch.</summary>
-        public string Name { get; }
-
-        /// <summary>The entry's absolute sandbox path.</summary>
-        public string FullPath { get; }
-
-        public SandboxChangeType ChangeType { get; }
-
-        public override string ToString() => $"{ChangeType} {Name}";
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        ChangeType = changeType;
+        FullPath = Files.SandboxPath.Join(watchedPath, name);
     }
+
+    /// <summary>The entry's path relative to the watched directory, e.g. <c>sub/a.txt</c> on a recursive watch.</summary>
+    public string Name { get; }
+
+    /// <summary>The entry's absolute sandbox path.</summary>
+    public string FullPath { get; }
+
+    public SandboxChangeType ChangeType { get; }
+
+    public override string ToString() => $"{ChangeType} {Name}";
 }

@@ -10,129 +10,128 @@ using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Client.Transport;
 using Proto = ScaleBox.Sandbox.Protocol;
 
-namespace ScaleBox.Sandbox.Client.Watch
+namespace ScaleBox.Sandbox.Client.Watch;
+
+/// <summary>
+/// One WatchDir stream, read to its end: the start, then changes, keepalives swallowed. The stream
+/// has no deadline (a watch lasts as long as the caller wants), so silence is the only sign of a
+/// dead connection: a stream that brings nothing, not even a keepalive, for two keepalive
+/// intervals and a second (as a process stream) is taken as dropped and fails with Unavailable.
+/// Every failure past the start says what a caller does next: watch again, and list the folder.
+/// </summary>
+internal sealed class WatchStream
 {
-    /// <summary>
-    /// One WatchDir stream, read to its end: the start, then changes, keepalives swallowed. The stream
-    /// has no deadline (a watch lasts as long as the caller wants), so silence is the only sign of a
-    /// dead connection: a stream that brings nothing, not even a keepalive, for two keepalive
-    /// intervals and a second (as a process stream) is taken as dropped and fails with Unavailable.
-    /// Every failure past the start says what a caller does next: watch again, and list the folder.
-    /// </summary>
-    internal sealed class WatchStream
+    readonly SandboxClient _client;
+    readonly Proto.Filesystem.FilesystemClient _rpc;
+    readonly string _fullPath;
+    readonly bool _recursive;
+    readonly TimeSpan _keepalive;
+
+    public WatchStream(SandboxClient client, Proto.Filesystem.FilesystemClient rpc, string fullPath, bool recursive, TimeSpan keepalive)
     {
-        readonly SandboxClient _client;
-        readonly Proto.Filesystem.FilesystemClient _rpc;
-        readonly string _fullPath;
-        readonly bool _recursive;
-        readonly TimeSpan _keepalive;
+        _client = client;
+        _rpc = rpc;
+        _fullPath = fullPath;
+        _recursive = recursive;
+        _keepalive = keepalive;
+    }
 
-        public WatchStream(SandboxClient client, Proto.Filesystem.FilesystemClient rpc, string fullPath, bool recursive, TimeSpan keepalive)
+    const string Operation = "watch directory";
+
+    /// <summary>The allowance of silence: two keepalive intervals, and a second for the last one to arrive.</summary>
+    public TimeSpan SilenceLimit => ProcessEventStream.SilenceLimit(_keepalive);
+
+    /// <summary>What the caller does after losing the stream: the agent does not replay what it missed.</summary>
+    const string WhatToDo = "Changes from now on are not reported: watch the folder again once the agent answers, "
+        + "and list it to learn what changed meanwhile.";
+
+    public async IAsyncEnumerable<SandboxWatchEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var watchdog = new IdleWatchdog(cancellationToken, SilenceLimit);
+        CallOptions options = _client.CallOptions(watchdog.Token, Timeout.InfiniteTimeSpan);
+        // The same header the official SDKs send on process streams, understood by the agent for watches too.
+        options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
+        var request = new Proto.WatchDirRequest { Path = _fullPath, Recursive = _recursive };
+        using AsyncServerStreamingCall<Proto.WatchDirResponse> call = _rpc.WatchDir(request, options);
+        bool started = false;
+        // The start is the answer to the request: overdue after the session's timeout, as any
+        // answer is, so that a reconnecting watch does not spend two keepalive intervals on
+        // each try at a frozen agent.
+        using var startLimit = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
+        TimeSpan answerLimit = _client.Options.Timeout;
+        if (answerLimit > TimeSpan.Zero && answerLimit < SilenceLimit)
         {
-            _client = client;
-            _rpc = rpc;
-            _fullPath = fullPath;
-            _recursive = recursive;
-            _keepalive = keepalive;
+            startLimit.CancelAfter(answerLimit);
         }
-
-        const string Operation = "watch directory";
-
-        /// <summary>The allowance of silence: two keepalive intervals, and a second for the last one to arrive.</summary>
-        public TimeSpan SilenceLimit => ProcessEventStream.SilenceLimit(_keepalive);
-
-        /// <summary>What the caller does after losing the stream: the agent does not replay what it missed.</summary>
-        const string WhatToDo = "Changes from now on are not reported: watch the folder again once the agent answers, "
-            + "and list it to learn what changed meanwhile.";
-
-        public async IAsyncEnumerable<SandboxWatchEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        while (true)
         {
-            using var watchdog = new IdleWatchdog(cancellationToken, SilenceLimit);
-            CallOptions options = _client.CallOptions(watchdog.Token, Timeout.InfiniteTimeSpan);
-            // The same header the official SDKs send on process streams, understood by the agent for watches too.
-            options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
-            var request = new Proto.WatchDirRequest { Path = _fullPath, Recursive = _recursive };
-            using AsyncServerStreamingCall<Proto.WatchDirResponse> call = _rpc.WatchDir(request, options);
-            bool started = false;
-            // The start is the answer to the request: overdue after the session's timeout, as any
-            // answer is, so that a reconnecting watch does not spend two keepalive intervals on
-            // each try at a frozen agent.
-            using var startLimit = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
-            TimeSpan answerLimit = _client.Options.Timeout;
-            if (answerLimit > TimeSpan.Zero && answerLimit < SilenceLimit)
+            // Time the consumer spends on an event is not the agent's silence.
+            watchdog.Pet();
+            bool more;
+            try
             {
-                startLimit.CancelAfter(answerLimit);
+                more = await call.ResponseStream.MoveNext(started ? watchdog.Token : startLimit.Token).ConfigureAwait(false);
             }
-            while (true)
+            catch (Exception e) when (!started && !watchdog.Fired && startLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                // Time the consumer spends on an event is not the agent's silence.
-                watchdog.Pet();
-                bool more;
-                try
-                {
-                    more = await call.ResponseStream.MoveNext(started ? watchdog.Token : startLimit.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!started && !watchdog.Fired && startLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                        $"The sandbox agent at '{_client.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
-                        + $"{answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead. "
-                        + "Watch the folder again once the agent answers.",
-                        null, _fullPath, _client.Endpoint.Domain, e);
-                }
-                catch (Exception e)
-                {
-                    throw Failure(e, watchdog, started, cancellationToken);
-                }
-                if (!more)
-                {
-                    throw new SandboxException(SandboxErrorCode.Aborted,
-                        $"The sandbox agent at '{_client.Endpoint.Domain}' closed the watch of '{_fullPath}'"
-                        + (started ? ". " + WhatToDo : " before it started."),
-                        null, _fullPath, _client.Endpoint.Domain);
-                }
-                watchdog.Pet();
-                Proto.WatchDirResponse response = call.ResponseStream.Current;
-                switch (response.EventCase)
-                {
-                    case Proto.WatchDirResponse.EventOneofCase.Start:
-                        started = true;
-                        yield return new SandboxWatchStarted(_fullPath, _recursive, DateTime.Now);
-                        break;
-                    case Proto.WatchDirResponse.EventOneofCase.Filesystem:
-                        yield return response.Filesystem.ToChange(_fullPath, DateTime.Now);
-                        break;
-                    default:
-                        // A keepalive, or an event kind this client does not know: proof of life only.
-                        break;
-                }
+                throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                    $"The sandbox agent at '{_client.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
+                    + $"{answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead. "
+                    + "Watch the folder again once the agent answers.",
+                    null, _fullPath, _client.Endpoint.Domain, e);
+            }
+            catch (Exception e)
+            {
+                throw Failure(e, watchdog, started, cancellationToken);
+            }
+            if (!more)
+            {
+                throw new SandboxException(SandboxErrorCode.Aborted,
+                    $"The sandbox agent at '{_client.Endpoint.Domain}' closed the watch of '{_fullPath}'"
+                    + (started ? ". " + WhatToDo : " before it started."),
+                    null, _fullPath, _client.Endpoint.Domain);
+            }
+            watchdog.Pet();
+            Proto.WatchDirResponse response = call.ResponseStream.Current;
+            switch (response.EventCase)
+            {
+                case Proto.WatchDirResponse.EventOneofCase.Start:
+                    started = true;
+                    yield return new SandboxWatchStarted(_fullPath, _recursive, DateTime.Now);
+                    break;
+                case Proto.WatchDirResponse.EventOneofCase.Filesystem:
+                    yield return response.Filesystem.ToChange(_fullPath, DateTime.Now);
+                    break;
+                default:
+                    // A keepalive, or an event kind this client does not know: proof of life only.
+                    break;
             }
         }
+    }
 
-        Exception Failure(Exception error, IdleWatchdog watchdog, bool started, CancellationToken cancellationToken)
+    Exception Failure(Exception error, IdleWatchdog watchdog, bool started, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return new OperationCanceledException("Stopped watching " + _fullPath + ".", error, cancellationToken);
-            }
-            if (watchdog.Fired)
-            {
-                return new SandboxException(SandboxErrorCode.Unavailable,
-                    $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' brought nothing, not even a keepalive, for "
-                    + $"{SilenceLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (one was due every "
-                    + $"{_keepalive.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s): the agent may be frozen or the connection dead. "
-                    + WhatToDo,
-                    null, _fullPath, _client.Endpoint.Domain, error);
-            }
-            Exception translated = _client.Errors.Translate(error, Operation, _fullPath, cancellationToken);
-            if (started && translated is SandboxException cut && cut.Code != SandboxErrorCode.Unauthenticated)
-            {
-                return new SandboxException(cut.Code,
-                    $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' was cut ({cut.ServerMessage ?? cut.Message}). "
-                    + WhatToDo,
-                    cut.ServerMessage, _fullPath, _client.Endpoint.Domain, cut);
-            }
-            return translated;
+            return new OperationCanceledException("Stopped watching " + _fullPath + ".", error, cancellationToken);
         }
+        if (watchdog.Fired)
+        {
+            return new SandboxException(SandboxErrorCode.Unavailable,
+                $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' brought nothing, not even a keepalive, for "
+                + $"{SilenceLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (one was due every "
+                + $"{_keepalive.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s): the agent may be frozen or the connection dead. "
+                + WhatToDo,
+                null, _fullPath, _client.Endpoint.Domain, error);
+        }
+        Exception translated = _client.Errors.Translate(error, Operation, _fullPath, cancellationToken);
+        if (started && translated is SandboxException cut && cut.Code != SandboxErrorCode.Unauthenticated)
+        {
+            return new SandboxException(cut.Code,
+                $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' was cut ({cut.ServerMessage ?? cut.Message}). "
+                + WhatToDo,
+                cut.ServerMessage, _fullPath, _client.Endpoint.Domain, cut);
+        }
+        return translated;
     }
 }

@@ -5,19 +5,18 @@ using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Infrastructure;
 
-namespace ScaleBox.Sandbox.Commands
-{
-    /// <summary>
-    /// Adds text or bytes to the end of a sandbox file, creating it when missing, as Add-Content
-    /// does. The content is uploaded beside the file and appended by the sandbox's shell.
-    /// </summary>
-    [Cmdlet(VerbsCommon.Add, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "Add-SbxContent.md")]
-    [OutputType(typeof(SandboxItem))]
-    public sealed class AddSbxContentCommand : ContentWriterCmdlet
-    {
-        protected override string Action => "Add content";
+namespace ScaleBox.Sandbox.Commands;
 
-        protected override Task<SandboxUploadResult> Send(Stream content, string path) =>
-            Client.Transfer.AppendAsync(content, path, CancelToken);
-    }
+/// <summary>
+/// Adds text or bytes to the end of a sandbox file, creating it when missing, as Add-Content
+/// does. The content is uploaded beside the file and appended by the sandbox's shell.
+/// </summary>
+[Cmdlet(VerbsCommon.Add, "SbxContent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "Add-SbxContent.md")]
+[OutputType(typeof(SandboxItem))]
+public sealed class AddSbxContentCommand : ContentWriterCmdlet
+{
+    protected override string Action => "Add content";
+
+    protected override Task<SandboxUploadResult> Send(Stream content, string path) =>
+        Client.Transfer.AppendAsync(content, path, CancelToken);
 }

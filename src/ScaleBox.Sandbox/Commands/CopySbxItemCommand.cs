@@ -11,517 +11,516 @@ using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 using ScaleBox.Sandbox.Sessions;
 
-namespace ScaleBox.Sandbox.Commands
+namespace ScaleBox.Sandbox.Commands;
+
+/// <summary>
+/// Copies files and directory trees into a sandbox (-ToSandbox) or out of it (-FromSandbox), as
+/// Copy-Item -ToSession/-FromSession does: streamed, resumed after a dropped download, written
+/// under a temporary name and renamed only when complete.
+/// </summary>
+[Cmdlet(VerbsCommon.Copy, "SbxItem", DefaultParameterSetName = ToSandboxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Copy-SbxItem.md")]
+[OutputType(typeof(FileInfo), typeof(DirectoryInfo), typeof(SandboxItem), typeof(Job))]
+public sealed class CopySbxItemCommand : SessionCmdlet
 {
+    const string ToSandboxSet = "ToSandbox";
+    const string FromSandboxSet = "FromSandbox";
+    // One set for both directions: with one per direction, piped local files (which bind by
+    // PSPath) and no switch would leave PowerShell unable to pick a set, with an opaque error.
+    const string LiteralSet = "LiteralPath";
+    const string FromSandboxInputSet = "FromSandboxInputObject";
+    const string BetweenSessionsSet = "BetweenSessions";
+
+    readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
+    // What to copy, gathered from every input before planning: whether the destination is a
+    // folder to copy into depends on how many items there are.
+    readonly List<string> _localSources = new List<string>();
+    readonly List<SandboxItem> _remoteSources = new List<SandboxItem>();
+
     /// <summary>
-    /// Copies files and directory trees into a sandbox (-ToSandbox) or out of it (-FromSandbox), as
-    /// Copy-Item -ToSession/-FromSession does: streamed, resumed after a dropped download, written
-    /// under a temporary name and renamed only when complete.
+    /// What to copy: local paths with -ToSandbox, sandbox paths with -FromSandbox. Wildcards
+    /// allowed. (No FullName alias: Get-ChildItem output binds to -LiteralPath through PSPath,
+    /// so a local name such as "x[1].txt" is never read as a pattern.)
     /// </summary>
-    [Cmdlet(VerbsCommon.Copy, "SbxItem", DefaultParameterSetName = ToSandboxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Copy-SbxItem.md")]
-    [OutputType(typeof(FileInfo), typeof(DirectoryInfo), typeof(SandboxItem), typeof(Job))]
-    public sealed class CopySbxItemCommand : SessionCmdlet
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ToSandboxSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromSandboxSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = BetweenSessionsSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = new string[0];
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = new string[0];
+
+    /// <summary>Sandbox items from Get-SbxItem or Get-SbxChildItem; implies -FromSandbox.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FromSandboxInputSet)]
+    [ValidateNotNull]
+    public SandboxItem[] InputObject { get; set; } = new SandboxItem[0];
+
+    /// <summary>Where to copy to: a sandbox path with -ToSandbox, a local path with -FromSandbox. An existing directory receives the items.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = string.Empty;
+
+    // Not mandatory: a mandatory switch that is missing makes PowerShell prompt for it, which
+    // reads as nonsense; BeginProcessing asks for one of the two in plain words instead.
+    [Parameter(ParameterSetName = ToSandboxSet)]
+    [Parameter(ParameterSetName = LiteralSet)]
+    public SwitchParameter ToSandbox { get; set; }
+
+    [Parameter(ParameterSetName = FromSandboxSet)]
+    [Parameter(ParameterSetName = LiteralSet)]
+    [Parameter(ParameterSetName = FromSandboxInputSet)]
+    public SwitchParameter FromSandbox { get; set; }
+
+    /// <summary>Copies directories with everything in them.</summary>
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>Replaces existing files at the destination.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Returns the copied items: local FileInfo/DirectoryInfo after -FromSandbox, sandbox items after -ToSandbox.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>The sandbox to copy from, when copying between two sandboxes (with -ToSession).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
+    [ValidateNotNull]
+    public SbxSession? FromSession { get; set; }
+
+    /// <summary>The sandbox to copy to, when copying between two sandboxes: streamed, nothing kept on this machine.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
+    [ValidateNotNull]
+    public SbxSession? ToSession { get; set; }
+
+    /// <summary>
+    /// With -Recurse, how many files of a tree are copied at once (default 8). Small files cost
+    /// round trips rather than bandwidth, so several in flight make a tree of them much faster; 1
+    /// copies one file at a time. Files are then reported in the order they finish.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>Runs the copy as a background job and returns the job at once.</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    bool IsUpload => ParameterSetName == ToSandboxSet || (ParameterSetName == LiteralSet && ToSandbox);
+
+    bool IsBetweenSessions => ParameterSetName == BetweenSessionsSet;
+
+    protected override void BeginProcessing()
     {
-        const string ToSandboxSet = "ToSandbox";
-        const string FromSandboxSet = "FromSandbox";
-        // One set for both directions: with one per direction, piped local files (which bind by
-        // PSPath) and no switch would leave PowerShell unable to pick a set, with an opaque error.
-        const string LiteralSet = "LiteralPath";
-        const string FromSandboxInputSet = "FromSandboxInputObject";
-        const string BetweenSessionsSet = "BetweenSessions";
+        if (IsBetweenSessions)
+        {
+            if (Session is not null)
+            {
+                ThrowTerminatingError(SandboxErrors.Create("SessionAndFromSession", ErrorCategory.InvalidArgument, null,
+                    "-Session names one sandbox; between two, give -FromSession and -ToSession only."));
+            }
+            // The paths to copy are read in the source sandbox.
+            Session = FromSession;
+        }
+    }
 
-        readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
-        // What to copy, gathered from every input before planning: whether the destination is a
-        // folder to copy into depends on how many items there are.
-        readonly List<string> _localSources = new List<string>();
-        readonly List<SandboxItem> _remoteSources = new List<SandboxItem>();
+    protected override void ProcessRecord()
+    {
+        // Checked here, not in BeginProcessing: piped sandbox items choose -FromSandbox only now.
+        if (!ToSandbox && !FromSandbox && ParameterSetName != FromSandboxInputSet && !IsBetweenSessions)
+        {
+            ThrowTerminatingError(SandboxErrors.Create("DirectionMissing", ErrorCategory.InvalidArgument, null,
+                "Say which way to copy: -ToSandbox copies local items into the sandbox, -FromSandbox copies sandbox items to this machine, "
+                + "and -FromSession with -ToSession copies from one sandbox to another."));
+        }
+        if (ToSandbox && FromSandbox)
+        {
+            ThrowTerminatingError(SandboxErrors.Create("BothDirections", ErrorCategory.InvalidArgument, null,
+                "-ToSandbox and -FromSandbox exclude each other: give the one that says which way to copy."));
+        }
+        if (IsUpload)
+        {
+            bool literal = ParameterSetName == LiteralSet;
+            foreach (string path in literal ? LiteralPath : Path)
+            {
+                _localSources.AddRange(ResolveLocal(path, literal));
+            }
+        }
+        else if (ParameterSetName == FromSandboxInputSet)
+        {
+            _remoteSources.AddRange(InputObject);
+        }
+        else
+        {
+            bool literal = ParameterSetName == LiteralSet;
+            foreach (string path in literal ? LiteralPath : Path)
+            {
+                _remoteSources.AddRange(ResolveItems(path, literal));
+            }
+        }
+    }
 
-        /// <summary>
-        /// What to copy: local paths with -ToSandbox, sandbox paths with -FromSandbox. Wildcards
-        /// allowed. (No FullName alias: Get-ChildItem output binds to -LiteralPath through PSPath,
-        /// so a local name such as "x[1].txt" is never read as a pattern.)
-        /// </summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ToSandboxSet)]
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromSandboxSet)]
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = BetweenSessionsSet)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = new string[0];
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralSet)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = new string[0];
-
-        /// <summary>Sandbox items from Get-SbxItem or Get-SbxChildItem; implies -FromSandbox.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FromSandboxInputSet)]
-        [ValidateNotNull]
-        public SandboxItem[] InputObject { get; set; } = new SandboxItem[0];
-
-        /// <summary>Where to copy to: a sandbox path with -ToSandbox, a local path with -FromSandbox. An existing directory receives the items.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
-        [ValidateNotNullOrEmpty]
-        public string Destination { get; set; } = string.Empty;
-
-        // Not mandatory: a mandatory switch that is missing makes PowerShell prompt for it, which
-        // reads as nonsense; BeginProcessing asks for one of the two in plain words instead.
-        [Parameter(ParameterSetName = ToSandboxSet)]
-        [Parameter(ParameterSetName = LiteralSet)]
-        public SwitchParameter ToSandbox { get; set; }
-
-        [Parameter(ParameterSetName = FromSandboxSet)]
-        [Parameter(ParameterSetName = LiteralSet)]
-        [Parameter(ParameterSetName = FromSandboxInputSet)]
-        public SwitchParameter FromSandbox { get; set; }
-
-        /// <summary>Copies directories with everything in them.</summary>
-        [Parameter]
-        public SwitchParameter Recurse { get; set; }
-
-        /// <summary>Replaces existing files at the destination.</summary>
-        [Parameter]
-        public SwitchParameter Force { get; set; }
-
-        /// <summary>Returns the copied items: local FileInfo/DirectoryInfo after -FromSandbox, sandbox items after -ToSandbox.</summary>
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
-        /// <summary>The sandbox to copy from, when copying between two sandboxes (with -ToSession).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
-        [ValidateNotNull]
-        public SbxSession? FromSession { get; set; }
-
-        /// <summary>The sandbox to copy to, when copying between two sandboxes: streamed, nothing kept on this machine.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
-        [ValidateNotNull]
-        public SbxSession? ToSession { get; set; }
-
-        /// <summary>
-        /// With -Recurse, how many files of a tree are copied at once (default 8). Small files cost
-        /// round trips rather than bandwidth, so several in flight make a tree of them much faster; 1
-        /// copies one file at a time. Files are then reported in the order they finish.
-        /// </summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 8;
-
-        /// <summary>Runs the copy as a background job and returns the job at once.</summary>
-        [Parameter]
-        public SwitchParameter AsJob { get; set; }
-
-        bool IsUpload => ParameterSetName == ToSandboxSet || (ParameterSetName == LiteralSet && ToSandbox);
-
-        bool IsBetweenSessions => ParameterSetName == BetweenSessionsSet;
-
-        protected override void BeginProcessing()
+    protected override void EndProcessing()
+    {
+        // Several items, or a destination written as a folder ("out/"), go into that folder,
+        // which is made if missing; one item to a missing path takes that path as its name.
+        bool intoFolder = _localSources.Count + _remoteSources.Count > 1 || EndsWithSeparator(Destination);
+        foreach (string local in _localSources)
+        {
+            PlanUpload(local, intoFolder);
+        }
+        foreach (SandboxItem item in _remoteSources)
         {
             if (IsBetweenSessions)
             {
-                if (Session is not null)
-                {
-                    ThrowTerminatingError(SandboxErrors.Create("SessionAndFromSession", ErrorCategory.InvalidArgument, null,
-                        "-Session names one sandbox; between two, give -FromSession and -ToSession only."));
-                }
-                // The paths to copy are read in the source sandbox.
-                Session = FromSession;
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            // Checked here, not in BeginProcessing: piped sandbox items choose -FromSandbox only now.
-            if (!ToSandbox && !FromSandbox && ParameterSetName != FromSandboxInputSet && !IsBetweenSessions)
-            {
-                ThrowTerminatingError(SandboxErrors.Create("DirectionMissing", ErrorCategory.InvalidArgument, null,
-                    "Say which way to copy: -ToSandbox copies local items into the sandbox, -FromSandbox copies sandbox items to this machine, "
-                    + "and -FromSession with -ToSession copies from one sandbox to another."));
-            }
-            if (ToSandbox && FromSandbox)
-            {
-                ThrowTerminatingError(SandboxErrors.Create("BothDirections", ErrorCategory.InvalidArgument, null,
-                    "-ToSandbox and -FromSandbox exclude each other: give the one that says which way to copy."));
-            }
-            if (IsUpload)
-            {
-                bool literal = ParameterSetName == LiteralSet;
-                foreach (string path in literal ? LiteralPath : Path)
-                {
-                    _localSources.AddRange(ResolveLocal(path, literal));
-                }
-            }
-            else if (ParameterSetName == FromSandboxInputSet)
-            {
-                _remoteSources.AddRange(InputObject);
+                PlanBetweenSessions(item, intoFolder);
             }
             else
             {
-                bool literal = ParameterSetName == LiteralSet;
-                foreach (string path in literal ? LiteralPath : Path)
-                {
-                    _remoteSources.AddRange(ResolveItems(path, literal));
-                }
+                PlanDownload(item, intoFolder);
             }
         }
-
-        protected override void EndProcessing()
+        if (_plan.Count == 0)
         {
-            // Several items, or a destination written as a folder ("out/"), go into that folder,
-            // which is made if missing; one item to a missing path takes that path as its name.
-            bool intoFolder = _localSources.Count + _remoteSources.Count > 1 || EndsWithSeparator(Destination);
-            foreach (string local in _localSources)
+            return;
+        }
+
+        SandboxClient client = Client;
+        var copies = _plan.ToArray();
+        bool showProgress = !"SilentlyContinue".Equals(GetVariableValue("ProgressPreference")?.ToString(), StringComparison.OrdinalIgnoreCase);
+        if (AsJob)
+        {
+            var job = new SbxJob(MyInvocation.Line, null, ResolvedSession.Domain);
+            JobRepository.Add(job);
+            job.Start((sink, cancel) => CopyAllAsync(client, copies, sink, showProgress, cancel));
+            WriteObject(job);
+            return;
+        }
+
+        try
+        {
+            Pump((sink, cancel) => CopyAllAsync(client, copies, sink, showProgress, cancel));
+        }
+        catch (SandboxException e)
+        {
+            ThrowTerminatingError(SandboxErrors.ToErrorRecord(e));
+        }
+    }
+
+    // ------------------------------------------------------------ planning (pipeline thread)
+
+    IEnumerable<string> ResolveLocal(string path, bool literal)
+    {
+        try
+        {
+            if (literal)
             {
-                PlanUpload(local, intoFolder);
-            }
-            foreach (SandboxItem item in _remoteSources)
-            {
-                if (IsBetweenSessions)
+                string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                if (!File.Exists(resolved) && !Directory.Exists(resolved))
                 {
-                    PlanBetweenSessions(item, intoFolder);
+                    throw new ItemNotFoundException($"Cannot find path '{resolved}' because it does not exist.");
+                }
+                return new[] { resolved };
+            }
+            var resolvedPaths = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider);
+            if (provider.Name != "FileSystem")
+            {
+                WriteError(SandboxErrors.Create("NotAFileSystemPath", ErrorCategory.InvalidArgument, path,
+                    $"'{path}' is a {provider.Name} path; -ToSandbox copies files from the file system."));
+                return new string[0];
+            }
+            return resolvedPaths;
+        }
+        catch (ItemNotFoundException e)
+        {
+            WriteError(new ErrorRecord(e, "LocalPathNotFound", ErrorCategory.ObjectNotFound, path));
+            return new string[0];
+        }
+    }
+
+    static bool EndsWithSeparator(string path) =>
+        path.EndsWith("/", StringComparison.Ordinal) || path.EndsWith(System.IO.Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal);
+
+    void PlanUpload(string local, bool intoFolder)
+    {
+        bool isDirectory = Directory.Exists(local);
+        string leaf = System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        PlanIntoSandbox(Client, local, leaf, isDirectory, isDirectory ? -1 : new FileInfo(local).Length, intoFolder, "Copy to sandbox", null);
+    }
+
+    void PlanBetweenSessions(SandboxItem item, bool intoFolder) =>
+        PlanIntoSandbox(ToSession!.Client, item.Path, item.Name, item.IsDirectory, item.Length ?? -1, intoFolder, "Copy between sandboxes", ToSession.Client);
+
+    /// <summary>Where a local item, or an item of another sandbox, lands in <paramref name="targetClient"/>'s sandbox.</summary>
+    void PlanIntoSandbox(SandboxClient targetClient, string source, string leaf, bool isDirectory, long length, bool intoFolder, string action, SandboxClient? toOtherSandbox)
+    {
+        if (isDirectory && !Recurse)
+        {
+            WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, source,
+                $"'{source}' is a directory. Use -Recurse to copy it with everything in it."));
+            return;
+        }
+
+        string target = Destination;
+        if (!TryGetRemote(targetClient, target, out SandboxItem? existing))
+        {
+            return;
+        }
+        if (intoFolder && existing is { IsDirectory: false })
+        {
+            ReportNotAFolder(existing.Path);
+            return;
+        }
+        // An existing directory receives the item; so does a missing one when it is a folder to copy into.
+        if (existing is { IsDirectory: true } || (existing is null && intoFolder))
+        {
+            target = SandboxPath.Join(existing?.Path ?? target.TrimEnd('/'), leaf);
+            if (!TryGetRemote(targetClient, target, out existing))
+            {
+                return;
+            }
+        }
+        if (!isDirectory && existing is not null && (existing.IsDirectory || !Force))
+        {
+            ReportExists(target, existing.IsDirectory);
+            return;
+        }
+        if (ShouldProcess($"Item: {source} Destination: {target}", action))
+        {
+            _plan.Add(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox });
+        }
+    }
+
+    void PlanDownload(SandboxItem item, bool intoFolder)
+    {
+        if (item.IsDirectory && !Recurse)
+        {
+            WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, item.Path,
+                $"'{item.Path}' is a directory. Use -Recurse to copy it with everything in it."));
+            return;
+        }
+
+        string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        if (intoFolder && File.Exists(target))
+        {
+            ReportNotAFolder(target);
+            return;
+        }
+        bool makeFolder = intoFolder && !Directory.Exists(target);
+        if (Directory.Exists(target) || makeFolder)
+        {
+            // The name comes from the sandbox: it must not climb out of the destination.
+            if (!SandboxPath.IsPlainName(item.Name))
+            {
+                WriteError(SandboxErrors.Create("UnsafeName", ErrorCategory.SecurityError, item.Path,
+                    $"Refused to copy '{item.Path}': its name '{item.Name}' cannot be used as a local file name."));
+                return;
+            }
+            target = System.IO.Path.Combine(target, item.Name);
+        }
+        bool targetIsDirectory = Directory.Exists(target);
+        if (!item.IsDirectory && (targetIsDirectory || (File.Exists(target) && !Force)))
+        {
+            ReportExists(target, targetIsDirectory);
+            return;
+        }
+        if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
+        {
+            _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder });
+        }
+    }
+
+    void ReportExists(string target, bool isDirectory) => WriteError(ExistsError(target, isDirectory));
+
+    void ReportNotAFolder(string target) => WriteError(SandboxErrors.Create("DestinationNotAFolder", ErrorCategory.InvalidArgument, target,
+        $"Cannot copy several items, or into a path written as a folder, onto '{target}': it is a file. Give a folder as -Destination."));
+
+    static ErrorRecord ExistsError(string target, bool isDirectory) =>
+        SandboxErrors.Create("DestinationExists", ErrorCategory.ResourceExists, target,
+            isDirectory
+                ? $"Cannot copy onto '{target}': it is a directory."
+                : $"'{target}' already exists. Use -Force to replace it.");
+
+    /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
+    bool TryGetRemote(SandboxClient client, string path, out SandboxItem? item)
+    {
+        try
+        {
+            item = Wait(client.Files.GetItemAsync(path, CancelToken));
+            return true;
+        }
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+        {
+            item = null;
+            return true;
+        }
+        catch (SandboxException e)
+        {
+            WriteSandboxError(e, path);
+            item = null;
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------ copying (off the pipeline thread)
+
+    /// <summary>
+    /// Runs the planned copies one by one. Per-copy failures become errors in the sink; a bad
+    /// token or an unreachable agent is thrown, since no further copy could succeed.
+    /// </summary>
+    async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
+    {
+        foreach (PlannedCopy copy in copies)
+        {
+            var progress = new TransferProgressReporter(sink, 1, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
+            try
+            {
+                if (copy.MakeParent)
+                {
+                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy.Destination)!);
+                }
+                if (copy.IsDirectory)
+                {
+                    await CopyTreeAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
                 }
                 else
                 {
-                    PlanDownload(item, intoFolder);
+                    await CopyFileAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
                 }
             }
-            if (_plan.Count == 0)
+            catch (SandboxException e) when (!SandboxErrors.IsFatal(e))
             {
-                return;
+                await sink.WriteErrorAsync(SandboxErrors.ToErrorRecord(e, copy.Source), cancel).ConfigureAwait(false);
             }
-
-            SandboxClient client = Client;
-            var copies = _plan.ToArray();
-            bool showProgress = !"SilentlyContinue".Equals(GetVariableValue("ProgressPreference")?.ToString(), StringComparison.OrdinalIgnoreCase);
-            if (AsJob)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                var job = new SbxJob(MyInvocation.Line, null, ResolvedSession.Domain);
-                JobRepository.Add(job);
-                job.Start((sink, cancel) => CopyAllAsync(client, copies, sink, showProgress, cancel));
-                WriteObject(job);
-                return;
+                await sink.WriteErrorAsync(new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination), cancel).ConfigureAwait(false);
             }
-
-            try
+            catch (ArgumentException e)
             {
-                Pump((sink, cancel) => CopyAllAsync(client, copies, sink, showProgress, cancel));
+                await sink.WriteErrorAsync(new ErrorRecord(e, "InvalidDestination", ErrorCategory.InvalidArgument, copy.Destination), cancel).ConfigureAwait(false);
             }
-            catch (SandboxException e)
+            finally
             {
-                ThrowTerminatingError(SandboxErrors.ToErrorRecord(e));
+                progress.Complete();
             }
         }
+    }
 
-        // ------------------------------------------------------------ planning (pipeline thread)
-
-        IEnumerable<string> ResolveLocal(string path, bool literal)
+    async Task CopyFileAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
+    {
+        IProgress<long> bytes = progress.ForFile(copy.Source, copy.Length);
+        if (copy.Upload)
         {
-            try
+            SandboxClient target = copy.ToOtherSandbox ?? client;
+            // Checked again now: an earlier copy of this same command may have created it.
+            if (!Force && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
             {
-                if (literal)
-                {
-                    string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                    if (!File.Exists(resolved) && !Directory.Exists(resolved))
+                await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
+                return;
+            }
+            SandboxUploadResult uploaded = copy.ToOtherSandbox is null
+                ? await client.Transfer.UploadFileAsync(copy.Source, copy.Destination, bytes, cancel).ConfigureAwait(false)
+                : await client.Transfer.CopyToAsync(copy.Source, target, copy.Destination, bytes, cancel).ConfigureAwait(false);
+            await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes).", cancel).ConfigureAwait(false);
+            if (PassThru)
+            {
+                await sink.WriteObjectAsync(await target.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            SandboxDownloadResult downloaded = await client.Transfer.DownloadFileAsync(copy.Source, copy.Destination, Force, null, bytes, cancel).ConfigureAwait(false);
+            string resumed = downloaded.ResumeCount > 0 ? $", resumed {downloaded.ResumeCount} time(s)" : string.Empty;
+            await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes{resumed}).", cancel).ConfigureAwait(false);
+            if (PassThru)
+            {
+                await sink.WriteObjectAsync(LocalItem.ForPath(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
+            }
+        }
+    }
+
+    async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
+    {
+        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit };
+        IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
+            ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
+            : copy.Upload
+            ? client.Transfer.UploadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel)
+            : client.Transfer.DownloadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel);
+
+        await foreach (SandboxTransferOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
+        {
+            switch (outcome.Status)
+            {
+                case SandboxTransferStatus.Skipped:
+                    await sink.WriteWarningAsync($"Skipped {outcome.Source}: {outcome.Reason}", cancel).ConfigureAwait(false);
+                    break;
+                case SandboxTransferStatus.Failed:
+                    await sink.WriteErrorAsync(ToErrorRecord(outcome), cancel).ConfigureAwait(false);
+                    break;
+                default:
+                    if (PassThru)
                     {
-                        throw new ItemNotFoundException($"Cannot find path '{resolved}' because it does not exist.");
+                        await sink.WriteObjectAsync(await CopiedItemAsync(copy.ToOtherSandbox ?? client, outcome, copy.Upload, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
                     }
-                    return new[] { resolved };
-                }
-                var resolvedPaths = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider);
-                if (provider.Name != "FileSystem")
-                {
-                    WriteError(SandboxErrors.Create("NotAFileSystemPath", ErrorCategory.InvalidArgument, path,
-                        $"'{path}' is a {provider.Name} path; -ToSandbox copies files from the file system."));
-                    return new string[0];
-                }
-                return resolvedPaths;
-            }
-            catch (ItemNotFoundException e)
-            {
-                WriteError(new ErrorRecord(e, "LocalPathNotFound", ErrorCategory.ObjectNotFound, path));
-                return new string[0];
+                    break;
             }
         }
+    }
 
-        static bool EndsWithSeparator(string path) =>
-            path.EndsWith("/", StringComparison.Ordinal) || path.EndsWith(System.IO.Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal);
-
-        void PlanUpload(string local, bool intoFolder)
+    static async Task<object> CopiedItemAsync(SandboxClient client, SandboxTransferOutcome outcome, bool upload, CancellationToken cancel)
+    {
+        if (upload)
         {
-            bool isDirectory = Directory.Exists(local);
-            string leaf = System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar));
-            PlanIntoSandbox(Client, local, leaf, isDirectory, isDirectory ? -1 : new FileInfo(local).Length, intoFolder, "Copy to sandbox", null);
+            return await client.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false);
         }
+        return LocalItem.ForPath(outcome.Destination, outcome.Kind == SandboxItemType.Directory);
+    }
 
-        void PlanBetweenSessions(SandboxItem item, bool intoFolder) =>
-            PlanIntoSandbox(ToSession!.Client, item.Path, item.Name, item.IsDirectory, item.Length ?? -1, intoFolder, "Copy between sandboxes", ToSession.Client);
-
-        /// <summary>Where a local item, or an item of another sandbox, lands in <paramref name="targetClient"/>'s sandbox.</summary>
-        void PlanIntoSandbox(SandboxClient targetClient, string source, string leaf, bool isDirectory, long length, bool intoFolder, string action, SandboxClient? toOtherSandbox)
+    static ErrorRecord ToErrorRecord(SandboxTransferOutcome outcome)
+    {
+        if (outcome.ReasonCode == SandboxTransferReason.AlreadyExists)
         {
-            if (isDirectory && !Recurse)
-            {
-                WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, source,
-                    $"'{source}' is a directory. Use -Recurse to copy it with everything in it."));
-                return;
-            }
-
-            string target = Destination;
-            if (!TryGetRemote(targetClient, target, out SandboxItem? existing))
-            {
-                return;
-            }
-            if (intoFolder && existing is { IsDirectory: false })
-            {
-                ReportNotAFolder(existing.Path);
-                return;
-            }
-            // An existing directory receives the item; so does a missing one when it is a folder to copy into.
-            if (existing is { IsDirectory: true } || (existing is null && intoFolder))
-            {
-                target = SandboxPath.Join(existing?.Path ?? target.TrimEnd('/'), leaf);
-                if (!TryGetRemote(targetClient, target, out existing))
-                {
-                    return;
-                }
-            }
-            if (!isDirectory && existing is not null && (existing.IsDirectory || !Force))
-            {
-                ReportExists(target, existing.IsDirectory);
-                return;
-            }
-            if (ShouldProcess($"Item: {source} Destination: {target}", action))
-            {
-                _plan.Add(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox });
-            }
+            return ExistsError(outcome.Destination, isDirectory: false);
         }
-
-        void PlanDownload(SandboxItem item, bool intoFolder)
+        if (outcome.Exception is SandboxException sandbox)
         {
-            if (item.IsDirectory && !Recurse)
-            {
-                WriteError(SandboxErrors.Create("DirectoryNeedsRecurse", ErrorCategory.InvalidArgument, item.Path,
-                    $"'{item.Path}' is a directory. Use -Recurse to copy it with everything in it."));
-                return;
-            }
-
-            string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-            if (intoFolder && File.Exists(target))
-            {
-                ReportNotAFolder(target);
-                return;
-            }
-            bool makeFolder = intoFolder && !Directory.Exists(target);
-            if (Directory.Exists(target) || makeFolder)
-            {
-                // The name comes from the sandbox: it must not climb out of the destination.
-                if (!SandboxPath.IsPlainName(item.Name))
-                {
-                    WriteError(SandboxErrors.Create("UnsafeName", ErrorCategory.SecurityError, item.Path,
-                        $"Refused to copy '{item.Path}': its name '{item.Name}' cannot be used as a local file name."));
-                    return;
-                }
-                target = System.IO.Path.Combine(target, item.Name);
-            }
-            bool targetIsDirectory = Directory.Exists(target);
-            if (!item.IsDirectory && (targetIsDirectory || (File.Exists(target) && !Force)))
-            {
-                ReportExists(target, targetIsDirectory);
-                return;
-            }
-            if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
-            {
-                _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder });
-            }
+            return SandboxErrors.ToErrorRecord(sandbox, outcome.Source);
         }
+        string message = $"Failed to copy {outcome.Source}: {outcome.Reason ?? outcome.Exception?.Message}";
+        return SandboxErrors.Create("CopyFailed", ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
+    }
 
-        void ReportExists(string target, bool isDirectory) => WriteError(ExistsError(target, isDirectory));
-
-        void ReportNotAFolder(string target) => WriteError(SandboxErrors.Create("DestinationNotAFolder", ErrorCategory.InvalidArgument, target,
-            $"Cannot copy several items, or into a path written as a folder, onto '{target}': it is a file. Give a folder as -Destination."));
-
-        static ErrorRecord ExistsError(string target, bool isDirectory) =>
-            SandboxErrors.Create("DestinationExists", ErrorCategory.ResourceExists, target,
-                isDirectory
-                    ? $"Cannot copy onto '{target}': it is a directory."
-                    : $"'{target}' already exists. Use -Force to replace it.");
-
-        /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
-        bool TryGetRemote(SandboxClient client, string path, out SandboxItem? item)
+    /// <summary>One top-level copy decided on the pipeline thread (after ShouldProcess) and run later.</summary>
+    sealed class PlannedCopy
+    {
+        public PlannedCopy(bool upload, string source, string destination, bool isDirectory, long length)
         {
-            try
-            {
-                item = Wait(client.Files.GetItemAsync(path, CancelToken));
-                return true;
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
-            {
-                item = null;
-                return true;
-            }
-            catch (SandboxException e)
-            {
-                WriteSandboxError(e, path);
-                item = null;
-                return false;
-            }
+            Upload = upload;
+            Source = source;
+            Destination = destination;
+            IsDirectory = isDirectory;
+            Length = length;
         }
 
-        // ------------------------------------------------------------ copying (off the pipeline thread)
+        public bool Upload { get; }
 
-        /// <summary>
-        /// Runs the planned copies one by one. Per-copy failures become errors in the sink; a bad
-        /// token or an unreachable agent is thrown, since no further copy could succeed.
-        /// </summary>
-        async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
-        {
-            foreach (PlannedCopy copy in copies)
-            {
-                var progress = new TransferProgressReporter(sink, 1, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
-                try
-                {
-                    if (copy.MakeParent)
-                    {
-                        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy.Destination)!);
-                    }
-                    if (copy.IsDirectory)
-                    {
-                        await CopyTreeAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await CopyFileAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
-                    }
-                }
-                catch (SandboxException e) when (!SandboxErrors.IsFatal(e))
-                {
-                    await sink.WriteErrorAsync(SandboxErrors.ToErrorRecord(e, copy.Source), cancel).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    await sink.WriteErrorAsync(new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination), cancel).ConfigureAwait(false);
-                }
-                catch (ArgumentException e)
-                {
-                    await sink.WriteErrorAsync(new ErrorRecord(e, "InvalidDestination", ErrorCategory.InvalidArgument, copy.Destination), cancel).ConfigureAwait(false);
-                }
-                finally
-                {
-                    progress.Complete();
-                }
-            }
-        }
+        /// <summary>Set when the item comes from the session's sandbox and goes to this other one.</summary>
+        public SandboxClient? ToOtherSandbox { get; set; }
 
-        async Task CopyFileAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
-        {
-            IProgress<long> bytes = progress.ForFile(copy.Source, copy.Length);
-            if (copy.Upload)
-            {
-                SandboxClient target = copy.ToOtherSandbox ?? client;
-                // Checked again now: an earlier copy of this same command may have created it.
-                if (!Force && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
-                {
-                    await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
-                    return;
-                }
-                SandboxUploadResult uploaded = copy.ToOtherSandbox is null
-                    ? await client.Transfer.UploadFileAsync(copy.Source, copy.Destination, bytes, cancel).ConfigureAwait(false)
-                    : await client.Transfer.CopyToAsync(copy.Source, target, copy.Destination, bytes, cancel).ConfigureAwait(false);
-                await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes).", cancel).ConfigureAwait(false);
-                if (PassThru)
-                {
-                    await sink.WriteObjectAsync(await target.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                SandboxDownloadResult downloaded = await client.Transfer.DownloadFileAsync(copy.Source, copy.Destination, Force, null, bytes, cancel).ConfigureAwait(false);
-                string resumed = downloaded.ResumeCount > 0 ? $", resumed {downloaded.ResumeCount} time(s)" : string.Empty;
-                await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes{resumed}).", cancel).ConfigureAwait(false);
-                if (PassThru)
-                {
-                    await sink.WriteObjectAsync(LocalItem.ForPath(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
-                }
-            }
-        }
+        /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
+        public bool MakeParent { get; set; }
 
-        async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
-        {
-            var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit };
-            IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
-                ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
-                : copy.Upload
-                ? client.Transfer.UploadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel)
-                : client.Transfer.DownloadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel);
+        public string Source { get; }
 
-            await foreach (SandboxTransferOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
-            {
-                switch (outcome.Status)
-                {
-                    case SandboxTransferStatus.Skipped:
-                        await sink.WriteWarningAsync($"Skipped {outcome.Source}: {outcome.Reason}", cancel).ConfigureAwait(false);
-                        break;
-                    case SandboxTransferStatus.Failed:
-                        await sink.WriteErrorAsync(ToErrorRecord(outcome), cancel).ConfigureAwait(false);
-                        break;
-                    default:
-                        if (PassThru)
-                        {
-                            await sink.WriteObjectAsync(await CopiedItemAsync(copy.ToOtherSandbox ?? client, outcome, copy.Upload, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
-                        }
-                        break;
-                }
-            }
-        }
+        public string Destination { get; }
 
-        static async Task<object> CopiedItemAsync(SandboxClient client, SandboxTransferOutcome outcome, bool upload, CancellationToken cancel)
-        {
-            if (upload)
-            {
-                return await client.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false);
-            }
-            return LocalItem.ForPath(outcome.Destination, outcome.Kind == SandboxItemType.Directory);
-        }
+        public bool IsDirectory { get; }
 
-        static ErrorRecord ToErrorRecord(SandboxTransferOutcome outcome)
-        {
-            if (outcome.ReasonCode == SandboxTransferReason.AlreadyExists)
-            {
-                return ExistsError(outcome.Destination, isDirectory: false);
-            }
-            if (outcome.Exception is SandboxException sandbox)
-            {
-                return SandboxErrors.ToErrorRecord(sandbox, outcome.Source);
-            }
-            string message = $"Failed to copy {outcome.Source}: {outcome.Reason ?? outcome.Exception?.Message}";
-            return SandboxErrors.Create("CopyFailed", ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
-        }
-
-        /// <summary>One top-level copy decided on the pipeline thread (after ShouldProcess) and run later.</summary>
-        sealed class PlannedCopy
-        {
-            public PlannedCopy(bool upload, string source, string destination, bool isDirectory, long length)
-            {
-                Upload = upload;
-                Source = source;
-                Destination = destination;
-                IsDirectory = isDirectory;
-                Length = length;
-            }
-
-            public bool Upload { get; }
-
-            /// <summary>Set when the item comes from the session's sandbox and goes to this other one.</summary>
-            public SandboxClient? ToOtherSandbox { get; set; }
-
-            /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
-            public bool MakeParent { get; set; }
-
-            public string Source { get; }
-
-            public string Destination { get; }
-
-            public bool IsDirectory { get; }
-
-            public long Length { get; }
-        }
+        public long Length { get; }
     }
 }

@@ -5,184 +5,183 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Infrastructure;
 
-namespace ScaleBox.Sandbox.Commands
+namespace ScaleBox.Sandbox.Commands;
+
+/// <summary>Lists what a sandbox directory holds, optionally recursively, as Get-ChildItem does locally.</summary>
+[Cmdlet(VerbsCommon.Get, "SbxChildItem", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxChildItem.md")]
+[OutputType(typeof(SandboxItem), typeof(string))]
+public sealed class GetSbxChildItemCommand : SessionCmdlet
 {
-    /// <summary>Lists what a sandbox directory holds, optionally recursively, as Get-ChildItem does locally.</summary>
-    [Cmdlet(VerbsCommon.Get, "SbxChildItem", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxChildItem.md")]
-    [OutputType(typeof(SandboxItem), typeof(string))]
-    public sealed class GetSbxChildItemCommand : SessionCmdlet
+    const string PathSet = "Path";
+    const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>
+    /// The directories to list; the agent's home directory when omitted. The last segment may
+    /// hold wildcards: matching directories are listed, matching files returned as themselves.
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Alias("FullName")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SandboxPathCompleter))]
+    public string[] Path { get; set; } = { "." };
+
+    /// <summary>The directories to list, exactly as written (for names that hold "[" or "*").</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SandboxPathCompleter))]
+    public string[] LiteralPath { get; set; } = new string[0];
+
+    /// <summary>Only names that match this wildcard pattern.</summary>
+    [Parameter(Position = 1)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string? Filter { get; set; }
+
+    /// <summary>Only names that match one of these patterns, at every level.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Include { get; set; }
+
+    /// <summary>Leaves out names that match one of these patterns, at every level.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Exclude { get; set; }
+
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>How many levels below the directory to descend; implies -Recurse. 0 lists only the directory's own entries.</summary>
+    [Parameter]
+    [ValidateRange(0, (int)SandboxFileSystem.RecursiveDepth - 1)]
+    public uint Depth { get; set; }
+
+    [Parameter]
+    public SwitchParameter File { get; set; }
+
+    [Parameter]
+    public SwitchParameter Directory { get; set; }
+
+    /// <summary>Returns names (paths relative to the listed directory) instead of items, as Get-ChildItem -Name.</summary>
+    [Parameter]
+    public SwitchParameter Name { get; set; }
+
+    NameFilter? _names;
+
+    protected override void BeginProcessing()
     {
-        const string PathSet = "Path";
-        const string LiteralPathSet = "LiteralPath";
-
-        /// <summary>
-        /// The directories to list; the agent's home directory when omitted. The last segment may
-        /// hold wildcards: matching directories are listed, matching files returned as themselves.
-        /// </summary>
-        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-        [Alias("FullName")]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(SandboxPathCompleter))]
-        public string[] Path { get; set; } = { "." };
-
-        /// <summary>The directories to list, exactly as written (for names that hold "[" or "*").</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(SandboxPathCompleter))]
-        public string[] LiteralPath { get; set; } = new string[0];
-
-        /// <summary>Only names that match this wildcard pattern.</summary>
-        [Parameter(Position = 1)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string? Filter { get; set; }
-
-        /// <summary>Only names that match one of these patterns, at every level.</summary>
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[]? Include { get; set; }
-
-        /// <summary>Leaves out names that match one of these patterns, at every level.</summary>
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[]? Exclude { get; set; }
-
-        [Parameter]
-        public SwitchParameter Recurse { get; set; }
-
-        /// <summary>How many levels below the directory to descend; implies -Recurse. 0 lists only the directory's own entries.</summary>
-        [Parameter]
-        [ValidateRange(0, (int)SandboxFileSystem.RecursiveDepth - 1)]
-        public uint Depth { get; set; }
-
-        [Parameter]
-        public SwitchParameter File { get; set; }
-
-        [Parameter]
-        public SwitchParameter Directory { get; set; }
-
-        /// <summary>Returns names (paths relative to the listed directory) instead of items, as Get-ChildItem -Name.</summary>
-        [Parameter]
-        public SwitchParameter Name { get; set; }
-
-        NameFilter? _names;
-
-        protected override void BeginProcessing()
+        if (File && Directory)
         {
-            if (File && Directory)
-            {
-                ThrowTerminatingError(SandboxErrors.Create("FileAndDirectory", ErrorCategory.InvalidArgument, null,
-                    "-File and -Directory exclude each other: give one of them, or neither for both kinds."));
-            }
-            _names = new NameFilter(Filter, Include, Exclude);
+            ThrowTerminatingError(SandboxErrors.Create("FileAndDirectory", ErrorCategory.InvalidArgument, null,
+                "-File and -Directory exclude each other: give one of them, or neither for both kinds."));
         }
+        _names = new NameFilter(Filter, Include, Exclude);
+    }
 
-        protected override void ProcessRecord()
+    protected override void ProcessRecord()
+    {
+        // Get-ChildItem counts -Depth from 0 (the directory's own entries); the agent counts from 1.
+        uint depth = MyInvocation.BoundParameters.ContainsKey(nameof(Depth)) ? Depth + 1
+            : Recurse ? SandboxFileSystem.RecursiveDepth
+            : 1;
+        bool literal = ParameterSetName == LiteralPathSet;
+
+        foreach (string path in literal ? LiteralPath : Path)
         {
-            // Get-ChildItem counts -Depth from 0 (the directory's own entries); the agent counts from 1.
-            uint depth = MyInvocation.BoundParameters.ContainsKey(nameof(Depth)) ? Depth + 1
-                : Recurse ? SandboxFileSystem.RecursiveDepth
-                : 1;
-            bool literal = ParameterSetName == LiteralPathSet;
-
-            foreach (string path in literal ? LiteralPath : Path)
+            string leaf = SandboxPath.GetLeaf(path);
+            if (!literal && WildcardPattern.ContainsWildcardCharacters(leaf))
             {
-                string leaf = SandboxPath.GetLeaf(path);
-                if (!literal && WildcardPattern.ContainsWildcardCharacters(leaf))
+                IReadOnlyList<SandboxItem> matches = ResolveItems(path, literal: false);
+                // A pattern that matched nothing but names an item as written ("br[1]") lists as a plain path.
+                if (!(matches.Count == 1 && matches[0].Name == leaf))
                 {
-                    IReadOnlyList<SandboxItem> matches = ResolveItems(path, literal: false);
-                    // A pattern that matched nothing but names an item as written ("br[1]") lists as a plain path.
-                    if (!(matches.Count == 1 && matches[0].Name == leaf))
-                    {
-                        ListMatches(ListingOrder.AsGetChildItem(matches), depth);
-                        continue;
-                    }
-                }
-                List(path, depth);
-            }
-        }
-
-        /// <summary>
-        /// As Get-ChildItem 'src/*': what matches comes out; with -Recurse or -Depth, what is below
-        /// each matching directory follows, one level fewer deep, after all the matches.
-        /// </summary>
-        void ListMatches(IReadOnlyList<SandboxItem> matches, uint depth)
-        {
-            foreach (SandboxItem match in matches)
-            {
-                WriteIfWanted(match, match.DirectoryName);
-            }
-            if (depth > 1)
-            {
-                foreach (SandboxItem match in matches.Where(m => m.IsDirectory))
-                {
-                    List(match.Path, depth - 1, relativeTo: match.DirectoryName);
+                    ListMatches(ListingOrder.AsGetChildItem(matches), depth);
+                    continue;
                 }
             }
+            List(path, depth);
         }
+    }
 
-        void List(string path, uint depth, string? relativeTo = null)
+    /// <summary>
+    /// As Get-ChildItem 'src/*': what matches comes out; with -Recurse or -Depth, what is below
+    /// each matching directory follows, one level fewer deep, after all the matches.
+    /// </summary>
+    void ListMatches(IReadOnlyList<SandboxItem> matches, uint depth)
+    {
+        foreach (SandboxItem match in matches)
         {
-            try
+            WriteIfWanted(match, match.DirectoryName);
+        }
+        if (depth > 1)
+        {
+            foreach (SandboxItem match in matches.Where(m => m.IsDirectory))
             {
-                IReadOnlyList<SandboxItem> listing = ListingOrder.AsGetChildItem(Wait(Client.Files.GetChildItemsAsync(path, depth, CancelToken)));
-                // -Name is relative to the listed directory, whose resolved path is the parent of its own entries.
-                string root = relativeTo ?? (listing.Count == 0 ? path : listing.Select(i => i.DirectoryName).OrderBy(d => d.Length).First());
-                foreach (SandboxItem item in listing)
-                {
-                    WriteIfWanted(item, root);
-                }
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.InvalidArgument && IsFile(path, out SandboxItem? file))
-            {
-                // As Get-ChildItem, a file "lists" as itself.
-                WriteIfWanted(file!, file!.DirectoryName);
-            }
-            catch (SandboxException e)
-            {
-                WriteSandboxError(e, path);
+                List(match.Path, depth - 1, relativeTo: match.DirectoryName);
             }
         }
+    }
 
-        void WriteIfWanted(SandboxItem item, string listedPath)
+    void List(string path, uint depth, string? relativeTo = null)
+    {
+        try
         {
-            if (!_names!.IsMatch(item.Name) || (File && item.Type != SandboxItemType.File) || (Directory && !item.IsDirectory))
+            IReadOnlyList<SandboxItem> listing = ListingOrder.AsGetChildItem(Wait(Client.Files.GetChildItemsAsync(path, depth, CancelToken)));
+            // -Name is relative to the listed directory, whose resolved path is the parent of its own entries.
+            string root = relativeTo ?? (listing.Count == 0 ? path : listing.Select(i => i.DirectoryName).OrderBy(d => d.Length).First());
+            foreach (SandboxItem item in listing)
             {
-                return;
-            }
-            if (Name)
-            {
-                WriteObject(RelativeName(item.Path, listedPath, item.Name));
-            }
-            else
-            {
-                WriteObject(item);
+                WriteIfWanted(item, root);
             }
         }
-
-        /// <summary>The item's path below the listed directory, as Get-ChildItem -Name gives it.</summary>
-        static string RelativeName(string itemPath, string listedPath, string name)
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.InvalidArgument && IsFile(path, out SandboxItem? file))
         {
-            string prefix = listedPath.TrimEnd('/') + "/";
-            return itemPath.StartsWith(prefix, System.StringComparison.Ordinal) ? itemPath.Substring(prefix.Length) : name;
+            // As Get-ChildItem, a file "lists" as itself.
+            WriteIfWanted(file!, file!.DirectoryName);
         }
-
-        bool IsFile(string path, out SandboxItem? file)
+        catch (SandboxException e)
         {
-            try
-            {
-                file = Wait(Client.Files.GetItemAsync(path, CancelToken));
-                return !file.IsDirectory;
-            }
-            catch (SandboxException)
-            {
-                file = null;
-                return false;
-            }
+            WriteSandboxError(e, path);
+        }
+    }
+
+    void WriteIfWanted(SandboxItem item, string listedPath)
+    {
+        if (!_names!.IsMatch(item.Name) || (File && item.Type != SandboxItemType.File) || (Directory && !item.IsDirectory))
+        {
+            return;
+        }
+        if (Name)
+        {
+            WriteObject(RelativeName(item.Path, listedPath, item.Name));
+        }
+        else
+        {
+            WriteObject(item);
+        }
+    }
+
+    /// <summary>The item's path below the listed directory, as Get-ChildItem -Name gives it.</summary>
+    static string RelativeName(string itemPath, string listedPath, string name)
+    {
+        string prefix = listedPath.TrimEnd('/') + "/";
+        return itemPath.StartsWith(prefix, System.StringComparison.Ordinal) ? itemPath.Substring(prefix.Length) : name;
+    }
+
+    bool IsFile(string path, out SandboxItem? file)
+    {
+        try
+        {
+            file = Wait(Client.Files.GetItemAsync(path, CancelToken));
+            return !file.IsDirectory;
+        }
+        catch (SandboxException)
+        {
+            file = null;
+            return false;
         }
     }
 }

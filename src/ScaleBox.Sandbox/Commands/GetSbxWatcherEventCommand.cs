@@ -8,142 +8,141 @@ using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Client.Watch;
 using ScaleBox.Sandbox.Infrastructure;
 
-namespace ScaleBox.Sandbox.Commands
+namespace ScaleBox.Sandbox.Commands;
+
+/// <summary>
+/// Streams the changes in a sandbox directory to the pipeline as they happen (-Path), until
+/// Ctrl+C, -TimeoutSec, or a downstream Select-Object -First; or drains what a watcher made by
+/// New-SbxWatcher has gathered (-Watcher), once or, with -Wait, until stopped.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "SbxWatcherEvent", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxWatcherEvent.md")]
+[OutputType(typeof(SandboxFileChange), typeof(SandboxWatchGap))]
+public sealed class GetSbxWatcherEventCommand : SessionCmdlet
 {
+    const string PathSet = "Path";
+    const string WatcherSet = "Watcher";
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The sandbox directory to watch; its changes stream until stopped.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [Alias("PSPath", "FullName")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SandboxPathCompleter))]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Watch subdirectories too, including ones created later.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>A watcher made by New-SbxWatcher, whose gathered changes are drained.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = WatcherSet)]
+    [ValidateNotNull]
+    public SandboxWatcher? Watcher { get; set; }
+
     /// <summary>
-    /// Streams the changes in a sandbox directory to the pipeline as they happen (-Path), until
-    /// Ctrl+C, -TimeoutSec, or a downstream Select-Object -First; or drains what a watcher made by
-    /// New-SbxWatcher has gathered (-Watcher), once or, with -Wait, until stopped.
+    /// Keep going until stopped: with -Watcher, poll again and again; with -Path, streaming is what it does anyway. (Named like Wait-Event's; it hides the base class's Wait method, reached as base.Wait.)
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SbxWatcherEvent", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxWatcherEvent.md")]
-    [OutputType(typeof(SandboxFileChange), typeof(SandboxWatchGap))]
-    public sealed class GetSbxWatcherEventCommand : SessionCmdlet
+    [Parameter]
+    public new SwitchParameter Wait { get; set; }
+
+    /// <summary>Stop after this many seconds (no error: the events so far are the result). 0, the default, means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    protected override void ProcessRecord()
     {
-        const string PathSet = "Path";
-        const string WatcherSet = "Watcher";
-        static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-
-        /// <summary>The sandbox directory to watch; its changes stream until stopped.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-        [Alias("PSPath", "FullName")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(SandboxPathCompleter))]
-        public string Path { get; set; } = string.Empty;
-
-        /// <summary>Watch subdirectories too, including ones created later.</summary>
-        [Parameter(ParameterSetName = PathSet)]
-        public SwitchParameter Recurse { get; set; }
-
-        /// <summary>A watcher made by New-SbxWatcher, whose gathered changes are drained.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = WatcherSet)]
-        [ValidateNotNull]
-        public SandboxWatcher? Watcher { get; set; }
-
-        /// <summary>
-        /// Keep going until stopped: with -Watcher, poll again and again; with -Path, streaming is what it does anyway. (Named like Wait-Event's; it hides the base class's Wait method, reached as base.Wait.)
-        /// </summary>
-        [Parameter]
-        public new SwitchParameter Wait { get; set; }
-
-        /// <summary>Stop after this many seconds (no error: the events so far are the result). 0, the default, means no limit.</summary>
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int TimeoutSec { get; set; }
-
-        protected override void ProcessRecord()
+        SandboxClient client = Client;
+        try
         {
-            SandboxClient client = Client;
-            try
+            if (ParameterSetName == WatcherSet)
             {
-                if (ParameterSetName == WatcherSet)
+                SandboxWatcher watcher = Watcher!;
+                if (!Wait)
                 {
-                    SandboxWatcher watcher = Watcher!;
-                    if (!Wait)
+                    SandboxWatcherDrain drain = base.Wait(client.Watchers.DrainAsync(watcher, CancelToken));
+                    if (drain.LostChanges)
                     {
-                        SandboxWatcherDrain drain = base.Wait(client.Watchers.DrainAsync(watcher, CancelToken));
-                        if (drain.LostChanges)
-                        {
-                            WriteWarning(LossWarning(watcher, drain));
-                        }
-                        foreach (SandboxFileChange change in drain.Changes)
-                        {
-                            WriteObject(change);
-                        }
-                        return;
+                        WriteWarning(LossWarning(watcher, drain));
                     }
-                    Pump((sink, cancel) => Limited(cancel, limit => PollAsync(client, watcher, sink, limit)));
+                    foreach (SandboxFileChange change in drain.Changes)
+                    {
+                        WriteObject(change);
+                    }
+                    return;
                 }
-                else
-                {
-                    Pump((sink, cancel) => Limited(cancel, limit => StreamAsync(client, sink, limit)));
-                }
+                Pump((sink, cancel) => Limited(cancel, limit => PollAsync(client, watcher, sink, limit)));
             }
-            catch (SandboxException e)
+            else
             {
-                WriteSandboxError(e, Watcher?.ToString() ?? Path);
-            }
-        }
-
-        /// <summary>Runs the work under -TimeoutSec; reaching it ends the work quietly.</summary>
-        async Task Limited(CancellationToken cancel, Func<CancellationToken, Task> work)
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            if (TimeoutSec > 0)
-            {
-                limit.CancelAfter(TimeSpan.FromSeconds(TimeoutSec));
-            }
-            try
-            {
-                await work(limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancel.IsCancellationRequested)
-            {
-                // -TimeoutSec reached.
+                Pump((sink, cancel) => Limited(cancel, limit => StreamAsync(client, sink, limit)));
             }
         }
-
-        async Task StreamAsync(SandboxClient client, OutputSink sink, CancellationToken cancel)
+        catch (SandboxException e)
         {
-            var options = new SandboxWatchOptions { Recursive = Recurse, Reconnect = true };
-            await foreach (SandboxWatchEvent e in client.Watchers.WatchAsync(Path, options, cancel).ConfigureAwait(false))
-            {
-                if (e is SandboxWatchStarted started)
-                {
-                    await sink.WriteVerboseAsync($"Watching {started.WatchedPath}{(started.Recursive ? " and its subdirectories" : "")}.", cancel).ConfigureAwait(false);
-                    continue;
-                }
-                if (e is SandboxWatchGap gap)
-                {
-                    await sink.WriteWarningAsync($"The watch of {gap.WatchedPath} was lost from {gap.Started:HH:mm:ss} to {gap.Ended:HH:mm:ss} "
-                        + $"and changes in between may be missing: {gap.Reason}", cancel).ConfigureAwait(false);
-                }
-                await sink.WriteObjectAsync(e, cancel).ConfigureAwait(false);
-            }
+            WriteSandboxError(e, Watcher?.ToString() ?? Path);
         }
+    }
 
-        /// <summary>Said before the changes of a drain that lost some, so a script knows to list the folder again.</summary>
-        static string LossWarning(SandboxWatcher watcher, SandboxWatcherDrain drain) => drain.Overflowed
-            ? $"Watcher {watcher.Id} of {watcher.Path} lost changes: the sandbox's kernel queue overflowed. List the folder to see where it stands."
-            : $"Watcher {watcher.Id} of {watcher.Path} dropped its {drain.DroppedCount} oldest changes: it was not drained before its queue filled. Drain it more often, or list the folder to see where it stands.";
-
-        static async Task PollAsync(SandboxClient client, SandboxWatcher watcher, OutputSink sink, CancellationToken cancel)
+    /// <summary>Runs the work under -TimeoutSec; reaching it ends the work quietly.</summary>
+    async Task Limited(CancellationToken cancel, Func<CancellationToken, Task> work)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (TimeoutSec > 0)
         {
-            while (true)
+            limit.CancelAfter(TimeSpan.FromSeconds(TimeoutSec));
+        }
+        try
+        {
+            await work(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+            // -TimeoutSec reached.
+        }
+    }
+
+    async Task StreamAsync(SandboxClient client, OutputSink sink, CancellationToken cancel)
+    {
+        var options = new SandboxWatchOptions { Recursive = Recurse, Reconnect = true };
+        await foreach (SandboxWatchEvent e in client.Watchers.WatchAsync(Path, options, cancel).ConfigureAwait(false))
+        {
+            if (e is SandboxWatchStarted started)
             {
-                SandboxWatcherDrain drain = await client.Watchers.DrainAsync(watcher, cancel).ConfigureAwait(false);
-                if (drain.LostChanges)
-                {
-                    await sink.WriteWarningAsync(LossWarning(watcher, drain), cancel).ConfigureAwait(false);
-                }
-                IReadOnlyList<SandboxFileChange> changes = drain.Changes;
-                foreach (SandboxFileChange change in changes)
-                {
-                    await sink.WriteObjectAsync(change, cancel).ConfigureAwait(false);
-                }
-                if (changes.Count == 0)
-                {
-                    await Task.Delay(PollInterval, cancel).ConfigureAwait(false);
-                }
+                await sink.WriteVerboseAsync($"Watching {started.WatchedPath}{(started.Recursive ? " and its subdirectories" : "")}.", cancel).ConfigureAwait(false);
+                continue;
+            }
+            if (e is SandboxWatchGap gap)
+            {
+                await sink.WriteWarningAsync($"The watch of {gap.WatchedPath} was lost from {gap.Started:HH:mm:ss} to {gap.Ended:HH:mm:ss} "
+                    + $"and changes in between may be missing: {gap.Reason}", cancel).ConfigureAwait(false);
+            }
+            await sink.WriteObjectAsync(e, cancel).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Said before the changes of a drain that lost some, so a script knows to list the folder again.</summary>
+    static string LossWarning(SandboxWatcher watcher, SandboxWatcherDrain drain) => drain.Overflowed
+        ? $"Watcher {watcher.Id} of {watcher.Path} lost changes: the sandbox's kernel queue overflowed. List the folder to see where it stands."
+        : $"Watcher {watcher.Id} of {watcher.Path} dropped its {drain.DroppedCount} oldest changes: it was not drained before its queue filled. Drain it more often, or list the folder to see where it stands.";
+
+    static async Task PollAsync(SandboxClient client, SandboxWatcher watcher, OutputSink sink, CancellationToken cancel)
+    {
+        while (true)
+        {
+            SandboxWatcherDrain drain = await client.Watchers.DrainAsync(watcher, cancel).ConfigureAwait(false);
+            if (drain.LostChanges)
+            {
+                await sink.WriteWarningAsync(LossWarning(watcher, drain), cancel).ConfigureAwait(false);
+            }
+            IReadOnlyList<SandboxFileChange> changes = drain.Changes;
+            foreach (SandboxFileChange change in changes)
+            {
+                await sink.WriteObjectAsync(change, cancel).ConfigureAwait(false);
+            }
+            if (changes.Count == 0)
+            {
+                await Task.Delay(PollInterval, cancel).ConfigureAwait(false);
             }
         }
     }

@@ -1,10 +1,9 @@
-namespace ScaleBox.Sandbox.Commands
+namespace ScaleBox.Sandbox.Commands;
+
+/// <summary>What -PathType asks Test-SbxPath to check, as Test-Path's TestPathType.</summary>
+public enum SbxPathType
 {
-    /// <summary>What -PathType asks Test-SbxPath to check, as Test-Path's TestPathType.</summary>
-    public enum SbxPathType
-    {
-        Any,
-        Container,
-        Leaf,
-    }
+    Any,
+    Container,
+    Leaf,
 }

@@ -3,53 +3,52 @@ using System.Linq;
 using System.Management.Automation;
 using ScaleBox.Sandbox.Client.Files;
 
-namespace ScaleBox.Sandbox.Infrastructure
+namespace ScaleBox.Sandbox.Infrastructure;
+
+/// <summary>
+/// Base of the cmdlets that act on existing sandbox items, named the three ways the FileSystem
+/// provider's item cmdlets take them: -Path with wildcards in the last segment, -LiteralPath as
+/// written, or the items themselves from the pipeline.
+/// </summary>
+public abstract class ItemCmdlet : SessionCmdlet
 {
+    protected const string PathSet = "Path";
+    protected const string LiteralPathSet = "LiteralPath";
+    protected const string InputObjectSet = "InputObject";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Alias("FullName")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SandboxPathCompleter))]
+    public string[] Path { get; set; } = new string[0];
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = new string[0];
+
     /// <summary>
-    /// Base of the cmdlets that act on existing sandbox items, named the three ways the FileSystem
-    /// provider's item cmdlets take them: -Path with wildcards in the last segment, -LiteralPath as
-    /// written, or the items themselves from the pipeline.
+    /// Items from Get-SbxItem or Get-SbxChildItem. They bind here before their Path property can
+    /// bind to -Path, so a name such as "a[1]" is never taken for a pattern.
     /// </summary>
-    public abstract class ItemCmdlet : SessionCmdlet
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    [ValidateNotNull]
+    public SandboxItem[] InputObject { get; set; } = new SandboxItem[0];
+
+    /// <summary>Whether piped items are read again from the sandbox rather than used as they came.</summary>
+    protected virtual bool RefreshesInputObjects => false;
+
+    /// <summary>The items this record names, however they were given; errors for what is not found.</summary>
+    protected IEnumerable<SandboxItem> SelectedItems()
     {
-        protected const string PathSet = "Path";
-        protected const string LiteralPathSet = "LiteralPath";
-        protected const string InputObjectSet = "InputObject";
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-        [Alias("FullName")]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(SandboxPathCompleter))]
-        public string[] Path { get; set; } = new string[0];
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = new string[0];
-
-        /// <summary>
-        /// Items from Get-SbxItem or Get-SbxChildItem. They bind here before their Path property can
-        /// bind to -Path, so a name such as "a[1]" is never taken for a pattern.
-        /// </summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-        [ValidateNotNull]
-        public SandboxItem[] InputObject { get; set; } = new SandboxItem[0];
-
-        /// <summary>Whether piped items are read again from the sandbox rather than used as they came.</summary>
-        protected virtual bool RefreshesInputObjects => false;
-
-        /// <summary>The items this record names, however they were given; errors for what is not found.</summary>
-        protected IEnumerable<SandboxItem> SelectedItems()
+        if (ParameterSetName == InputObjectSet)
         {
-            if (ParameterSetName == InputObjectSet)
-            {
-                return RefreshesInputObjects
-                    ? InputObject.SelectMany(item => ResolveItems(item.Path, literal: true))
-                    : InputObject;
-            }
-            bool literal = ParameterSetName == LiteralPathSet;
-            return (literal ? LiteralPath : Path).SelectMany(path => ResolveItems(path, literal));
+            return RefreshesInputObjects
+                ? InputObject.SelectMany(item => ResolveItems(item.Path, literal: true))
+                : InputObject;
         }
+        bool literal = ParameterSetName == LiteralPathSet;
+        return (literal ? LiteralPath : Path).SelectMany(path => ResolveItems(path, literal));
     }
 }

@@ -7,79 +7,78 @@ using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Sessions;
 
-namespace ScaleBox.Sandbox.Infrastructure
+namespace ScaleBox.Sandbox.Infrastructure;
+
+/// <summary>
+/// Base of every cmdlet that talks to a sandbox: takes -Session, else the newest session of the
+/// runspace, else one made from $env:SANDBOX_DOMAIN and $env:ENVD_ACCESS_TOKEN.
+/// </summary>
+public abstract class SessionCmdlet : CancellableCmdlet
 {
+    SbxSession? _resolved;
+
+    /// <summary>The sandbox to work on. Defaults to the newest session.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public SbxSession? Session { get; set; }
+
+    protected SbxSession ResolvedSession => _resolved ??= SessionResolver.Resolve(this, Session);
+
+    protected SandboxClient Client => ResolvedSession.Client;
+
     /// <summary>
-    /// Base of every cmdlet that talks to a sandbox: takes -Session, else the newest session of the
-    /// runspace, else one made from $env:SANDBOX_DOMAIN and $env:ENVD_ACCESS_TOKEN.
+    /// Reports a failed call: a per-item error normally, a terminating one when no later item
+    /// could succeed either (bad token, unreachable agent).
     /// </summary>
-    public abstract class SessionCmdlet : CancellableCmdlet
+    protected void WriteSandboxError(SandboxException error, object? target = null) =>
+        WriteSandboxError(SandboxErrors.ToErrorRecord(error, target), error);
+
+    /// <summary>Writes a record made from <paramref name="error"/>: terminating when nothing else can succeed.</summary>
+    protected void WriteSandboxError(ErrorRecord record, SandboxException error)
     {
-        SbxSession? _resolved;
-
-        /// <summary>The sandbox to work on. Defaults to the newest session.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public SbxSession? Session { get; set; }
-
-        protected SbxSession ResolvedSession => _resolved ??= SessionResolver.Resolve(this, Session);
-
-        protected SandboxClient Client => ResolvedSession.Client;
-
-        /// <summary>
-        /// Reports a failed call: a per-item error normally, a terminating one when no later item
-        /// could succeed either (bad token, unreachable agent).
-        /// </summary>
-        protected void WriteSandboxError(SandboxException error, object? target = null) =>
-            WriteSandboxError(SandboxErrors.ToErrorRecord(error, target), error);
-
-        /// <summary>Writes a record made from <paramref name="error"/>: terminating when nothing else can succeed.</summary>
-        protected void WriteSandboxError(ErrorRecord record, SandboxException error)
+        if (SandboxErrors.IsFatal(error))
         {
-            if (SandboxErrors.IsFatal(error))
-            {
-                ThrowTerminatingError(record);
-            }
-            WriteError(record);
+            ThrowTerminatingError(record);
         }
+        WriteError(record);
+    }
 
-        /// <summary>
-        /// The items a path names: one for a literal path; every match for a wildcard leaf, or the
-        /// path itself when the pattern matches nothing but the literal name exists. Reports an
-        /// error (and yields nothing) when nothing is found.
-        /// </summary>
-        protected IReadOnlyList<SandboxItem> ResolveItems(string path, bool literal)
+    /// <summary>
+    /// The items a path names: one for a literal path; every match for a wildcard leaf, or the
+    /// path itself when the pattern matches nothing but the literal name exists. Reports an
+    /// error (and yields nothing) when nothing is found.
+    /// </summary>
+    protected IReadOnlyList<SandboxItem> ResolveItems(string path, bool literal)
+    {
+        try
         {
-            try
-            {
-                return FindItems(path, literal);
-            }
-            catch (SandboxException e)
-            {
-                WriteSandboxError(e, path);
-                return new SandboxItem[0];
-            }
+            return FindItems(path, literal);
         }
-
-        /// <summary>As ResolveItems, but a failure (NotFound included) is thrown for the caller to judge.</summary>
-        protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal)
+        catch (SandboxException e)
         {
-            string leaf = SandboxPath.GetLeaf(path);
-            if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
-            {
-                return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
-            }
+            WriteSandboxError(e, path);
+            return new SandboxItem[0];
+        }
+    }
 
-            var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
-            var matches = Wait(Client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, CancelToken))
-                .Where(i => pattern.IsMatch(i.Name))
-                .ToList();
-            if (matches.Count > 0)
-            {
-                return matches;
-            }
-            // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
+    /// <summary>As ResolveItems, but a failure (NotFound included) is thrown for the caller to judge.</summary>
+    protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal)
+    {
+        string leaf = SandboxPath.GetLeaf(path);
+        if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
+        {
             return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
         }
+
+        var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
+        var matches = Wait(Client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, CancelToken))
+            .Where(i => pattern.IsMatch(i.Name))
+            .ToList();
+        if (matches.Count > 0)
+        {
+            return matches;
+        }
+        // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
+        return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
     }
 }

@@ -1,80 +1,79 @@
 using System.Collections.Generic;
 using System.Text;
 
-namespace ScaleBox.Sandbox.Infrastructure
+namespace ScaleBox.Sandbox.Infrastructure;
+
+/// <summary>
+/// Decodes bytes that arrive in pieces into whole lines (LF or CRLF): a character split across
+/// two pieces is decoded whole, and a last line without its ending waits for the next piece.
+/// </summary>
+internal sealed class TextLineSplitter
 {
-    /// <summary>
-    /// Decodes bytes that arrive in pieces into whole lines (LF or CRLF): a character split across
-    /// two pieces is decoded whole, and a last line without its ending waits for the next piece.
-    /// </summary>
-    internal sealed class TextLineSplitter
+    readonly Encoding _encoding;
+    Decoder _decoder;
+    readonly StringBuilder _pending = new StringBuilder();
+
+    /// <summary>For text that arrives already decoded.</summary>
+    public TextLineSplitter()
+        : this(Encoding.UTF8)
     {
-        readonly Encoding _encoding;
-        Decoder _decoder;
-        readonly StringBuilder _pending = new StringBuilder();
+    }
 
-        /// <summary>For text that arrives already decoded.</summary>
-        public TextLineSplitter()
-            : this(Encoding.UTF8)
-        {
-        }
+    public TextLineSplitter(Encoding encoding)
+    {
+        _encoding = encoding;
+        _decoder = encoding.GetDecoder();
+    }
 
-        public TextLineSplitter(Encoding encoding)
-        {
-            _encoding = encoding;
-            _decoder = encoding.GetDecoder();
-        }
+    /// <summary>The lines these bytes complete.</summary>
+    public List<string> Add(byte[] bytes)
+    {
+        var chars = new char[_encoding.GetMaxCharCount(bytes.Length)];
+        int count = _decoder.GetChars(bytes, 0, bytes.Length, chars, 0, flush: false);
+        _pending.Append(chars, 0, count);
+        return CompleteLines();
+    }
 
-        /// <summary>The lines these bytes complete.</summary>
-        public List<string> Add(byte[] bytes)
-        {
-            var chars = new char[_encoding.GetMaxCharCount(bytes.Length)];
-            int count = _decoder.GetChars(bytes, 0, bytes.Length, chars, 0, flush: false);
-            _pending.Append(chars, 0, count);
-            return CompleteLines();
-        }
+    /// <summary>The lines this text completes.</summary>
+    public List<string> Add(string text)
+    {
+        _pending.Append(text);
+        return CompleteLines();
+    }
 
-        /// <summary>The lines this text completes.</summary>
-        public List<string> Add(string text)
+    /// <summary>What is left without a line ending, as a last line; empty when nothing is.</summary>
+    public List<string> Flush()
+    {
+        var last = new List<string>();
+        if (_pending.Length > 0)
         {
-            _pending.Append(text);
-            return CompleteLines();
-        }
-
-        /// <summary>What is left without a line ending, as a last line; empty when nothing is.</summary>
-        public List<string> Flush()
-        {
-            var last = new List<string>();
-            if (_pending.Length > 0)
-            {
-                last.Add(_pending.ToString());
-                _pending.Clear();
-            }
-            return last;
-        }
-
-        List<string> CompleteLines()
-        {
-            var lines = new List<string>();
-            int start = 0;
-            for (int i = 0; i < _pending.Length; i++)
-            {
-                if (_pending[i] == '\n')
-                {
-                    int end = i > start && _pending[i - 1] == '\r' ? i - 1 : i;
-                    lines.Add(_pending.ToString(start, end - start));
-                    start = i + 1;
-                }
-            }
-            _pending.Remove(0, start);
-            return lines;
-        }
-
-        /// <summary>Forgets a partial line and a partial character: the text starts over.</summary>
-        public void Reset()
-        {
+            last.Add(_pending.ToString());
             _pending.Clear();
-            _decoder = _encoding.GetDecoder();
         }
+        return last;
+    }
+
+    List<string> CompleteLines()
+    {
+        var lines = new List<string>();
+        int start = 0;
+        for (int i = 0; i < _pending.Length; i++)
+        {
+            if (_pending[i] == '\n')
+            {
+                int end = i > start && _pending[i - 1] == '\r' ? i - 1 : i;
+                lines.Add(_pending.ToString(start, end - start));
+                start = i + 1;
+            }
+        }
+        _pending.Remove(0, start);
+        return lines;
+    }
+
+    /// <summary>Forgets a partial line and a partial character: the text starts over.</summary>
+    public void Reset()
+    {
+        _pending.Clear();
+        _decoder = _encoding.GetDecoder();
     }
 }

@@ -6,145 +6,144 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Watch;
 using ScaleBox.Sandbox.Sessions;
 
-namespace ScaleBox.Sandbox.Watch
+namespace ScaleBox.Sandbox.Watch;
+
+/// <summary>
+/// The object Register-SbxWatcher subscribes to: it raises <see cref="Changed"/> from a
+/// background pump of a reconnecting watch, as a FileSystemWatcher raises its events, so
+/// PowerShell's own event machinery (Get-Event, Wait-Event, -Action, Unregister-Event) works
+/// on sandbox changes. Disposing it ends the watch on the agent.
+/// </summary>
+public sealed class SbxWatcherEventSource : IDisposable
 {
-    /// <summary>
-    /// The object Register-SbxWatcher subscribes to: it raises <see cref="Changed"/> from a
-    /// background pump of a reconnecting watch, as a FileSystemWatcher raises its events, so
-    /// PowerShell's own event machinery (Get-Event, Wait-Event, -Action, Unregister-Event) works
-    /// on sandbox changes. Disposing it ends the watch on the agent.
-    /// </summary>
-    public sealed class SbxWatcherEventSource : IDisposable
+    readonly CancellationTokenSource _stop = new CancellationTokenSource();
+    readonly SbxSession _session;
+    IAsyncEnumerator<SandboxWatchEvent>? _events;
+    Task? _pump;
+    int _disposed;
+
+    internal SbxWatcherEventSource(SbxSession session, string path, bool recursive)
     {
-        readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        readonly SbxSession _session;
-        IAsyncEnumerator<SandboxWatchEvent>? _events;
-        Task? _pump;
-        int _disposed;
+        _session = session;
+        Path = path;
+        Recursive = recursive;
+    }
 
-        internal SbxWatcherEventSource(SbxSession session, string path, bool recursive)
+    /// <summary>Raised once per change, gap, or final failure, on a background thread.</summary>
+    public event EventHandler<SbxWatcherEventArgs>? Changed;
+
+    /// <summary>The watched directory (absolute once the watch has started).</summary>
+    public string Path { get; private set; }
+
+    public bool Recursive { get; }
+
+    /// <summary>Whether the watch is still running.</summary>
+    public bool IsWatching => _pump is not null && !_pump.IsCompleted;
+
+    /// <summary>
+    /// Opens the watch and waits for the agent's start, so a missing directory or a file path is
+    /// an error of the registration. Changes made from now on are held until <see cref="Start"/>.
+    /// </summary>
+    internal async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var options = new SandboxWatchOptions { Recursive = Recursive, Reconnect = true };
+        _events = _session.Client.Watchers.WatchAsync(Path, options, _stop.Token).GetAsyncEnumerator(_stop.Token);
+        using (cancellationToken.Register(state => ((CancellationTokenSource)state!).Cancel(), _stop))
         {
-            _session = session;
-            Path = path;
-            Recursive = recursive;
-        }
-
-        /// <summary>Raised once per change, gap, or final failure, on a background thread.</summary>
-        public event EventHandler<SbxWatcherEventArgs>? Changed;
-
-        /// <summary>The watched directory (absolute once the watch has started).</summary>
-        public string Path { get; private set; }
-
-        public bool Recursive { get; }
-
-        /// <summary>Whether the watch is still running.</summary>
-        public bool IsWatching => _pump is not null && !_pump.IsCompleted;
-
-        /// <summary>
-        /// Opens the watch and waits for the agent's start, so a missing directory or a file path is
-        /// an error of the registration. Changes made from now on are held until <see cref="Start"/>.
-        /// </summary>
-        internal async Task OpenAsync(CancellationToken cancellationToken)
-        {
-            var options = new SandboxWatchOptions { Recursive = Recursive, Reconnect = true };
-            _events = _session.Client.Watchers.WatchAsync(Path, options, _stop.Token).GetAsyncEnumerator(_stop.Token);
-            using (cancellationToken.Register(state => ((CancellationTokenSource)state!).Cancel(), _stop))
-            {
-                try
-                {
-                    while (await _events.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        if (_events.Current is SandboxWatchStarted started)
-                        {
-                            Path = started.WatchedPath;
-                            return;
-                        }
-                    }
-                }
-                catch
-                {
-                    await _events.DisposeAsync().ConfigureAwait(false);
-                    _events = null;
-                    throw;
-                }
-            }
-        }
-
-        /// <summary>Starts raising events (after the subscription is in place).</summary>
-        internal void Start()
-        {
-            if (_events is null)
-            {
-                throw new InvalidOperationException("The watch is not open.");
-            }
-            _pump = Task.Run(PumpAsync);
-        }
-
-        async Task PumpAsync()
-        {
-            IAsyncEnumerator<SandboxWatchEvent> events = _events!;
             try
             {
-                while (await events.MoveNextAsync().ConfigureAwait(false))
+                while (await _events.MoveNextAsync().ConfigureAwait(false))
                 {
-                    switch (events.Current)
+                    if (_events.Current is SandboxWatchStarted started)
                     {
-                        case SandboxFileChange change:
-                            Raise(SbxWatcherEventArgs.Of(_session, change));
-                            break;
-                        case SandboxWatchGap gap:
-                            Raise(SbxWatcherEventArgs.Of(_session, gap));
-                            break;
+                        Path = started.WatchedPath;
+                        return;
                     }
                 }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch
             {
-                // Unsubscribed: the watch ends quietly.
-            }
-            catch (SandboxException e)
-            {
-                Raise(SbxWatcherEventArgs.Of(_session, Path, e));
-            }
-            catch (ObjectDisposedException)
-            {
-                // The session was closed under the watch.
-            }
-            finally
-            {
-                try
-                {
-                    await events.DisposeAsync().ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    // Ending the call is best effort; the watch is over either way.
-                }
+                await _events.DisposeAsync().ConfigureAwait(false);
+                _events = null;
+                throw;
             }
         }
-
-        void Raise(SbxWatcherEventArgs args)
-        {
-            if (Volatile.Read(ref _disposed) == 0)
-            {
-                Changed?.Invoke(this, args);
-            }
-        }
-
-        /// <summary>Ends the watch on the agent. Safe to call more than once, from any thread.</summary>
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
-            _stop.Cancel();
-            if (_pump is null && _events is not null)
-            {
-                _ = _events.DisposeAsync().AsTask();
-            }
-        }
-
-        public override string ToString() => $"Sandbox watcher of {Path} in {_session.Domain}";
     }
+
+    /// <summary>Starts raising events (after the subscription is in place).</summary>
+    internal void Start()
+    {
+        if (_events is null)
+        {
+            throw new InvalidOperationException("The watch is not open.");
+        }
+        _pump = Task.Run(PumpAsync);
+    }
+
+    async Task PumpAsync()
+    {
+        IAsyncEnumerator<SandboxWatchEvent> events = _events!;
+        try
+        {
+            while (await events.MoveNextAsync().ConfigureAwait(false))
+            {
+                switch (events.Current)
+                {
+                    case SandboxFileChange change:
+                        Raise(SbxWatcherEventArgs.Of(_session, change));
+                        break;
+                    case SandboxWatchGap gap:
+                        Raise(SbxWatcherEventArgs.Of(_session, gap));
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Unsubscribed: the watch ends quietly.
+        }
+        catch (SandboxException e)
+        {
+            Raise(SbxWatcherEventArgs.Of(_session, Path, e));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session was closed under the watch.
+        }
+        finally
+        {
+            try
+            {
+                await events.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Ending the call is best effort; the watch is over either way.
+            }
+        }
+    }
+
+    void Raise(SbxWatcherEventArgs args)
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            Changed?.Invoke(this, args);
+        }
+    }
+
+    /// <summary>Ends the watch on the agent. Safe to call more than once, from any thread.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _stop.Cancel();
+        if (_pump is null && _events is not null)
+        {
+            _ = _events.DisposeAsync().AsTask();
+        }
+    }
+
+    public override string ToString() => $"Sandbox watcher of {Path} in {_session.Domain}";
 }
