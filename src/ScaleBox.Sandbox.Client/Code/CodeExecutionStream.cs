@@ -24,7 +24,7 @@ internal sealed class CodeExecutionStream
 {
     const string Operation = "execute code in";
 
-    readonly SandboxClient _client;
+    readonly SandboxConnection _connection;
     readonly Proto.ExecutionService.ExecutionServiceClient _rpc;
     readonly string _target;
     readonly TimeSpan? _timeout;
@@ -33,20 +33,20 @@ internal sealed class CodeExecutionStream
     /// <param name="target">What the code runs in, e.g. "context 3f2a" or "python" (its default context).</param>
     /// <param name="timeout">The execution's own limit, null for none.</param>
     /// <param name="keepalive">How often the agent is asked to send a keepalive while the kernel is silent.</param>
-    public CodeExecutionStream(SandboxClient client, Proto.ExecutionService.ExecutionServiceClient rpc, string target, TimeSpan? timeout, TimeSpan keepalive)
+    public CodeExecutionStream(SandboxConnection connection, Proto.ExecutionService.ExecutionServiceClient rpc, string target, TimeSpan? timeout, TimeSpan keepalive)
     {
-        _client = client;
+        _connection = connection;
         _rpc = rpc;
         _target = target;
         _timeout = timeout;
         _keepalive = keepalive;
     }
 
-    string Domain => _client.Endpoint.Domain;
+    string Domain => _connection.Endpoint.Domain;
 
     public async IAsyncEnumerable<SandboxCodeEvent> ReadAsync(Proto.ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        CallOptions options = _client.CallOptions(cancellationToken, _timeout ?? Timeout.InfiniteTimeSpan);
+        CallOptions options = _connection.CallOptions(cancellationToken, _timeout ?? Timeout.InfiniteTimeSpan);
         options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
         using AsyncServerStreamingCall<Proto.ExecuteResponse> call = _rpc.Execute(request, options);
         bool keepalivesPromised;
@@ -115,7 +115,7 @@ internal sealed class CodeExecutionStream
                 + "The context keeps its state and takes the next execution.",
                 (error as RpcException)?.Status.Detail, _target, Domain, error);
         }
-        Exception translated = _client.Errors.Translate(error, Operation, _target, cancellationToken);
+        Exception translated = _connection.Errors.Translate(error, Operation, _target, cancellationToken);
         // Past the headers, a stream the agent answered ends only when the execution does: any
         // transport failure now cut it while the code ran.
         if (running && translated is SandboxException cut

@@ -22,18 +22,18 @@ namespace ScaleBox.Sandbox.Client.Code;
 /// </summary>
 public sealed class SandboxCode
 {
-    readonly SandboxClient _client;
+    readonly SandboxConnection _connection;
     readonly Proto.ExecutionService.ExecutionServiceClient _execution;
     readonly Proto.ContextService.ContextServiceClient _contexts;
 
-    internal SandboxCode(SandboxClient client, Proto.ExecutionService.ExecutionServiceClient execution, Proto.ContextService.ContextServiceClient contexts)
+    internal SandboxCode(SandboxConnection connection)
     {
-        _client = client;
-        _execution = execution;
-        _contexts = contexts;
+        _connection = connection;
+        _execution = new Proto.ExecutionService.ExecutionServiceClient(connection.Invoker);
+        _contexts = new Proto.ContextService.ContextServiceClient(connection.Invoker);
     }
 
-    string Domain => _client.Endpoint.Domain;
+    string Domain => _connection.Endpoint.Domain;
 
     /// <summary>
     /// Runs code and streams what it produces, in order: <see cref="SandboxCodeOutput"/> as it is
@@ -71,7 +71,7 @@ public sealed class SandboxCode
     IAsyncEnumerable<SandboxCodeEvent> ExecuteCore(Proto.ExecuteRequest request, SandboxCodeRequest codeRequest, CancellationToken cancellationToken)
     {
         string target = request.ContextId.Length > 0 ? "context " + request.ContextId : (request.Language.Length > 0 ? request.Language : "python");
-        return new CodeExecutionStream(_client, _execution, target, codeRequest.Timeout, codeRequest.KeepaliveInterval).ReadAsync(request, cancellationToken);
+        return new CodeExecutionStream(_connection, _execution, target, codeRequest.Timeout, codeRequest.KeepaliveInterval).ReadAsync(request, cancellationToken);
     }
 
     /// <summary>Starts an interpreter for <paramref name="language"/> (python by default) in <paramref name="workingDirectory"/> (the agent's default when null).</summary>
@@ -82,15 +82,15 @@ public sealed class SandboxCode
         try
         {
             // Starting a kernel can take a while on a cold sandbox: the session's timeout, at least a minute.
-            TimeSpan limit = _client.Options.Timeout > TimeSpan.FromMinutes(1) ? _client.Options.Timeout : TimeSpan.FromMinutes(1);
+            TimeSpan limit = _connection.Options.Timeout > TimeSpan.FromMinutes(1) ? _connection.Options.Timeout : TimeSpan.FromMinutes(1);
             Proto.Context context = await _contexts.CreateContextAsync(
                 new Proto.CreateContextRequest { Language = language ?? string.Empty, Cwd = workingDirectory ?? string.Empty },
-                _client.CallOptions(cancellationToken, limit)).ConfigureAwait(false);
+                _connection.CallOptions(cancellationToken, limit)).ConfigureAwait(false);
             return context.ToContext(Domain);
         }
         catch (Exception e) when (!(e is SandboxException))
         {
-            throw _client.Errors.Translate(e, "create a context for", target, cancellationToken);
+            throw _connection.Errors.Translate(e, "create a context for", target, cancellationToken);
         }
     }
 
@@ -105,11 +105,11 @@ public sealed class SandboxCode
         try
         {
             await _contexts.DestroyContextAsync(new Proto.DestroyContextRequest { ContextId = contextId },
-                _client.CallOptions(cancellationToken)).ConfigureAwait(false);
+                _connection.CallOptions(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (!(e is SandboxException))
         {
-            throw _client.Errors.Translate(e, "remove context", contextId, cancellationToken);
+            throw _connection.Errors.Translate(e, "remove context", contextId, cancellationToken);
         }
     }
 }

@@ -16,16 +16,16 @@ public sealed class SandboxFileSystem
     /// <summary>The depth the official clients ask for when they mean "everything below".</summary>
     public const uint RecursiveDepth = 999;
 
-    readonly SandboxClient _client;
+    readonly SandboxConnection _connection;
     readonly Proto.Filesystem.FilesystemClient _rpc;
 
-    internal SandboxFileSystem(SandboxClient client, Proto.Filesystem.FilesystemClient rpc)
+    internal SandboxFileSystem(SandboxConnection connection)
     {
-        _client = client;
-        _rpc = rpc;
+        _connection = connection;
+        _rpc = new Proto.Filesystem.FilesystemClient(connection.Invoker);
     }
 
-    string Domain => _client.Endpoint.Domain;
+    string Domain => _connection.Endpoint.Domain;
 
     string? _home;
 
@@ -108,11 +108,11 @@ public sealed class SandboxFileSystem
         }
         try
         {
-            return await call(_client.CallOptions(cancellationToken)).ConfigureAwait(false);
+            return await call(_connection.CallOptions(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (!(e is ArgumentException))
         {
-            throw _client.Errors.Translate(e, operation, target, cancellationToken);
+            throw _connection.Errors.Translate(e, operation, target, cancellationToken);
         }
     }
 }

@@ -28,19 +28,19 @@ public sealed class SandboxProcesses
     /// <summary>The header the official SDKs use to ask for keepalive events on an idle stream, in seconds.</summary>
     internal const string KeepaliveHeader = "keepalive-ping-interval";
 
-    readonly SandboxClient _client;
+    readonly SandboxConnection _connection;
     readonly Proto.Process.ProcessClient _rpc;
 
-    internal SandboxProcesses(SandboxClient client, Proto.Process.ProcessClient rpc)
+    internal SandboxProcesses(SandboxConnection connection)
     {
-        _client = client;
-        _rpc = rpc;
+        _connection = connection;
+        _rpc = new Proto.Process.ProcessClient(connection.Invoker);
     }
 
-    string Domain => _client.Endpoint.Domain;
+    string Domain => _connection.Endpoint.Domain;
 
     /// <summary>How long to wait for a call to settle once its outcome is known: the session's timeout, or 30 s.</summary>
-    TimeSpan SettleLimit => _client.Options.Timeout > TimeSpan.Zero ? _client.Options.Timeout : SandboxClientOptions.DefaultTimeout;
+    TimeSpan SettleLimit => _connection.Options.Timeout > TimeSpan.Zero ? _connection.Options.Timeout : SandboxClientOptions.DefaultTimeout;
 
     /// <summary>
     /// Starts a process and streams its events as they happen: <see cref="SandboxProcessStarted"/>
@@ -79,9 +79,9 @@ public sealed class SandboxProcesses
         string keepalive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // The process's lifetime is the caller's choice; the session's timeout is for unary calls.
-        CallOptions options = _client.CallOptions(cancellationToken, timeout ?? Timeout.InfiniteTimeSpan);
+        CallOptions options = _connection.CallOptions(cancellationToken, timeout ?? Timeout.InfiniteTimeSpan);
         options.Headers!.Add(KeepaliveHeader, keepalive);
-        var stream = new ProcessEventStream(_client.Errors, Domain, "start process", commandLine, decode: true,
+        var stream = new ProcessEventStream(_connection.Errors, Domain, "start process", commandLine, decode: true,
             timeout, options.Deadline, SettleLimit, KeepaliveOf(keepalive));
         using AsyncServerStreamingCall<Proto.StartResponse> call = _rpc.Start(request, options);
         await foreach (SandboxProcessEvent e in stream.ReadAsync(call.ResponseStream, r => r.Event, cancellationToken).ConfigureAwait(false))
@@ -112,9 +112,9 @@ public sealed class SandboxProcesses
     async IAsyncEnumerable<SandboxProcessEvent> ConnectCore(SandboxProcessSelector selector, bool decode,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        CallOptions options = _client.CallOptions(cancellationToken, Timeout.InfiniteTimeSpan);
+        CallOptions options = _connection.CallOptions(cancellationToken, Timeout.InfiniteTimeSpan);
         options.Headers!.Add(KeepaliveHeader, KeepaliveSeconds(SandboxProcessStartInfo.DefaultKeepaliveInterval));
-        var stream = new ProcessEventStream(_client.Errors, Domain, "attach to process", selector.ToString(), decode,
+        var stream = new ProcessEventStream(_connection.Errors, Domain, "attach to process", selector.ToString(), decode,
             null, null, SettleLimit, KeepaliveOf(KeepaliveSeconds(SandboxProcessStartInfo.DefaultKeepaliveInterval)));
         using AsyncServerStreamingCall<Proto.ConnectResponse> call =
             _rpc.Connect(new Proto.ConnectRequest { Process = selector.ToProto() }, options);
@@ -255,11 +255,11 @@ public sealed class SandboxProcesses
         {
             throw new ArgumentOutOfRangeException(nameof(target), target, "Input goes to Stdin or Pty.");
         }
-        if (_client.Options.Protocol != SandboxProtocol.Grpc)
+        if (_connection.Options.Protocol != SandboxProtocol.Grpc)
         {
             throw new SandboxException(SandboxErrorCode.FailedPrecondition,
                 $"Cannot stream input to {selector}: streaming input needs the Grpc protocol (HTTP/2), and this session to '{Domain}' "
-                + $"uses {_client.Options.Protocol} (gRPC-Web and Connect over HTTP/1.1 cannot carry a client stream). "
+                + $"uses {_connection.Options.Protocol} (gRPC-Web and Connect over HTTP/1.1 cannot carry a client stream). "
                 + "Send the input in separate calls with SendInputAsync, which works on every protocol, or open the session with the Grpc protocol.",
                 null, selector.ToString(), Domain);
         }
@@ -277,8 +277,8 @@ public sealed class SandboxProcesses
         AsyncClientStreamingCall<Proto.StreamInputRequest, Proto.StreamInputResponse>? call = null;
         try
         {
-            call = _rpc.StreamInput(_client.CallOptions(abort.Token, Timeout.InfiniteTimeSpan));
-            var input = new SandboxProcessInputStream(call, abort, selector, target, _client.Errors, SettleLimit);
+            call = _rpc.StreamInput(_connection.CallOptions(abort.Token, Timeout.InfiniteTimeSpan));
+            var input = new SandboxProcessInputStream(call, abort, selector, target, _connection.Errors, SettleLimit);
             using (cancellationToken.Register(state => ((CancellationTokenSource)state!).Cancel(), abort))
             {
                 try
@@ -290,7 +290,7 @@ public sealed class SandboxProcesses
                 }
                 catch (Exception e)
                 {
-                    throw _client.Errors.Translate(e, "send input to", selector.ToString(), cancellationToken);
+                    throw _connection.Errors.Translate(e, "send input to", selector.ToString(), cancellationToken);
                 }
             }
             return input;
@@ -346,11 +346,11 @@ public sealed class SandboxProcesses
     {
         try
         {
-            return await call(_client.CallOptions(cancellationToken)).ConfigureAwait(false);
+            return await call(_connection.CallOptions(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (!(e is ArgumentException))
         {
-            throw _client.Errors.Translate(e, operation, target, cancellationToken);
+            throw _connection.Errors.Translate(e, operation, target, cancellationToken);
         }
     }
 }

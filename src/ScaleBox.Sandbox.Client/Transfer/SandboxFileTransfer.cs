@@ -29,15 +29,16 @@ public sealed class SandboxFileTransfer
 {
     const string AuthorizationHeader = "Authorization";
 
+    // The whole client, not only its connection: moves, appends and tree copies use its file
+    // system and processes.
     readonly SandboxClient _client;
 
-    internal SandboxFileTransfer(SandboxClient client, HttpClient http)
+    internal SandboxFileTransfer(SandboxClient client)
     {
         _client = client;
-        Http = http;
     }
 
-    internal HttpClient Http { get; }
+    internal HttpClient Http => _client.Connection.Http;
 
     internal ErrorTranslator Errors => _client.Errors;
 
@@ -51,7 +52,7 @@ public sealed class SandboxFileTransfer
     /// <summary>A request to /upload or /download with <c>Authorization: Bearer &lt;user&gt;</c> and the access token.</summary>
     internal HttpRequestMessage NewRequest(HttpMethod method, string relativeUri)
     {
-        HttpRequestMessage request = _client.NewPlainRequest(method, relativeUri);
+        HttpRequestMessage request = _client.Connection.NewPlainRequest(method, relativeUri);
         request.Headers.TryAddWithoutValidation(AuthorizationHeader, "Bearer " + _client.Options.User);
         return request;
     }

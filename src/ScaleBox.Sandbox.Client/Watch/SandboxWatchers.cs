@@ -24,16 +24,18 @@ namespace ScaleBox.Sandbox.Client.Watch;
 /// </summary>
 public sealed class SandboxWatchers
 {
-    readonly SandboxClient _client;
+    readonly SandboxConnection _connection;
+    readonly SandboxFileSystem _files;
     readonly Proto.Filesystem.FilesystemClient _rpc;
 
-    internal SandboxWatchers(SandboxClient client, Proto.Filesystem.FilesystemClient rpc)
+    internal SandboxWatchers(SandboxConnection connection, SandboxFileSystem files)
     {
-        _client = client;
-        _rpc = rpc;
+        _connection = connection;
+        _files = files;
+        _rpc = new Proto.Filesystem.FilesystemClient(connection.Invoker);
     }
 
-    string Domain => _client.Endpoint.Domain;
+    string Domain => _connection.Endpoint.Domain;
 
     /// <summary>
     /// Watches a directory: <see cref="SandboxWatchStarted"/> once the agent watches, then a
@@ -142,8 +144,8 @@ public sealed class SandboxWatchers
 
     async Task<WatchStream> OpenAsync(string path, SandboxWatchOptions options, CancellationToken cancellationToken)
     {
-        string fullPath = await _client.Files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
-        return new WatchStream(_client, _rpc, fullPath, options.Recursive, options.KeepaliveInterval);
+        string fullPath = await _files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
+        return new WatchStream(_connection, _rpc, fullPath, options.Recursive, options.KeepaliveInterval);
     }
 
     /// <summary>
@@ -160,7 +162,7 @@ public sealed class SandboxWatchers
         {
             throw new ArgumentException("A sandbox path is required to wait for.", nameof(path));
         }
-        string fullPath = await _client.Files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
+        string fullPath = await _files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
         if (await TryGetItemAsync(fullPath, cancellationToken).ConfigureAwait(false) is SandboxItem existing)
         {
             return existing;
@@ -184,7 +186,7 @@ public sealed class SandboxWatchers
     {
         try
         {
-            return await _client.Files.GetItemAsync(fullPath, cancellationToken).ConfigureAwait(false);
+            return await _files.GetItemAsync(fullPath, cancellationToken).ConfigureAwait(false);
         }
         catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
         {
@@ -200,7 +202,7 @@ public sealed class SandboxWatchers
         {
             throw new ArgumentException("A sandbox directory path is required to watch.", nameof(path));
         }
-        string fullPath = await _client.Files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
+        string fullPath = await _files.GetFullPathAsync(path, cancellationToken).ConfigureAwait(false);
         return await Call("watch directory", fullPath, cancellationToken, async options =>
         {
             Proto.CreateWatcherResponse response = await _rpc
@@ -283,11 +285,11 @@ public sealed class SandboxWatchers
     {
         try
         {
-            return await call(_client.CallOptions(cancellationToken)).ConfigureAwait(false);
+            return await call(_connection.CallOptions(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (!(e is ArgumentException))
         {
-            throw _client.Errors.Translate(e, operation, target, cancellationToken);
+            throw _connection.Errors.Translate(e, operation, target, cancellationToken);
         }
     }
 }

@@ -21,15 +21,15 @@ namespace ScaleBox.Sandbox.Client.Watch;
 /// </summary>
 internal sealed class WatchStream
 {
-    readonly SandboxClient _client;
+    readonly SandboxConnection _connection;
     readonly Proto.Filesystem.FilesystemClient _rpc;
     readonly string _fullPath;
     readonly bool _recursive;
     readonly TimeSpan _keepalive;
 
-    public WatchStream(SandboxClient client, Proto.Filesystem.FilesystemClient rpc, string fullPath, bool recursive, TimeSpan keepalive)
+    public WatchStream(SandboxConnection connection, Proto.Filesystem.FilesystemClient rpc, string fullPath, bool recursive, TimeSpan keepalive)
     {
-        _client = client;
+        _connection = connection;
         _rpc = rpc;
         _fullPath = fullPath;
         _recursive = recursive;
@@ -48,7 +48,7 @@ internal sealed class WatchStream
     public async IAsyncEnumerable<SandboxWatchEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var watchdog = new IdleWatchdog(cancellationToken, SilenceLimit);
-        CallOptions options = _client.CallOptions(watchdog.Token, Timeout.InfiniteTimeSpan);
+        CallOptions options = _connection.CallOptions(watchdog.Token, Timeout.InfiniteTimeSpan);
         // The same header the official SDKs send on process streams, understood by the agent for watches too.
         options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
         var request = new Proto.WatchDirRequest { Path = _fullPath, Recursive = _recursive };
@@ -58,7 +58,7 @@ internal sealed class WatchStream
         // answer is, so that a reconnecting watch does not spend two keepalive intervals on
         // each try at a frozen agent.
         using var startLimit = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
-        TimeSpan answerLimit = _client.Options.Timeout;
+        TimeSpan answerLimit = _connection.Options.Timeout;
         if (answerLimit > TimeSpan.Zero && answerLimit < SilenceLimit)
         {
             startLimit.CancelAfter(answerLimit);
@@ -75,10 +75,10 @@ internal sealed class WatchStream
             catch (Exception e) when (!started && !watchdog.Fired && startLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                    $"The sandbox agent at '{_client.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
+                    $"The sandbox agent at '{_connection.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
                     + $"{answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead. "
                     + "Watch the folder again once the agent answers.",
-                    null, _fullPath, _client.Endpoint.Domain, e);
+                    null, _fullPath, _connection.Endpoint.Domain, e);
             }
             catch (Exception e)
             {
@@ -87,9 +87,9 @@ internal sealed class WatchStream
             if (!more)
             {
                 throw new SandboxException(SandboxErrorCode.Aborted,
-                    $"The sandbox agent at '{_client.Endpoint.Domain}' closed the watch of '{_fullPath}'"
+                    $"The sandbox agent at '{_connection.Endpoint.Domain}' closed the watch of '{_fullPath}'"
                     + (started ? ". " + WhatToDo : " before it started."),
-                    null, _fullPath, _client.Endpoint.Domain);
+                    null, _fullPath, _connection.Endpoint.Domain);
             }
             watchdog.Pet();
             Proto.WatchDirResponse response = call.ResponseStream.Current;
@@ -118,19 +118,19 @@ internal sealed class WatchStream
         if (watchdog.Fired)
         {
             return new SandboxException(SandboxErrorCode.Unavailable,
-                $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' brought nothing, not even a keepalive, for "
+                $"The watch of '{_fullPath}' at '{_connection.Endpoint.Domain}' brought nothing, not even a keepalive, for "
                 + $"{SilenceLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (one was due every "
                 + $"{_keepalive.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s): the agent may be frozen or the connection dead. "
                 + WhatToDo,
-                null, _fullPath, _client.Endpoint.Domain, error);
+                null, _fullPath, _connection.Endpoint.Domain, error);
         }
-        Exception translated = _client.Errors.Translate(error, Operation, _fullPath, cancellationToken);
+        Exception translated = _connection.Errors.Translate(error, Operation, _fullPath, cancellationToken);
         if (started && translated is SandboxException cut && cut.Code != SandboxErrorCode.Unauthenticated)
         {
             return new SandboxException(cut.Code,
-                $"The watch of '{_fullPath}' at '{_client.Endpoint.Domain}' was cut ({cut.ServerMessage ?? cut.Message}). "
+                $"The watch of '{_fullPath}' at '{_connection.Endpoint.Domain}' was cut ({cut.ServerMessage ?? cut.Message}). "
                 + WhatToDo,
-                cut.ServerMessage, _fullPath, _client.Endpoint.Domain, cut);
+                cut.ServerMessage, _fullPath, _connection.Endpoint.Domain, cut);
         }
         return translated;
     }
