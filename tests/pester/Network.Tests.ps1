@@ -127,6 +127,22 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         }
     }
 
+    It 'sends back-to-back requests through a proxy that closes each connection after one answer, without a failure' {
+        # tinyproxy closes the client's connection after each answer without saying so; a request
+        # sent on a connection kept from the one before would meet that close and fail.
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $s = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Protocol GrpcWeb -Proxy $proxy.Uri -Name 'proxied-back-to-back'
+        $accepted = @(Select-String -LiteralPath $proxy.Log -Pattern 'Connect \(file descriptor').Count
+        $failures = [System.Collections.Generic.List[string]]::new()
+        for ($i = 0; $i -lt 300; $i++) {
+            try { $null = Get-SbxItem -Path $agent.Home -Session $s -ErrorAction Stop }
+            catch { $failures.Add("call $($i): $($_.Exception.Message)") }
+        }
+        $failures | Should -BeNullOrEmpty
+        @(Select-String -LiteralPath $proxy.Log -Pattern 'Connect \(file descriptor').Count - $accepted |
+            Should -Be 300 -Because 'each request goes on a connection of its own'
+    }
+
     It 'follows HTTP_PROXY from the environment for every request, and NO_PROXY past it' {
         if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
         $script = @"

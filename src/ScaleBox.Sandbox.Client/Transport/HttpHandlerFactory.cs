@@ -56,7 +56,17 @@ internal static class HttpHandlerFactory
             ssl.ClientCertificates = new X509CertificateCollection { certificate };
         }
         handler.SslOptions = ssl;
-        return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, IsForwarded(route, options) && !tunnel);
+        bool forwarded = IsForwarded(route, options) && !tunnel;
+        if (forwarded)
+        {
+            // A proxy that reads each request may close the connection after its answer without
+            // saying so (tinyproxy strips the Connection header and closes): a next request sent on
+            // what looks like a live pooled connection then fails with "the response ended
+            // prematurely", and .NET retries no request whose body had started (every RPC has
+            // one). A lifetime of zero keeps no connection for a second request.
+            handler.PooledConnectionLifetime = TimeSpan.Zero;
+        }
+        return new IntermediaryAnswerCheck(handler, route, options.ClientCertificate is not null, forwarded);
 #else
         var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
         if (options.Proxy is not null)
