@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using System.Threading.Tasks;
 using Grpc.Core;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Processes;
@@ -19,6 +20,11 @@ namespace ScaleBox.Sandbox.Client.Code;
 /// and once the agent's response headers echo the interval, nothing at all for two intervals and
 /// a second fails the stream with DeadlineExceeded, as a process stream does. An agent that does
 /// not echo the header sends no keepalives either, and is waited for as long as the code runs.
+/// The response headers are the agent's answer to the request. An agent may hold them back while
+/// it starts a kernel or while other code runs in the context, so a late answer alone proves
+/// nothing either: once it is overdue (the session's timeout), the agent's /health is asked, and
+/// only an agent that does not answer that within a few seconds fails the call; a live one is
+/// waited for again.
 /// </summary>
 internal sealed class CodeExecutionStream
 {
@@ -29,12 +35,14 @@ internal sealed class CodeExecutionStream
     readonly string _target;
     readonly TimeSpan? _timeout;
     readonly TimeSpan _keepalive;
+    readonly TimeSpan _answerLimit;
 
     /// <param name="target">What the code runs in, e.g. "context 3f2a" or "python" (its default context).</param>
     /// <param name="timeout">The execution's own limit, null for none.</param>
     /// <param name="keepalive">How often the agent is asked to send a keepalive while the kernel is silent.</param>
     public CodeExecutionStream(SandboxConnection connection, Proto.ExecutionService.ExecutionServiceClient rpc, string target, TimeSpan? timeout, TimeSpan keepalive)
     {
+        _answerLimit = connection.Options.Timeout;
         _connection = connection;
         _rpc = rpc;
         _target = target;
@@ -46,13 +54,17 @@ internal sealed class CodeExecutionStream
 
     public async IAsyncEnumerable<SandboxCodeEvent> ReadAsync(Proto.ExecuteRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        CallOptions options = _connection.CallOptions(cancellationToken, _timeout ?? Timeout.InfiniteTimeSpan);
+        // Ends the call when the caller cancels, or when the agent is found unresponsive.
+        using var unanswered = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        CallOptions options = _connection.CallOptions(unanswered.Token, _timeout ?? Timeout.InfiniteTimeSpan);
         options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
         using AsyncServerStreamingCall<Proto.ExecuteResponse> call = _rpc.Execute(request, options);
         bool keepalivesPromised;
         try
         {
-            Metadata headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+            Task<Metadata> answer = call.ResponseHeadersAsync;
+            await WaitForAnswerAsync(answer, unanswered, cancellationToken).ConfigureAwait(false);
+            Metadata headers = await answer.ConfigureAwait(false);
             keepalivesPromised = headers.GetValue(SandboxProcesses.KeepaliveHeader) is not null;
         }
         catch (Exception e) when (!(e is SandboxException))
@@ -95,6 +107,58 @@ internal sealed class CodeExecutionStream
         + "(it starts when this one ends), or remove the context to stop its kernel.";
 
     string Where => _target.StartsWith("context ", StringComparison.Ordinal) ? _target : $"the default {_target} context";
+
+    /// <summary>
+    /// Returns once <paramref name="answer"/> is done; throws when, with the answer overdue, the
+    /// agent does not answer /health either (the call is then cancelled).
+    /// </summary>
+    async Task WaitForAnswerAsync(Task answer, CancellationTokenSource unanswered, CancellationToken cancellationToken)
+    {
+        if (_answerLimit <= TimeSpan.Zero || _answerLimit == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+        while (true)
+        {
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                Task overdue = Task.Delay(_answerLimit, wait.Token);
+                Task first = await Task.WhenAny(answer, overdue).ConfigureAwait(false);
+                wait.Cancel();
+                if (first == answer || cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+            if (!await AnswersHealthAsync(cancellationToken).ConfigureAwait(false) && !answer.IsCompleted)
+            {
+                unanswered.Cancel();
+                throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                    $"The sandbox agent at '{Domain}' did not answer the request to run code in {Where} within {Seconds(_answerLimit)}, "
+                    + $"nor its health check within {Seconds(HealthLimit)}: the agent may be frozen or the connection dead. "
+                    + "The code may still run if the agent wakes up, after any code already running there, and "
+                    + $"{Where} keeps its state. Run the code again once the agent answers (Test-SbxSession tells).",
+                    null, _target, Domain);
+            }
+        }
+    }
+
+    /// <summary>How long the agent's /health may take when an answer is overdue: a live agent answers it at once.</summary>
+    static readonly TimeSpan HealthLimit = TimeSpan.FromSeconds(5);
+
+    async Task<bool> AnswersHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Any answer will do: it shows the agent alive and the way to it open.
+            await _connection.IsHealthyAsync(HealthLimit, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is SandboxException || e is OperationCanceledException)
+        {
+            return false;
+        }
+    }
 
     SandboxException Silent(Exception error)
     {

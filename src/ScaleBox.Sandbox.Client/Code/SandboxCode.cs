@@ -35,6 +35,9 @@ public sealed class SandboxCode
 
     string Domain => _connection.Endpoint.Domain;
 
+    /// <summary>Starting a kernel can take a while on a cold sandbox: the session's timeout, at least a minute.</summary>
+    TimeSpan ContextStartLimit => _connection.Options.Timeout > TimeSpan.FromMinutes(1) ? _connection.Options.Timeout : TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Runs code and streams what it produces, in order: <see cref="SandboxCodeOutput"/> as it is
     /// printed, <see cref="SandboxCodeResult"/> for displays and the last expression's value, and
@@ -81,11 +84,9 @@ public sealed class SandboxCode
         string target = string.IsNullOrEmpty(language) ? "python" : language!;
         try
         {
-            // Starting a kernel can take a while on a cold sandbox: the session's timeout, at least a minute.
-            TimeSpan limit = _connection.Options.Timeout > TimeSpan.FromMinutes(1) ? _connection.Options.Timeout : TimeSpan.FromMinutes(1);
             Proto.Context context = await _contexts.CreateContextAsync(
                 new Proto.CreateContextRequest { Language = language ?? string.Empty, Cwd = workingDirectory ?? string.Empty },
-                _connection.CallOptions(cancellationToken, limit)).ConfigureAwait(false);
+                _connection.CallOptions(cancellationToken, ContextStartLimit)).ConfigureAwait(false);
             return context.ToContext(Domain);
         }
         catch (Exception e) when (!(e is SandboxException))

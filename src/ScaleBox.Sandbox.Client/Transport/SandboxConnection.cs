@@ -82,11 +82,14 @@ public sealed class SandboxConnection : IDisposable
     internal ErrorTranslator Errors { get; }
 
     /// <summary>GET /health: true when the agent answers 200. Needs no valid token.</summary>
-    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default)
+    public Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default) => IsHealthyAsync(Options.Timeout, cancellationToken);
+
+    /// <summary>GET /health within <paramref name="limit"/> rather than the session's timeout.</summary>
+    internal async Task<bool> IsHealthyAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         using var request = NewPlainRequest(HttpMethod.Get, AgentHttpRoutes.Health);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Options.Timeout);
+        deadline.CancelAfter(limit);
         try
         {
             using HttpResponseMessage response = await _http

@@ -194,6 +194,54 @@ public sealed class WatchAndCodeFaultTests
         }
     }
 
+    public static TheoryData<SandboxProtocol, Fault> Unresponsive()
+    {
+        var cases = new TheoryData<SandboxProtocol, Fault>();
+        foreach (SandboxProtocol protocol in new[] { SandboxProtocol.GrpcWeb, SandboxProtocol.Grpc })
+        {
+            cases.Add(protocol, Fault.Frozen);
+            cases.Add(protocol, Fault.HalfOpen);
+        }
+        return cases;
+    }
+
+    [PythonKernelTheory, MemberData(nameof(Unresponsive))]
+    public async Task A_code_execution_an_unresponsive_agent_never_answers_fails_once_its_health_check_fails_too(SandboxProtocol protocol, Fault fault)
+    {
+        TimeSpan timeout = TimeSpan.FromSeconds(2);
+        await using Scene scene = await Scene.StartAsync(protocol, fault, timeout);
+        SandboxCodeContext context = await scene.Client.Code.CreateContextAsync("python");
+        var request = new SandboxCodeRequest("1 + 1") { ContextId = context.Id, KeepaliveInterval = Keepalive };
+
+        scene.Strike();
+        await using IAsyncEnumerator<SandboxCodeEvent> events = scene.Client.Code.ExecuteAsync(request).GetAsyncEnumerator();
+        // Overdue after the session's timeout, then at most five seconds for /health.
+        SandboxException error = await ErrorOfAsync(events, timeout + TimeSpan.FromSeconds(5) + Slack);
+
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains("did not answer the request to run code in context " + context.Id, error.Message, StringComparison.Ordinal);
+        Assert.Contains("nor its health check", error.Message, StringComparison.Ordinal);
+        Assert.Contains("keeps its state", error.Message, StringComparison.Ordinal);
+    }
+
+    [PythonKernelTheory, BothProtocols]
+    public async Task An_answer_held_back_while_the_default_kernel_starts_is_waited_for_while_the_agent_answers_its_health_check(SandboxProtocol protocol)
+    {
+        // The local agent answers an Execute on the default context only once its kernel runs,
+        // which takes longer than this session's timeout of half a second.
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, TimeSpan.FromMilliseconds(500));
+        var request = new SandboxCodeRequest("6 * 7") { Language = "python", KeepaliveInterval = Keepalive };
+
+        var events = new List<SandboxCodeEvent>();
+        await foreach (SandboxCodeEvent e in client.Code.ExecuteAsync(request))
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal("42", Assert.IsType<SandboxCodeResult>(Assert.Single(events)).Text);
+    }
+
     [PythonKernelTheory, BothProtocols]
     public async Task A_kernel_computing_in_silence_longer_than_two_keepalives_is_not_taken_for_a_frozen_agent(SandboxProtocol protocol)
     {
