@@ -21,18 +21,25 @@ AfterAll {
     if ($agent) { Stop-TestAgent $agent }
 }
 
-Describe 'Load: 50 sessions x 4 process streams of 1 MB from one pwsh, in ForEach-Object -Parallel' {
+# Each protocol carries the streams its own way: gRPC-Web and Connect one HTTP/1.1 connection per
+# stream (200 at the agent), gRPC four HTTP/2 streams on each session's connection.
+Describe 'Load over <Protocol>: 50 sessions x 4 process streams of 1 MB from one pwsh, in ForEach-Object -Parallel' -ForEach @(
+    @{ Protocol = 'GrpcWeb' }
+    @{ Protocol = 'Grpc' }
+    @{ Protocol = 'Connect' }
+) {
     BeforeAll {
         $sessions = 50
         $perSession = 4
         $bytes = 1MB
         $streams = $sessions * $perSession
         $tag = 'load-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $domain = if ($Protocol -eq 'Grpc') { $agent.Http2Domain } else { $agent.Domain }
 
         # The processes take a shared lock on this file before they write anything. .NET takes
         # flock's exclusive lock for FileShare.None, so while $gate is open they all wait, asleep
         # in the kernel; disposing it releases them all at once.
-        $gatePath = Join-Path $agent.Home 'gate'
+        $gatePath = Join-Path $agent.Home "gate-$tag"
         Set-Content -LiteralPath $gatePath -Value ''
         $gate = [System.IO.File]::Open($gatePath, 'Open', 'ReadWrite', 'None')
 
@@ -40,7 +47,7 @@ Describe 'Load: 50 sessions x 4 process streams of 1 MB from one pwsh, in ForEac
         $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
         $arguments = @($pwsh | Select-Object -Skip 1) + @(
             '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Load/Stream-Load.ps1'),
-            '-ModulePath', $modulePath, '-Domain', $agent.Domain, '-Token', $agent.Token, '-GatePath', $gatePath,
+            '-ModulePath', $modulePath, '-Domain', $domain, '-Protocol', $Protocol, '-Token', $agent.Token, '-GatePath', $gatePath,
             '-Tag', $tag, '-Sessions', $sessions, '-StreamsPerSession', $perSession, '-Bytes', $bytes)
         foreach ($argument in $arguments) { $start.ArgumentList.Add([string] $argument) }
         $start.RedirectStandardOutput = $true
@@ -79,7 +86,7 @@ Describe 'Load: 50 sessions x 4 process streams of 1 MB from one pwsh, in ForEac
             }
         }
         $perStreamKiB = ($run.PeakAfterKiB - $run.PeakBeforeKiB) / $streams
-        Write-Host ("Peak {0:N0} MB after warming up, {1:N0} MB after the load: {2:N0} KiB per stream; managed heap after a full GC {3:N0} MB" -f
+        Write-Host ("$($Protocol): peak {0:N0} MB after warming up, {1:N0} MB after the load: {2:N0} KiB per stream; managed heap after a full GC {3:N0} MB" -f
             ($run.PeakBeforeKiB / 1KB), ($run.PeakAfterKiB / 1KB), $perStreamKiB, ($run.HeapAfterGcKiB / 1KB))
     }
 

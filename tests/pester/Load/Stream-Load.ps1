@@ -18,6 +18,7 @@ param(
     [Parameter(Mandatory)] [string] $Token,
     [Parameter(Mandatory)] [string] $GatePath,
     [Parameter(Mandatory)] [string] $Tag,
+    [string] $Protocol = 'GrpcWeb',
     [int] $Sessions = 50,
     [int] $StreamsPerSession = 4,
     [long] $Bytes = 1MB
@@ -32,7 +33,7 @@ Import-Module $ModulePath
 # session, a process stream as a job. What the peak grows by after this belongs to the streams.
 $null = 1 | ForEach-Object -Parallel {
     Import-Module $using:ModulePath
-    $session = New-SbxSession -Domain $using:Domain -AccessToken $using:Token
+    $session = New-SbxSession -Domain $using:Domain -AccessToken $using:Token -Protocol $using:Protocol
     try { Start-SbxProcess -Command 'echo warm' -Session $session -AsRecord -AsJob | Receive-Job -Wait -AutoRemoveJob }
     finally { Remove-SbxSession $session }
 }
@@ -42,7 +43,7 @@ $before = Get-PeakKiB
 $command = "flock -s '$GatePath' true && yes 0123456789abcdef | head -c $Bytes"
 $sessionResults = 1..$Sessions | ForEach-Object -ThrottleLimit $Sessions -Parallel {
     Import-Module $using:ModulePath
-    $session = New-SbxSession -Domain $using:Domain -AccessToken $using:Token
+    $session = New-SbxSession -Domain $using:Domain -AccessToken $using:Token -Protocol $using:Protocol
     try {
         $jobs = foreach ($i in 1..$using:StreamsPerSession) {
             Start-SbxProcess -Command $using:command -Tag $using:Tag -Session $session -AsRecord -AsJob
