@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
     The workload of Load.Tests.ps1, run in a pwsh of its own so that its peak memory (VmHWM) is its own:
-    -Sessions sessions made in a ForEach-Object -Parallel, each running -StreamsPerSession processes
+    -Sessions sessions (over -Protocol) made in a ForEach-Object -Parallel, each running -StreamsPerSession processes
     as jobs whose output (-Bytes each, as records) is read as it comes with Receive-Job -Wait.
 .DESCRIPTION
     Every process is tagged -Tag and first waits for a shared lock on the file -GatePath (flock -s),
