@@ -55,6 +55,8 @@ Describe 'Load over <Protocol>: 50 sessions x 4 process streams of 1 MB from one
         $start.UseShellExecute = $false
         $child = [System.Diagnostics.Process]::Start($start)
         try {
+            # Their .Result only once the child has exited: it waits for the child's end, and the
+            # child waits for the gate, so reading it before the release would wait forever.
             $stdout = $child.StandardOutput.ReadToEndAsync()
             $stderr = $child.StandardError.ReadToEndAsync()
             # Generous: on a busy machine 50 runspaces importing the module take a while. One list
