@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
 using ScaleBox.Sandbox.Client.Errors;
 using Proto = ScaleBox.Sandbox.Protocol;
 
@@ -64,13 +66,13 @@ internal sealed class ProcessEventTranslator
                 switch (data.OutputCase)
                 {
                     case Proto.ProcessEvent.Types.DataEvent.OutputOneofCase.Stdout:
-                        into.Add(Output(pid, SandboxProcessStream.Stdout, data.Stdout.ToByteArray()));
+                        into.Add(Output(pid, SandboxProcessStream.Stdout, BytesOf(data.Stdout)));
                         break;
                     case Proto.ProcessEvent.Types.DataEvent.OutputOneofCase.Stderr:
-                        into.Add(Output(pid, SandboxProcessStream.Stderr, data.Stderr.ToByteArray()));
+                        into.Add(Output(pid, SandboxProcessStream.Stderr, BytesOf(data.Stderr)));
                         break;
                     case Proto.ProcessEvent.Types.DataEvent.OutputOneofCase.Pty:
-                        into.Add(Output(pid, SandboxProcessStream.Pty, data.Pty.ToByteArray()));
+                        into.Add(Output(pid, SandboxProcessStream.Pty, BytesOf(data.Pty)));
                         break;
                     // An output kind this client does not know: newer agent, nothing to show.
                 }
@@ -96,6 +98,17 @@ internal sealed class ProcessEventTranslator
                 return;
         }
     }
+
+    /// <summary>
+    /// The chunk's bytes without a copy: a parsed ByteString owns an array of exactly its length,
+    /// which nothing else holds once the wire event is translated. A copy would double the garbage
+    /// of every chunk a busy stream brings.
+    /// </summary>
+    static byte[] BytesOf(ByteString bytes) =>
+        MemoryMarshal.TryGetArray(bytes.Memory, out ArraySegment<byte> segment)
+            && segment.Array is { } array && segment.Offset == 0 && segment.Count == array.Length
+            ? array
+            : bytes.ToByteArray();
 
     SandboxProcessOutput Output(uint pid, SandboxProcessStream stream, byte[] bytes)
     {
