@@ -31,6 +31,12 @@ internal static class ConnectionFailure
                     return DescribeTls(tls, host, port);
                 case GatewayException gateway:
                     return gateway.Message;
+#if NET8_0_OR_GREATER
+                // HTTP/2 pings a connection that has gone quiet; gRPC calls a lost one "internal".
+                case System.Net.Http.HttpProtocolException protocol when protocol.Message.IndexOf("ping", StringComparison.OrdinalIgnoreCase) >= 0:
+                    return $"the connection to {host}:{port} stopped answering (an HTTP/2 ping went unanswered): the agent may be frozen "
+                        + "or the network path dead. The connection was dropped; the next call opens a new one";
+#endif
             }
         }
         return null;

@@ -23,9 +23,12 @@ internal static class HttpHandlerFactory
             // A download on HTTP/2 starts from a 64 KiB stream window and grows it only as the
             // round-trip estimate allows; bulk data wants a large window from the first byte.
             InitialHttp2StreamWindowSize = 8 * 1024 * 1024,
-            // Detects a silently dropped HTTP/2 connection under a long-lived stream.
-            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            // Detects a silently dropped HTTP/2 connection while calls are on it: every call of the
+            // session shares that one connection, so until it is dropped each new call waits out
+            // its deadline. After 10 s without a frame a ping goes out, and 10 s without its answer
+            // drop the connection (not less: an agent on a starved machine may be slow, not gone).
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             UseCookies = false,
             AllowAutoRedirect = false,

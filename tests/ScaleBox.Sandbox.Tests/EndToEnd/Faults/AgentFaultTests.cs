@@ -72,6 +72,43 @@ public sealed class AgentFaultTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Over_http2_a_connection_gone_silent_is_dropped_and_the_next_calls_get_through_on_a_new_one()
+    {
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        await using var relay = new TcpRelay(agent.PortFor(SandboxProtocol.Grpc));
+        using SandboxClient client = FaultyAgent.Client(relay.Port, SandboxProtocol.Grpc, TimeSpan.FromSeconds(2));
+        await client.Files.GetItemAsync(agent.Home);
+        Assert.Equal(1, relay.ConnectionCount);
+
+        relay.FreezeCarried();
+        // Every call shares the one HTTP/2 connection: each waits out its deadline there until the
+        // connection's ping (after 10 s without a frame) goes 10 s unanswered and drops it.
+        DateTime giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(10 + 10) + Slack;
+        var failures = new List<SandboxException>();
+        while (true)
+        {
+            try
+            {
+                await client.Files.GetItemAsync(agent.Home);
+                break;
+            }
+            catch (SandboxException e) when (DateTime.UtcNow < giveUp)
+            {
+                failures.Add(e);
+            }
+        }
+
+        Assert.NotEmpty(failures); // the first calls after the freeze went on the silent connection
+        Assert.All(failures, e => Assert.Contains(e.Code, new[] { SandboxErrorCode.DeadlineExceeded, SandboxErrorCode.Unavailable }));
+        SandboxException? dropped = failures.Find(e => e.Code == SandboxErrorCode.Unavailable);
+        if (dropped is not null)
+        {
+            Assert.Contains("stopped answering", dropped.Message, StringComparison.Ordinal);
+        }
+        Assert.True(relay.ConnectionCount >= 2, "the call that got through went on a new connection");
+    }
+
     [Theory, BothProtocols]
     public async Task A_process_stream_over_a_half_open_connection_fails_instead_of_hanging(SandboxProtocol protocol)
     {

@@ -18,6 +18,8 @@ sealed class TcpRelay : IAsyncDisposable
     readonly Task _accepting;
     long _bytesToClients;
     volatile TaskCompletionSource? _frozen;
+    int _accepted;
+    volatile int _frozenBelow;
 
     public TcpRelay(int targetPort)
     {
@@ -41,6 +43,16 @@ sealed class TcpRelay : IAsyncDisposable
     /// are still accepted and go silent too.
     /// </summary>
     public void Freeze() => _frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Connections accepted so far.</summary>
+    public int ConnectionCount => Volatile.Read(ref _accepted);
+
+    /// <summary>
+    /// Makes every connection carried so far silent (half-open, as <see cref="Freeze"/> does),
+    /// while connections made from now on are relayed as usual: a stalled path that a client
+    /// gets past only by opening a new connection.
+    /// </summary>
+    public void FreezeCarried() => _frozenBelow = Volatile.Read(ref _accepted);
 
     /// <summary>Resets both sides of every connection carried so far.</summary>
     public int CutAll()
@@ -88,12 +100,13 @@ sealed class TcpRelay : IAsyncDisposable
                 _open.Add(client);
                 _open.Add(upstream);
             }
-            _ = PumpAsync(client, upstream, toClient: false);
-            _ = PumpAsync(upstream, client, toClient: true);
+            int number = Interlocked.Increment(ref _accepted);
+            _ = PumpAsync(client, upstream, toClient: false, number);
+            _ = PumpAsync(upstream, client, toClient: true, number);
         }
     }
 
-    async Task PumpAsync(Socket from, Socket to, bool toClient)
+    async Task PumpAsync(Socket from, Socket to, bool toClient, int connection)
     {
         byte[] buffer = new byte[64 * 1024];
         try
@@ -104,6 +117,10 @@ sealed class TcpRelay : IAsyncDisposable
                 if (_frozen is { } frozen)
                 {
                     await frozen.Task.WaitAsync(_stopping.Token); // held until the relay is disposed
+                }
+                if (connection <= _frozenBelow)
+                {
+                    await Task.Delay(Timeout.Infinite, _stopping.Token); // silent until the relay is disposed
                 }
                 if (read == 0)
                 {
