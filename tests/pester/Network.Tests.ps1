@@ -203,6 +203,21 @@ foreach (`$route in @(@{ Domain = '$($agent.Domain)'; Protocol = 'GrpcWeb' }, @{
         { Get-SbxItem -Path / -Session $none -ErrorAction Stop } | Should -Throw -ExpectedMessage '*wants a user and password (407 Proxy Authentication Required). Give them with -ProxyCredential*'
     }
 
+    It 'offers the signed-in user''s credentials with -ProxyUseDefaultCredentials, and says so when a Basic proxy refuses them, over <Protocol>' -ForEach @(
+        @{ Protocol = 'GrpcWeb'; Port = 'Domain'; Expected = '*refused the signed-in user''s credentials (-ProxyUseDefaultCredentials; 407 Proxy Authentication Required)*-ProxyCredential*' }
+        @{ Protocol = 'Grpc'; Port = 'Http2Domain'; Expected = '*cannot carry the signed-in user''s credentials (-ProxyUseDefaultCredentials). Give a user and password with -ProxyCredential*' }
+    ) {
+        # A user here has no NTLM or Kerberos credential; tinyproxy takes Basic only. What is
+        # tested is that the choice reaches every route and that its refusal is named as such.
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $s = New-SbxSession -Domain $agent.$Port -AccessToken $agent.Token -Protocol $Protocol -Proxy $authProxy.Uri -ProxyUseDefaultCredentials
+        $s.ProxyUseDefaultCredentials | Should -BeTrue
+        $caught = $null
+        try { Get-SbxItem -Path / -Session $s -ErrorAction Stop } catch { $caught = $_ }
+        $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $caught.Exception.Message | Should -BeLike $Expected
+    }
+
     It 'says so when the proxy cannot be reached, naming the proxy and not the sandbox' {
         $closed = Get-ClosedLoopbackPort
         $s = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Proxy "http://127.0.0.1:$closed" -TimeoutSec 10

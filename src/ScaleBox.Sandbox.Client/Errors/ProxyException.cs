@@ -19,9 +19,20 @@ internal sealed class ProxyException : HttpRequestException
     public static string Show(Uri proxy) => $"{proxy.Scheme}://{proxy.Host}:{proxy.Port}";
 
     /// <param name="answer">The proxy's status, e.g. "407 Proxy Authentication Required", or the 401 some proxies (tinyproxy) give for a wrong password.</param>
-    public static ProxyException AuthenticationRequired(Uri proxy, bool credentialGiven, string answer = Answer407) => new ProxyException(credentialGiven
-        ? $"the proxy {Show(proxy)} refused the proxy credential ({answer}). Check -ProxyCredential, or the user and password in the proxy's URL"
-        : $"the proxy {Show(proxy)} wants a user and password ({answer}). Give them with -ProxyCredential");
+    /// <param name="tunnel">The refusal came on the tunnel the client opens itself, which sends Basic credentials only.</param>
+    public static ProxyException AuthenticationRequired(Uri proxy, ProxyCredentialSource offered, string answer = Answer407, bool tunnel = false) =>
+        new ProxyException(offered switch
+        {
+            ProxyCredentialSource.Given =>
+                $"the proxy {Show(proxy)} refused the proxy credential ({answer}). Check -ProxyCredential, or the user and password in the proxy's URL",
+            ProxyCredentialSource.SignedInUser when tunnel =>
+                $"the proxy {Show(proxy)} wants a user and password ({answer}), and the tunnel that gRPC over cleartext HTTP/2 takes "
+                + "cannot carry the signed-in user's credentials (-ProxyUseDefaultCredentials). Give a user and password with -ProxyCredential",
+            ProxyCredentialSource.SignedInUser =>
+                $"the proxy {Show(proxy)} refused the signed-in user's credentials (-ProxyUseDefaultCredentials; {answer}): it may want a user "
+                + "and password (give them with -ProxyCredential), or accept none this user has (NTLM or Kerberos)",
+            _ => $"the proxy {Show(proxy)} wants a user and password ({answer}). Give them with -ProxyCredential",
+        });
 
     public const string Answer407 = "407 Proxy Authentication Required";
     public const string Answer401 = "401 Unauthorized";

@@ -51,9 +51,9 @@ internal sealed class IntermediaryAnswerCheck : DelegatingHandler
         {
             // .NET words it "The proxy tunnel request to proxy '...' failed with status code '407'."
             throw e.StatusCode == HttpStatusCode.ProxyAuthenticationRequired || e.Message.Contains("'407'")
-                ? ProxyException.AuthenticationRequired(proxy, _route.CredentialGiven)
+                ? ProxyException.AuthenticationRequired(proxy, _route.CredentialOffered)
                 : e.StatusCode == HttpStatusCode.Unauthorized || e.Message.Contains("'401'")
-                ? ProxyException.AuthenticationRequired(proxy, _route.CredentialGiven, ProxyException.Answer401)
+                ? ProxyException.AuthenticationRequired(proxy, _route.CredentialOffered, ProxyException.Answer401)
                 : new ProxyException($"the proxy {ProxyException.Show(proxy)} would not open a tunnel to {request.RequestUri?.Authority} ({e.Message})", e);
         }
 #else
@@ -62,13 +62,13 @@ internal sealed class IntermediaryAnswerCheck : DelegatingHandler
         if (response.StatusCode == HttpStatusCode.ProxyAuthenticationRequired && _route.Proxy is { } refusing)
         {
             response.Dispose();
-            throw ProxyException.AuthenticationRequired(refusing, _route.CredentialGiven);
+            throw ProxyException.AuthenticationRequired(refusing, _route.CredentialOffered);
         }
         if (response.StatusCode == HttpStatusCode.Unauthorized && _route.Proxy is { } proxied && IsProxyPage(response))
         {
             // tinyproxy answers a wrong password with 401 where 407 is due; the agent's 401 is JSON, without a challenge.
             response.Dispose();
-            throw ProxyException.AuthenticationRequired(proxied, _route.CredentialGiven, ProxyException.Answer401);
+            throw ProxyException.AuthenticationRequired(proxied, _route.CredentialOffered, ProxyException.Answer401);
         }
         if (response.StatusCode == HttpStatusCode.BadRequest && request.RequestUri?.Scheme == "https"
             && response.Content?.Headers.ContentType?.MediaType == "text/html")

@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using ScaleBox.Sandbox.Client.Errors;
 #if NET8_0_OR_GREATER
 using System.Net.Http;
 #endif
@@ -12,12 +13,12 @@ namespace ScaleBox.Sandbox.Client.Transport;
 /// </summary>
 internal sealed class ProxyRoute
 {
-    ProxyRoute(IWebProxy? settings, Uri? proxy, NetworkCredential? credential, bool credentialGiven)
+    ProxyRoute(IWebProxy? settings, Uri? proxy, NetworkCredential? credential, ProxyCredentialSource offered)
     {
         Settings = settings;
         Proxy = proxy;
         Credential = credential;
-        CredentialGiven = credentialGiven;
+        CredentialOffered = offered;
     }
 
     /// <summary>What the socket handler is given; null leaves it to the platform's default.</summary>
@@ -29,8 +30,8 @@ internal sealed class ProxyRoute
     /// <summary>The user and password for a tunnel the client opens itself (Basic), if any.</summary>
     public NetworkCredential? Credential { get; }
 
-    /// <summary>Whether any credential was offered to the proxy, for the wording of a 407.</summary>
-    public bool CredentialGiven { get; }
+    /// <summary>What was offered to the proxy, for the wording of a 407.</summary>
+    public ProxyCredentialSource CredentialOffered { get; }
 
     public static ProxyRoute For(SandboxClientOptions options)
     {
@@ -70,7 +71,9 @@ internal sealed class ProxyRoute
             NetworkCredential? found = fromSettings.GetCredential(proxy, "Basic");
             credential = string.IsNullOrEmpty(found?.UserName) ? null : found;
         }
-        bool given = options.ProxyCredential is not null || options.ProxyUseDefaultCredentials || settings?.Credentials is not null;
-        return new ProxyRoute(settings, proxy, credential, given);
+        ProxyCredentialSource offered = options.ProxyUseDefaultCredentials ? ProxyCredentialSource.SignedInUser
+            : options.ProxyCredential is not null || settings?.Credentials is not null ? ProxyCredentialSource.Given
+            : ProxyCredentialSource.None;
+        return new ProxyRoute(settings, proxy, credential, offered);
     }
 }

@@ -72,8 +72,8 @@ internal static class ProxyTunnel
             // Only the proxy answers CONNECT, so its 401 (tinyproxy's answer to a wrong password) is a refusal too.
             if (status == (int)HttpStatusCode.ProxyAuthenticationRequired || status == (int)HttpStatusCode.Unauthorized)
             {
-                throw ProxyException.AuthenticationRequired(proxy, route.CredentialGiven,
-                    status == (int)HttpStatusCode.Unauthorized ? ProxyException.Answer401 : ProxyException.Answer407);
+                throw ProxyException.AuthenticationRequired(proxy, route.CredentialOffered,
+                    status == (int)HttpStatusCode.Unauthorized ? ProxyException.Answer401 : ProxyException.Answer407, tunnel: true);
             }
             if (status < 200 || status > 299)
             {
