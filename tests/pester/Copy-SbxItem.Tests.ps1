@@ -870,32 +870,14 @@ Copy-SbxItem -ToSandbox -LiteralPath $env:SBX_TEST_LOCAL -Destination progress/c
 Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_TEST_BACK
 'done'
 '@
-            $pwsh = @(Get-PwshCommand)
-            $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-            foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) {
-                $start.ArgumentList.Add($argument)
+            $child = Start-ChildPwsh -ArgumentList '-Command', $script -Environment @{
+                SBX_TEST_MODULE = $modulePath
+                SBX_TEST_DOMAIN = $agent.Domain
+                SBX_TEST_TOKEN = $agent.Token
+                SBX_TEST_LOCAL = $progressFile
+                SBX_TEST_BACK = $back
             }
-            $start.Environment['SBX_TEST_MODULE'] = $modulePath
-            $start.Environment['SBX_TEST_DOMAIN'] = $agent.Domain
-            $start.Environment['SBX_TEST_TOKEN'] = $agent.Token
-            $start.Environment['SBX_TEST_LOCAL'] = $progressFile
-            $start.Environment['SBX_TEST_BACK'] = $back
-            $start.RedirectStandardOutput = $true
-            $start.RedirectStandardError = $true
-            $start.UseShellExecute = $false
-            $child = [System.Diagnostics.Process]::Start($start)
-            try {
-                $stdout = $child.StandardOutput.ReadToEndAsync()
-                $stderr = $child.StandardError.ReadToEndAsync()
-                $child.WaitForExit(60000) | Should -BeTrue -Because 'the child pwsh finishes'
-                $child.WaitForExit()
-                $child.ExitCode | Should -Be 0 -Because "stderr: $($stderr.Result)"
-                $stdout.Result | Should -Match 'done'
-            }
-            finally {
-                if (-not $child.HasExited) { $child.Kill($true) }
-                $child.Dispose()
-            }
+            Wait-ChildPwsh $child -TimeoutSec 60 | Should -Match 'done'
             Get-Sha (Join-Path $agent.Home 'progress/child.bin') | Should -Be $progressHash
             Get-Sha $back | Should -Be $progressHash
         }

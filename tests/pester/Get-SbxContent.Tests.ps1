@@ -65,32 +65,7 @@ BeforeAll {
 
     function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment, [int] $TimeoutSec = 60) {
         <# Runs $Script in another pwsh, so that whatever it leaves running dies with it. Returns its stdout. #>
-        $pwsh = @(Get-PwshCommand)
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) {
-            $start.ArgumentList.Add($argument)
-        }
-        foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        $child = [System.Diagnostics.Process]::Start($start)
-        try {
-            $stdout = $child.StandardOutput.ReadToEndAsync()
-            $stderr = $child.StandardError.ReadToEndAsync()
-            if (-not $child.WaitForExit($TimeoutSec * 1000)) {
-                throw "The child pwsh did not finish within $TimeoutSec s."
-            }
-            $child.WaitForExit()
-            if ($child.ExitCode -ne 0) {
-                throw "The child pwsh exited with $($child.ExitCode): $($stderr.Result)"
-            }
-            $stdout.Result
-        }
-        finally {
-            if (-not $child.HasExited) { $child.Kill($true) }
-            $child.Dispose()
-        }
+        Wait-ChildPwsh (Start-ChildPwsh -ArgumentList '-Command', $Script -Environment $Environment) -TimeoutSec $TimeoutSec
     }
 }
 

@@ -43,48 +43,32 @@ Describe 'Load over <Protocol>: 50 sessions x 4 process streams of 1 MB from one
         Set-Content -LiteralPath $gatePath -Value ''
         $gate = [System.IO.File]::Open($gatePath, 'Open', 'ReadWrite', 'None')
 
-        $pwsh = @(Get-PwshCommand)
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        $arguments = @($pwsh | Select-Object -Skip 1) + @(
-            '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Load/Stream-Load.ps1'),
+        $child = Start-ChildPwsh -ArgumentList @(
+            '-File', (Join-Path $PSScriptRoot 'Load/Stream-Load.ps1'),
             '-ModulePath', $modulePath, '-Domain', $domain, '-Protocol', $Protocol, '-Token', $agent.Token, '-GatePath', $gatePath,
             '-Tag', $tag, '-Sessions', $sessions, '-StreamsPerSession', $perSession, '-Bytes', $bytes)
-        foreach ($argument in $arguments) { $start.ArgumentList.Add([string] $argument) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        $child = [System.Diagnostics.Process]::Start($start)
         try {
-            # Their .Result only once the child has exited: it waits for the child's end, and the
-            # child waits for the gate, so reading it before the release would wait forever.
-            $stdout = $child.StandardOutput.ReadToEndAsync()
-            $stderr = $child.StandardError.ReadToEndAsync()
+            # Its output only once it has exited (Wait-ChildPwsh): the child waits for the gate, so
+            # waiting for its output before the release would wait forever.
             # Generous: on a busy machine 50 runspaces importing the module take a while. One list
             # call every half second; the processes themselves poll nothing.
             $deadline = [DateTime]::UtcNow.AddSeconds(600)
             $waiting = @()
-            while ($waiting.Count -lt $streams -and -not $child.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+            while ($waiting.Count -lt $streams -and -not $child.Process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 500
                 $waiting = Get-TaggedProcess $tag
             }
             Write-Host "$($waiting.Count) of $streams processes running at the agent, waiting at the gate; releasing them."
             $gate.Dispose()
-            if (-not $child.WaitForExit(600 * 1000)) {
-                throw "The load did not finish within 600 s after the release; the agent listed $($waiting.Count) of its processes at the release."
-            }
-            $child.WaitForExit()
-            if ($child.ExitCode -ne 0) {
-                throw "The load's pwsh failed (exit code $($child.ExitCode)):`n$($stderr.Result)`n$($stdout.Result)"
-            }
-            $run = $stdout.Result | ConvertFrom-Json
+            $run = Wait-ChildPwsh $child -TimeoutSec 600 | ConvertFrom-Json
             $run | Add-Member -NotePropertyName WaitingAtRelease -NotePropertyValue $waiting
-            $run | Add-Member -NotePropertyName StandardError -NotePropertyValue $stderr.Result
+            $run | Add-Member -NotePropertyName StandardError -NotePropertyValue $child.Error.Result
         }
         finally {
             $gate.Dispose()
-            if (-not $child.HasExited) {
-                Stop-Process -Id $child.Id -Force -ErrorAction SilentlyContinue
-                $null = $child.WaitForExit(10000)
+            if (-not $child.Process.HasExited) {
+                $child.Process.Kill($true)
+                $null = $child.Process.WaitForExit(10000)
             }
         }
         $perStreamKiB = ($run.PeakAfterKiB - $run.PeakBeforeKiB) / $streams

@@ -59,25 +59,14 @@ BeforeAll {
         param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
         $file = Join-Path $work ("child-" + [guid]::NewGuid().ToString('N') + '.ps1')
         Set-Content -LiteralPath $file -Value $Script
-        $command = @(Get-PwshCommand)
-        $start = [System.Diagnostics.ProcessStartInfo]::new($command[0])
-        foreach ($argument in @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)) { $start.ArgumentList.Add($argument) }
+        # None of this process's proxy and trust settings: only what the test gives.
+        $childEnvironment = @{ SBX_TEST_MODULE = $modulePath; SBX_TEST_TOKEN = $agent.Token }
         foreach ($name in 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR') {
-            $null = $start.Environment.Remove($name)
+            $childEnvironment[$name] = $null
         }
-        foreach ($entry in $Environment.GetEnumerator()) { $start.Environment[$entry.Key] = $entry.Value }
-        $start.Environment['SBX_TEST_MODULE'] = $modulePath
-        $start.Environment['SBX_TEST_TOKEN'] = $agent.Token
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        $child = [System.Diagnostics.Process]::Start($start)
-        $errors = $child.StandardError.ReadToEndAsync()
-        $output = $child.StandardOutput.ReadToEnd()
-        if (-not $child.WaitForExit(120000)) { Stop-Process -Id $child.Id -Force; throw 'The child PowerShell did not finish in 120 s.' }
-        $lines = @($output -split "`r?`n" | Where-Object { $_ -ne '' })
-        if ($child.ExitCode -ne 0) { throw "The child PowerShell failed ($($child.ExitCode)): $($lines -join ' | ') $($errors.Result)" }
-        $lines
+        foreach ($entry in $Environment.GetEnumerator()) { $childEnvironment[$entry.Key] = $entry.Value }
+        $output = Wait-ChildPwsh (Start-ChildPwsh -ArgumentList '-File', $file -Environment $childEnvironment) -TimeoutSec 120
+        @($output -split "`r?`n" | Where-Object { $_ -ne '' })
     }
 }
 

@@ -143,6 +143,52 @@ function Start-InRunspace {
     [pscustomobject]@{ PowerShell = $ps; Output = $out; Async = $ps.BeginInvoke($in, $out) }
 }
 
+function Start-ChildPwsh {
+    <#
+    .SYNOPSIS
+        Starts another pwsh (no profile, non-interactive) with $ArgumentList after those switches
+        (e.g. '-File', $path, ... or '-Command', $text) and $Environment set for it alone ($null
+        removes a variable). Returns Process, Output and Error (the last two read to their end
+        as the child writes, so it never blocks on a full pipe). Wait with Wait-ChildPwsh.
+    #>
+    param([Parameter(Mandatory)][string[]] $ArgumentList, [hashtable] $Environment = @{})
+    $pwsh = @(Get-PwshCommand)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $ArgumentList) {
+        $start.ArgumentList.Add([string] $argument)
+    }
+    foreach ($key in $Environment.Keys) {
+        if ($null -eq $Environment[$key]) { $null = $start.Environment.Remove($key) } else { $start.Environment[$key] = [string] $Environment[$key] }
+    }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    [pscustomobject]@{ Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Error = $process.StandardError.ReadToEndAsync() }
+}
+
+function Wait-ChildPwsh {
+    <#
+    .SYNOPSIS
+        Waits for a child of Start-ChildPwsh and returns its standard output. Kills it and throws
+        when it outlives $TimeoutSec; throws with its error and output when it exits non-zero.
+    #>
+    param([Parameter(Mandatory)] $Child, [int] $TimeoutSec = 300)
+    try {
+        if (-not $Child.Process.WaitForExit($TimeoutSec * 1000)) {
+            throw "The child pwsh did not finish within $TimeoutSec s."
+        }
+        $Child.Process.WaitForExit() # and its output is read to the end
+        if ($Child.Process.ExitCode -ne 0) {
+            throw "The child pwsh failed (exit code $($Child.Process.ExitCode)):`n$($Child.Error.Result)`n$($Child.Output.Result)"
+        }
+        $Child.Output.Result
+    }
+    finally {
+        if (-not $Child.Process.HasExited) { $Child.Process.Kill($true) }
+    }
+}
+
 function Invoke-FreshPwsh {
     <#
     .SYNOPSIS
@@ -157,7 +203,6 @@ function Invoke-FreshPwsh {
         [hashtable] $Environment = @{},
         [int] $TimeoutSec = 300
     )
-    $pwsh = Get-PwshCommand
     $argumentsJson = $Arguments | ConvertTo-Json -Compress -Depth 5
     $wrapper = @"
 `$ErrorActionPreference = 'Stop'
@@ -169,35 +214,16 @@ ConvertTo-Json -InputObject @(`$result) -Depth 6 -Compress
 "@
     $scriptFile = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-fresh-' + [guid]::NewGuid().ToString('N') + '.ps1')
     Set-Content -LiteralPath $scriptFile -Value $wrapper
-    $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile)) {
-        $start.ArgumentList.Add($argument)
-    }
-    $start.Environment['SBX_FRESH_ARGUMENTS'] = $argumentsJson
-    foreach ($key in $Environment.Keys) {
-        if ($null -eq $Environment[$key]) { $null = $start.Environment.Remove($key) } else { $start.Environment[$key] = $Environment[$key] }
-    }
-    $start.RedirectStandardOutput = $true
-    $start.RedirectStandardError = $true
-    $start.UseShellExecute = $false
+    $childEnvironment = $Environment.Clone()
+    $childEnvironment['SBX_FRESH_ARGUMENTS'] = $argumentsJson
     try {
-        $process = [System.Diagnostics.Process]::Start($start)
-        $stdout = $process.StandardOutput.ReadToEndAsync()
-        $stderr = $process.StandardError.ReadToEndAsync()
-        if (-not $process.WaitForExit($TimeoutSec * 1000)) {
-            Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
-            throw "The child pwsh did not finish within $TimeoutSec s."
-        }
-        $process.WaitForExit()
+        $output = Wait-ChildPwsh (Start-ChildPwsh -ArgumentList '-File', $scriptFile -Environment $childEnvironment) -TimeoutSec $TimeoutSec
     }
     finally {
         Remove-Item -LiteralPath $scriptFile -ErrorAction SilentlyContinue
     }
-    if ($process.ExitCode -ne 0) {
-        throw "The child pwsh failed (exit code $($process.ExitCode)):`n$($stderr.Result)`n$($stdout.Result)"
-    }
-    $json = @($stdout.Result -split "`r?`n" | Where-Object { $_ -match '^\[' }) | Select-Object -Last 1
-    if (-not $json) { throw "The child pwsh wrote no result:`n$($stdout.Result)`n$($stderr.Result)" }
+    $json = @($output -split "`r?`n" | Where-Object { $_ -match '^\[' }) | Select-Object -Last 1
+    if (-not $json) { throw "The child pwsh wrote no result:`n$output" }
     $json | ConvertFrom-Json
 }
 
