@@ -27,6 +27,13 @@ BeforeAll {
     $canRun = Test-MountNamespace
     & /usr/bin/python3 -c 'import ipykernel, jupyter_client' 2>$null
     $hasKernels = $LASTEXITCODE -eq 0
+    # Results the docs state for an example (in a comment or the text after it), by a line of its code.
+    $statedResults = @{
+        'statistics.mean([3, 1, 4, 1, 5])' = '2.8'    # README: "# 2.8"
+        "Invoke-SbxCode 'statistics.mean(data)'" = '2.8'   # Invoke-SbxCode, example 1: "returns `2.8`"
+        "Invoke-SbxCode `"'model' in globals()`" -Context `$eval" = 'False'   # New-SbxCodeContext, example 2: "Returns `False`"
+        'Start-SbxProcess echo hello world' = 'hello world'
+    }
     if (-not $hasKernels) { Write-Host 'No python3-ipykernel/python3-jupyter-client: the examples that run code are skipped.' }
     if ($canRun) {
         $agent = Start-ExampleAgent
@@ -70,6 +77,16 @@ Describe 'Runnable examples in the docs' {
             Get-SbxProcess -ErrorAction SilentlyContinue | Stop-SbxProcess -Force -ErrorAction SilentlyContinue
         }
         $result.Errors | Should -BeNullOrEmpty -Because "the example runs as written:`n$Code"
+        foreach ($line in $statedResults.Keys | Where-Object { $Code.Contains($_) }) {
+            @($result.Output | ForEach-Object { "$_".Trim() }) | Should -Contain $statedResults[$line] -Because "the docs say what '$line' gives"
+        }
+    }
+
+    It 'checks each stated result on a runnable example' {
+        $runnableCode = @(Get-DocExample | Where-Object Runnable | ForEach-Object Code)
+        foreach ($line in $statedResults.Keys) {
+            @($runnableCode | Where-Object { $_.Contains($line) }).Count | Should -BeGreaterThan 0 -Because "'$line' is in a runnable example"
+        }
     }
 
     It 'shows no marker in Get-Help' {
