@@ -56,7 +56,9 @@ function Test-MountNamespace {
         Write-Host 'No unshare here (Linux util-linux): the runnable doc examples are skipped.'
         return $false
     }
-    $output = & unshare @(Get-MountNamespaceOptions) true 2>&1
+    # A bind mount of the temp folder onto itself, as Start-ExampleAgent's mounts need.
+    $temp = [System.IO.Path]::GetTempPath()
+    $output = & unshare @(Get-MountNamespaceOptions) sh -c 'mount --bind "$1" "$1"' sh $temp 2>&1
     if ($LASTEXITCODE -ne 0) {
         Write-Host "This machine does not allow a mount namespace ($output): the runnable doc examples are skipped."
         return $false

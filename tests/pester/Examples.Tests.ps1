@@ -82,6 +82,19 @@ Describe 'Runnable examples in the docs' {
         }
     }
 
+    It 'fails an example that writes an error, throws or hangs' {
+        if (-not $canRun) { Set-ItResult -Skipped -Because 'no mount namespace here (printed above)'; return }
+        $written = Invoke-DocExample -Code 'Get-SbxItem /home/user/missing -ErrorAction Continue' -Agent $agent -Local $local -ModulePath $modulePath
+        $written.Errors | Should -HaveCount 1
+        $written.Errors[0] | Should -BeLike 'NotFound,*'
+        $thrown = Invoke-DocExample -Code 'Get-SbxItem /home/user/missing' -Agent $agent -Local $local -ModulePath $modulePath
+        $thrown.Errors | Should -BeLike 'terminating: *missing*'
+        $hung = Invoke-DocExample -Code 'Start-SbxProcess -Command "exec sleep 30"' -Agent $agent -Local $local -ModulePath $modulePath -TimeoutSec 2
+        $hung.TimedOut | Should -BeTrue
+        $hung.Errors | Should -Contain 'did not end within 2 s'
+        Get-SbxProcess -ErrorAction SilentlyContinue | Stop-SbxProcess -Force -ErrorAction SilentlyContinue
+    }
+
     It 'checks each stated result on a runnable example' {
         $runnableCode = @(Get-DocExample | Where-Object Runnable | ForEach-Object Code)
         foreach ($line in $statedResults.Keys) {
