@@ -228,7 +228,9 @@ function Invoke-DocExample {
         [int] $TimeoutSec = 60
     )
     $script = "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; `$ConfirmPreference = 'None'`n" +
-        "Set-Location -LiteralPath '$($Local.Replace("'", "''"))'`n" + $Code
+        "Set-Location -LiteralPath '$($Local.Replace("'", "''"))'`n" +
+        # Start-InRunspace's own parameters: an example that names $token or $domain must not get them.
+        "Remove-Variable -Name Module, Domain, Token`n" + $Code
     $run = Start-InRunspace -Script $script -ModulePath $ModulePath -Agent $Agent
     $errors = [System.Collections.Generic.List[string]]::new()
     $timedOut = -not $run.Async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($TimeoutSec))

@@ -33,6 +33,7 @@ BeforeAll {
         "Invoke-SbxCode 'statistics.mean(data)'" = '2.8'   # Invoke-SbxCode, example 1: "returns `2.8`"
         "Invoke-SbxCode `"'model' in globals()`" -Context `$eval" = 'False'   # New-SbxCodeContext, example 2: "Returns `False`"
         'Start-SbxProcess echo hello world' = 'hello world'
+        'New-SbxSession -Domain http://10.0.0.15:49983' = 'InvalidDomain,ScaleBox.Sandbox.Commands.NewSbxSessionCommand'   # New-SbxSession, example 6
     }
     if (-not $hasKernels) { Write-Host 'No python3-ipykernel/python3-jupyter-client: the examples that run code are skipped.' }
     if ($canRun) {
