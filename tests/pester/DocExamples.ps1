@@ -83,7 +83,8 @@ function Start-ExampleAgent {
     $mounts = 'set -e; r="$SBX_TEST_AGENT_HOME"; mkdir -p "$r/home/user" "$r/tmp" "$r/var/log"; ' +
         'mount --bind "$r/home" /home; mount --bind "$r/var/log" /var/log; mount --bind "$r/tmp" /tmp; exec "$@"'
     $launcher = @('unshare') + @(Get-MountNamespaceOptions) + @('sh', '-c', $mounts, 'sh')
-    $agent = Start-TestAgent -Launcher $launcher -HomeAs '/home/user'
+    # Its own upload journal, in its namespace: agents that share one clean up after each other.
+    $agent = Start-TestAgent -Launcher $launcher -HomeAs '/home/user' -ArgumentList '--state-dir', '/home/.agent-state'
     $agent | Add-Member -NotePropertyName Root -NotePropertyValue $agent.Home -PassThru
 }
 
