@@ -128,7 +128,19 @@ function Invoke-Docs {
     $docs = Join-Path $Root 'docs/en-US'
     if (Get-Module -ListAvailable -Name platyPS) {
         Import-Module platyPS
-        New-ExternalHelp -Path $docs -OutputPath $helpOut -Force | Out-Null
+        # platyPS shows HTML comment lines (such as the <!-- runnable --> marks of tested examples) as text.
+        $pages = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-docs-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $pages | Out-Null
+        try {
+            foreach ($page in Get-ChildItem -LiteralPath $docs -Filter *.md) {
+                Get-Content -LiteralPath $page.FullName | Where-Object { $_ -notmatch '^\s*<!--.*-->\s*$' } |
+                    Set-Content -LiteralPath (Join-Path $pages $page.Name)
+            }
+            New-ExternalHelp -Path $pages -OutputPath $helpOut -Force | Out-Null
+        }
+        finally {
+            Remove-Item -LiteralPath $pages -Recurse -Force -ErrorAction SilentlyContinue
+        }
     }
     else {
         & (Join-Path $Root 'docs/ConvertTo-MamlHelp.ps1') -Path $docs -OutputPath $helpOut -ModuleName 'ScaleBox.Sandbox' -AssemblyFileName 'ScaleBox.Sandbox.dll'

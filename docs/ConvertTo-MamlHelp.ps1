@@ -997,6 +997,10 @@ function ConvertTo-AboutText {
             $codeStart = $i + 1
             continue
         }
+        if ($line -match '^\s*<!--.*-->\s*$') {
+            # a one-line HTML comment (e.g. a <!-- runnable --> mark): markdown does not show it either
+            continue
+        }
         $heading = [regex]::Match($line, '^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$')
         if ($heading.Success) {
             $text = $heading.Groups[2].Value.Trim()

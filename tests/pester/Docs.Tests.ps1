@@ -1,16 +1,8 @@
 # Every PowerShell example in the README and the help pages parses, so the docs cannot drift into
-# syntax the module's users cannot paste.
+# syntax the module's users cannot paste. The ones marked runnable also run: Examples.Tests.ps1.
 BeforeDiscovery {
-    $root = Join-Path $PSScriptRoot '../..'
-    $documents = @(Get-Item -LiteralPath (Join-Path $root 'README.md')) + @(Get-ChildItem -LiteralPath (Join-Path $root 'docs/en-US') -Filter *.md)
-    $exampleCases = foreach ($document in $documents) {
-        $text = Get-Content -LiteralPath $document.FullName -Raw
-        $number = 0
-        foreach ($match in [regex]::Matches($text, '(?ms)^```powershell\r?\n(.*?)^```')) {
-            $number++
-            @{ Document = $document.Name; Number = $number; Code = $match.Groups[1].Value }
-        }
-    }
+    . (Join-Path $PSScriptRoot 'DocExamples.ps1')
+    $exampleCases = @(Get-DocExample | ForEach-Object { @{ Document = $_.Document; Number = $_.Number; Code = $_.Code } })
 }
 
 Describe 'Examples in the docs' {

@@ -46,15 +46,22 @@ function Start-TestAgent {
         [string] $Token = ([guid]::NewGuid().ToString('N')),
         [int] $TimeoutSec = 30,
         # More options for the agent, such as '--watcher-capacity', '10'.
-        [string[]] $ArgumentList = @()
+        [string[]] $ArgumentList = @(),
+        # A command the agent runs under (e.g. unshare and a script that mounts folders): the agent's
+        # command line follows as its arguments, and SBX_TEST_AGENT_HOME names the fresh home folder.
+        [string[]] $Launcher = @(),
+        # The home the agent is told, when the launcher shows the fresh folder elsewhere (e.g. /home/user).
+        [string] $HomeAs
     )
     $agentHome = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-test-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
     New-Item -ItemType Directory -Path $agentHome | Out-Null
 
-    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($AgentPath, '--port', '0', '--http2-port', '0', '--token', $Token, '--home', $agentHome) + $ArgumentList) {
+    $command = @($Launcher) + @('dotnet', $AgentPath, '--port', '0', '--http2-port', '0', '--token', $Token, '--home', $(if ($HomeAs) { $HomeAs } else { $agentHome })) + $ArgumentList
+    $start = [System.Diagnostics.ProcessStartInfo]::new($command[0])
+    foreach ($argument in $command | Select-Object -Skip 1) {
         $start.ArgumentList.Add($argument)
     }
+    $start.Environment['SBX_TEST_AGENT_HOME'] = $agentHome
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $start.UseShellExecute = $false
