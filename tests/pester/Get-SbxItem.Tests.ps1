@@ -245,8 +245,8 @@ Describe 'Get-SbxItem' -Tag Smoke {
             }
         }
 
-        It 'writes 200 piped paths in their order, errors at the positions of the missing ones (limit <Limit>)' -ForEach @(
-            @{ Limit = $null }, @{ Limit = 1 }, @{ Limit = 64 }
+        It 'writes 200 piped paths in their order, errors at the positions of the missing ones (<Name>)' -ForEach @(
+            @{ Name = 'default limit'; Limit = $null }, @{ Name = '-ThrottleLimit 1'; Limit = 1 }, @{ Name = '-ThrottleLimit 64'; Limit = 64 }
         ) {
             $limit = if ($Limit) { @{ ThrottleLimit = $Limit } } else { @{} }
             # 2>&1 merges the two streams in the order they were written.
@@ -288,6 +288,17 @@ Describe 'Get-SbxItem' -Tag Smoke {
             $out = [System.Collections.Generic.List[object]]::new()
             { $paths | Get-SbxItem -ErrorAction Stop | ForEach-Object { $out.Add($_) } } | Should -Throw -ErrorId 'NotFound,*'
             $out.Name | Should -Be @('f000.txt', 'f001.txt', 'f002.txt')
+        }
+
+        It 'with -ThrottleLimit 1 reads each path only after the previous output went down the pipeline' {
+            $once = Join-Path $many 'once.txt'
+            Set-Content -LiteralPath $once -Value 'x'
+            # The first item's consumer removes the file, so the second read must find it gone.
+            $out = 'many/once.txt', 'many/once.txt' | Get-SbxItem -ThrottleLimit 1 -ErrorAction SilentlyContinue -ErrorVariable err |
+                ForEach-Object { Remove-Item -LiteralPath $once; $_ }
+            @($out).Count | Should -Be 1
+            $err | Should -HaveCount 1
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
 
         It 'refuses a limit out of 1 to 64' {
