@@ -14,7 +14,10 @@
       - -Stats sequential `Get-SbxItem -LiteralPath <file>` calls in the child, next to -Stats
         sequential `files.stat` calls of the SDK;
       - -Stats `Get-SbxItem` calls with -InFlight in flight from one session (ForEach-Object
-        -Parallel), next to the sequential rate.
+        -Parallel), next to the sequential rate;
+      - -Stats paths piped into one `Get-SbxItem` (output in input order), at its default
+        -ThrottleLimit and at -ThrottleLimit -InFlight, next to the sequential calls and the SDK.
+    -StatsOnly skips the tree copies.
     Every copy is compared file by file (SHA-256) with the source. Each measure is repeated -Runs
     times, the module and the SDK interleaved, and the median is reported.
 #>
@@ -28,7 +31,8 @@ param(
     [int] $Stats = 1000,
     [int] $InFlight = 64,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/ScaleBox.Sandbox'),
-    [string] $AgentPath
+    [string] $AgentPath,
+    [switch] $StatsOnly
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -102,7 +106,17 @@ else {
     $parallel = [System.Diagnostics.Stopwatch]::StartNew()
     1..$Stats | ForEach-Object -ThrottleLimit $InFlight -Parallel { $null = Get-SbxItem -LiteralPath $using:Remote -Session $using:session }
     $parallel.Stop()
-    [pscustomobject]@{ Seconds = $sequential.Elapsed.TotalSeconds; ParallelSeconds = $parallel.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+    # One Get-SbxItem for all the paths, piped: the stats in flight on the session's connection.
+    $paths = ,$Remote * $Stats
+    $null = $paths | Select-Object -First 64 | Get-SbxItem
+    $piped = [System.Diagnostics.Stopwatch]::StartNew()
+    $null = $paths | Get-SbxItem
+    $piped.Stop()
+    $pipedWide = [System.Diagnostics.Stopwatch]::StartNew()
+    $null = $paths | Get-SbxItem -ThrottleLimit $InFlight
+    $pipedWide.Stop()
+    [pscustomobject]@{ Seconds = $sequential.Elapsed.TotalSeconds; ParallelSeconds = $parallel.Elapsed.TotalSeconds
+        PipedSeconds = $piped.Elapsed.TotalSeconds; PipedWideSeconds = $pipedWide.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
 }
 '@
 
@@ -146,7 +160,7 @@ try {
     $env:SBX_BENCH_TOKEN = $agent.Token
 
     $module = @(); $sdk = @()
-    for ($run = 1; $run -le $Runs; $run++) {
+    for ($run = 1; $run -le $Runs -and -not $StatsOnly; $run++) {
         $remote = Join-Path $agent.Home "module-$run"
         $back = Join-Path $work "module-back-$run"
         $module += Invoke-Child tree $remote $back
@@ -171,8 +185,8 @@ try {
     for ($run = 1; $run -le $Runs; $run++) {
         $moduleStat += Invoke-Child stat $statTarget
         $sdkStat += Invoke-Sdk @{ mode = 'stat'; stats = $Stats; statPath = $statTarget }
-        Write-Host ("Run {0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s); SDK stat x{1} {5:0.00} s" -f `
-                $run, $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $sdkStat[-1].seconds)
+        Write-Host ("Run {0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s; piped {5:0.00} s, piped -ThrottleLimit {3} {6:0.00} s); SDK stat x{1} {7:0.00} s" -f `
+                $run, $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $moduleStat[-1].PipedSeconds, $moduleStat[-1].PipedWideSeconds, $sdkStat[-1].seconds)
     }
 }
 finally {
@@ -181,13 +195,15 @@ finally {
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-$moduleUp = Get-Median ($module | ForEach-Object UpSeconds)
-$moduleDown = Get-Median ($module | ForEach-Object DownSeconds)
-$sdkUp = Get-Median ($sdk | ForEach-Object upSeconds)
-$sdkDown = Get-Median ($sdk | ForEach-Object downSeconds)
+$moduleUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object UpSeconds) }
+$moduleDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object DownSeconds) }
+$sdkUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($sdk | ForEach-Object upSeconds) }
+$sdkDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($sdk | ForEach-Object downSeconds) }
 $statSequential = Get-Median ($moduleStat | ForEach-Object Seconds)
 $statParallel = Get-Median ($moduleStat | ForEach-Object ParallelSeconds)
 $sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
+$statPiped = Get-Median ($moduleStat | ForEach-Object PipedSeconds)
+$statPipedWide = Get-Median ($moduleStat | ForEach-Object PipedWideSeconds)
 [pscustomobject][ordered]@{
     'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
     "Copy-SbxItem -ThrottleLimit $ThrottleLimit up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
@@ -196,5 +212,10 @@ $sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
     'Module / SDK time, down (goal <= 0.5)'          = [Math]::Round($moduleDown / $sdkDown, 2)
     "Get-SbxItem x$Stats sequential / SDK stat (s)"  = '{0:0.00} / {1:0.00}' -f $statSequential, $sdkStatSeconds
     'Get-SbxItem / SDK stat time (goal <= 0.3)'      = [Math]::Round($statSequential / $sdkStatSeconds, 2)
-    "Get-SbxItem, $InFlight in flight / sequential throughput (goal >= 4)" = [Math]::Round($statSequential / $statParallel, 2)
+    "Get-SbxItem, $InFlight in flight (ForEach-Object -Parallel) / sequential throughput" = [Math]::Round($statSequential / $statParallel, 2)
+    "`$paths | Get-SbxItem x$Stats, default limit / -ThrottleLimit $InFlight (s)" = '{0:0.00} / {1:0.00}' -f $statPiped, $statPipedWide
+    '$paths | Get-SbxItem / SDK stat time (goal <= 0.3)' = [Math]::Round($statPiped / $sdkStatSeconds, 2)
+    "`$paths | Get-SbxItem -ThrottleLimit $InFlight / SDK stat time" = [Math]::Round($statPipedWide / $sdkStatSeconds, 2)
+    "`$paths | Get-SbxItem -ThrottleLimit $InFlight / sequential throughput (goal >= 4)" = [Math]::Round($statSequential / $statPipedWide, 2)
+    '$paths | Get-SbxItem (default limit) / sequential throughput' = [Math]::Round($statSequential / $statPiped, 2)
 } | Format-List | Out-String -Width 200

@@ -1,7 +1,8 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
-    Import-Module (Get-TestModulePath) -Force
+    $modulePath = Get-TestModulePath
+    Import-Module $modulePath -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
     # Fixtures, made with the local file system.
@@ -213,6 +214,135 @@ Describe 'Get-SbxItem' -Tag Smoke {
 
         It 'stops with -ErrorAction Stop' {
             { Get-SbxItem -Path gi/missing.txt -ErrorAction Stop } | Should -Throw -ErrorId 'NotFound,*'
+        }
+    }
+
+    Context 'many paths in flight (-ThrottleLimit)' {
+        BeforeAll {
+            # 200 paths, every seventh missing: output and errors must come back in this order.
+            $many = Join-Path $agent.Home 'many'
+            New-Item -ItemType Directory -Path $many | Out-Null
+            $paths = foreach ($i in 0..199) {
+                $name = 'f{0:000}.txt' -f $i
+                if ($i % 7 -ne 3) { Set-Content -LiteralPath (Join-Path $many $name) -Value ('x' * $i) -NoNewline }
+                "many/$name"
+            }
+
+            function Assert-InputOrder([object[]] $Out) {
+                $Out | Should -HaveCount 200
+                for ($i = 0; $i -lt 200; $i++) {
+                    if ($i % 7 -eq 3) {
+                        $Out[$i] | Should -BeOfType ([System.Management.Automation.ErrorRecord]) -Because "$($paths[$i]) is missing"
+                        $Out[$i].TargetObject | Should -Be $paths[$i]
+                        $Out[$i].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.GetSbxItemCommand'
+                    }
+                    else {
+                        $Out[$i] | Should -BeOfType ([ScaleBox.Sandbox.Client.Files.SandboxItem])
+                        $Out[$i].Path | Should -Be (Join-Path $agent.Home $paths[$i])
+                        $Out[$i].Length | Should -Be $i
+                    }
+                }
+            }
+        }
+
+        It 'writes 200 piped paths in their order, errors at the positions of the missing ones (<Name>)' -ForEach @(
+            @{ Name = 'default limit'; Limit = $null }, @{ Name = '-ThrottleLimit 1'; Limit = 1 }, @{ Name = '-ThrottleLimit 64'; Limit = 64 }
+        ) {
+            $limit = if ($Limit) { @{ ThrottleLimit = $Limit } } else { @{} }
+            # 2>&1 merges the two streams in the order they were written.
+            $out = $paths | Get-SbxItem @limit 2>&1
+            Assert-InputOrder $out
+        }
+
+        It 'keeps the order of an array given to -Path and -LiteralPath' {
+            Assert-InputOrder (Get-SbxItem -Path $paths -ThrottleLimit 64 2>&1)
+            Assert-InputOrder (Get-SbxItem -LiteralPath $paths 2>&1)
+        }
+
+        It 'keeps wildcard paths among literal ones, each expanded at its position' {
+            $out = 'many/f000.txt', 'many/f00[12].txt', 'many/f003.txt', 'many/f01?.txt', 'many/f004.txt' | Get-SbxItem -ThrottleLimit 8 2>&1
+            $names = $out | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "error:$($_.TargetObject)" } else { $_.Name } }
+            $expectedTens = 10..19 | Where-Object { $_ % 7 -ne 3 } | ForEach-Object { 'f{0:000}.txt' -f $_ }
+            $names | Should -Be (@('f000.txt', 'f001.txt', 'f002.txt', 'error:many/f003.txt') + $expectedTens + 'f004.txt')
+        }
+
+        It 'refreshes piped items in their order' {
+            $items = Get-SbxItem -Path 'many/f00*.txt' | Sort-Object Name -Descending
+            ($items | Get-SbxItem -ThrottleLimit 4).Name | Should -Be $items.Name
+        }
+
+        It 'ends early under Select-Object -First, even with endless input' {
+            $run = Start-InRunspace -Script '& { while ($true) { "many/f000.txt"; "many/f001.txt" } } | Get-SbxItem -ThrottleLimit 16 | Select-Object -First 3 | ForEach-Object Name'
+            try {
+                $run.Async.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue -Because 'the pipeline ends after three items'
+                $run.PowerShell.EndInvoke($run.Async) | Out-Null
+                $run.Output | Should -Be @('f000.txt', 'f001.txt', 'f000.txt')
+                $run.PowerShell.HadErrors | Should -BeFalse
+            }
+            finally {
+                $run.PowerShell.Dispose()
+            }
+        }
+
+        It 'stops with -ErrorAction Stop at the first missing path, after the ones before it' {
+            $out = [System.Collections.Generic.List[object]]::new()
+            { $paths | Get-SbxItem -ErrorAction Stop | ForEach-Object { $out.Add($_) } } | Should -Throw -ErrorId 'NotFound,*'
+            $out.Name | Should -Be @('f000.txt', 'f001.txt', 'f002.txt')
+        }
+
+        It 'with -ThrottleLimit 1 reads each path only after the previous output went down the pipeline' {
+            $once = Join-Path $many 'once.txt'
+            Set-Content -LiteralPath $once -Value 'x'
+            # The first item's consumer removes the file, so the second read must find it gone.
+            $out = 'many/once.txt', 'many/once.txt' | Get-SbxItem -ThrottleLimit 1 -ErrorAction SilentlyContinue -ErrorVariable err |
+                ForEach-Object { Remove-Item -LiteralPath $once; $_ }
+            @($out).Count | Should -Be 1
+            $err | Should -HaveCount 1
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
+        It 'refuses a limit out of 1 to 64' {
+            { Get-SbxItem -Path many/f000.txt -ThrottleLimit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+            { Get-SbxItem -Path many/f000.txt -ThrottleLimit 65 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        }
+    }
+
+    Context 'Ctrl+C with stats in flight' {
+        It 'cancels the requests in flight at once, though the agent never answers' {
+            # An agent of its own, frozen (SIGSTOP): its socket still accepts, but no stat is ever answered.
+            $frozen = Start-TestAgent
+            try {
+                # The paths come through the runspace's input, given only once the agent is frozen.
+                $script = 'param($Module, $Domain, $Token) Import-Module $Module
+                    $slow = New-SbxSession -Domain $Domain -AccessToken $Token -TimeoutSec 600
+                    $null = Get-SbxItem -LiteralPath / -Session $slow
+                    "connected"
+                    $input | Get-SbxItem -Session $slow -ThrottleLimit 16'
+                $ps = [powershell]::Create()
+                $null = $ps.AddScript($script).AddArgument($modulePath).AddArgument($frozen.Domain).AddArgument($frozen.Token)
+                $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                $async = $ps.BeginInvoke($in, $out)
+                Wait-Until { $out.Count -gt 0 -or $async.IsCompleted } -TimeoutSec 30
+                # Indexed, not enumerated: enumerating an open PSDataCollection waits for its end.
+                $out[0] | Should -Be 'connected'
+                & kill -STOP $frozen.Process.Id
+                Wait-Until { (Get-Content -LiteralPath "/proc/$($frozen.Process.Id)/stat" -Raw) -match '^\d+ \(.*\) [Tt] ' }
+                foreach ($i in 1..100) { $in.Add("/f$i") }
+                $in.Complete()
+                Start-Sleep -Milliseconds 500
+                $async.IsCompleted | Should -BeFalse -Because 'the frozen agent answers no stat'
+                $stop = $ps.BeginStop($null, $null)
+                $stop.AsyncWaitHandle.WaitOne(15000) | Should -BeTrue -Because 'stopping cancels the stats in flight (the session would wait 600 s)'
+                $out.Count | Should -Be 1 -Because 'the frozen agent answered no stat'
+            }
+            finally {
+                if ($frozen) {
+                    & kill -CONT $frozen.Process.Id
+                    Stop-TestAgent $frozen
+                }
+                if ($ps) { $ps.Dispose() }
+            }
         }
     }
 

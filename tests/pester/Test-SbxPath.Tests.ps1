@@ -83,4 +83,12 @@ Describe 'Test-SbxPath' -Tag Smoke {
         $results | Should -HaveCount 4
         ($results | Where-Object { $_ }) | Should -HaveCount 3
     }
+
+    It 'answers 200 piped paths in their order with <Limit> in flight' -ForEach @(@{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }) {
+        $paths = foreach ($i in 0..199) { if ($i % 5 -eq 0) { "tp/none-$i" } elseif ($i % 5 -eq 1) { 'tp/dir' } else { 'tp/file.txt' } }
+        $expected = foreach ($i in 0..199) { $i % 5 -ge 2 }
+        $results = $paths | Test-SbxPath -PathType Leaf -ThrottleLimit $Limit
+        $results | Should -HaveCount 200
+        $results | Should -Be $expected
+    }
 }

@@ -12,42 +12,25 @@ namespace ScaleBox.Sandbox.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "SbxPath", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Test-SbxPath.md")]
 [OutputType(typeof(bool))]
-public sealed class TestSbxPathCommand : ItemCmdlet
+public sealed class TestSbxPathCommand : ItemLookupCmdlet
 {
     [Parameter]
     [Alias("Type")]
     public SbxPathType PathType { get; set; } = SbxPathType.Any;
 
-    protected override void ProcessRecord()
+    protected override void WriteLookup(ItemLookup lookup)
     {
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (SandboxItem item in InputObject)
-            {
-                Test(item.Path, literal: true);
-            }
-            return;
-        }
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
-        {
-            Test(path, literal);
-        }
-    }
-
-    void Test(string path, bool literal)
-    {
-        try
-        {
-            WriteObject(FindItems(path, literal).Any(IsOfType));
-        }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+        if (lookup.Error is { Code: SandboxErrorCode.NotFound })
         {
             WriteObject(false);
         }
-        catch (SandboxException e)
+        else if (lookup.Error is { } error)
         {
-            WriteSandboxError(e, path);
+            WriteSandboxError(error, lookup.Path);
+        }
+        else
+        {
+            WriteObject(lookup.Items.Any(IsOfType));
         }
     }
 

@@ -51,4 +51,15 @@ public abstract class ItemCmdlet : SessionCmdlet
         bool literal = ParameterSetName == LiteralPathSet;
         return (literal ? LiteralPath : Path).SelectMany(path => ResolveItems(path, literal));
     }
+
+    /// <summary>The paths this record names, each with whether it is taken as written: piped items by their own path.</summary>
+    protected IEnumerable<(string Path, bool Literal)> SelectedPaths()
+    {
+        if (ParameterSetName == InputObjectSet)
+        {
+            return InputObject.Select(item => (item.Path, true));
+        }
+        bool literal = ParameterSetName == LiteralPathSet;
+        return (literal ? LiteralPath : Path).Select(path => (path, literal));
+    }
 }

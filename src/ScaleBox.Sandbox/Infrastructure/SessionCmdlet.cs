@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
@@ -62,16 +64,22 @@ public abstract class SessionCmdlet : CancellableCmdlet
     }
 
     /// <summary>As ResolveItems, but a failure (NotFound included) is thrown for the caller to judge.</summary>
-    protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal)
+    protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal) => Wait(FindItemsAsync(Client, path, literal, CancelToken));
+
+    /// <summary>
+    /// FindItems without the pipeline thread, so several can be in flight: the items a path names,
+    /// or the call's failure (NotFound included) as a <see cref="SandboxException"/>.
+    /// </summary>
+    protected static async Task<IReadOnlyList<SandboxItem>> FindItemsAsync(SandboxClient client, string path, bool literal, CancellationToken cancellationToken)
     {
         string leaf = SandboxPath.GetLeaf(path);
         if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
         {
-            return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
+            return new[] { await client.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false) };
         }
 
         var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
-        var matches = Wait(Client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, CancelToken))
+        var matches = (await client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, cancellationToken).ConfigureAwait(false))
             .Where(i => pattern.IsMatch(i.Name))
             .ToList();
         if (matches.Count > 0)
@@ -79,6 +87,6 @@ public abstract class SessionCmdlet : CancellableCmdlet
             return matches;
         }
         // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
-        return new[] { Wait(Client.Files.GetItemAsync(path, CancelToken)) };
+        return new[] { await client.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false) };
     }
 }
