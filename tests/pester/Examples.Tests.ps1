@@ -24,6 +24,12 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'DocExamples.ps1')
     $modulePath = Get-TestModulePath
     Import-Module $modulePath -Force
+    # ForEach-Object -Parallel and thread jobs load the module by name, as an installed one is.
+    $savedModulePath = $env:PSModulePath
+    if (Test-Path -LiteralPath $modulePath -PathType Container) {
+        # The built module folder (out/ScaleBox.Sandbox); an installed copy is on the path already.
+        $env:PSModulePath = (Split-Path $modulePath) + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    }
     $canRun = Test-MountNamespace
     & /usr/bin/python3 -c 'import ipykernel, jupyter_client' 2>$null
     $hasKernels = $LASTEXITCODE -eq 0
@@ -45,6 +51,7 @@ BeforeAll {
 }
 
 AfterAll {
+    $env:PSModulePath = $savedModulePath
     Get-SbxSession | Remove-SbxSession
     if ($agent) { Stop-TestAgent $agent }
     if ($local) { Remove-Item -LiteralPath $local -Recurse -Force -ErrorAction SilentlyContinue }
