@@ -94,6 +94,8 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
     It 'carries every request of a <Protocol> session with -Proxy: RPCs, a stream, stdin and a 100 MB transfer' -ForEach @(
         @{ Protocol = 'GrpcWeb'; Port = 'Domain' }
         @{ Protocol = 'Grpc'; Port = 'Http2Domain' }
+        @{ Protocol = 'Connect'; Port = 'Domain' }
+        @{ Protocol = 'ConnectJson'; Port = 'Domain' }
     ) {
         if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
         $domain = $agent.$Port
@@ -103,7 +105,7 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         Invoke-RoundTrip -Session $s -Label "proxy-$Protocol"
         Get-DirectConnectionCount -Port ([uri] "http://$domain").Port | Should -Be 0 -Because 'no request of the session goes straight to the agent'
         $requests = @(Get-TestProxyRequest $proxy | Select-Object -Skip $seen)
-        if ($Protocol -eq 'GrpcWeb') {
+        if ($Protocol -ne 'Grpc') {
             # Plain http is forwarded request by request: the proxy sees each one.
             foreach ($path in '/sandboxagent.Filesystem/Stat', '/sandboxagent.Process/Start', '/sandboxagent.Process/SendInput', '/upload', '/download/') {
                 @($requests | Where-Object { $_ -like "* http://$domain$path*" }).Count | Should -BeGreaterThan 0 -Because "the proxy forwarded $path"
@@ -269,11 +271,16 @@ Describe 'Sessions through nginx as a TLS gateway, with a test CA' {
         if ($authority) { Remove-Item -LiteralPath $authority.Folder -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
-    It 'carries GrpcWeb through HTTP/1.1 proxying with buffering off: RPCs, a stream, stdin and a 100 MB transfer' {
+    It 'carries <Protocol> through HTTP/1.1 proxying with buffering off: RPCs, a stream, stdin and a 100 MB transfer' -ForEach @(
+        @{ Protocol = 'GrpcWeb' }
+        @{ Protocol = 'Connect' }
+        @{ Protocol = 'ConnectJson' }
+    ) {
         if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
-        $s = New-SbxSession -Domain $http1.Domain -Protocol GrpcWeb @viaGateway
-        Invoke-RoundTrip -Session $s -Label 'gateway1-GrpcWeb'
-        $requests = @(Get-TestGatewayRequest $http1)
+        $seen = @(Get-TestGatewayRequest $http1).Count
+        $s = New-SbxSession -Domain $http1.Domain -Protocol $Protocol @viaGateway
+        Invoke-RoundTrip -Session $s -Label "gateway1-$Protocol"
+        $requests = @(Get-TestGatewayRequest $http1 | Select-Object -Skip $seen)
         foreach ($path in '/sandboxagent.Filesystem/Stat', '/sandboxagent.Process/Start', '/sandboxagent.Process/SendInput', '/upload') {
             $requests.Path | Should -Contain $path
         }
