@@ -79,12 +79,17 @@ function Start-ExampleAgent {
         its fresh home folder (home/user, tmp, var/log), so the examples' sandbox paths exist. The
         host is unchanged. Returns Start-TestAgent's object plus Root (that folder).
     #>
-    # /tmp is mounted last: the fresh folder itself lives under it.
-    $mounts = 'set -e; r="$SBX_TEST_AGENT_HOME"; mkdir -p "$r/home/user" "$r/tmp" "$r/var/log"; ' +
+    # /tmp is mounted last: the fresh folder itself lives under it. The agent's own files may live
+    # under /tmp too (a clone there), so a copy of them (2 MB) is put under the new /home first.
+    $agentPath = Get-TestAgentPath
+    $agentFolder = (Split-Path -Parent $agentPath).Replace("'", "'\''")
+    $mounts = 'set -e; r="$SBX_TEST_AGENT_HOME"; mkdir -p "$r/home/user" "$r/tmp" "$r/var/log" "$r/home/.agent-bin"; ' +
+        "cp -a '$agentFolder/.' `"`$r/home/.agent-bin/`"; " +
         'mount --bind "$r/home" /home; mount --bind "$r/var/log" /var/log; mount --bind "$r/tmp" /tmp; exec "$@"'
     $launcher = @('unshare') + @(Get-MountNamespaceOptions) + @('sh', '-c', $mounts, 'sh')
     # Its own upload journal, in its namespace: agents that share one clean up after each other.
-    $agent = Start-TestAgent -Launcher $launcher -HomeAs '/home/user' -ArgumentList '--state-dir', '/home/.agent-state'
+    $agent = Start-TestAgent -Launcher $launcher -HomeAs '/home/user' -AgentPath ('/home/.agent-bin/' + (Split-Path -Leaf $agentPath)) `
+        -ArgumentList '--state-dir', '/home/.agent-state'
     $agent | Add-Member -NotePropertyName Root -NotePropertyValue $agent.Home -PassThru
 }
 
