@@ -4,7 +4,8 @@ using Grpc.Core;
 namespace ScaleBox.Sandbox.Agent.Connect;
 
 /// <summary>
-/// The response side of a streaming call: each message leaves at once in an envelope of its own,
+/// The response side of a streaming call: each message leaves at once in an envelope of its own
+/// (unless its write carries BufferHint: then with the next),
 /// and the end-of-stream envelope closes the stream. Writes and the close take turns, because a
 /// deadline can close the stream while the handler is still writing; once closed, writes fail.
 /// </summary>
@@ -30,8 +31,12 @@ internal sealed class ConnectStreamWriter<T>(Stream body, ConnectCodec codec, Ca
                 throw new InvalidOperationException("The response stream is closed: the call has already ended.");
             }
             await envelope.WriteAsync(body, cancellation.Token);
-            // A streamed event is worth something only when it arrives, not when the next one pushes it out.
-            await body.FlushAsync(cancellation.Token);
+            // A streamed event is worth something only when it arrives, not when the next one pushes it
+            // out: only a write whose sender says the next follows at once (BufferHint) waits for it.
+            if ((WriteOptions?.Flags & WriteFlags.BufferHint) != WriteFlags.BufferHint)
+            {
+                await body.FlushAsync(cancellation.Token);
+            }
         }
         finally
         {

@@ -104,7 +104,7 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
         var stream = new WatchStream(path);
         using DirectoryWatch watch = DirectoryWatch.Start(path, request.Recursive, stream);
         await responseStream.WriteAsync(WatchStarted);
-        await EventStreamer.CopyAsync(stream.Events, responseStream.WriteAsync, WatchKeepalive, keepalive, context.CancellationToken);
+        await EventStreamer.CopyAsync(stream.Events, responseStream, WatchKeepalive, keepalive, context.CancellationToken);
     }
 
     public override Task<CreateWatcherResponse> CreateWatcher(CreateWatcherRequest request, ServerCallContext context)

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Grpc.Core;
 using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Agent.Processes;
@@ -9,23 +10,46 @@ namespace ScaleBox.Sandbox.Agent.Processes;
 /// Returns when the channel completes (after a process's end event, or rethrows the error a watch
 /// completed it with); throws when the call is cancelled (the process or watch source lives on).
 /// Process streams and directory watch streams share it.
+/// <para>
+/// An event leaves with a flush of its own unless another is already queued behind it: then it
+/// stays in the response buffer for that one (a few at most), so a burst costs fewer flushes and
+/// nothing ever waits for an event that has not come yet.
+/// </para>
 /// </summary>
 static class EventStreamer
 {
     static readonly ProcessEvent ProcessKeepalive = new() { Keepalive = new ProcessEvent.Types.KeepAlive() };
 
-    public static Task CopyAsync(ProcessSubscription subscription, Func<ProcessEvent, Task> write, TimeSpan keepalive, CancellationToken cancellationToken) =>
-        CopyAsync(subscription.Events, write, ProcessKeepalive, keepalive, cancellationToken);
+    /// <summary>Writes that may wait in the response buffer for the next one, queued right behind.</summary>
+    static readonly WriteOptions HeldForNext = new(WriteFlags.BufferHint);
 
-    public static async Task CopyAsync<T>(ChannelReader<T> events, Func<T, Task> write, T keepaliveEvent, TimeSpan keepalive, CancellationToken cancellationToken)
+    /// <summary>How many writes in a row may wait for the next one before a flush, so a steady burst still leaves in pieces.</summary>
+    const int MaxHeld = 8;
+
+    public static Task CopyAsync<TResponse>(ProcessSubscription subscription, IServerStreamWriter<TResponse> stream, Func<ProcessEvent, TResponse> wrap,
+        TimeSpan keepalive, CancellationToken cancellationToken) =>
+        CopyAsync(subscription.Events, stream, wrap, DataEventCoalescer.TakeQueued, ProcessKeepalive, keepalive, cancellationToken);
+
+    public static Task CopyAsync<T>(ChannelReader<T> events, IServerStreamWriter<T> stream, T keepaliveEvent, TimeSpan keepalive, CancellationToken cancellationToken) =>
+        CopyAsync(events, stream, e => e, (e, _) => e, keepaliveEvent, keepalive, cancellationToken);
+
+    /// <param name="takeQueued">Given an event just read, may join the events queued behind it into it.</param>
+    static async Task CopyAsync<T, TResponse>(ChannelReader<T> events, IServerStreamWriter<TResponse> stream, Func<T, TResponse> wrap,
+        Func<T, ChannelReader<T>, T> takeQueued, T keepaliveEvent, TimeSpan keepalive, CancellationToken cancellationToken)
     {
         var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Func<T, Task> write = e => stream.WriteAsync(wrap(e));
         try
         {
+            int held = 0;
             while (true)
             {
                 while (events.TryRead(out T? e))
                 {
+                    e = takeQueued(e, events);
+                    bool hold = held < MaxHeld && events.TryPeek(out _);
+                    held = hold ? held + 1 : 0;
+                    stream.WriteOptions = hold ? HeldForNext : null;
                     await WriteAsync(write, e, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -41,6 +65,7 @@ static class EventStreamer
                     idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     if (!events.TryPeek(out _))
                     {
+                        stream.WriteOptions = null;
                         await WriteAsync(write, keepaliveEvent, cancellationToken).ConfigureAwait(false);
                     }
                     continue;

@@ -86,6 +86,10 @@ sealed class ManagedProcess
                 (stdoutRead, stdoutWrite) = Descriptor.Pipe();
                 (stderrRead, stderrWrite) = Descriptor.Pipe();
                 stdinWrite.MakeNonBlocking();
+                // The output pump takes what a pipe holds right now after each wakeup, and must
+                // never block for more: its ends are the agent's alone (the child has the other).
+                stdoutRead.MakeNonBlocking();
+                stderrRead.MakeNonBlocking();
                 stdio = new ChildSpawner.PipeStdio(
                     (int)stdinRead.DangerousGetHandle(), (int)stdoutWrite.DangerousGetHandle(), (int)stderrWrite.DangerousGetHandle());
             }

@@ -6,8 +6,8 @@ namespace ScaleBox.Sandbox.Agent.Processes;
 
 /// <summary>
 /// Reads one output source (a stdout or stderr pipe, or a terminal master) on a thread of its own and
-/// hands each read, as it comes, to the fan-out: raw bytes, at most one chunk per read (32 KiB for
-/// pipes, 16 KiB for a terminal, as the real agent), never waiting for a newline.
+/// hands what it reads, as it comes, to the fan-out: raw bytes, in chunks of at most 32 KiB for pipes
+/// and 16 KiB for a terminal (as the real agent), never waiting for a newline or for more output.
 /// The source ends at end of file (EIO for a terminal). Once the child has exited, whatever is
 /// already buffered is drained and reading stops, even if a grandchild still holds the write side.
 /// </summary>
@@ -82,29 +82,53 @@ static class OutputPump
 
     enum ReadResult { Data, Nothing, End }
 
+    /// <summary>
+    /// One chunk: the first read, then more reads while the source has more right now (it is
+    /// non-blocking), until the chunk is full, so a fast writer's output leaves in few, full chunks
+    /// while a line written alone still leaves at once.
+    /// </summary>
     static ReadResult ReadOnce(Kind kind, int fd, byte[] buffer, OutputFanOut fanOut)
     {
-        nint read = LibC.read(fd, ref buffer[0], buffer.Length);
-        if (read > 0)
+        int filled = 0;
+        ReadResult result = ReadResult.Data;
+        while (filled < buffer.Length)
         {
-            fanOut.Broadcast(DataEvent(kind, ByteString.CopyFrom(buffer, 0, (int)read)));
-            return ReadResult.Data;
+            nint read = LibC.read(fd, ref buffer[filled], buffer.Length - filled);
+            if (read > 0)
+            {
+                filled += (int)read;
+                continue;
+            }
+            int errno = read == 0 ? 0 : Marshal.GetLastPInvokeError();
+            if (errno == LibC.EINTR)
+            {
+                continue;
+            }
+            // EAGAIN: nothing more right now; end of file, or EIO once a terminal's slave side is closed.
+            result = errno == LibC.EAGAIN ? (filled > 0 ? ReadResult.Data : ReadResult.Nothing) : ReadResult.End;
+            break;
         }
-        if (read == 0)
+        if (filled > 0)
         {
-            return ReadResult.End;
+            fanOut.Broadcast(DataEvent(Source(kind), ByteString.CopyFrom(buffer, 0, filled)));
         }
-        int errno = Marshal.GetLastPInvokeError();
-        return errno is LibC.EAGAIN or LibC.EINTR ? ReadResult.Nothing : ReadResult.End; // EIO: the terminal's slave side is closed
+        return result;
     }
 
-    static ProcessEvent DataEvent(Kind kind, ByteString bytes)
+    static ProcessEvent.Types.DataEvent.OutputOneofCase Source(Kind kind) => kind switch
+    {
+        Kind.Stdout => ProcessEvent.Types.DataEvent.OutputOneofCase.Stdout,
+        Kind.Stderr => ProcessEvent.Types.DataEvent.OutputOneofCase.Stderr,
+        _ => ProcessEvent.Types.DataEvent.OutputOneofCase.Pty,
+    };
+
+    internal static ProcessEvent DataEvent(ProcessEvent.Types.DataEvent.OutputOneofCase source, ByteString bytes)
     {
         var data = new ProcessEvent.Types.DataEvent();
-        switch (kind)
+        switch (source)
         {
-            case Kind.Stdout: data.Stdout = bytes; break;
-            case Kind.Stderr: data.Stderr = bytes; break;
+            case ProcessEvent.Types.DataEvent.OutputOneofCase.Stdout: data.Stdout = bytes; break;
+            case ProcessEvent.Types.DataEvent.OutputOneofCase.Stderr: data.Stderr = bytes; break;
             default: data.Pty = bytes; break;
         }
         return new ProcessEvent { Data = data };

@@ -33,7 +33,7 @@ public sealed class ProcessService(ProcessTable table, PathResolver paths) : Pro
             {
                 process.KillAt(context.Deadline);
             }
-            await EventStreamer.CopyAsync(subscription, e => responseStream.WriteAsync(new StartResponse { Event = e }),
+            await EventStreamer.CopyAsync(subscription, responseStream, e => new StartResponse { Event = e },
                 keepalive, context.CancellationToken);
         }
     }
@@ -43,7 +43,7 @@ public sealed class ProcessService(ProcessTable table, PathResolver paths) : Pro
         TimeSpan keepalive = KeepalivePolicy.From(context);
         ManagedProcess process = table.Find(request.Process);
         using ProcessSubscription subscription = process.Subscribe();
-        await EventStreamer.CopyAsync(subscription, e => responseStream.WriteAsync(new ConnectResponse { Event = e }),
+        await EventStreamer.CopyAsync(subscription, responseStream, e => new ConnectResponse { Event = e },
             keepalive, context.CancellationToken);
     }
 

@@ -27,6 +27,26 @@ public sealed class InputTests(LocalAgentFixture agent)
         Assert.Equal("signal: killed", rest.End!.Status);
     }
 
+    [Theory, BothProtocols]
+    public async Task A_trickle_of_lines_arrives_line_by_line_without_waiting_for_more_output(SandboxProtocol protocol)
+    {
+        using var rpc = new ProcessRpc(agent, protocol);
+        // Each line is written only after the previous one was read here: an agent that held output
+        // back for more (to send larger chunks) would never let this conversation go on.
+        using AsyncServerStreamingCall<StartResponse> call = rpc.Start(ProcessRpc.Shell("while read -r line; do echo \"got $line\"; done"));
+        uint pid = await rpc.ReadStartAsync(call.ResponseStream, r => r.Event);
+
+        foreach (string line in new[] { "one", "two", "three" })
+        {
+            await rpc.SendStdinAsync(pid, line + "\n");
+            Assert.Equal($"got {line}\n", await ReadStdoutAsync(call.ResponseStream, $"got {line}\n".Length));
+        }
+
+        await rpc.SignalAsync(rpc.Pid(pid), Signal.Sigkill);
+        ProcessRun rest = await ProcessRun.ReadAsync(call.ResponseStream, r => r.Event);
+        Assert.Equal("signal: killed", rest.End!.Status);
+    }
+
     [Fact]
     public async Task Stream_input_over_http2_delivers_every_message_in_order_to_cat()
     {

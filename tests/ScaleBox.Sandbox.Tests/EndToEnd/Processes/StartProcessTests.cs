@@ -168,6 +168,21 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
     }
 
     [Theory, AllProtocols]
+    public async Task Characters_cut_where_a_burst_is_split_into_chunks_arrive_whole(SandboxProtocol protocol)
+    {
+        using SandboxClient client = agent.CreateClient(protocol);
+        // One byte first, then two-byte characters: every 32 KiB chunk boundary (an even offset) falls
+        // inside a character, however the agent joins or splits the burst.
+        const int Characters = 200_000;
+
+        ProcessRun run = await client.Processes.RunAsync($"printf x; yes é | tr -d '\\n' | head -c {2 * Characters}");
+
+        Assert.True(run.Exit.Succeeded);
+        Assert.Equal("x" + new string('é', Characters), run.Stdout);
+        Assert.All(run.Outputs(SandboxProcessStream.Stdout), o => Assert.DoesNotContain('\uFFFD', o.Text));
+    }
+
+    [Theory, AllProtocols]
     public async Task The_environment_and_working_directory_are_the_ones_asked_for(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("proc-cwd");
