@@ -1,0 +1,214 @@
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
+
+/// <summary>
+/// Trees copied as one tar stream into a new destination: byte-exact with awkward names and
+/// empty folders, links treated as the per-file copy treats them, an existing destination left
+/// to the per-file copy (Auto) or refused (Always), and a stopped copy that leaves no
+/// destination and no staging directory behind. The sandbox's tar is the real one.
+/// </summary>
+[Collection(LocalAgentCollection.Name)]
+public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
+{
+    static readonly TimeSpan CleanupBound = TimeSpan.FromSeconds(15);
+    static readonly string[] FolderNames = ["plain", "with space", "hash #1", "per%cent", "ünï cødé", "a/b/deep", "a/b/deep/er"];
+
+    readonly TransferFiles _files = new();
+
+    string MakeTree(int fileCount, int largest = 256 * 1024)
+    {
+        string root = _files.NewFolder("packed");
+        foreach (string folder in FolderNames)
+        {
+            Directory.CreateDirectory(Path.Combine(root, folder));
+        }
+        Directory.CreateDirectory(Path.Combine(root, "empty"));
+        Directory.CreateDirectory(Path.Combine(root, "empty #2", "inside empty"));
+        for (int i = 0; i < fileCount; i++)
+        {
+            string folder = FolderNames[i % FolderNames.Length];
+            int length = i % 10 == 9 ? largest : i % 3 == 0 ? 0 : 4096 + i;
+            string name = (i % 4) switch { 0 => $"f{i}.txt", 1 => $"file {i} #.bin", 2 => $"{i}%20é.dat", _ => $"ü{i} {new string('n', 120)}" };
+            TransferFiles.WriteRandom(Path.Combine(root, folder, name), length, i + 1);
+        }
+        return root;
+    }
+
+    static Dictionary<string, string> Hashes(string root) =>
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), TransferFiles.Sha256);
+
+    static string[] Folders(string root) =>
+        Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Select(d => Path.GetRelativePath(root, d).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Staging files and directories (".sbxpart-", the agent's ".sbx-upload-") anywhere below <paramref name="holder"/>.</summary>
+    static string[] Staging(string holder) =>
+        Directory.GetFileSystemEntries(holder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f).Contains(".sbxpart-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith(".sbx-upload-", StringComparison.Ordinal))
+            .ToArray();
+
+    static async Task AssertNoStagingAsync(string holder)
+    {
+        var deadline = DateTime.UtcNow + CleanupBound;
+        while (Staging(holder).Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Empty(Staging(holder));
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_new_tree_goes_up_packed_byte_exact_with_every_item_reported(SandboxProtocol protocol)
+    {
+        string local = MakeTree(70);
+        string holder = agent.NewFolder("packed-up");
+        string remote = Path.Combine(holder, "new", "copy");
+        using SandboxClient client = agent.CreateClient(protocol);
+        var progress = new RecordingProgress<SandboxTransferProgress>();
+
+        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote,
+            new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress));
+
+        Dictionary<string, string> source = Hashes(local);
+        Assert.Equal(70, source.Count);
+        Assert.Equal(source, Hashes(remote));
+        Assert.Equal(Folders(local), Folders(remote));
+        Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
+        Assert.Equal(source.Keys.Order(StringComparer.Ordinal), up.Where(o => o.Kind == SandboxItemType.File).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
+        Assert.Equal(Folders(local), up.Where(o => o.Kind == SandboxItemType.Directory).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
+        Assert.All(up.Where(o => o.Kind == SandboxItemType.File), o =>
+        {
+            Assert.Equal(new FileInfo(o.Source).Length, o.Bytes);
+            Assert.Equal(Path.Combine(remote, o.RelativePath), o.Destination);
+        });
+        long total = source.Keys.Sum(k => new FileInfo(Path.Combine(local, k)).Length);
+        SandboxTransferProgress last = progress.Values[^1];
+        Assert.Equal(total, last.BytesTransferred);
+        Assert.Equal(total, last.TotalBytes);
+        Assert.Equal(70, last.FilesCompleted);
+        Assert.Empty(Staging(holder));
+    }
+
+    [Fact]
+    public async Task Links_in_a_packed_upload_are_treated_as_the_per_file_copy_treats_them()
+    {
+        string local = _files.NewFolder("links");
+        Directory.CreateDirectory(Path.Combine(local, "dir"));
+        await File.WriteAllTextAsync(Path.Combine(local, "dir", "target.txt"), "inside");
+        string outside = _files.NewFolder("outside");
+        await File.WriteAllTextAsync(Path.Combine(outside, "secret.txt"), "outside");
+        File.CreateSymbolicLink(Path.Combine(local, "to inside"), Path.Combine(local, "dir", "target.txt"));
+        File.CreateSymbolicLink(Path.Combine(local, "to outside"), Path.Combine(outside, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(local, "dir link"), outside);
+        string holder = agent.NewFolder("packed-links");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        var results = new Dictionary<SandboxTreePacking, List<SandboxTransferOutcome>>();
+        foreach (SandboxTreePacking packing in new[] { SandboxTreePacking.Always, SandboxTreePacking.Never })
+        {
+            string remote = Path.Combine(holder, packing.ToString());
+            results[packing] = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = packing }));
+            Assert.Equal("inside", await File.ReadAllTextAsync(Path.Combine(remote, "to inside")));
+            Assert.False(File.GetAttributes(Path.Combine(remote, "to inside")).HasFlag(FileAttributes.ReparsePoint));
+            Assert.False(File.Exists(Path.Combine(remote, "to outside")));
+            Assert.False(Directory.Exists(Path.Combine(remote, "dir link")));
+        }
+
+        static string[] Summary(List<SandboxTransferOutcome> outcomes) =>
+            outcomes.Select(o => $"{o.RelativePath}|{o.Kind}|{o.Status}|{o.ReasonCode}|{o.Bytes}").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Summary(results[SandboxTreePacking.Never]), Summary(results[SandboxTreePacking.Always]));
+        Assert.Equal(SandboxTransferReason.SymbolicLink, results[SandboxTreePacking.Always].Single(o => o.RelativePath == "to outside").ReasonCode);
+        Assert.Equal(SandboxTransferStatus.Skipped, results[SandboxTreePacking.Always].Single(o => o.RelativePath == "dir link").Status);
+        Assert.Empty(Staging(holder));
+    }
+
+    [Fact]
+    public async Task Auto_merges_into_an_existing_destination_file_by_file()
+    {
+        string local = MakeTree(SandboxTreeCopyOptions.PackingThreshold + 8, largest: 1000);
+        string remote = agent.NewFolder("packed-merge");
+        Directory.CreateDirectory(Path.Combine(remote, "plain"));
+        await File.WriteAllTextAsync(Path.Combine(remote, "plain", "only remote.txt"), "untouched");
+        await File.WriteAllTextAsync(Path.Combine(remote, "plain", "f0.txt"), "already here");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        List<SandboxTransferOutcome> merged = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions()));
+
+        Assert.Equal("untouched", await File.ReadAllTextAsync(Path.Combine(remote, "plain", "only remote.txt")));
+        Assert.Equal("already here", await File.ReadAllTextAsync(Path.Combine(remote, "plain", "f0.txt")));
+        Assert.Equal(SandboxTransferReason.AlreadyExists, merged.Single(o => o.RelativePath == "plain/f0.txt").ReasonCode);
+        Assert.All(merged.Where(o => o.RelativePath != "plain/f0.txt"), o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
+        Dictionary<string, string> source = Hashes(local);
+        Dictionary<string, string> written = Hashes(remote);
+        Assert.All(source.Where(p => p.Key != "plain/f0.txt"), pair => Assert.Equal(pair.Value, written[pair.Key]));
+        Assert.DoesNotContain(Staging(Path.GetDirectoryName(remote)!), p => p.Contains(Path.GetFileName(remote), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Always_refuses_an_existing_destination_before_writing_anything()
+    {
+        string local = MakeTree(5, largest: 10);
+        string remote = agent.NewFolder("packed-refused");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() =>
+            ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always })));
+
+        Assert.Equal(SandboxErrorCode.AlreadyExists, error.Code);
+        Assert.Contains("packed copy only makes a new directory", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(remote));
+    }
+
+    [Fact]
+    public async Task Stopping_a_packed_upload_midway_leaves_no_destination_and_no_staging()
+    {
+        string local = _files.NewFolder("packed-cancel");
+        for (int i = 0; i < 60; i++)
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(local, $"d {i % 4}")).FullName;
+            TransferFiles.WriteRandom(Path.Combine(folder, $"f #{i}.bin"), 256 * 1024 + i, i + 1);
+        }
+        string holder = agent.NewFolder("packed-cancel");
+        string remote = Path.Combine(holder, "copy");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+        using var cancel = new CancellationTokenSource();
+        // Stopped once part of the archive went out: synchronous, so the report that crosses the line cancels at once.
+        var progress = new CallbackProgress(p =>
+        {
+            if (p.FilesCompleted >= 5)
+            {
+                cancel.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote,
+            new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress, cancel.Token)));
+
+        Assert.True(cancel.IsCancellationRequested);
+        Assert.False(Directory.Exists(remote));
+        await AssertNoStagingAsync(holder);
+    }
+
+    static async Task<List<SandboxTransferOutcome>> ToListAsync(IAsyncEnumerable<SandboxTransferOutcome> outcomes)
+    {
+        var list = new List<SandboxTransferOutcome>();
+        await foreach (SandboxTransferOutcome outcome in outcomes)
+        {
+            list.Add(outcome);
+        }
+        return list;
+    }
+
+    public void Dispose() => _files.Dispose();
+
+    /// <summary>Runs on the reporting thread, at once (Progress&lt;T&gt; would post to the pool).</summary>
+    sealed class CallbackProgress(Action<SandboxTransferProgress> onReport) : IProgress<SandboxTransferProgress>
+    {
+        public void Report(SandboxTransferProgress value) => onReport(value);
+    }
+}
