@@ -25,7 +25,6 @@ internal static class PackedTreeUpload
     const string Operation = "upload";
     const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     const UnixFileMode DirectoryMode = FileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-    static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Copies the planned items; returns one outcome per item, in walk order, once the tree is in place.</summary>
     /// <param name="items">Directories and files to copy, in walk order (parents first), none skipped.</param>
@@ -54,10 +53,10 @@ internal static class PackedTreeUpload
         }
         finally
         {
-            await TryRemoveAsync(client, archive).ConfigureAwait(false);
+            await RemoteTar.TryRemoveAsync(client, archive).ConfigureAwait(false);
             if (!placed)
             {
-                await TryRemoveAsync(client, stagingDirectory).ConfigureAwait(false);
+                await RemoteTar.TryRemoveAsync(client, stagingDirectory).ConfigureAwait(false);
             }
         }
         return outcomes;
@@ -153,18 +152,6 @@ internal static class PackedTreeUpload
         Reason = error?.Message,
         Exception = error,
     };
-
-    static async Task TryRemoveAsync(SandboxClient client, string path)
-    {
-        using var limit = new CancellationTokenSource(CleanupTimeout);
-        try
-        {
-            await client.Files.RemoveAsync(path, limit.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
-        {
-        }
-    }
 
     /// <summary>
     /// The read end of the pipe, which at its end reports how the writing ended: an archive cut

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Processes;
+using ScaleBox.Sandbox.Client.Transport;
 
 namespace ScaleBox.Sandbox.Client.Transfer;
 
@@ -113,6 +114,22 @@ internal static class RemoteTar
         catch (Exception e) when (e is SandboxException || e is OperationCanceledException || e is ObjectDisposedException)
         {
             // Best effort: the staging directory is removed next either way.
+        }
+    }
+
+    /// <summary>
+    /// Best effort: a staging file or directory of a packed copy is removed (a directory with
+    /// everything in it). Bounded to a few seconds, so a dead network does not hold back the error.
+    /// </summary>
+    public static async Task TryRemoveAsync(SandboxClient client, string path)
+    {
+        using var limit = new CancellationTokenSource(CleanupTimeout);
+        try
+        {
+            await client.Files.RemoveAsync(path, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
+        {
         }
     }
 

@@ -12,12 +12,18 @@ public enum SandboxTreePacking
 {
     /// <summary>
     /// Pack when the destination is new, the tree has at least
-    /// <see cref="SandboxTreeCopyOptions.PackingThreshold"/> files, the sandbox has <c>tar</c> and
-    /// no per-file SHA-256 is asked for; otherwise copy file by file.
+    /// <see cref="SandboxTreeCopyOptions.PackingThreshold"/> files, the sandbox has <c>tar</c>, no
+    /// per-file SHA-256 is asked for and (downloads) the sandbox's listing shows no link and no
+    /// name the per-file copy would skip; otherwise copy file by file. Both ways then give the same tree.
     /// </summary>
     Auto = 0,
 
-    /// <summary>Always pack; a copy that cannot be packed (existing destination, no <c>tar</c>, .NET Framework) fails before anything is written.</summary>
+    /// <summary>
+    /// Always pack; a copy that cannot be packed (existing destination, no <c>tar</c>, .NET
+    /// Framework) fails before anything is written. A packed download takes the archive's regular
+    /// files and directories only: every link in it is Skipped, even one the per-file copy would
+    /// follow to a file inside the tree.
+    /// </summary>
     Always = 1,
 
     /// <summary>Always copy file by file.</summary>

@@ -16,9 +16,10 @@ internal static class TreePacking
         false;
 #endif
 
+    /// <param name="perFileOnly">True when something about the tree (links, per-file hashes) makes Auto copy it file by file.</param>
     /// <exception cref="SandboxException">With <see cref="SandboxTreePacking.Always"/>, when the copy cannot be packed.</exception>
     public static async Task<bool> ShouldPackAsync(SandboxClient client, SandboxTreeCopyOptions options, bool destinationExists, int fileCount,
-        bool hashPerFile, string destination, CancellationToken cancellationToken)
+        bool perFileOnly, string destination, CancellationToken cancellationToken)
     {
         switch (options.Packing)
         {
@@ -42,7 +43,7 @@ internal static class TreePacking
                 }
                 return true;
             default:
-                return Supported && !destinationExists && !hashPerFile && fileCount >= SandboxTreeCopyOptions.PackingThreshold
+                return Supported && !destinationExists && !perFileOnly && fileCount >= SandboxTreeCopyOptions.PackingThreshold
                     && await RemoteTar.IsAvailableAsync(client.Processes, cancellationToken).ConfigureAwait(false);
         }
     }
