@@ -436,6 +436,45 @@ Describe 'Copy-SbxItem' {
             Get-Tree $merge | Where-Object { $_ -notlike 'only remote.txt=*' } | Should -Be $packedTree
         }
 
+        It 'copies a tree out of the sandbox to a new local folder as one stream (-Packing Always), byte for byte' {
+            Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/down-src -Recurse -Packing Never
+            $back = Join-Path $work 'packed-back/new/tree'
+            $out = Copy-SbxItem -FromSandbox -Path packed/down-src -Destination $back -Recurse -Packing Always -PassThru -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Tree $back | Should -Be $packedTree
+            $out | Should -HaveCount $packedTree.Count
+            $out | ForEach-Object { $_ | Should -BeOfType ([System.IO.FileSystemInfo]) }
+            Get-ChildItem -LiteralPath (Join-Path $work 'packed-back') -Recurse -Force | Where-Object Name -Like '.*' | Should -BeNullOrEmpty
+            Get-ChildItem -LiteralPath /tmp -Force -Filter '.down-src.tar.sbxpart-*' | Should -BeNullOrEmpty
+        }
+
+        It 'warns about a link in a packed download and writes nothing outside the destination' {
+            $linked = New-RemoteDir 'packed/linked'
+            New-TextFile (Join-Path $linked 'real.txt') 'real' | Out-Null
+            $outside = New-LocalDir 'packed-outside'
+            New-Item -ItemType SymbolicLink -Path (Join-Path $linked 'escape') -Target $outside | Out-Null
+            $back = Join-Path $work 'packed-linked-back'
+            Copy-SbxItem -FromSandbox -Path packed/linked -Destination $back -Recurse -Packing Always -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            $warned | Should -HaveCount 1
+            "$warned" | Should -BeLike '*escape*symbolic link*'
+            Get-ChildItem -LiteralPath $back -Force | ForEach-Object Name | Should -Be 'real.txt'
+            Get-ChildItem -LiteralPath $outside -Force | Should -BeNullOrEmpty
+        }
+
+        It 'refuses -Packing Always into an existing local folder (AlreadyExists) and merges with Auto' {
+            Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/down-merge -Recurse -Packing Never
+            $back = New-LocalDir 'packed-merge-back/down-merge'
+            New-TextFile (Join-Path $back 'only local.txt') 'untouched' | Out-Null
+            { Copy-SbxItem -FromSandbox -Path packed/down-merge -Destination (Split-Path -Parent $back) -Recurse -Packing Always -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AlreadyExists*'
+            Get-ChildItem -LiteralPath $back -Force | ForEach-Object Name | Should -Be 'only local.txt'
+            Copy-SbxItem -FromSandbox -Path packed/down-merge -Destination (Split-Path -Parent $back) -Recurse -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath (Join-Path $back 'only local.txt') | Should -Be 'untouched'
+            Get-Tree $back | Where-Object { $_ -notlike 'only local.txt=*' } | Should -Be $packedTree
+        }
+
         It 'leaves no destination and no staging directory when a packed upload is stopped midway' {
             $big = Join-Path $work 'packed-stop'
             for ($i = 0; $i -lt 8; $i++) { New-SparseFile (Join-Path $big "d$($i % 2)/part $i.bin") 64MB | Out-Null }
