@@ -8,8 +8,9 @@
         `Copy-SbxItem -ToSandbox -Recurse -ThrottleLimit <n>` and downloaded with
         `Copy-SbxItem -FromSandbox -Recurse`, in a child pwsh whose session is already open, timed
         around each Copy-SbxItem call;
-      - the same upload packed into one tar stream (`-Packing Always`: written locally as it is
-        sent, unpacked by the sandbox's tar), next to the per-file copy (`-Packing Never`);
+      - the same tree up and down packed into one tar stream (`-Packing Always`: written locally as
+        it is sent and unpacked by the sandbox's tar; packed by the sandbox's tar, downloaded and
+        unpacked locally), next to the per-file copy (`-Packing Never`, the first measure);
       - the same tree with the SDK in Node (bench/sdk-tree.mjs; the SDK from tests/interop/node_modules,
         so run `npm ci` there first): uploadFile for every file, -SdkInFlight at a time, then one
         recursive list and downloadFile for every file, -SdkInFlight at a time;
@@ -89,7 +90,7 @@ if ($Mode -eq 'tree') {
     Copy-SbxItem -LiteralPath $Source -Destination $Remote -ToSandbox -Recurse -ThrottleLimit $ThrottleLimit -Packing $Packing
     $up.Stop()
     $down = [System.Diagnostics.Stopwatch]::StartNew()
-    Copy-SbxItem -LiteralPath $Remote -Destination $Back -FromSandbox -Recurse -ThrottleLimit $ThrottleLimit
+    Copy-SbxItem -LiteralPath $Remote -Destination $Back -FromSandbox -Recurse -ThrottleLimit $ThrottleLimit -Packing $Packing
     $down.Stop()
     [pscustomobject]@{ UpSeconds = $up.Elapsed.TotalSeconds; DownSeconds = $down.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
 }
@@ -160,7 +161,7 @@ try {
         $back = Join-Path $work "packed-back-$run"
         $packed += Invoke-Child tree $remote $back Always
         Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse -Packing Always'
-        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse (after the packed upload)'
+        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse -Packing Always'
         Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
 
         $remote = Join-Path $agent.Home "sdk-$run"
@@ -170,8 +171,8 @@ try {
         Assert-SameTree $back 'the SDK download'
         Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
 
-        Write-Host ("Run {0}: module up {1:0.00} s, down {2:0.00} s; packed up {5:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
-                $run, $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds)
+        Write-Host ("Run {0}: module up {1:0.00} s, down {2:0.00} s; packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
+                $run, $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds, $packed[-1].DownSeconds)
     }
 
     $statTarget = Join-Path $agent.Home 'stat-me.txt'
@@ -193,6 +194,7 @@ finally {
 $moduleUp = Get-Median ($module | ForEach-Object UpSeconds)
 $moduleDown = Get-Median ($module | ForEach-Object DownSeconds)
 $packedUp = Get-Median ($packed | ForEach-Object UpSeconds)
+$packedDown = Get-Median ($packed | ForEach-Object DownSeconds)
 $sdkUp = Get-Median ($sdk | ForEach-Object upSeconds)
 $sdkDown = Get-Median ($sdk | ForEach-Object downSeconds)
 $statSequential = Get-Median ($moduleStat | ForEach-Object Seconds)
@@ -200,11 +202,12 @@ $statParallel = Get-Median ($moduleStat | ForEach-Object ParallelSeconds)
 $sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
 [pscustomobject][ordered]@{
     'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
-    "Copy-SbxItem -ThrottleLimit $ThrottleLimit up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
-    'Copy-SbxItem -Packing Always up (s)'            = '{0:0.00}' -f $packedUp
+    "Copy-SbxItem -ThrottleLimit $ThrottleLimit -Packing Never up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
+    'Copy-SbxItem -Packing Always up / down (s)'     = '{0:0.00} / {1:0.00}' -f $packedUp, $packedDown
     "SDK, $SdkInFlight in flight, up / down (s)"     = '{0:0.00} / {1:0.00}' -f $sdkUp, $sdkDown
     'Module / SDK time, up (goal <= 0.5)'            = [Math]::Round($moduleUp / $sdkUp, 2)
     'Packed / SDK time, up'                          = [Math]::Round($packedUp / $sdkUp, 2)
+    'Packed / SDK time, down'                        = [Math]::Round($packedDown / $sdkDown, 2)
     'Module / SDK time, down (goal <= 0.5)'          = [Math]::Round($moduleDown / $sdkDown, 2)
     "Get-SbxItem x$Stats sequential / SDK stat (s)"  = '{0:0.00} / {1:0.00}' -f $statSequential, $sdkStatSeconds
     'Get-SbxItem / SDK stat time (goal <= 0.3)'      = [Math]::Round($statSequential / $sdkStatSeconds, 2)
