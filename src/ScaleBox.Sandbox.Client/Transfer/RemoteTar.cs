@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -28,9 +29,17 @@ internal static class RemoteTar
     const int MaxErrorText = 2048;
     static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
 
+    // Sandboxes that were found to have tar: a process start is the dearest request a packed copy
+    // makes, so it is asked once per client. A "no" is asked again (tar may be installed meanwhile).
+    static readonly ConditionalWeakTable<SandboxProcesses, object> HasTar = new ConditionalWeakTable<SandboxProcesses, object>();
+
     /// <summary>True when the sandbox's shell finds <c>tar</c>.</summary>
     public static async Task<bool> IsAvailableAsync(SandboxProcesses processes, CancellationToken cancellationToken)
     {
+        if (HasTar.TryGetValue(processes, out _))
+        {
+            return true;
+        }
         SandboxProcessExit? exit = null;
         await foreach (SandboxProcessEvent processEvent in processes.StartAsync(Shell(ProbeScript), cancellationToken)
             .WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -40,7 +49,12 @@ internal static class RemoteTar
                 exit = end;
             }
         }
-        return exit is { Succeeded: true };
+        if (exit is { Succeeded: true })
+        {
+            HasTar.GetValue(processes, key => key);
+            return true;
+        }
+        return false;
     }
 
     /// <summary>Makes <paramref name="directory"/> (its parent must exist) and unpacks <paramref name="archive"/> into it.</summary>
