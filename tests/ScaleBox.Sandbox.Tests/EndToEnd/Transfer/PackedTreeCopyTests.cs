@@ -268,6 +268,25 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
     }
 
     [Fact]
+    public async Task Auto_copies_a_large_tree_with_links_file_by_file_so_a_link_inside_is_copied_as_its_file()
+    {
+        string local = MakeTree(SandboxTreeCopyOptions.PackingThreshold + 8, largest: 1000);
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+        string remote = await UploadFileByFileAsync(client, local, "packed-down-auto-links");
+        File.CreateSymbolicLink(Path.Combine(remote, "to inside.txt"), Path.Combine(remote, "plain", "f0.txt"));
+        string back = Path.Combine(_files.NewFolder("packed-down-auto-links"), "back");
+
+        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()));
+
+        // A packed copy would skip the link; the per-file copy follows it to the file inside the tree.
+        Assert.Equal(SandboxTransferStatus.Copied, down.Single(o => o.RelativePath == "to inside.txt").Status);
+        Assert.Equal(TransferFiles.Sha256(Path.Combine(local, "plain", "f0.txt")), TransferFiles.Sha256(Path.Combine(back, "to inside.txt")));
+        Assert.False(File.GetAttributes(Path.Combine(back, "to inside.txt")).HasFlag(FileAttributes.ReparsePoint));
+        Dictionary<string, string> written = Hashes(back);
+        Assert.All(Hashes(local), pair => Assert.Equal(pair.Value, written[pair.Key]));
+    }
+
+    [Fact]
     public async Task A_hostile_archive_from_the_sandbox_cannot_write_outside_the_destination()
     {
         // Made in the sandbox with python3's tarfile, which writes whatever names and links it is given.
