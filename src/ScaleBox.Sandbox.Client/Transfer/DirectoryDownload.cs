@@ -75,12 +75,17 @@ internal static class DirectoryDownload
         if (await TreePacking.ShouldPackAsync(client, options, destinationExists, totalFiles, perFileOnly, localRoot, cancellationToken).ConfigureAwait(false))
         {
 #if NET8_0_OR_GREATER
-            foreach (SandboxTransferOutcome outcome in await PackedTreeDownload.RunAsync(client, RemotePaths.Clean(remoteDirectory), localRoot, tracker, cancellationToken).ConfigureAwait(false))
+            List<SandboxTransferOutcome>? packed = await PackedTreeDownload.RunAsync(client, RemotePaths.Clean(remoteDirectory), localRoot,
+                options.Packing == SandboxTreePacking.Auto, tracker, cancellationToken).ConfigureAwait(false);
+            if (packed is not null)
             {
-                yield return outcome;
+                foreach (SandboxTransferOutcome outcome in packed)
+                {
+                    yield return outcome;
+                }
+                tracker.Complete();
+                yield break;
             }
-            tracker.Complete();
-            yield break;
 #endif
         }
 

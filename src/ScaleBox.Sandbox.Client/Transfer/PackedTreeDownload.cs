@@ -24,8 +24,13 @@ internal static class PackedTreeDownload
     /// <summary>Where the archive is made in the sandbox: a directory every Linux sandbox has and its user can write.</summary>
     const string RemoteScratch = "/tmp";
 
-    public static async Task<List<SandboxTransferOutcome>> RunAsync(SandboxClient client, string remoteRoot, string localRoot,
-        TreeProgress tracker, CancellationToken cancellationToken)
+    /// <param name="fallBackIfPackingFails">
+    /// When the sandbox's tar cannot pack the tree (an unreadable file, no room in /tmp), return
+    /// null instead of failing, before anything is written locally: Auto then copies file by file,
+    /// which copies what it can and reports the rest one by one.
+    /// </param>
+    public static async Task<List<SandboxTransferOutcome>?> RunAsync(SandboxClient client, string remoteRoot, string localRoot,
+        bool fallBackIfPackingFails, TreeProgress tracker, CancellationToken cancellationToken)
     {
         string parent = Path.GetDirectoryName(localRoot)
             ?? throw new ArgumentException($"'{localRoot}' has no parent directory to write into.", nameof(localRoot));
@@ -40,7 +45,14 @@ internal static class PackedTreeDownload
                 FileShare.None, 1, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
             try
             {
-                await RemoteTar.PackAsync(client.Processes, remoteRoot, archive, client.Errors, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RemoteTar.PackAsync(client.Processes, remoteRoot, archive, client.Errors, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SandboxException e) when (fallBackIfPackingFails && e.Code != SandboxErrorCode.Unauthenticated && e.Code != SandboxErrorCode.Unavailable)
+                {
+                    return null;
+                }
                 await client.Transfer.DownloadAsync(archive, local, null, null, cancellationToken).ConfigureAwait(false);
             }
             finally
