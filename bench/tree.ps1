@@ -8,6 +8,9 @@
         `Copy-SbxItem -ToSandbox -Recurse -ThrottleLimit <n>` and downloaded with
         `Copy-SbxItem -FromSandbox -Recurse`, in a child pwsh whose session is already open, timed
         around each Copy-SbxItem call;
+      - the same tree up and down packed into one tar stream (`-Packing Always`: written locally as
+        it is sent and unpacked by the sandbox's tar; packed by the sandbox's tar, downloaded and
+        unpacked locally), next to the per-file copy (`-Packing Never`, the first measure);
       - the same tree with the SDK in Node (bench/sdk-tree.mjs; the SDK from tests/interop/node_modules,
         so run `npm ci` there first): uploadFile for every file, -SdkInFlight at a time, then one
         recursive list and downloadFile for every file, -SdkInFlight at a time;
@@ -76,7 +79,7 @@ function Assert-SameTree([string] $Path, [string] $What) {
 
 # The measured child: imports the module, opens the session, then times each step.
 $childScript = @'
-param([string] $ModulePath, [string] $Domain, [string] $Mode, [string] $Source, [string] $Remote, [string] $Back, [int] $ThrottleLimit, [int] $Stats, [int] $InFlight)
+param([string] $ModulePath, [string] $Domain, [string] $Mode, [string] $Source, [string] $Remote, [string] $Back, [int] $ThrottleLimit, [int] $Stats, [int] $InFlight, [string] $Packing = 'Never')
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
@@ -88,10 +91,10 @@ if ($Mode -eq 'tree') {
     Copy-SbxItem -LiteralPath $one.FullName -Destination "$Remote-warm-up/" -ToSandbox
     Copy-SbxItem -LiteralPath "$Remote-warm-up" -Destination "$Back-warm-up" -FromSandbox -Recurse
     $up = [System.Diagnostics.Stopwatch]::StartNew()
-    Copy-SbxItem -LiteralPath $Source -Destination $Remote -ToSandbox -Recurse -ThrottleLimit $ThrottleLimit
+    Copy-SbxItem -LiteralPath $Source -Destination $Remote -ToSandbox -Recurse -ThrottleLimit $ThrottleLimit -Packing $Packing
     $up.Stop()
     $down = [System.Diagnostics.Stopwatch]::StartNew()
-    Copy-SbxItem -LiteralPath $Remote -Destination $Back -FromSandbox -Recurse -ThrottleLimit $ThrottleLimit
+    Copy-SbxItem -LiteralPath $Remote -Destination $Back -FromSandbox -Recurse -ThrottleLimit $ThrottleLimit -Packing $Packing
     $down.Stop()
     [pscustomobject]@{ UpSeconds = $up.Elapsed.TotalSeconds; DownSeconds = $down.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
 }
@@ -120,9 +123,9 @@ else {
 }
 '@
 
-function Invoke-Child([string] $Mode, [string] $Remote, [string] $Back = '') {
+function Invoke-Child([string] $Mode, [string] $Remote, [string] $Back = '', [string] $Packing = 'Never') {
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $agent.Domain, '-Mode', $Mode,
-        '-Source', $source, '-Remote', $Remote, '-Back', $Back, '-ThrottleLimit', $ThrottleLimit, '-Stats', $Stats, '-InFlight', $InFlight)
+        '-Source', $source, '-Remote', $Remote, '-Back', $Back, '-ThrottleLimit', $ThrottleLimit, '-Stats', $Stats, '-InFlight', $InFlight, '-Packing', $Packing)
     $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
     if ($LASTEXITCODE -ne 0) {
         throw "The child pwsh ($Mode) failed (exit code $LASTEXITCODE): $($text -join "`n")"
@@ -159,13 +162,20 @@ try {
     $agent = Start-TestAgent @agentArguments
     $env:SBX_BENCH_TOKEN = $agent.Token
 
-    $module = @(); $sdk = @()
+    $module = @(); $packed = @(); $sdk = @()
     for ($run = 1; $run -le $Runs -and -not $StatsOnly; $run++) {
         $remote = Join-Path $agent.Home "module-$run"
         $back = Join-Path $work "module-back-$run"
         $module += Invoke-Child tree $remote $back
         Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse'
         Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse'
+        Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
+
+        $remote = Join-Path $agent.Home "packed-$run"
+        $back = Join-Path $work "packed-back-$run"
+        $packed += Invoke-Child tree $remote $back Always
+        Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse -Packing Always'
+        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse -Packing Always'
         Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
 
         $remote = Join-Path $agent.Home "sdk-$run"
@@ -175,8 +185,8 @@ try {
         Assert-SameTree $back 'the SDK download'
         Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
 
-        Write-Host ("Run {0}: module up {1:0.00} s, down {2:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
-                $run, $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds)
+        Write-Host ("Run {0}: module up {1:0.00} s, down {2:0.00} s; packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
+                $run, $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds, $packed[-1].DownSeconds)
     }
 
     $statTarget = Join-Path $agent.Home 'stat-me.txt'
@@ -197,6 +207,8 @@ finally {
 
 $moduleUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object UpSeconds) }
 $moduleDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object DownSeconds) }
+$packedUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($packed | ForEach-Object UpSeconds) }
+$packedDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($packed | ForEach-Object DownSeconds) }
 $sdkUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($sdk | ForEach-Object upSeconds) }
 $sdkDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($sdk | ForEach-Object downSeconds) }
 $statSequential = Get-Median ($moduleStat | ForEach-Object Seconds)
@@ -206,9 +218,12 @@ $statPiped = Get-Median ($moduleStat | ForEach-Object PipedSeconds)
 $statPipedWide = Get-Median ($moduleStat | ForEach-Object PipedWideSeconds)
 [pscustomobject][ordered]@{
     'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
-    "Copy-SbxItem -ThrottleLimit $ThrottleLimit up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
+    "Copy-SbxItem -ThrottleLimit $ThrottleLimit -Packing Never up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
+    'Copy-SbxItem -Packing Always up / down (s)'     = '{0:0.00} / {1:0.00}' -f $packedUp, $packedDown
     "SDK, $SdkInFlight in flight, up / down (s)"     = '{0:0.00} / {1:0.00}' -f $sdkUp, $sdkDown
     'Module / SDK time, up (goal <= 0.5)'            = [Math]::Round($moduleUp / $sdkUp, 2)
+    'Packed / SDK time, up'                          = [Math]::Round($packedUp / $sdkUp, 2)
+    'Packed / SDK time, down'                        = [Math]::Round($packedDown / $sdkDown, 2)
     'Module / SDK time, down (goal <= 0.5)'          = [Math]::Round($moduleDown / $sdkDown, 2)
     "Get-SbxItem x$Stats sequential / SDK stat (s)"  = '{0:0.00} / {1:0.00}' -f $statSequential, $sdkStatSeconds
     'Get-SbxItem / SDK stat time (goal <= 0.3)'      = [Math]::Round($statSequential / $sdkStatSeconds, 2)

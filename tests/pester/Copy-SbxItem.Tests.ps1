@@ -395,6 +395,112 @@ Describe 'Copy-SbxItem' {
         }
     }
 
+    Context 'trees packed into one tar stream' {
+        BeforeAll {
+            $packedSrc = Join-Path $work 'packed-src'
+            $folders = 'plain', 'with space', 'hash #1', 'per%cent', 'ünï cødé', 'deep/er/est'
+            for ($i = 0; $i -lt 40; $i++) {
+                $folder = Join-Path $packedSrc $folders[$i % $folders.Count]
+                $name = ('f{0}.txt', 'file {0} #.bin', '{0}%20é.dat', 'ü{0}')[$i % 4] -f $i
+                New-RandomFile (Join-Path $folder $name) ((0, 4096, 70000)[$i % 3] + $i) -Seed $i | Out-Null
+            }
+            New-Item -ItemType Directory -Path (Join-Path $packedSrc 'empty/inside empty') -Force | Out-Null
+            $packedTree = Get-Tree $packedSrc
+            $packedHolder = New-RemoteDir 'packed'
+        }
+
+        It 'copies a new tree into the sandbox as one stream (-Packing Always), byte for byte, with -PassThru items' {
+            $out = Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/new/up -Recurse -Packing Always -PassThru -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Tree (Join-Path $packedHolder 'new/up') | Should -Be $packedTree
+            $out | Should -HaveCount $packedTree.Count
+            ($out.Path | Sort-Object) | Should -Be (Get-ChildItem -LiteralPath (Join-Path $packedHolder 'new/up') -Recurse -Force | ForEach-Object FullName | Sort-Object)
+            Get-ChildItem -LiteralPath $packedHolder -Recurse -Force | Where-Object Name -Like '.*' | Should -BeNullOrEmpty
+        }
+
+        It 'refuses -Packing Always into an existing sandbox directory before writing anything (AlreadyExists)' {
+            # The folder is copied into packed/existing under its own name, which is there already.
+            $existing = New-RemoteDir 'packed/existing/packed-src'
+            { Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/existing -Recurse -Packing Always -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AlreadyExists*'
+            Get-ChildItem -LiteralPath $existing -Force | Should -BeNullOrEmpty
+            Get-ChildItem -LiteralPath (Split-Path -Parent $existing) -Force | ForEach-Object Name | Should -Be 'packed-src'
+        }
+
+        It 'merges into an existing sandbox directory file by file with the default -Packing Auto' {
+            $merge = New-RemoteDir 'packed/merge/packed-src'
+            New-TextFile (Join-Path $merge 'only remote.txt') 'untouched' | Out-Null
+            Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/merge -Recurse -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath (Join-Path $merge 'only remote.txt') | Should -Be 'untouched'
+            Get-Tree $merge | Where-Object { $_ -notlike 'only remote.txt=*' } | Should -Be $packedTree
+        }
+
+        It 'copies a tree out of the sandbox to a new local folder as one stream (-Packing Always), byte for byte' {
+            Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/down-src -Recurse -Packing Never
+            $back = Join-Path $work 'packed-back/new/tree'
+            $out = Copy-SbxItem -FromSandbox -Path packed/down-src -Destination $back -Recurse -Packing Always -PassThru -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Tree $back | Should -Be $packedTree
+            $out | Should -HaveCount $packedTree.Count
+            $out | ForEach-Object { $_ | Should -BeOfType ([System.IO.FileSystemInfo]) }
+            Get-ChildItem -LiteralPath (Join-Path $work 'packed-back') -Recurse -Force | Where-Object Name -Like '.*' | Should -BeNullOrEmpty
+            Get-ChildItem -LiteralPath /tmp -Force -Filter '.down-src.tar.sbxpart-*' | Should -BeNullOrEmpty
+        }
+
+        It 'warns about a link in a packed download and writes nothing outside the destination' {
+            $linked = New-RemoteDir 'packed/linked'
+            New-TextFile (Join-Path $linked 'real.txt') 'real' | Out-Null
+            $outside = New-LocalDir 'packed-outside'
+            New-Item -ItemType SymbolicLink -Path (Join-Path $linked 'escape') -Target $outside | Out-Null
+            $back = Join-Path $work 'packed-linked-back'
+            Copy-SbxItem -FromSandbox -Path packed/linked -Destination $back -Recurse -Packing Always -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            $warned | Should -HaveCount 1
+            "$warned" | Should -BeLike '*escape*symbolic link*'
+            Get-ChildItem -LiteralPath $back -Force | ForEach-Object Name | Should -Be 'real.txt'
+            Get-ChildItem -LiteralPath $outside -Force | Should -BeNullOrEmpty
+        }
+
+        It 'refuses -Packing Always into an existing local folder (AlreadyExists) and merges with Auto' {
+            Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/down-merge -Recurse -Packing Never
+            $back = New-LocalDir 'packed-merge-back/down-merge'
+            New-TextFile (Join-Path $back 'only local.txt') 'untouched' | Out-Null
+            { Copy-SbxItem -FromSandbox -Path packed/down-merge -Destination (Split-Path -Parent $back) -Recurse -Packing Always -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AlreadyExists*'
+            Get-ChildItem -LiteralPath $back -Force | ForEach-Object Name | Should -Be 'only local.txt'
+            Copy-SbxItem -FromSandbox -Path packed/down-merge -Destination (Split-Path -Parent $back) -Recurse -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath (Join-Path $back 'only local.txt') | Should -Be 'untouched'
+            Get-Tree $back | Where-Object { $_ -notlike 'only local.txt=*' } | Should -Be $packedTree
+        }
+
+        It 'leaves no destination and no staging directory when a packed upload is stopped midway' {
+            $big = Join-Path $work 'packed-stop'
+            for ($i = 0; $i -lt 8; $i++) { New-SparseFile (Join-Path $big "d$($i % 2)/part $i.bin") 64MB | Out-Null }
+            $holder = New-RemoteDir 'packed-stop'
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript('param($Module, $Domain, $Token, $Source)
+                    Import-Module $Module
+                    $null = New-SbxSession -Domain $Domain -AccessToken $Token
+                    $ProgressPreference = "SilentlyContinue"
+                    Copy-SbxItem -ToSandbox -Path $Source -Destination packed-stop/tree -Recurse -Packing Always').AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).AddArgument($big)
+                $async = $ps.BeginInvoke()
+                # The archive's staging file appears beside the destination as soon as the upload starts.
+                Wait-Until { @(Get-ChildItem -LiteralPath $holder -Force).Count -gt 0 -or $async.IsCompleted } | Should -BeTrue
+                $async.IsCompleted | Should -BeFalse -Because '512 MB are still being sent'
+                $stop = $ps.BeginStop($null, $null)
+                $stop.AsyncWaitHandle.WaitOne(15000) | Should -BeTrue -Because 'stopping ends the copy'
+            }
+            finally {
+                $ps.Dispose()
+            }
+            Wait-Until { @(Get-ChildItem -LiteralPath $holder -Force).Count -eq 0 } -TimeoutSec 10 | Out-Null
+            Get-ChildItem -LiteralPath $holder -Force | Should -BeNullOrEmpty -Because 'neither the destination nor a staging name may be left'
+        }
+    }
+
     Context 'wildcards and literal paths' {
         BeforeAll {
             foreach ($name in 'a.log', 'b.log', 'c.txt') {

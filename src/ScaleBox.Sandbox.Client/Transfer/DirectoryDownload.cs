@@ -17,6 +17,9 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// outcome: skipped entries and directories in listing order, then files as they finish, with
 /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each written under a
 /// temporary name and renamed when complete (<see cref="SandboxFileTransfer.DownloadFileAsync"/>).
+/// A new local destination may instead be filled from one tar stream (PackedTreeDownload, chosen
+/// by <see cref="SandboxTreeCopyOptions.Packing"/>); its outcomes then come from the archive's
+/// entries, once the tree is in place.
 /// </summary>
 internal static class DirectoryDownload
 {
@@ -64,6 +67,27 @@ internal static class DirectoryDownload
             }
         }
         var tracker = new TreeProgress(progress, totalBytes, totalFiles);
+
+        // Auto packs only a tree the per-file copy would take whole (no links, nothing unsafe), so both give the same result.
+        bool perFileOnly = plan.Exists(entry => entry.SkipReason is not null || entry.Item.LinkTarget is not null)
+            || (options.Download is { } download && (download.ComputeSha256 || download.ExpectedSha256 is not null));
+        bool destinationExists = Directory.Exists(localRoot) || File.Exists(localRoot);
+        if (await TreePacking.ShouldPackAsync(client, options, destinationExists, totalFiles, perFileOnly, localRoot, cancellationToken).ConfigureAwait(false))
+        {
+#if NET8_0_OR_GREATER
+            List<SandboxTransferOutcome>? packed = await PackedTreeDownload.RunAsync(client, RemotePaths.Clean(remoteDirectory), localRoot,
+                options.Packing == SandboxTreePacking.Auto, tracker, cancellationToken).ConfigureAwait(false);
+            if (packed is not null)
+            {
+                foreach (SandboxTransferOutcome outcome in packed)
+                {
+                    yield return outcome;
+                }
+                tracker.Complete();
+                yield break;
+            }
+#endif
+        }
 
         // Nothing can go on without the destination: its failure ends the copy.
         EnsureDirectory(localRoot, null);

@@ -16,7 +16,9 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// created first (an existing one is merged into), then files are uploaded with
 /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each in two requests (the
 /// upload to a staging name and the rename onto the final one: see <see cref="SandboxFileTransfer.UploadAsync(System.IO.Stream, string, SandboxUploadOptions, IProgress{long}, CancellationToken)"/>).
-/// Outcomes come as items finish: skipped items, then directories, then files.
+/// Outcomes come as items finish: skipped items, then directories, then files. A new
+/// destination may instead be sent as one tar stream (PackedTreeUpload, chosen by
+/// <see cref="SandboxTreeCopyOptions.Packing"/>); its outcomes then come once the tree is in place.
 /// </summary>
 /// <remarks>
 /// Without overwrite, a file that the listing shows at the destination is a Failed outcome
@@ -40,10 +42,6 @@ internal static class DirectoryUpload
 
         // The destination itself: a missing one is made, an existing directory merged into; anything else ends the copy.
         RemoteTreeIndex existing = await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false);
-        if (!existing.RootExists)
-        {
-            await CreateDirectoryAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
-        }
 
         var directories = new List<LocalTreeEntry>();
         var files = new List<LocalTreeEntry>();
@@ -75,6 +73,24 @@ internal static class DirectoryUpload
             }
         }
         var tracker = new TreeProgress(progress, totalBytes, files.Count);
+        bool hashPerFile = options.Upload is { } upload && (upload.ComputeSha256 || upload.ExpectedSha256 is not null);
+        if (await TreePacking.ShouldPackAsync(client, options, existing.RootExists, files.Count, hashPerFile, remoteRoot, cancellationToken).ConfigureAwait(false))
+        {
+#if NET8_0_OR_GREATER
+            var items = new List<LocalTreeEntry>(directories.Count + files.Count);
+            items.AddRange(entries.FindAll(entry => entry.SkipReason is null));
+            foreach (SandboxTransferOutcome outcome in await PackedTreeUpload.RunAsync(client, remoteRoot, items, tracker, cancellationToken).ConfigureAwait(false))
+            {
+                yield return outcome;
+            }
+            tracker.Complete();
+            yield break;
+#endif
+        }
+        if (!existing.RootExists)
+        {
+            await CreateDirectoryAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
+        }
         int limit = options.MaxParallelFiles;
 
         // Directories first, each once (MakeDir makes parents, so a sibling's may already have made it).

@@ -574,7 +574,10 @@ public sealed class SandboxFileTransfer
     /// Symbolic links: a link to a directory is never followed; a link to a file is copied (as
     /// the file) only when its target resolves inside the copied tree without passing through
     /// another link, else Skipped (<see cref="SandboxTransferReason.SymbolicLink"/>). Files are
-    /// written with <see cref="DownloadFileAsync"/> (temporary name, then rename).
+    /// written with <see cref="DownloadFileAsync"/> (temporary name, then rename). A new local
+    /// directory may instead be filled from one tar stream made by the sandbox's tar
+    /// (<see cref="SandboxTreeCopyOptions.Packing"/>): then only the archive's regular files and
+    /// directories under safe names are written, and every link in it is Skipped.
     /// </summary>
     /// <exception cref="SandboxException">
     /// From the enumeration, when nothing can go on: the directory is missing or not a directory,
@@ -598,7 +601,9 @@ public sealed class SandboxFileTransfer
     /// Links and junctions: a link to a directory is never entered; a link to a file is
     /// uploaded only when its final target lies inside the local directory. Without
     /// <see cref="SandboxTreeCopyOptions.Overwrite"/> a file that already exists in the sandbox
-    /// is a Failed outcome with <see cref="SandboxTransferReason.AlreadyExists"/>.
+    /// is a Failed outcome with <see cref="SandboxTransferReason.AlreadyExists"/>. A new sandbox
+    /// directory may instead be sent as one tar stream and unpacked by the sandbox's tar
+    /// (<see cref="SandboxTreeCopyOptions.Packing"/>); it then appears only once complete.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The local directory does not exist (raised at once).</exception>
     public IAsyncEnumerable<SandboxTransferOutcome> UploadDirectoryAsync(string localDirectory, string remoteDirectory,

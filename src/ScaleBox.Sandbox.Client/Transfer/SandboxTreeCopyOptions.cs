@@ -31,4 +31,17 @@ public sealed class SandboxTreeCopyOptions
             ? value
             : throw new System.ArgumentOutOfRangeException(nameof(value), value, $"Between 1 and {BoundedParallel.MaxLimit} files can be in flight at once.");
     }
+
+    /// <summary>
+    /// Whether the tree travels as one tar stream instead of one request per file (default
+    /// <see cref="SandboxTreePacking.Auto"/>); see <see cref="SandboxTreePacking"/>.
+    /// </summary>
+    public SandboxTreePacking Packing { get; set; }
+
+    /// <summary>
+    /// With <see cref="SandboxTreePacking.Auto"/>, the fewest files a tree must have to be packed.
+    /// Below it the per-file copy, with several files in flight, costs about as much as the
+    /// extra requests packing makes (a check for <c>tar</c>, the unpacking, the rename).
+    /// </summary>
+    public const int PackingThreshold = 32;
 }

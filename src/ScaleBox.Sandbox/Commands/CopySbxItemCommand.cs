@@ -105,6 +105,18 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
+    /// <summary>
+    /// With -Recurse, whether a directory tree travels as one tar stream instead of one request
+    /// per file: Auto (default) packs a tree of at least 32 files into a destination that does
+    /// not exist yet when the sandbox has tar; Always packs or fails; Never copies file by file.
+    /// Merges into an existing directory are always copied file by file.
+    /// </summary>
+    [Parameter(ParameterSetName = ToSandboxSet)]
+    [Parameter(ParameterSetName = FromSandboxSet)]
+    [Parameter(ParameterSetName = LiteralSet)]
+    [Parameter(ParameterSetName = FromSandboxInputSet)]
+    public SandboxTreePacking Packing { get; set; } = SandboxTreePacking.Auto;
+
     /// <summary>Runs the copy as a background job and returns the job at once.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -445,7 +457,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
     {
-        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit };
+        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit, Packing = Packing };
         IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
             ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
             : copy.Upload

@@ -203,7 +203,8 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
             to = Path.Combine(_files.NewFolder("cancel-dest"), "tree");
         }
         using var cancel = new CancellationTokenSource();
-        var options = new SandboxTreeCopyOptions { MaxParallelFiles = 4 };
+        // File by file: a packed copy reports its files only once the whole tree is in place (PackedTreeCopyTests covers its cancellation).
+        var options = new SandboxTreeCopyOptions { MaxParallelFiles = 4, Packing = SandboxTreePacking.Never };
         int filesSeen = 0;
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
