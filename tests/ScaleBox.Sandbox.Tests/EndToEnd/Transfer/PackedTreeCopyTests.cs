@@ -15,52 +15,9 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
 [Collection(LocalAgentCollection.Name)]
 public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
 {
-    static readonly TimeSpan CleanupBound = TimeSpan.FromSeconds(15);
-    static readonly string[] FolderNames = ["plain", "with space", "hash #1", "per%cent", "ünï cødé", "a/b/deep", "a/b/deep/er"];
-
     readonly TransferFiles _files = new();
 
-    string MakeTree(int fileCount, int largest = 256 * 1024)
-    {
-        string root = _files.NewFolder("packed");
-        foreach (string folder in FolderNames)
-        {
-            Directory.CreateDirectory(Path.Combine(root, folder));
-        }
-        Directory.CreateDirectory(Path.Combine(root, "empty"));
-        Directory.CreateDirectory(Path.Combine(root, "empty #2", "inside empty"));
-        for (int i = 0; i < fileCount; i++)
-        {
-            string folder = FolderNames[i % FolderNames.Length];
-            int length = i % 10 == 9 ? largest : i % 3 == 0 ? 0 : 4096 + i;
-            string name = (i % 4) switch { 0 => $"f{i}.txt", 1 => $"file {i} #.bin", 2 => $"{i}%20é.dat", _ => $"ü{i} {new string('n', 120)}" };
-            TransferFiles.WriteRandom(Path.Combine(root, folder, name), length, i + 1);
-        }
-        return root;
-    }
-
-    static Dictionary<string, string> Hashes(string root) =>
-        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), TransferFiles.Sha256);
-
-    static string[] Folders(string root) =>
-        Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Select(d => Path.GetRelativePath(root, d).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray();
-
-    /// <summary>Staging files and directories (".sbxpart-", the agent's ".sbx-upload-") anywhere below <paramref name="holder"/>.</summary>
-    static string[] Staging(string holder) =>
-        Directory.GetFileSystemEntries(holder, "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetFileName(f).Contains(".sbxpart-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith(".sbx-upload-", StringComparison.Ordinal))
-            .ToArray();
-
-    static async Task AssertNoStagingAsync(string holder)
-    {
-        var deadline = DateTime.UtcNow + CleanupBound;
-        while (Staging(holder).Length > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-        Assert.Empty(Staging(holder));
-    }
+    string MakeTree(int fileCount, int largest = 256 * 1024) => _files.NewAwkwardTree("packed", fileCount, largest, longNames: true);
 
     [Theory, BothProtocols]
     public async Task A_new_tree_goes_up_packed_byte_exact_with_every_item_reported(SandboxProtocol protocol)
@@ -74,13 +31,13 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote,
             new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress));
 
-        Dictionary<string, string> source = Hashes(local);
+        Dictionary<string, string> source = TransferFiles.TreeHashes(local);
         Assert.Equal(70, source.Count);
-        Assert.Equal(source, Hashes(remote));
-        Assert.Equal(Folders(local), Folders(remote));
+        Assert.Equal(source, TransferFiles.TreeHashes(remote));
+        Assert.Equal(TransferFiles.TreeFolders(local), TransferFiles.TreeFolders(remote));
         Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         Assert.Equal(source.Keys.Order(StringComparer.Ordinal), up.Where(o => o.Kind == SandboxItemType.File).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
-        Assert.Equal(Folders(local), up.Where(o => o.Kind == SandboxItemType.Directory).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
+        Assert.Equal(TransferFiles.TreeFolders(local), up.Where(o => o.Kind == SandboxItemType.Directory).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
         Assert.All(up.Where(o => o.Kind == SandboxItemType.File), o =>
         {
             Assert.Equal(new FileInfo(o.Source).Length, o.Bytes);
@@ -91,7 +48,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(total, last.BytesTransferred);
         Assert.Equal(total, last.TotalBytes);
         Assert.Equal(70, last.FilesCompleted);
-        Assert.Empty(Staging(holder));
+        Assert.Empty(TransferFiles.StagingEntries(holder));
     }
 
     [Fact]
@@ -124,7 +81,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(Summary(results[SandboxTreePacking.Never]), Summary(results[SandboxTreePacking.Always]));
         Assert.Equal(SandboxTransferReason.SymbolicLink, results[SandboxTreePacking.Always].Single(o => o.RelativePath == "to outside").ReasonCode);
         Assert.Equal(SandboxTransferStatus.Skipped, results[SandboxTreePacking.Always].Single(o => o.RelativePath == "dir link").Status);
-        Assert.Empty(Staging(holder));
+        Assert.Empty(TransferFiles.StagingEntries(holder));
     }
 
     [Fact]
@@ -143,10 +100,10 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal("already here", await File.ReadAllTextAsync(Path.Combine(remote, "plain", "f0.txt")));
         Assert.Equal(SandboxTransferReason.AlreadyExists, merged.Single(o => o.RelativePath == "plain/f0.txt").ReasonCode);
         Assert.All(merged.Where(o => o.RelativePath != "plain/f0.txt"), o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
-        Dictionary<string, string> source = Hashes(local);
-        Dictionary<string, string> written = Hashes(remote);
+        Dictionary<string, string> source = TransferFiles.TreeHashes(local);
+        Dictionary<string, string> written = TransferFiles.TreeHashes(remote);
         Assert.All(source.Where(p => p.Key != "plain/f0.txt"), pair => Assert.Equal(pair.Value, written[pair.Key]));
-        Assert.DoesNotContain(Staging(Path.GetDirectoryName(remote)!), p => p.Contains(Path.GetFileName(remote), StringComparison.Ordinal));
+        Assert.DoesNotContain(TransferFiles.StagingEntries(Path.GetDirectoryName(remote)!), p => p.Contains(Path.GetFileName(remote), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -186,7 +143,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
 
         Assert.True(cancel.IsCancellationRequested);
         Assert.False(Directory.Exists(remote));
-        await AssertNoStagingAsync(holder);
+        await TransferFiles.AssertNoStagingAsync(holder);
     }
 
     // ------------------------------------------------------------ downloads
@@ -216,12 +173,12 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back,
             new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress));
 
-        Dictionary<string, string> source = Hashes(local);
-        Assert.Equal(source, Hashes(back));
-        Assert.Equal(Folders(local), Folders(back));
+        Dictionary<string, string> source = TransferFiles.TreeHashes(local);
+        Assert.Equal(source, TransferFiles.TreeHashes(back));
+        Assert.Equal(TransferFiles.TreeFolders(local), TransferFiles.TreeFolders(back));
         Assert.All(down, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         Assert.Equal(source.Keys.Order(StringComparer.Ordinal), down.Where(o => o.Kind == SandboxItemType.File).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
-        Assert.Equal(Folders(local), down.Where(o => o.Kind == SandboxItemType.Directory).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
+        Assert.Equal(TransferFiles.TreeFolders(local), down.Where(o => o.Kind == SandboxItemType.Directory).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
         Assert.All(down.Where(o => o.Kind == SandboxItemType.File), o =>
         {
             Assert.Equal(new FileInfo(Path.Combine(local, o.RelativePath)).Length, o.Bytes);
@@ -232,7 +189,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         SandboxTransferProgress last = progress.Values[^1];
         Assert.Equal(total, last.BytesTransferred);
         Assert.Equal(70, last.FilesCompleted);
-        Assert.Empty(Staging(holder));
+        Assert.Empty(TransferFiles.StagingEntries(holder));
         Assert.Empty(RemoteArchives(Path.GetFileName(remote)));
     }
 
@@ -282,8 +239,8 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(SandboxTransferStatus.Copied, down.Single(o => o.RelativePath == "to inside.txt").Status);
         Assert.Equal(TransferFiles.Sha256(Path.Combine(local, "plain", "f0.txt")), TransferFiles.Sha256(Path.Combine(back, "to inside.txt")));
         Assert.False(File.GetAttributes(Path.Combine(back, "to inside.txt")).HasFlag(FileAttributes.ReparsePoint));
-        Dictionary<string, string> written = Hashes(back);
-        Assert.All(Hashes(local), pair => Assert.Equal(pair.Value, written[pair.Key]));
+        Dictionary<string, string> written = TransferFiles.TreeHashes(back);
+        Assert.All(TransferFiles.TreeHashes(local), pair => Assert.Equal(pair.Value, written[pair.Key]));
     }
 
     [Fact]
@@ -367,8 +324,8 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal("untouched", await File.ReadAllTextAsync(Path.Combine(back, "plain", "only local.txt")));
         Assert.Equal("already here", await File.ReadAllTextAsync(Path.Combine(back, "plain", "f0.txt")));
         Assert.Equal(SandboxTransferReason.AlreadyExists, merged.Single(o => o.RelativePath == "plain/f0.txt").ReasonCode);
-        Dictionary<string, string> written = Hashes(back);
-        Assert.All(Hashes(local).Where(p => p.Key != "plain/f0.txt"), pair => Assert.Equal(pair.Value, written[pair.Key]));
+        Dictionary<string, string> written = TransferFiles.TreeHashes(back);
+        Assert.All(TransferFiles.TreeHashes(local).Where(p => p.Key != "plain/f0.txt"), pair => Assert.Equal(pair.Value, written[pair.Key]));
     }
 
     [Fact]

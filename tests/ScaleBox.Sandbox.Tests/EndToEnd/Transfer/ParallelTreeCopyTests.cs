@@ -13,56 +13,9 @@ namespace ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
 [Collection(LocalAgentCollection.Name)]
 public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
 {
-    static readonly TimeSpan CleanupBound = TimeSpan.FromSeconds(15);
-    static readonly string[] FolderNames = ["plain", "with space", "hash #1", "per%cent", "ünï cødé", "a/b/deep", "a/b/deep/er"];
-
     readonly TransferFiles _files = new();
 
-    /// <summary>Files of mixed sizes (empty to 1 MiB) spread over folders with awkward names, plus empty folders.</summary>
-    string MakeTree(int fileCount, int largest = 1024 * 1024)
-    {
-        string root = _files.NewFolder("many");
-        foreach (string folder in FolderNames)
-        {
-            Directory.CreateDirectory(Path.Combine(root, folder));
-        }
-        Directory.CreateDirectory(Path.Combine(root, "empty"));
-        Directory.CreateDirectory(Path.Combine(root, "empty #2", "inside empty"));
-        for (int i = 0; i < fileCount; i++)
-        {
-            string folder = FolderNames[i % FolderNames.Length];
-            int length = i % 10 == 9 ? largest : i % 3 == 0 ? 0 : 4096 + i;
-            string name = (i % 4) switch { 0 => $"f{i}.txt", 1 => $"file {i} #.bin", 2 => $"{i}%20é.dat", _ => $"ü{i}" };
-            TransferFiles.WriteRandom(Path.Combine(root, folder, name), length, i + 1);
-        }
-        return root;
-    }
-
-    static Dictionary<string, string> Hashes(string root) =>
-        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), TransferFiles.Sha256);
-
-    static string[] Folders(string root) =>
-        Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Select(d => Path.GetRelativePath(root, d)).Order(StringComparer.Ordinal).ToArray();
-
-    /// <summary>Staging files of the client (".sbxpart-") or the agent (".sbx-upload-"): none may outlive a copy.</summary>
-    static string[] LeftOvers(string root) =>
-        Directory.Exists(root)
-            ? Directory.GetFiles(root, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f).Contains(".sbxpart-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith(".sbx-upload-", StringComparison.Ordinal))
-                .ToArray()
-            : [];
-
-    static async Task AssertNoLeftOversAsync(string root)
-    {
-        // The agent removes its own staging file once it sees the request aborted: allow it a bounded moment.
-        var deadline = DateTime.UtcNow + CleanupBound;
-        while (LeftOvers(root).Length > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-        Assert.Empty(LeftOvers(root));
-    }
+    string MakeTree(int fileCount, int largest = 1024 * 1024) => _files.NewAwkwardTree("many", fileCount, largest);
 
     [Theory, BothProtocols]
     public async Task Many_files_in_awkward_folders_go_up_and_down_in_parallel_with_every_hash_equal(SandboxProtocol protocol)
@@ -80,18 +33,18 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
 
         Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         Assert.All(down, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
-        Dictionary<string, string> source = Hashes(local);
+        Dictionary<string, string> source = TransferFiles.TreeHashes(local);
         Assert.Equal(120, source.Count);
-        Assert.Equal(source, Hashes(remote));
-        Assert.Equal(source, Hashes(back));
-        Assert.Equal(Folders(local), Folders(remote));
-        Assert.Equal(Folders(local), Folders(back));
+        Assert.Equal(source, TransferFiles.TreeHashes(remote));
+        Assert.Equal(source, TransferFiles.TreeHashes(back));
+        Assert.Equal(TransferFiles.TreeFolders(local), TransferFiles.TreeFolders(remote));
+        Assert.Equal(TransferFiles.TreeFolders(local), TransferFiles.TreeFolders(back));
         // One outcome per item, each once.
         Assert.Equal(source.Keys.Order(StringComparer.Ordinal), up.Where(o => o.Kind == SandboxItemType.File).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
         Assert.Equal(source.Keys.Order(StringComparer.Ordinal), down.Where(o => o.Kind == SandboxItemType.File).Select(o => o.RelativePath).Order(StringComparer.Ordinal));
         Assert.All(up.Where(o => o.Kind == SandboxItemType.File), o => Assert.Equal(TransferFiles.Sha256(o.Source), o.Sha256));
-        Assert.Empty(LeftOvers(remote));
-        Assert.Empty(LeftOvers(back));
+        Assert.Empty(TransferFiles.StagingEntries(remote));
+        Assert.Empty(TransferFiles.StagingEntries(back));
 
         long total = source.Keys.Sum(k => new FileInfo(Path.Combine(local, k)).Length);
         foreach (var reports in new[] { upProgress.Values, downProgress.Values })
@@ -114,8 +67,8 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }));
 
         Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
-        Assert.Equal(Hashes(local), Hashes(remote));
-        Assert.Equal(Folders(local), Folders(remote));
+        Assert.Equal(TransferFiles.TreeHashes(local), TransferFiles.TreeHashes(remote));
+        Assert.Equal(TransferFiles.TreeFolders(local), TransferFiles.TreeFolders(remote));
     }
 
     [Fact]
@@ -165,7 +118,7 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(SandboxTransferStatus.Failed, Of(forced, "was a file").Status);
         Assert.Equal(SandboxTransferStatus.Failed, Of(forced, "was a dir").Status);
         Assert.True(Directory.Exists(Path.Combine(remote, "was a dir")));
-        Assert.Empty(LeftOvers(remote));
+        Assert.Empty(TransferFiles.StagingEntries(remote));
     }
 
     [Fact]
@@ -221,9 +174,9 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
             }
         });
 
-        await AssertNoLeftOversAsync(to);
-        Dictionary<string, string> expected = Hashes(source);
-        Dictionary<string, string> written = Hashes(to);
+        await TransferFiles.AssertNoStagingAsync(to);
+        Dictionary<string, string> expected = TransferFiles.TreeHashes(source);
+        Dictionary<string, string> written = TransferFiles.TreeHashes(to);
         Assert.NotEmpty(written);
         Assert.All(written, pair => Assert.Equal(expected[pair.Key], pair.Value));
     }

@@ -39,6 +39,66 @@ public sealed class TransferFiles : IDisposable
 
     public static string Sha256(byte[] content) => Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
 
+    /// <summary>Folder names that trip naive path handling: a space, '#', '%', non-ASCII, and nesting.</summary>
+    public static readonly string[] AwkwardFolders = ["plain", "with space", "hash #1", "per%cent", "ünï cødé", "a/b/deep", "a/b/deep/er"];
+
+    /// <summary>
+    /// A new folder of <paramref name="fileCount"/> random files of mixed sizes (empty to
+    /// <paramref name="largest"/> bytes) spread over <see cref="AwkwardFolders"/>, plus empty folders;
+    /// with <paramref name="longNames"/>, every fourth name is 120 characters longer.
+    /// </summary>
+    public string NewAwkwardTree(string name, int fileCount, int largest, bool longNames = false)
+    {
+        string root = NewFolder(name);
+        foreach (string folder in AwkwardFolders)
+        {
+            Directory.CreateDirectory(Path.Combine(root, folder));
+        }
+        Directory.CreateDirectory(Path.Combine(root, "empty"));
+        Directory.CreateDirectory(Path.Combine(root, "empty #2", "inside empty"));
+        string tail = longNames ? " " + new string('n', 120) : "";
+        for (int i = 0; i < fileCount; i++)
+        {
+            string folder = AwkwardFolders[i % AwkwardFolders.Length];
+            int length = i % 10 == 9 ? largest : i % 3 == 0 ? 0 : 4096 + i;
+            string file = (i % 4) switch { 0 => $"f{i}.txt", 1 => $"file {i} #.bin", 2 => $"{i}%20é.dat", _ => $"ü{i}{tail}" };
+            WriteRandom(Path.Combine(root, folder, file), length, i + 1);
+        }
+        return root;
+    }
+
+    /// <summary>Every file below <paramref name="root"/> by its relative path, with its SHA-256.</summary>
+    public static Dictionary<string, string> TreeHashes(string root) =>
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), Sha256);
+
+    /// <summary>Every folder below <paramref name="root"/>, relative, in ordinal order.</summary>
+    public static string[] TreeFolders(string root) =>
+        Directory.GetDirectories(root, "*", SearchOption.AllDirectories)
+            .Select(d => Path.GetRelativePath(root, d).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// Staging entries of the client (".sbxpart-", files and a packed copy's directories) or the
+    /// agent (".sbx-upload-") anywhere below <paramref name="root"/>: none may outlive a copy.
+    /// </summary>
+    public static string[] StagingEntries(string root) =>
+        Directory.Exists(root)
+            ? Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(f).Contains(".sbxpart-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith(".sbx-upload-", StringComparison.Ordinal))
+                .ToArray()
+            : [];
+
+    /// <summary>No staging entry below <paramref name="root"/>, allowing the agent a bounded moment (15 s) to remove its own once it sees a request aborted.</summary>
+    public static async Task AssertNoStagingAsync(string root)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (StagingEntries(root).Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Empty(StagingEntries(root));
+    }
+
     /// <summary>Files whose names show they are a transfer's staging files.</summary>
     public static string[] StagingFiles(string directory) =>
         Directory.Exists(directory)
