@@ -369,22 +369,16 @@ Describe 'Copy-SbxItem' {
             $big = Join-Path $work 'stop-tree'
             for ($i = 0; $i -lt 24; $i++) { New-SparseFile (Join-Path $big "d$($i % 3)/part $i.bin") 64MB | Out-Null }
             $remote = New-RemoteDir 'stop-tree'
-            $ps = [powershell]::Create()
+            $run = Start-InRunspace "`$ProgressPreference = 'SilentlyContinue'; Copy-SbxItem -ToSandbox -LiteralPath '$big' -Destination stop-tree -Recurse -ThrottleLimit 4"
             try {
-                $null = $ps.AddScript('param($Module, $Domain, $Token, $Source)
-                    Import-Module $Module
-                    $null = New-SbxSession -Domain $Domain -AccessToken $Token
-                    $ProgressPreference = "SilentlyContinue"
-                    Copy-SbxItem -ToSandbox -Path $Source -Destination stop-tree -Recurse -ThrottleLimit 4').AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).AddArgument($big)
-                $async = $ps.BeginInvoke()
                 $done = { @(Get-ChildItem -LiteralPath $remote -Recurse -File -Force | Where-Object Name -NotLike '.*') }
-                Wait-Until { (& $done).Count -gt 0 -or $async.IsCompleted } | Should -BeTrue
-                $async.IsCompleted | Should -BeFalse -Because '24 files of 64 MB are still being copied'
-                $stop = $ps.BeginStop($null, $null)
+                Wait-Until { (& $done).Count -gt 0 -or $run.Async.IsCompleted } | Should -BeTrue
+                $run.Async.IsCompleted | Should -BeFalse -Because '24 files of 64 MB are still being copied'
+                $stop = $run.PowerShell.BeginStop($null, $null)
                 $stop.AsyncWaitHandle.WaitOne(15000) | Should -BeTrue -Because 'stopping ends the copy'
             }
             finally {
-                $ps.Dispose()
+                $run.PowerShell.Dispose()
             }
             # The staging names of the client (.x.sbxpart-) and the agent (.sbx-upload-) go once the uploads are cancelled.
             Wait-Until { -not (Get-ChildItem -LiteralPath $remote -Recurse -File -Force | Where-Object Name -Like '.*') } -TimeoutSec 10 | Out-Null
@@ -479,22 +473,16 @@ Describe 'Copy-SbxItem' {
             $big = Join-Path $work 'packed-stop'
             for ($i = 0; $i -lt 8; $i++) { New-SparseFile (Join-Path $big "d$($i % 2)/part $i.bin") 64MB | Out-Null }
             $holder = New-RemoteDir 'packed-stop'
-            $ps = [powershell]::Create()
+            $run = Start-InRunspace "`$ProgressPreference = 'SilentlyContinue'; Copy-SbxItem -ToSandbox -LiteralPath '$big' -Destination packed-stop/tree -Recurse -Packing Always"
             try {
-                $null = $ps.AddScript('param($Module, $Domain, $Token, $Source)
-                    Import-Module $Module
-                    $null = New-SbxSession -Domain $Domain -AccessToken $Token
-                    $ProgressPreference = "SilentlyContinue"
-                    Copy-SbxItem -ToSandbox -Path $Source -Destination packed-stop/tree -Recurse -Packing Always').AddArgument($modulePath).AddArgument($agent.Domain).AddArgument($agent.Token).AddArgument($big)
-                $async = $ps.BeginInvoke()
                 # The archive's staging file appears beside the destination as soon as the upload starts.
-                Wait-Until { @(Get-ChildItem -LiteralPath $holder -Force).Count -gt 0 -or $async.IsCompleted } | Should -BeTrue
-                $async.IsCompleted | Should -BeFalse -Because '512 MB are still being sent'
-                $stop = $ps.BeginStop($null, $null)
+                Wait-Until { @(Get-ChildItem -LiteralPath $holder -Force).Count -gt 0 -or $run.Async.IsCompleted } | Should -BeTrue
+                $run.Async.IsCompleted | Should -BeFalse -Because '512 MB are still being sent'
+                $stop = $run.PowerShell.BeginStop($null, $null)
                 $stop.AsyncWaitHandle.WaitOne(15000) | Should -BeTrue -Because 'stopping ends the copy'
             }
             finally {
-                $ps.Dispose()
+                $run.PowerShell.Dispose()
             }
             Wait-Until { @(Get-ChildItem -LiteralPath $holder -Force).Count -eq 0 } -TimeoutSec 10 | Out-Null
             Get-ChildItem -LiteralPath $holder -Force | Should -BeNullOrEmpty -Because 'neither the destination nor a staging name may be left'
