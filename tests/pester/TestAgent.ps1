@@ -94,14 +94,20 @@ function Start-TestAgent {
     }
 }
 
+function Stop-TestServer {
+    <# Kills a server a test started (the agent, tinyproxy) and removes the folder it worked in. #>
+    param([Parameter(Mandatory)] [System.Diagnostics.Process] $Process, [Parameter(Mandatory)] [string] $Folder)
+    if (-not $Process.HasExited) {
+        Stop-Process -Id $Process.Id -Force -ErrorAction SilentlyContinue
+        $null = $Process.WaitForExit(10000)
+    }
+    Remove-Item -LiteralPath $Folder -Recurse -Force -ErrorAction SilentlyContinue
+}
+
 function Stop-TestAgent {
     param([Parameter(Mandatory)] $Agent)
     if ($null -eq $Agent) { return }
-    if (-not $Agent.Process.HasExited) {
-        Stop-Process -Id $Agent.Process.Id -Force -ErrorAction SilentlyContinue
-        $null = $Agent.Process.WaitForExit(10000)
-    }
-    Remove-Item -LiteralPath $Agent.Home -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-TestServer -Process $Agent.Process -Folder $Agent.Home
 }
 
 function Get-ClosedLoopbackPort {
@@ -444,11 +450,7 @@ function Get-TestProxyRequest {
 function Stop-TestProxy {
     param($Proxy)
     if ($null -eq $Proxy) { return }
-    if (-not $Proxy.Process.HasExited) {
-        Stop-Process -Id $Proxy.Process.Id -Force -ErrorAction SilentlyContinue
-        $null = $Proxy.Process.WaitForExit(10000)
-    }
-    Remove-Item -LiteralPath $Proxy.Folder -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-TestServer -Process $Proxy.Process -Folder $Proxy.Folder
 }
 
 function New-TestCertificateAuthority {
