@@ -34,7 +34,9 @@ public sealed class InterruptTests(LocalAgentFixture agent)
         (await rpc.RunAsync(context.Id, "kept = 'still here'")).Ok();
 
         using var cancel = new CancellationTokenSource();
-        using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id, "print('looping', flush=True)\n" + Loop, cancellationToken: cancel.Token);
+        // 'looping' is printed once n exists, so a cancellation right after it cannot come before n = 0.
+        using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id,
+            "n = 0\nprint('looping', flush=True)\nwhile True:\n    n += 1", cancellationToken: cancel.Token);
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal("looping\n", call.ResponseStream.Current.Stdout.Content);
         cancel.Cancel();
