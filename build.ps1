@@ -164,6 +164,18 @@ function Get-TrxCounts {
     }
 }
 
+function Get-TrxFailures {
+    # Each failed xunit test with the first lines of its message, restated before the
+    # summary: a long log is often read from its end only.
+    param([string] $Path)
+    [xml] $trx = Get-Content -LiteralPath $Path -Raw
+    foreach ($result in $trx.TestRun.Results.UnitTestResult) {
+        if ($result.outcome -eq 'Passed' -or $result.outcome -eq 'NotExecuted') { continue }
+        $message = "$($result.Output.ErrorInfo.Message)" -split "`n" | Select-Object -First 6
+        "xunit: $($result.testName)`n    " + ($message -join "`n    ")
+    }
+}
+
 function Invoke-Test {
     Invoke-Bootstrap
     Invoke-Build
@@ -177,9 +189,11 @@ function Invoke-Test {
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
     $xunitExit = $LASTEXITCODE
     $trx = Join-Path $results 'xunit.trx'
+    $failures = @()
     if (Test-Path $trx) {
         $counts = Get-TrxCounts $trx
         $passed += $counts.Passed; $failed += $counts.Failed; $skipped += $counts.Skipped
+        $failures += @(Get-TrxFailures $trx)
     }
     elseif ($xunitExit -ne 0) {
         $failed += 1 # the run itself broke before writing results
@@ -188,7 +202,12 @@ function Invoke-Test {
     Write-Host "`n== Pester: the cmdlets against the local agent" -ForegroundColor Cyan
     $pester = Invoke-PesterInChild
     $passed += $pester.Passed; $failed += $pester.Failed; $skipped += $pester.Skipped
+    $failures += @($pester.Failures)
 
+    if ($failures.Count -gt 0) {
+        Write-Host "`n== Failed" -ForegroundColor Red
+        $failures | ForEach-Object { Write-Host $_ }
+    }
     $summary = "$passed passed, $failed failed"
     if ($skipped -gt 0) { $summary += ", $skipped skipped" }
     Write-Host ''
@@ -211,7 +230,10 @@ Import-Module Pester -RequiredVersion $PesterVersion
 `$config.Output.Verbosity = 'Detailed'
 
 `$result = Invoke-Pester -Configuration `$config
-[pscustomobject]@{ Passed = `$result.PassedCount; Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount; Skipped = `$result.SkippedCount } |
+`$failures = @(`$result.Failed | ForEach-Object { "Pester: `$(`$_.ExpandedPath)``n    `$((`$_.ErrorRecord | Select-Object -First 1).ToString() -replace '\n', '``n    ')" }) +
+    @(`$result.FailedBlocks | ForEach-Object { "Pester: `$(`$_.Path -join ' ') (block)" }) +
+    @(`$result.FailedContainers | ForEach-Object { "Pester: `$(`$_.Item) (file)" })
+[pscustomobject]@{ Passed = `$result.PassedCount; Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount; Skipped = `$result.SkippedCount; Failures = `$failures } |
     ConvertTo-Json | Set-Content -LiteralPath '$resultFile'
 "@
     $pwsh = Get-PwshCommand
@@ -219,9 +241,9 @@ Import-Module Pester -RequiredVersion $PesterVersion
     $exit = $LASTEXITCODE
     if (Test-Path $resultFile) {
         $counts = Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
-        return [pscustomobject]@{ Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; ExitCode = $exit }
+        return [pscustomobject]@{ Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Failures = @($counts.Failures); ExitCode = $exit }
     }
-    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; ExitCode = if ($exit -ne 0) { $exit } else { 1 } }
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @('Pester: the run ended before writing its results'); ExitCode = if ($exit -ne 0) { $exit } else { 1 } }
 }
 
 function Invoke-Demo {
