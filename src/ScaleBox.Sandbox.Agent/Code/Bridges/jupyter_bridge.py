@@ -97,7 +97,11 @@ def execute(request):
     if env_vars and IS_PYTHON:
         before, restore = env_code(env_vars)
         quiet(before)
-    msg_id = kc.execute(request["code"], store_history=True, allow_stdin=False)
+    # stop_on_error=False: the bridge sends one request at a time, so the kernel never holds
+    # queued code that an error should cancel; with it on, IPython drops a request that
+    # reaches it before it has reset its abort flag, and code sent right after an error
+    # would now and then not run at all.
+    msg_id = kc.execute(request["code"], store_history=True, allow_stdin=False, stop_on_error=False)
     count = 0
     while True:
         try:
