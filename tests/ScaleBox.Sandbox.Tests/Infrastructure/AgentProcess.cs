@@ -33,9 +33,14 @@ public sealed class AgentProcess : IAsyncDisposable
 
     /// <param name="tokenVariable">The value of SBX_AGENT_TOKEN for the child, or null to make sure it is unset.</param>
     /// <param name="workingDirectory">Where the agent is started from; the temp folder unless given.</param>
-    public static AgentProcess Start(IEnumerable<string> arguments, string? tokenVariable, string? workingDirectory = null)
+    /// <param name="ignoringHangupAndInterrupt">
+    /// Starts the agent with SIGHUP, SIGINT and SIGQUIT ignored, as a script's background job
+    /// under nohup inherits them (through a shell that ignores them, then execs the agent).
+    /// </param>
+    public static AgentProcess Start(IEnumerable<string> arguments, string? tokenVariable, string? workingDirectory = null,
+        bool ignoringHangupAndInterrupt = false)
     {
-        var start = new ProcessStartInfo(AgentExecutable.DotnetHost())
+        var start = new ProcessStartInfo(ignoringHangupAndInterrupt ? "/bin/sh" : AgentExecutable.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -43,6 +48,13 @@ public sealed class AgentProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
+        if (ignoringHangupAndInterrupt)
+        {
+            foreach (string word in new[] { "-c", "trap '' HUP INT QUIT; exec \"$@\"", "sh", AgentExecutable.DotnetHost() })
+            {
+                start.ArgumentList.Add(word);
+            }
+        }
         start.ArgumentList.Add(AgentExecutable.Locate());
         foreach (string argument in arguments)
         {

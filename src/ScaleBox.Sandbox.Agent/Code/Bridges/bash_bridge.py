@@ -16,6 +16,8 @@ import tempfile
 import threading
 import uuid
 
+from child_signals import restore_defaults
+
 CWD = sys.argv[1]
 MARK = "__sbx_end_%s_" % uuid.uuid4().hex
 scratch = tempfile.mkdtemp(prefix="sbx-bash-")
@@ -29,7 +31,8 @@ def emit(event):
 
 
 bash = subprocess.Popen(["bash", "--norc", "--noprofile"], cwd=CWD, stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                        preexec_fn=restore_defaults)
 bash.stdin.write(b"trap ':' INT\n")
 bash.stdin.flush()
 

@@ -20,6 +20,8 @@ import threading
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import KernelManager
 
+from child_signals import restore_defaults
+
 SPEC_DIR, CWD, LANGUAGE = sys.argv[1], sys.argv[2], sys.argv[3].lower()
 IS_PYTHON = LANGUAGE == "python"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -44,7 +46,7 @@ env = dict(os.environ)
 env.pop("PYTHONPATH", None)
 env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 km = KernelManager(kernel_name="chosen", kernel_spec_manager=OneSpec())
-km.start_kernel(cwd=CWD, env=env)
+km.start_kernel(cwd=CWD, env=env, preexec_fn=restore_defaults)  # passed on to Popen
 kc = km.client()
 kc.start_channels()
 try:
