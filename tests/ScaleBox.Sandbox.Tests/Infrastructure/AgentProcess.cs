@@ -37,8 +37,9 @@ public sealed class AgentProcess : IAsyncDisposable
     /// Starts the agent with SIGHUP, SIGINT and SIGQUIT ignored, as a script's background job
     /// under nohup inherits them (through a shell that ignores them, then execs the agent).
     /// </param>
+    /// <param name="environment">Variables to set (or replace) in the agent's environment, which its processes inherit.</param>
     public static AgentProcess Start(IEnumerable<string> arguments, string? tokenVariable, string? workingDirectory = null,
-        bool ignoringHangupAndInterrupt = false)
+        bool ignoringHangupAndInterrupt = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(ignoringHangupAndInterrupt ? "/bin/sh" : AgentExecutable.DotnetHost())
         {
@@ -65,6 +66,11 @@ public sealed class AgentProcess : IAsyncDisposable
         if (tokenVariable is not null)
         {
             start.Environment[AgentOptions.TokenVariable] = tokenVariable;
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start };

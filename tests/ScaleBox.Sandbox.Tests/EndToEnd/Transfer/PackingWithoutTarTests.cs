@@ -1,0 +1,92 @@
+using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Processes;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
+using ScaleBox.Sandbox.Tests.Infrastructure;
+
+namespace ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
+
+/// <summary>
+/// A sandbox whose shell finds no <c>tar</c>: an agent of its own whose PATH names an empty
+/// folder, so its processes cannot find tar (or anything else) by name. Auto copies such trees
+/// file by file, whole; Always refuses before anything is written.
+/// </summary>
+public sealed class PackingWithoutTarTests : IAsyncLifetime
+{
+    // Above SandboxTreeCopyOptions.PackingThreshold, so Auto would pack where tar exists.
+    const int FileCount = 40;
+
+    readonly TransferFiles _files = new();
+    readonly string _root = Directory.CreateTempSubdirectory("sbx-no-tar-").FullName;
+    AgentProcess _agent = null!;
+    SandboxClient _client = null!;
+
+    string Home => Path.Combine(_root, "home");
+
+    public async Task InitializeAsync()
+    {
+        string emptyPath = Directory.CreateDirectory(Path.Combine(_root, "empty-path")).FullName;
+        const string token = "no-tar-7b20e4";
+        _agent = AgentProcess.Start(["--port", "0", "--token", token, "--home", Home], tokenVariable: null,
+            environment: new Dictionary<string, string> { ["PATH"] = emptyPath });
+        string first = await _agent.ReadLineAsync();
+        string port = first[(first.LastIndexOf(':') + 1)..];
+        _client = new SandboxClient(new SandboxClientOptions(SandboxEndpoint.Parse($"127.0.0.1:{port}"), new AccessToken(token))
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        await _agent.DisposeAsync();
+        _files.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_sandbox_in_these_tests_has_no_tar_by_name()
+    {
+        // The premise of the others: the probe a packed copy runs fails here.
+        int? exitCode = null;
+        await foreach (var e in _client.Processes.StartAsync(new SandboxProcessStartInfo("/bin/sh", ["-c", "command -v tar"])))
+        {
+            if (e is SandboxProcessExit exit) exitCode = exit.ExitCode;
+        }
+        Assert.NotEqual(0, exitCode);
+    }
+
+    [Fact]
+    public async Task Auto_uploads_and_downloads_a_large_tree_file_by_file_whole()
+    {
+        string local = _files.NewAwkwardTree("no-tar", FileCount, 8 * 1024);
+        string remote = Path.Combine(Home, "up");
+        string back = Path.Combine(_files.NewFolder("no-tar-back"), "tree");
+
+        List<SandboxTransferOutcome> up = await _client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions()).ToListAsync();
+        List<SandboxTransferOutcome> down = await _client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()).ToListAsync();
+
+        Dictionary<string, string> source = TransferFiles.TreeHashes(local);
+        Assert.Equal(FileCount, source.Count);
+        Assert.Equal(source, TransferFiles.TreeHashes(remote));
+        Assert.Equal(source, TransferFiles.TreeHashes(back));
+        Assert.All(up.Concat(down), o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
+        Assert.Empty(TransferFiles.StagingEntries(Home));
+    }
+
+    [Fact]
+    public async Task Always_refuses_before_writing_anything()
+    {
+        string local = _files.NewAwkwardTree("no-tar-always", FileCount, 1024);
+        string remote = Path.Combine(Home, "always");
+
+        SandboxException e = await Assert.ThrowsAsync<SandboxException>(() =>
+            _client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }).ToListAsync().AsTask());
+
+        Assert.Equal(SandboxErrorCode.FailedPrecondition, e.Code);
+        Assert.Contains("needs 'tar' in the sandbox", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(remote));
+        Assert.Empty(TransferFiles.StagingEntries(Home));
+    }
+}
