@@ -20,29 +20,13 @@ public sealed class InheritedSignalsTests : IAsyncLifetime
 
     const ulong HangupInterrupt = 0b011;
 
-    readonly string _root = Path.Combine(Path.GetTempPath(), "sbx-inherited-signals-" + Guid.NewGuid().ToString("N"));
-    AgentProcess _agent = null!;
-    SandboxClient _client = null!;
+    SeparateAgent _agent = null!;
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_root);
-        const string token = "inherited-signals-3c81";
-        _agent = AgentProcess.Start(["--port", "0", "--token", token, "--home", _root], tokenVariable: null, ignoringHangupAndInterrupt: true);
-        string first = await _agent.ReadLineAsync();
-        string port = first[(first.LastIndexOf(':') + 1)..];
-        _client = new SandboxClient(new SandboxClientOptions(SandboxEndpoint.Parse($"127.0.0.1:{port}"), new AccessToken(token))
-        {
-            Timeout = TimeSpan.FromSeconds(60),
-        });
-    }
+    SandboxClient Client => _agent.Client;
 
-    public async Task DisposeAsync()
-    {
-        _client?.Dispose();
-        await _agent.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public async Task InitializeAsync() => _agent = await SeparateAgent.StartAsync(ignoringHangupAndInterrupt: true);
+
+    public async Task DisposeAsync() => await _agent.DisposeAsync();
 
     [Fact]
     public async Task The_agent_in_these_tests_does_ignore_the_signals()
@@ -54,7 +38,7 @@ public sealed class InheritedSignalsTests : IAsyncLifetime
     [Fact]
     public async Task A_bash_context_and_its_commands_start_with_the_default_dispositions()
     {
-        SandboxCodeContext context = await _client.Code.CreateContextAsync("bash");
+        SandboxCodeContext context = await Client.Code.CreateContextAsync("bash");
 
         string output = await StdoutAsync(context.Id, "grep SigIgn /proc/$$/status; /bin/grep SigIgn /proc/self/status");
 
@@ -68,11 +52,11 @@ public sealed class InheritedSignalsTests : IAsyncLifetime
     [Fact]
     public async Task A_passed_deadline_still_interrupts_a_bash_command_and_the_shell_keeps_its_state()
     {
-        SandboxCodeContext context = await _client.Code.CreateContextAsync("bash");
+        SandboxCodeContext context = await Client.Code.CreateContextAsync("bash");
         await StdoutAsync(context.Id, "kept=yes");
 
         var sleeping = new SandboxCodeRequest("sleep 600") { ContextId = context.Id, Timeout = TimeSpan.FromSeconds(2) };
-        SandboxException e = await Assert.ThrowsAsync<SandboxException>(async () => { await foreach (var _ in _client.Code.ExecuteAsync(sleeping)) { } });
+        SandboxException e = await Assert.ThrowsAsync<SandboxException>(async () => { await foreach (var _ in Client.Code.ExecuteAsync(sleeping)) { } });
 
         Assert.Equal(SandboxErrorCode.DeadlineExceeded, e.Code);
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -82,7 +66,7 @@ public sealed class InheritedSignalsTests : IAsyncLifetime
     [PythonKernelFact]
     public async Task A_python_kernel_starts_its_subprocesses_with_the_default_dispositions()
     {
-        SandboxCodeContext context = await _client.Code.CreateContextAsync("python");
+        SandboxCodeContext context = await Client.Code.CreateContextAsync("python");
 
         string output = await StdoutAsync(context.Id,
             "import subprocess\nprint(subprocess.run(['grep', 'SigIgn', '/proc/self/status'], capture_output=True, text=True).stdout, end='')");
@@ -94,7 +78,7 @@ public sealed class InheritedSignalsTests : IAsyncLifetime
     public async Task A_process_starts_with_the_default_dispositions()
     {
         string output = "";
-        await foreach (SandboxProcessEvent e in _client.Processes.StartAsync(new SandboxProcessStartInfo("/bin/grep", ["SigIgn", "/proc/self/status"])))
+        await foreach (SandboxProcessEvent e in Client.Processes.StartAsync(new SandboxProcessStartInfo("/bin/grep", ["SigIgn", "/proc/self/status"])))
         {
             if (e is SandboxProcessOutput { Stream: SandboxProcessStream.Stdout } o) output += o.Text;
         }
@@ -105,7 +89,7 @@ public sealed class InheritedSignalsTests : IAsyncLifetime
     async Task<string> StdoutAsync(string contextId, string code, CancellationToken cancellationToken = default)
     {
         string stdout = "";
-        await foreach (SandboxCodeEvent e in _client.Code.ExecuteAsync(new SandboxCodeRequest(code) { ContextId = contextId }, cancellationToken))
+        await foreach (SandboxCodeEvent e in Client.Code.ExecuteAsync(new SandboxCodeRequest(code) { ContextId = contextId }, cancellationToken))
         {
             if (e is SandboxCodeError error) Assert.Fail($"{code}: {error}");
             if (e is SandboxCodeOutput { Stream: SandboxCodeStream.Stdout } o) stdout += o.Text;

@@ -17,32 +17,19 @@ public sealed class PackingWithoutTarTests : IAsyncLifetime
     const int FileCount = 40;
 
     readonly TransferFiles _files = new();
-    readonly string _root = Directory.CreateTempSubdirectory("sbx-no-tar-").FullName;
-    AgentProcess _agent = null!;
-    SandboxClient _client = null!;
+    SeparateAgent _agent = null!;
 
-    string Home => Path.Combine(_root, "home");
+    SandboxClient Client => _agent.Client;
 
-    public async Task InitializeAsync()
-    {
-        string emptyPath = Directory.CreateDirectory(Path.Combine(_root, "empty-path")).FullName;
-        const string token = "no-tar-7b20e4";
-        _agent = AgentProcess.Start(["--port", "0", "--token", token, "--home", Home], tokenVariable: null,
-            environment: new Dictionary<string, string> { ["PATH"] = emptyPath });
-        string first = await _agent.ReadLineAsync();
-        string port = first[(first.LastIndexOf(':') + 1)..];
-        _client = new SandboxClient(new SandboxClientOptions(SandboxEndpoint.Parse($"127.0.0.1:{port}"), new AccessToken(token))
-        {
-            Timeout = TimeSpan.FromSeconds(30),
-        });
-    }
+    string Home => _agent.Home;
+
+    public async Task InitializeAsync() => _agent = await SeparateAgent.StartAsync(
+        environment: new Dictionary<string, string> { ["PATH"] = _files.NewFolder("empty-path") });
 
     public async Task DisposeAsync()
     {
-        _client?.Dispose();
         await _agent.DisposeAsync();
         _files.Dispose();
-        Directory.Delete(_root, recursive: true);
     }
 
     [Fact]
@@ -50,7 +37,7 @@ public sealed class PackingWithoutTarTests : IAsyncLifetime
     {
         // The premise of the others: the probe a packed copy runs fails here.
         int? exitCode = null;
-        await foreach (var e in _client.Processes.StartAsync(new SandboxProcessStartInfo("/bin/sh", ["-c", "command -v tar"])))
+        await foreach (var e in Client.Processes.StartAsync(new SandboxProcessStartInfo("/bin/sh", ["-c", "command -v tar"])))
         {
             if (e is SandboxProcessExit exit) exitCode = exit.ExitCode;
         }
@@ -64,8 +51,8 @@ public sealed class PackingWithoutTarTests : IAsyncLifetime
         string remote = Path.Combine(Home, "up");
         string back = Path.Combine(_files.NewFolder("no-tar-back"), "tree");
 
-        List<SandboxTransferOutcome> up = await _client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions()).ToListAsync();
-        List<SandboxTransferOutcome> down = await _client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()).ToListAsync();
+        List<SandboxTransferOutcome> up = await Client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions()).ToListAsync();
+        List<SandboxTransferOutcome> down = await Client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()).ToListAsync();
 
         Dictionary<string, string> source = TransferFiles.TreeHashes(local);
         Assert.Equal(FileCount, source.Count);
@@ -82,7 +69,7 @@ public sealed class PackingWithoutTarTests : IAsyncLifetime
         string remote = Path.Combine(Home, "always");
 
         SandboxException e = await Assert.ThrowsAsync<SandboxException>(() =>
-            _client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }).ToListAsync().AsTask());
+            Client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }).ToListAsync().AsTask());
 
         Assert.Equal(SandboxErrorCode.FailedPrecondition, e.Code);
         Assert.Contains("needs 'tar' in the sandbox", e.Message, StringComparison.Ordinal);
