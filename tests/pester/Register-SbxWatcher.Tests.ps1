@@ -14,14 +14,16 @@ BeforeAll {
     function Wait-Change([string] $SourceIdentifier, [scriptblock] $Match, [int] $TimeoutSec = 20) {
         <# Takes events of the subscription off the queue until one matches; bounded. #>
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        $passedOver = [System.Collections.Generic.List[string]]::new()
         while ([DateTime]::UtcNow -lt $deadline) {
             $e = Wait-Event -SourceIdentifier $SourceIdentifier -Timeout 1
             if ($e) {
                 $e | Remove-Event
                 if (& $Match $e.SourceEventArgs) { return $e }
+                $passedOver.Add("$($e.SourceEventArgs.ChangeType) '$($e.SourceEventArgs.Name)' $($e.SourceEventArgs.Gap)$($e.SourceEventArgs.Error)")
             }
         }
-        throw "No matching event for '$SourceIdentifier' within $TimeoutSec s: { $Match }"
+        throw "No matching event for '$SourceIdentifier' within $TimeoutSec s: { $Match }; passed over: $($passedOver -join '; ')"
     }
 
     function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
