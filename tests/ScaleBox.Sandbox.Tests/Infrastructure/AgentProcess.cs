@@ -102,6 +102,14 @@ public sealed class AgentProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The agent's HTTP/1.1 address, from the "Listening on" line it announces itself with.</summary>
+    public async Task<Uri> ReadListeningAddressAsync()
+    {
+        const string prefix = "Listening on ";
+        string line = await ReadLineStartingWithAsync(prefix);
+        return new Uri(line[prefix.Length..].Trim());
+    }
+
     /// <summary>Reads stdout lines until one starts with <paramref name="prefix"/>; returns it.</summary>
     public async Task<string> ReadLineStartingWithAsync(string prefix, int maxLines = 10)
     {

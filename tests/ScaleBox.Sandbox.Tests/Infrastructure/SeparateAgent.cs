@@ -10,8 +10,6 @@ namespace ScaleBox.Sandbox.Tests.Infrastructure;
 /// </summary>
 public sealed class SeparateAgent : IAsyncDisposable
 {
-    const string ListeningPrefix = "Listening on ";
-
     readonly string _root;
     readonly AgentProcess _process;
 
@@ -36,12 +34,7 @@ public sealed class SeparateAgent : IAsyncDisposable
             ignoringHangupAndInterrupt: ignoringHangupAndInterrupt, environment: environment);
         try
         {
-            string line = await process.ReadLineAsync();
-            if (!line.StartsWith(ListeningPrefix, StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"The agent's first line should announce its address, was '{line}'. Its stderr:\n{process.StandardError}");
-            }
-            var address = new Uri(line[ListeningPrefix.Length..]);
+            Uri address = await process.ReadListeningAddressAsync();
             var client = new SandboxClient(new SandboxClientOptions(SandboxEndpoint.Parse($"127.0.0.1:{address.Port}"), new AccessToken(token))
             {
                 Timeout = TimeSpan.FromSeconds(60),

@@ -47,10 +47,10 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
     {
         Directory.CreateDirectory(Home);
         _agent = AgentProcess.Start(["--port", "0", "--token", Token, "--home", Home, "--state-dir", Path.Combine(_root, "state")], tokenVariable: null);
-        string listening = await _agent.ReadLineStartingWithAsync("Listening on ");
+        Uri address = await _agent.ReadListeningAddressAsync();
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8, PooledConnectionLifetime = TimeSpan.FromSeconds(5) })
         {
-            BaseAddress = new Uri(listening["Listening on ".Length..].Trim() + "/"),
+            BaseAddress = address,
             Timeout = TimeSpan.FromSeconds(20),
         };
         _http.DefaultRequestHeaders.Add("X-Access-Token", Token);

@@ -19,8 +19,7 @@ public sealed class AgentShutdownTests
         {
             const string Token = "code-stop-token";
             await using var agent = AgentProcess.Start(["--port", "0", "--token", Token, "--home", home], tokenVariable: null);
-            string listening = await agent.ReadLineStartingWithAsync("Listening on ");
-            using var channel = GrpcChannel.ForAddress(listening["Listening on ".Length..], new GrpcChannelOptions
+            using var channel = GrpcChannel.ForAddress(await agent.ReadListeningAddressAsync(), new GrpcChannelOptions
             {
                 HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, new SocketsHttpHandler()),
                 HttpVersion = HttpVersion.Version11,

@@ -61,8 +61,7 @@ public sealed class CrashedUploadTests : IDisposable
 
     static async Task<Socket> BeginUploadAsync(AgentProcess agent, string destination)
     {
-        string listening = await agent.ReadLineStartingWithAsync("Listening on ");
-        var address = new Uri(listening["Listening on ".Length..]);
+        Uri address = await agent.ReadListeningAddressAsync();
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync("127.0.0.1", address.Port);
         const string boundary = "crash-boundary";

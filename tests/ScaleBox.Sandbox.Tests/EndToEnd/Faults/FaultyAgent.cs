@@ -38,7 +38,7 @@ sealed class FaultyAgent : IAsyncDisposable
         string home = Directory.CreateDirectory(Path.Combine(root, "home")).FullName;
         var process = AgentProcess.Start(
             ["--port", "0", "--http2-port", "0", "--token", Token, "--home", home, "--state-dir", Path.Combine(root, "state")], tokenVariable: null);
-        int http = PortOf(await process.ReadLineStartingWithAsync("Listening on "));
+        int http = (await process.ReadListeningAddressAsync()).Port;
         int http2 = PortOf(await process.ReadLineStartingWithAsync("gRPC over HTTP/2"));
         return new FaultyAgent(process, root, http, http2);
     }
