@@ -153,7 +153,7 @@ function Invoke-Docs {
     }
 }
 
-function Get-TrxCounts {
+function Read-TrxSummary {
     param([string] $Path)
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
@@ -161,18 +161,13 @@ function Get-TrxCounts {
         Passed  = [int] $counters.passed
         Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
         Skipped = [int] $counters.notExecuted
-    }
-}
-
-function Get-TrxFailures {
-    # Each failed xunit test with the first lines of its message, restated before the
-    # summary: a long log is often read from its end only.
-    param([string] $Path)
-    [xml] $trx = Get-Content -LiteralPath $Path -Raw
-    foreach ($result in $trx.TestRun.Results.UnitTestResult) {
-        if ($result.outcome -eq 'Passed' -or $result.outcome -eq 'NotExecuted') { continue }
-        $message = "$($result.Output.ErrorInfo.Message)" -split "`n" | Select-Object -First 6
-        "xunit: $($result.testName)`n    " + ($message -join "`n    ")
+        # Each failed test with the first lines of its message, restated before the summary:
+        # a long log is often read from its end only.
+        Failures = @(foreach ($result in $trx.TestRun.Results.UnitTestResult) {
+                if ($result.outcome -eq 'Passed' -or $result.outcome -eq 'NotExecuted') { continue }
+                $message = "$($result.Output.ErrorInfo.Message)" -split "`n" | Select-Object -First 6
+                "xunit: $($result.testName)`n    " + ($message -join "`n    ")
+            })
     }
 }
 
@@ -191,9 +186,9 @@ function Invoke-Test {
     $trx = Join-Path $results 'xunit.trx'
     $failures = @()
     if (Test-Path $trx) {
-        $counts = Get-TrxCounts $trx
+        $counts = Read-TrxSummary $trx
         $passed += $counts.Passed; $failed += $counts.Failed; $skipped += $counts.Skipped
-        $failures += @(Get-TrxFailures $trx)
+        $failures += $counts.Failures
     }
     elseif ($xunitExit -ne 0) {
         $failed += 1 # the run itself broke before writing results
