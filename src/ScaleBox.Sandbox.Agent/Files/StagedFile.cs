@@ -75,7 +75,9 @@ public sealed class StagedFile : IDisposable
                 int read;
                 try
                 {
-                    read = await source.ReadAsync(buffer, cancellationToken);
+                    // A form section hands out a few KiB per read; filling the buffer first keeps
+                    // the disk writes (each a system call) few and large.
+                    read = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

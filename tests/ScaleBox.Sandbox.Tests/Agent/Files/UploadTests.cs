@@ -1,6 +1,7 @@
 using ScaleBox.Sandbox.Protocol;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text;
 using ScaleBox.Sandbox.Tests.Infrastructure;
 
 namespace ScaleBox.Sandbox.Tests.Agent.Files;
@@ -70,6 +71,34 @@ public sealed class UploadTests(LocalAgentFixture agent)
             File.Delete(source);
             File.Delete(destination);
         }
+    }
+
+    [Fact]
+    public async Task Content_that_almost_matches_the_boundary_across_read_buffer_edges_arrives_whole()
+    {
+        // The agent reads the form in large buffers: a near-boundary cut by the edge of one must be
+        // taken as content, whichever byte the edge falls on (copies 22 bytes apart fall on each
+        // edge at another byte).
+        const string boundary = "edge-boundary-4c1d";
+        byte[] nearBoundary = Encoding.ASCII.GetBytes("\r\n--" + boundary[..^1]);
+        var content = new byte[300 * 1024];
+        for (int offset = 0; offset + nearBoundary.Length <= content.Length; offset += nearBoundary.Length + 1)
+        {
+            nearBoundary.CopyTo(content, offset);
+            content[offset + nearBoundary.Length] = (byte)'x'; // not the boundary's last character
+        }
+        string path = Path.Combine(agent.NewFolder("upload-edges"), "edges.bin");
+        using var client = new FileEndpointClient(agent);
+        using var form = new MultipartFormDataContent(boundary)
+        {
+            { new ByteArrayContent(content), AgentHttpRoutes.FileField, "edges.bin" },
+            { new StringContent(path), AgentHttpRoutes.PathParameter },
+        };
+
+        using HttpResponseMessage upload = await client.Http.PostAsync(AgentHttpRoutes.Upload, form);
+
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        Assert.Equal(FileEndpointClient.Sha256(content), await FileEndpointClient.Sha256OfFileAsync(path));
     }
 
     [Theory]
