@@ -52,13 +52,10 @@ Describe 'Register-SbxWatcher' {
         Register-SbxWatcher -Path $folder -SourceIdentifier reg.basic
 
         Set-Content -LiteralPath (Join-Path $folder 'a.txt') -Value 'one'
-        # The Create and the Write come microseconds apart, and PowerShell hands each event raised
-        # off the pipeline thread to a thread-pool item of its own, so they can reach the queue in
-        # either order (see the cmdlet's notes): take both, whichever comes first.
-        $first = Wait-Change reg.basic { param($a) $a.Name -eq 'a.txt' -and $a.ChangeType -in 'Create', 'Write' }
-        $other = if ($first.SourceEventArgs.ChangeType -eq 'Create') { 'Write' } else { 'Create' }
-        $second = Wait-Change reg.basic { param($a) $a.Name -eq 'a.txt' -and $a.ChangeType -eq $other }
-        $created = @($first, $second) | Where-Object { $_.SourceEventArgs.ChangeType -eq 'Create' }
+
+        $created = Wait-Change reg.basic { param($a) $a.Name -eq 'a.txt' -and $a.ChangeType -eq 'Create' }
+        # Microseconds after the Create, and still behind it in the queue.
+        (Wait-Event -SourceIdentifier reg.basic -Timeout 20).SourceEventArgs.ChangeType | Should -Be 'Write'
         $created.SourceEventArgs.FullPath | Should -Be (Join-Path $folder 'a.txt')
         $created.SourceEventArgs.Session.Name | Should -Be 'main'
         $created.SourceEventArgs.TimeGenerated | Should -BeOfType [datetime]
@@ -69,6 +66,42 @@ Describe 'Register-SbxWatcher' {
         Wait-Change reg.basic { param($a) $a.Name -eq 'a.txt' -and $a.ChangeType -eq 'Rename' } | Should -Not -BeNullOrEmpty
         Remove-Item -LiteralPath (Join-Path $folder 'b.txt')
         Wait-Change reg.basic { param($a) $a.Name -eq 'b.txt' -and $a.ChangeType -eq 'Remove' } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'queues a burst of changes in the order they happened, and runs -Action in that order' {
+        # PowerShell queues each CLR event on a thread-pool item of its own; events of a burst
+        # raised that way reach the queue shuffled. One process creates the files one by one, so
+        # the agent's order is known: f1 to f40.
+        $folder = New-TestFolder 'reg-order'
+        $acted = [System.Collections.Concurrent.ConcurrentQueue[string]]::new()
+        Register-SbxWatcher $folder -SourceIdentifier reg.order
+        $null = Register-SbxWatcher $folder -SourceIdentifier reg.order.action -MessageData $acted -Action {
+            if ($EventArgs.ChangeType -eq 'Create') { $Event.MessageData.Enqueue($EventArgs.Name) }
+        }
+        $expected = 1..40 | ForEach-Object { "f$_" }
+
+        & bash -c 'cd "$1" && for i in $(seq 1 40); do : > "f$i"; done' bash $folder
+
+        $queued = foreach ($name in $expected) {
+            (Wait-Change reg.order { param($a) $a.ChangeType -eq 'Create' }).SourceEventArgs.Name
+        }
+        $queued -join ',' | Should -Be ($expected -join ',')
+        Wait-Until { $acted.Count -eq 40 }
+        $acted.ToArray() -join ',' | Should -Be ($expected -join ',')
+    }
+
+    It 'stops after -MaxTriggerCount events and ends the watch on the agent' {
+        $folder = New-TestFolder 'reg-max'
+        $before = Get-InotifyWatchCount -ProcessId $agent.Process.Id
+        Register-SbxWatcher $folder -SourceIdentifier reg.max -MaxTriggerCount 2
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -gt $before }
+
+        & bash -c 'cd "$1" && for i in 1 2 3 4 5; do : > "m$i"; done' bash $folder
+
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -eq $before }
+        Get-EventSubscriber -SourceIdentifier reg.max -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $events = @(Get-Event -SourceIdentifier reg.max -ErrorAction SilentlyContinue)
+        $events.SourceEventArgs.Name -join ',' | Should -Be 'm1,m2'
     }
 
     It 'sees the files of a subfolder made later with -Recurse' {

@@ -12,7 +12,7 @@ namespace ScaleBox.Sandbox.Commands;
 
 /// <summary>
 /// Subscribes to changes in a sandbox directory through PowerShell's own event machinery, as
-/// Register-ObjectEvent does for a FileSystemWatcher: events go to the session's event queue
+/// Register-ObjectEvent does for a FileSystemWatcher (but in the order they happened): events go to the session's event queue
 /// (Get-Event, Wait-Event) or run an -Action with $Event, $EventArgs and $Sender. The watch
 /// reconnects by itself after a dropped connection and raises a Gap event when it is back.
 /// Unregister-Event (or removing the action's job, or closing the runspace) ends it on the agent.
@@ -95,7 +95,17 @@ public sealed class RegisterSbxWatcherCommand : ObjectEventRegistrationBase
         // Unregister-Event, Remove-Job of the action's job and the runspace closing all unsubscribe:
         // each ends the watch on the agent.
         subscriber.Unsubscribed += (sender, e) => source.Dispose();
-        source.Start();
+        // PowerShell's handler of a CLR event queues each event on a thread-pool item of its own,
+        // so two changes a moment apart (a new file's Create and Write) could reach the queue or the
+        // action in either order. Generated on the pump's own thread, one at a time, they are queued
+        // in the order they happened; the event is the one the handler would make (same source
+        // identifier, sender, arguments and message data), so -Action, -Forward, -MaxTriggerCount,
+        // Get-Event and Wait-Event see no other difference.
+        PSEventManager events = Events;
+        string sourceIdentifier = subscriber.SourceIdentifier;
+        PSObject? messageData = MessageData; // what the subscription carries as its data
+        source.Start(change => events.GenerateEvent(sourceIdentifier, source, new object[] { source, change }, messageData,
+            processInCurrentThread: true, waitForCompletionInCurrentThread: false));
         WriteVerbose($"Watching {source.Path} as '{subscriber.SourceIdentifier}'.");
     }
 }

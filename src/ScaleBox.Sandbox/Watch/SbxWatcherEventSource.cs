@@ -9,8 +9,9 @@ using ScaleBox.Sandbox.Sessions;
 namespace ScaleBox.Sandbox.Watch;
 
 /// <summary>
-/// The object Register-SbxWatcher subscribes to: it raises <see cref="Changed"/> from a
-/// background pump of a reconnecting watch, as a FileSystemWatcher raises its events, so
+/// The object Register-SbxWatcher subscribes to: a background pump of a reconnecting watch hands
+/// each change, in the order the agent sent them, to the delivery given to <see cref="Start"/>
+/// (or, without one, raises <see cref="Changed"/>, as a FileSystemWatcher raises its events), so
 /// PowerShell's own event machinery (Get-Event, Wait-Event, -Action, Unregister-Event) works
 /// on sandbox changes. Disposing it ends the watch on the agent.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed class SbxWatcherEventSource : IDisposable
     readonly CancellationTokenSource _stop = new CancellationTokenSource();
     readonly SbxSession _session;
     IAsyncEnumerator<SandboxWatchEvent>? _events;
+    Action<SbxWatcherEventArgs>? _deliver;
     Task? _pump;
     int _disposed;
 
@@ -29,7 +31,10 @@ public sealed class SbxWatcherEventSource : IDisposable
         Recursive = recursive;
     }
 
-    /// <summary>Raised once per change, gap, or final failure, on a background thread.</summary>
+    /// <summary>
+    /// Raised once per change, gap, or final failure, on a background thread, when
+    /// <see cref="Start"/> was given no delivery of its own.
+    /// </summary>
     public event EventHandler<SbxWatcherEventArgs>? Changed;
 
     /// <summary>The watched directory (absolute once the watch has started).</summary>
@@ -70,13 +75,17 @@ public sealed class SbxWatcherEventSource : IDisposable
         }
     }
 
-    /// <summary>Starts raising events (after the subscription is in place).</summary>
-    internal void Start()
+    /// <summary>
+    /// Starts handing out events (after the subscription is in place): to <paramref name="deliver"/>,
+    /// called for one event at a time in the watch's order, or else through <see cref="Changed"/>.
+    /// </summary>
+    internal void Start(Action<SbxWatcherEventArgs>? deliver = null)
     {
         if (_events is null)
         {
             throw new InvalidOperationException("The watch is not open.");
         }
+        _deliver = deliver;
         _pump = Task.Run(PumpAsync);
     }
 
@@ -125,7 +134,15 @@ public sealed class SbxWatcherEventSource : IDisposable
 
     void Raise(SbxWatcherEventArgs args)
     {
-        if (Volatile.Read(ref _disposed) == 0)
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        if (_deliver is not null)
+        {
+            _deliver(args);
+        }
+        else
         {
             Changed?.Invoke(this, args);
         }
