@@ -13,7 +13,8 @@
         /download/<path>), timed by curl's own time_total;
       - once each with progress on, to show what the progress records cost, and once each twice
         in one child, whose second copy shows the rate without the process's first-use costs.
-    Every copy is checked with Get-FileHash. Each measure is repeated -Runs times, interleaved
+    Every copy is checked with Get-FileHash, then removed, and `sync` waits for the disk before the
+    next one (untimed). Each measure is repeated -Runs times, interleaved
     (module, curl, module, curl...), and the median is reported.
     Run it with `dotnet pwsh ./build.ps1 bench` (which builds first).
 #>
@@ -85,6 +86,7 @@ $seconds = foreach ($i in 1..$Repeat) {
     if ($i -lt $Repeat) {
         # Not timed: the next copy writes a new file rather than replacing this one (the local agent's files are local).
         Remove-Item -LiteralPath $Destination
+        & sync # the next copy does not wait for this one's data to reach the disk
     }
 }
 $self.Refresh()
@@ -106,6 +108,19 @@ function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Dest
         throw "The child pwsh copying $Direction failed (exit code $LASTEXITCODE): $($text -join "`n")"
     }
     $text | Select-Object -Last 1 | ConvertFrom-Json
+}
+
+function Remove-Copy([string] $Path) {
+    # Untimed: removes a checked copy and lets the machine settle, so that every timed copy starts
+    # from the same state. `sync` waits until the kernel has written out every dirty page: otherwise
+    # a copy competes with the writeback of the one before it (1 GiB of dirty page cache made single
+    # copies 2 to 4 times slower at random). The pause lets the kernel hand the freed gigabyte back
+    # to the virtual machine's host (free page reporting, about 2 s after a free): a copy started at
+    # once (curl) would reuse that memory cheaply, one started a second later (the module's, after a
+    # pwsh start) would pay to take it back, about 0.3 s per GiB here.
+    Remove-Item -LiteralPath $Path
+    & sync
+    Start-Sleep -Seconds 3
 }
 
 function Get-AgentCpu {
@@ -135,6 +150,7 @@ try {
 
     $source = Join-Path $work 'big.bin'
     $created = Measure-Command { New-RandomFile $source $SizeMB }
+    & sync
     $sourceHash = (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash
     $bytes = (Get-Item -LiteralPath $source).Length
     Write-Host ("Created {0} MiB of random bytes in {1:0.0} s" -f $SizeMB, $created.TotalSeconds)
@@ -154,6 +170,7 @@ try {
     # Put one copy on the sandbox side for the downloads (by curl; checked).
     $null = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$remote", "$baseUrl/upload")
     Assert-SameHash $sourceHash $remote 'seeding the sandbox side'
+    & sync
 
     $moduleUp = @(); $moduleDown = @(); $curlUp = @(); $curlDown = @()
     $agentCpu = @{ ModuleUp = 0.0; CurlUp = 0.0; ModuleDown = 0.0; CurlDown = 0.0 }
@@ -165,28 +182,28 @@ try {
         $result = Invoke-ModuleCopy up $source $upTarget
         $agentCpu.ModuleUp += (Get-AgentCpu) - $cpu
         Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox'
-        Remove-Item -LiteralPath $upTarget
+        Remove-Copy $upTarget
         $moduleUp += $result
 
         $cpu = Get-AgentCpu
         $seconds = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$upTarget", "$baseUrl/upload")
         $agentCpu.CurlUp += (Get-AgentCpu) - $cpu
         Assert-SameHash $sourceHash $upTarget 'curl upload'
-        Remove-Item -LiteralPath $upTarget
+        Remove-Copy $upTarget
         $curlUp += $seconds
 
         $cpu = Get-AgentCpu
         $result = Invoke-ModuleCopy down $remote $downTarget
         $agentCpu.ModuleDown += (Get-AgentCpu) - $cpu
         Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox'
-        Remove-Item -LiteralPath $downTarget
+        Remove-Copy $downTarget
         $moduleDown += $result
 
         $cpu = Get-AgentCpu
         $seconds = Invoke-Curl @('--output', $downTarget, "$baseUrl/download/$remoteUrlPath")
         $agentCpu.CurlDown += (Get-AgentCpu) - $cpu
         Assert-SameHash $sourceHash $downTarget 'curl download'
-        Remove-Item -LiteralPath $downTarget
+        Remove-Copy $downTarget
         $curlDown += $seconds
 
         Write-Host ("Run {0}: module up {1:0.00} s, curl up {2:0.00} s, module down {3:0.00} s, curl down {4:0.00} s" -f `
@@ -197,19 +214,19 @@ try {
     if (-not $SkipProgressRun) {
         $progressUp = Invoke-ModuleCopy up $source $upTarget -Progress
         Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (progress on)'
-        Remove-Item -LiteralPath $upTarget
+        Remove-Copy $upTarget
         $progressDown = Invoke-ModuleCopy down $remote $downTarget -Progress
         Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (progress on)'
-        Remove-Item -LiteralPath $downTarget
+        Remove-Copy $downTarget
     }
 
     # Twice in one child: the second copy shows the throughput without the process's first-use costs (JIT, first connection).
     $warmUp = Invoke-ModuleCopy up $source $upTarget -Repeat 2
     Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (twice in one child)'
-    Remove-Item -LiteralPath $upTarget
+    Remove-Copy $upTarget
     $warmDown = Invoke-ModuleCopy down $remote $downTarget -Repeat 2
     Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (twice in one child)'
-    Remove-Item -LiteralPath $downTarget
+    Remove-Copy $downTarget
 
     # Peak memory for a small file: if the peak for the big one is no higher, it does not grow with the size.
     $small = Join-Path $work 'small.bin'

@@ -140,21 +140,34 @@ internal sealed class ResumableDownload
                     Exception? drop = null;
                     using (Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
                     {
-                        while (true)
+                        bool ended = false;
+                        while (!ended && drop is null)
                         {
-                            int read;
+                            // The buffer is filled before it is written: over HTTP/2 a read hands out
+                            // about one 16 KiB frame, and each local write is a system call. Every
+                            // read feeds the watchdog, however slowly the buffer fills.
+                            int read = 0;
                             try
                             {
-                                read = await body.ReadAsync(buffer, 0, buffer.Length, watchdog.Token).ConfigureAwait(false);
+                                while (read < buffer.Length)
+                                {
+                                    int got = await body.ReadAsync(buffer, read, buffer.Length - read, watchdog.Token).ConfigureAwait(false);
+                                    if (got == 0)
+                                    {
+                                        ended = true;
+                                        break;
+                                    }
+                                    read += got;
+                                    watchdog.Pet();
+                                }
                             }
                             catch (Exception e) when (IsDrop(e, cancellationToken))
                             {
-                                drop = e;
-                                break;
+                                drop = e; // what came before the drop is kept, and the resume starts after it
                             }
                             if (read == 0)
                             {
-                                break;
+                                continue;
                             }
                             // Local writes are the caller's business: their failures are not network drops.
                             await destination.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);

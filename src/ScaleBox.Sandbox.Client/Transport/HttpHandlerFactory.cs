@@ -38,7 +38,7 @@ internal static class HttpHandlerFactory
         {
             // Cleartext HTTP/2 cannot be forwarded as a request: it goes through a tunnel of our own.
             handler.UseProxy = false;
-            handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.ConnectAsync(context.DnsEndPoint, route, cancellationToken);
+            handler.ConnectCallback = async (context, cancellationToken) => new ReadAheadStream(await ProxyTunnel.ConnectAsync(context.DnsEndPoint, route, cancellationToken).ConfigureAwait(false));
         }
         else
         {
@@ -46,7 +46,7 @@ internal static class HttpHandlerFactory
             handler.UseProxy = route.Settings is not null;
             // A connect callback of our own also keeps the gRPC channel from taking the handler
             // over for its subchannels, which connect straight to the sandbox past any proxy.
-            handler.ConnectCallback = (context, cancellationToken) => ProxyTunnel.OpenAsync(context.DnsEndPoint, route.Proxy, cancellationToken);
+            handler.ConnectCallback = async (context, cancellationToken) => new ReadAheadStream(await ProxyTunnel.OpenAsync(context.DnsEndPoint, route.Proxy, cancellationToken).ConfigureAwait(false));
         }
 
         var ssl = new SslClientAuthenticationOptions();
