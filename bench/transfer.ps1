@@ -111,16 +111,11 @@ function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Dest
 }
 
 function Remove-Copy([string] $Path) {
-    # Untimed: removes a checked copy and lets the machine settle, so that every timed copy starts
-    # from the same state. `sync` waits until the kernel has written out every dirty page: otherwise
-    # a copy competes with the writeback of the one before it (1 GiB of dirty page cache made single
-    # copies 2 to 4 times slower at random). The pause lets the kernel hand the freed gigabyte back
-    # to the virtual machine's host (free page reporting, about 2 s after a free): a copy started at
-    # once (curl) would reuse that memory cheaply, one started a second later (the module's, after a
-    # pwsh start) would pay to take it back, about 0.3 s per GiB here.
+    # Untimed: removes a checked copy and waits until the kernel has written out every dirty page,
+    # so that no timed copy competes with the writeback of the one before it (1 GiB of dirty page
+    # cache, written out in the background, made single copies 2 to 4 times slower at random).
     Remove-Item -LiteralPath $Path
     & sync
-    Start-Sleep -Seconds 3
 }
 
 function Get-AgentCpu {
