@@ -21,7 +21,7 @@ namespace ScaleBox.Sandbox.Commands;
 [OutputType(typeof(PSEventJob))]
 public sealed class RegisterSbxWatcherCommand : ObjectEventRegistrationBase
 {
-    /// <summary>The name of the CLR event raised per change.</summary>
+    /// <summary>The CLR event the subscription is registered on (changes reach it another way: see EndProcessing).</summary>
     const string EventName = nameof(SbxWatcherEventSource.Changed);
 
     readonly CancellationTokenSource _stopping = new CancellationTokenSource();
@@ -106,6 +106,6 @@ public sealed class RegisterSbxWatcherCommand : ObjectEventRegistrationBase
         PSObject? messageData = MessageData; // what the subscription carries as its data
         source.Start(change => events.GenerateEvent(sourceIdentifier, source, new object[] { source, change }, messageData,
             processInCurrentThread: true, waitForCompletionInCurrentThread: false));
-        WriteVerbose($"Watching {source.Path} as '{subscriber.SourceIdentifier}'.");
+        WriteVerbose($"Watching {source.Path} as '{sourceIdentifier}'.");
     }
 }

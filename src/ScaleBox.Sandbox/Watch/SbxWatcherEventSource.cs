@@ -10,9 +10,8 @@ namespace ScaleBox.Sandbox.Watch;
 
 /// <summary>
 /// The object Register-SbxWatcher subscribes to: a background pump of a reconnecting watch hands
-/// each change, in the order the agent sent them, to the delivery given to <see cref="Start"/>
-/// (or, without one, raises <see cref="Changed"/>, as a FileSystemWatcher raises its events), so
-/// PowerShell's own event machinery (Get-Event, Wait-Event, -Action, Unregister-Event) works
+/// each change, in the order the agent sent them, to the delivery given to <see cref="Start"/>,
+/// so PowerShell's own event machinery (Get-Event, Wait-Event, -Action, Unregister-Event) works
 /// on sandbox changes. Disposing it ends the watch on the agent.
 /// </summary>
 public sealed class SbxWatcherEventSource : IDisposable
@@ -20,7 +19,7 @@ public sealed class SbxWatcherEventSource : IDisposable
     readonly CancellationTokenSource _stop = new CancellationTokenSource();
     readonly SbxSession _session;
     IAsyncEnumerator<SandboxWatchEvent>? _events;
-    Action<SbxWatcherEventArgs>? _deliver;
+    Action<SbxWatcherEventArgs> _deliver = _ => { };
     Task? _pump;
     int _disposed;
 
@@ -32,10 +31,13 @@ public sealed class SbxWatcherEventSource : IDisposable
     }
 
     /// <summary>
-    /// Raised once per change, gap, or final failure, on a background thread, when
-    /// <see cref="Start"/> was given no delivery of its own.
+    /// The event Register-SbxWatcher subscribes to: PowerShell registers a subscription on a CLR
+    /// event. It is never raised: the changes go to the subscription through the delivery given
+    /// to <see cref="Start"/>, in order, which raising it would not keep.
     /// </summary>
+#pragma warning disable CS0067 // never raised, by design (see above)
     public event EventHandler<SbxWatcherEventArgs>? Changed;
+#pragma warning restore CS0067
 
     /// <summary>The watched directory (absolute once the watch has started).</summary>
     public string Path { get; private set; }
@@ -76,10 +78,10 @@ public sealed class SbxWatcherEventSource : IDisposable
     }
 
     /// <summary>
-    /// Starts handing out events (after the subscription is in place): to <paramref name="deliver"/>,
-    /// called for one event at a time in the watch's order, or else through <see cref="Changed"/>.
+    /// Starts handing out events (after the subscription is in place) to <paramref name="deliver"/>,
+    /// called on the pump's thread for one event at a time, in the watch's order.
     /// </summary>
-    internal void Start(Action<SbxWatcherEventArgs>? deliver = null)
+    internal void Start(Action<SbxWatcherEventArgs> deliver)
     {
         if (_events is null)
         {
@@ -134,17 +136,9 @@ public sealed class SbxWatcherEventSource : IDisposable
 
     void Raise(SbxWatcherEventArgs args)
     {
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            return;
-        }
-        if (_deliver is not null)
+        if (Volatile.Read(ref _disposed) == 0)
         {
             _deliver(args);
-        }
-        else
-        {
-            Changed?.Invoke(this, args);
         }
     }
 
