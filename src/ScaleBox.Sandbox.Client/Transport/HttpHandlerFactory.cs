@@ -1,7 +1,11 @@
 using System;
 using System.Net.Http;
 #if NET8_0_OR_GREATER
+using System.IO;
+using System.Net;
 using System.Net.Security;
+using System.Threading;
+using System.Threading.Tasks;
 using System.Security.Cryptography.X509Certificates;
 #endif
 
@@ -34,11 +38,12 @@ internal static class HttpHandlerFactory
             AllowAutoRedirect = false,
         };
         bool tunnel = route.Proxy is { Scheme: "http" } && options.Protocol == SandboxProtocol.Grpc && options.Endpoint.BaseUri.Scheme == Uri.UriSchemeHttp;
+        Func<DnsEndPoint, CancellationToken, ValueTask<Stream>> open;
         if (tunnel)
         {
             // Cleartext HTTP/2 cannot be forwarded as a request: it goes through a tunnel of our own.
             handler.UseProxy = false;
-            handler.ConnectCallback = async (context, cancellationToken) => new ReadAheadStream(await ProxyTunnel.ConnectAsync(context.DnsEndPoint, route, cancellationToken).ConfigureAwait(false));
+            open = (endPoint, cancellationToken) => ProxyTunnel.ConnectAsync(endPoint, route, cancellationToken);
         }
         else
         {
@@ -46,8 +51,10 @@ internal static class HttpHandlerFactory
             handler.UseProxy = route.Settings is not null;
             // A connect callback of our own also keeps the gRPC channel from taking the handler
             // over for its subchannels, which connect straight to the sandbox past any proxy.
-            handler.ConnectCallback = async (context, cancellationToken) => new ReadAheadStream(await ProxyTunnel.OpenAsync(context.DnsEndPoint, route.Proxy, cancellationToken).ConfigureAwait(false));
+            open = (endPoint, cancellationToken) => ProxyTunnel.OpenAsync(endPoint, route.Proxy, cancellationToken);
         }
+        handler.ConnectCallback = async (context, cancellationToken) =>
+            new ReadAheadStream(await open(context.DnsEndPoint, cancellationToken).ConfigureAwait(false));
 
         var ssl = new SslClientAuthenticationOptions();
         if (options.SkipCertificateCheck)
