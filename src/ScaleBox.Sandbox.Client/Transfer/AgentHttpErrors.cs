@@ -5,7 +5,6 @@ using System.Net.Http;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using Google.Protobuf.WellKnownTypes;
 using ScaleBox.Sandbox.Client.Errors;
 
 namespace ScaleBox.Sandbox.Client.Transfer;
@@ -102,51 +101,10 @@ internal static class AgentHttpErrors
         {
             return null;
         }
-        Value? json = TryParseJson(text);
-        if (json is not null && json.KindCase == Value.KindOneofCase.StructValue)
-        {
-            Struct fields = json.StructValue;
-            if (StringField(fields, "message") is { } message)
-            {
-                return Shorten(message);
-            }
-            if (fields.Fields.TryGetValue("error", out Value? error))
-            {
-                if (error.KindCase == Value.KindOneofCase.StringValue && error.StringValue.Length > 0)
-                {
-                    return Shorten(error.StringValue);
-                }
-                if (error.KindCase == Value.KindOneofCase.StructValue && StringField(error.StructValue, "message") is { } inner)
-                {
-                    return Shorten(inner);
-                }
-            }
-        }
-        return Shorten(text);
+        AgentJsonObject? json = AgentJsonObject.TryParse(text);
+        string? message = json?.String("message") ?? json?.String("error") ?? json?.Object("error")?.String("message");
+        return Shorten(message ?? text);
     }
-
-    /// <summary>Any JSON document as a protobuf Value, or null when the text is not JSON.</summary>
-    public static Value? TryParseJson(string text)
-    {
-        char first = text.Length > 0 ? text[0] : '\0';
-        if (first != '{' && first != '[')
-        {
-            return null;
-        }
-        try
-        {
-            return Value.Parser.ParseJson(text);
-        }
-        catch (Exception e) when (e is Google.Protobuf.InvalidJsonException || e is Google.Protobuf.InvalidProtocolBufferException || e is FormatException)
-        {
-            return null;
-        }
-    }
-
-    public static string? StringField(Struct fields, string name) =>
-        fields.Fields.TryGetValue(name, out Value? value) && value.KindCase == Value.KindOneofCase.StringValue && value.StringValue.Length > 0
-            ? value.StringValue
-            : null;
 
     public static string Shorten(string text) =>
         text.Length <= MaxMessageChars ? text : text.Substring(0, MaxMessageChars) + "...";

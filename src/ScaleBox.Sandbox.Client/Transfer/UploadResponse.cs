@@ -1,4 +1,3 @@
-using Google.Protobuf.WellKnownTypes;
 using ScaleBox.Sandbox.Client.Files;
 
 namespace ScaleBox.Sandbox.Client.Transfer;
@@ -12,19 +11,7 @@ internal static class UploadResponse
 {
     public static SandboxItemType TypeOf(string? body)
     {
-        Value? json = body is null ? null : AgentHttpErrors.TryParseJson(body.Trim());
-        if (json is null)
-        {
-            return SandboxItemType.File;
-        }
-        if (json.KindCase == Value.KindOneofCase.ListValue && json.ListValue.Values.Count > 0)
-        {
-            json = json.ListValue.Values[0];
-        }
-        if (json.KindCase == Value.KindOneofCase.StructValue && AgentHttpErrors.StringField(json.StructValue, "type") is { } type)
-        {
-            return type == "dir" || type == "directory" ? SandboxItemType.Directory : SandboxItemType.File;
-        }
-        return SandboxItemType.File;
+        string? type = body is null ? null : AgentJsonObject.TryParse(body.Trim(), firstOfArray: true)?.String("type");
+        return type == "dir" || type == "directory" ? SandboxItemType.Directory : SandboxItemType.File;
     }
 }
