@@ -13,9 +13,13 @@
         /download/<path>), timed by curl's own time_total;
       - once each with progress on, to show what the progress records cost, and once each twice
         in one child, whose second copy shows the rate without the process's first-use costs.
-    Every copy is checked with Get-FileHash, then removed, and `sync` waits for the disk before the
-    next one (untimed). Each measure is repeated -Runs times, interleaved
-    (module, curl, module, curl...), and the median is reported.
+    Every copy is checked with Get-FileHash. Before each timed copy, untimed: curl makes the same copy
+    to a scratch name (Invoke-ConditioningCopy), and right before the timed copy starts (for the module,
+    once its child pwsh is ready) the copies before it are removed, `sync` waits for the disk, and
+    -SizeMB plus 256 MiB of memory are written to and freed from /dev/shm (see Initialize-NextCopy), so
+    that every copy, the module's and curl's alike, starts from the same state of the machine. Each
+    measure is repeated -Runs times in pairs, in alternating order (module first in odd runs, curl first
+    in even ones), and the median is reported.
     Run it with `dotnet pwsh ./build.ps1 bench` (which builds first).
 #>
 param(
@@ -71,6 +75,10 @@ $ProgressPreference = if ($Progress) { 'Continue' } else { 'SilentlyContinue' }
 Import-Module $ModulePath
 $null = New-SbxSession -Domain $Domain -AccessToken $env:SBX_BENCH_TOKEN -Protocol $Protocol
 $null = Get-SbxItem -LiteralPath '/'
+# Ready: the bench removes the previous copy now, and says when to start.
+[Console]::Out.WriteLine('ready')
+[Console]::Out.Flush()
+$null = [Console]::In.ReadLine()
 $self = [System.Diagnostics.Process]::GetCurrentProcess()
 $peakBefore = $self.PeakWorkingSet64
 $cpuBefore = $self.TotalProcessorTime
@@ -103,19 +111,72 @@ function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Dest
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $domain,
         '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat, '-Protocol', $Protocol)
     if ($Progress) { $arguments += '-Progress' }
-    $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
-    if ($LASTEXITCODE -ne 0) {
-        throw "The child pwsh copying $Direction failed (exit code $LASTEXITCODE): $($text -join "`n")"
+    $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + $arguments) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $child = [System.Diagnostics.Process]::Start($start)
+    try {
+        $errors = $child.StandardError.ReadToEndAsync()
+        $ready = $child.StandardOutput.ReadLine()
+        if ($ready -eq 'ready') {
+            Initialize-NextCopy
+            $child.StandardInput.WriteLine('go')
+            $child.StandardInput.Flush()
+        }
+        $text = $child.StandardOutput.ReadToEnd()
+        $child.WaitForExit()
+        if ($ready -ne 'ready' -or $child.ExitCode -ne 0) {
+            throw "The child pwsh copying $Direction failed (exit code $($child.ExitCode)): $ready $text $($errors.Result)"
+        }
+        ($text -split "`n" | Where-Object { $_.Trim() } | Select-Object -Last 1) | ConvertFrom-Json
     }
-    $text | Select-Object -Last 1 | ConvertFrom-Json
+    finally {
+        if (-not $child.HasExited) { $child.Kill() }
+        $child.Dispose()
+    }
 }
 
-function Remove-Copy([string] $Path) {
-    # Untimed: removes a checked copy and waits until the kernel has written out every dirty page,
-    # so that no timed copy competes with the writeback of the one before it (1 GiB of dirty page
-    # cache, written out in the background, made single copies 2 to 4 times slower at random).
-    Remove-Item -LiteralPath $Path
+# The checked copies still to be removed, right before the next timed copy starts.
+$script:pendingRemoval = [System.Collections.Generic.List[string]]::new()
+function Initialize-NextCopy {
+    # Untimed, right before every timed copy (for the module, once its child pwsh is ready), so that
+    # each copy, the module's and curl's alike, starts from the same state of the machine:
+    # - the copies before it are removed and `sync` waits until every dirty page is on disk, so no copy
+    #   competes with the writeback of the one before it (that made copies 2 to 4 times slower at random);
+    # - $SizeMB plus 256 MiB of memory are written to and freed from /dev/shm. On a virtual machine
+    #   with free page reporting, memory left free for a second or two goes back to the host, and a
+    #   copy that fills the page cache with such memory waits for the host to back every page (it shows
+    #   as the writer's time in copy_folio_from_iter_atomic): curl uploads of 1 GiB took 0.65 to 0.7 s
+    #   right after a removal, 1.3 to 1.7 s three seconds later.
+    foreach ($path in $script:pendingRemoval) {
+        Remove-Item -LiteralPath $path -ErrorAction SilentlyContinue
+    }
+    $script:pendingRemoval.Clear()
     & sync
+    if (Test-Path -LiteralPath '/dev/shm') {
+        $scratch = "/dev/shm/sbx-bench-$PID"
+        & dd if=/dev/zero "of=$scratch" bs=1M "count=$($SizeMB + 256)" status=none
+        Remove-Item -LiteralPath $scratch
+    }
+}
+
+function Invoke-ConditioningCopy([ValidateSet('up', 'down')] [string] $Direction) {
+    # Untimed: a curl copy the same way as the timed one that follows, so that every timed copy comes
+    # after a copy of its own kind. What came before changed a copy's time by more than the difference
+    # being measured (an upload right after a download took up to twice as long as one after an
+    # upload, whichever client made it), and without this the order of the steps decided who paid.
+    if ($Direction -eq 'up') {
+        $target = Join-Path $agent.Home 'conditioning.bin'
+        $null = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$target", "$baseUrl/upload")
+    }
+    else {
+        $target = Join-Path $work 'conditioning.bin'
+        $null = Invoke-Curl @('--output', $target, "$baseUrl/download/$remoteUrlPath")
+    }
+    $script:pendingRemoval.Add($target)
 }
 
 function Get-AgentCpu {
@@ -167,61 +228,77 @@ try {
     Assert-SameHash $sourceHash $remote 'seeding the sandbox side'
     & sync
 
-    $moduleUp = @(); $moduleDown = @(); $curlUp = @(); $curlDown = @()
+    $script:moduleUp = @(); $script:moduleDown = @(); $script:curlUp = @(); $script:curlDown = @()
     $agentCpu = @{ ModuleUp = 0.0; CurlUp = 0.0; ModuleDown = 0.0; CurlDown = 0.0 }
     $upTarget = Join-Path $agent.Home 'up.bin'
     $downTarget = Join-Path $work 'down.bin'
+    # Each step, timed by itself, with the agent's CPU read from after its conditioning copy to its end
+    # (for the module: child start-up included, which costs the agent little).
+    $steps = @{
+        ModuleUp   = {
+            Invoke-ConditioningCopy up
+            $script:cpuAtStart = Get-AgentCpu
+            $script:moduleUp += Invoke-ModuleCopy up $source $upTarget
+            Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox'
+            $script:pendingRemoval.Add($upTarget)
+        }
+        CurlUp     = {
+            Invoke-ConditioningCopy up
+            $script:cpuAtStart = Get-AgentCpu
+            Initialize-NextCopy
+            $script:curlUp += Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$upTarget", "$baseUrl/upload")
+            Assert-SameHash $sourceHash $upTarget 'curl upload'
+            $script:pendingRemoval.Add($upTarget)
+        }
+        ModuleDown = {
+            Invoke-ConditioningCopy down
+            $script:cpuAtStart = Get-AgentCpu
+            $script:moduleDown += Invoke-ModuleCopy down $remote $downTarget
+            Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox'
+            $script:pendingRemoval.Add($downTarget)
+        }
+        CurlDown   = {
+            Invoke-ConditioningCopy down
+            $script:cpuAtStart = Get-AgentCpu
+            Initialize-NextCopy
+            $script:curlDown += Invoke-Curl @('--output', $downTarget, "$baseUrl/download/$remoteUrlPath")
+            Assert-SameHash $sourceHash $downTarget 'curl download'
+            $script:pendingRemoval.Add($downTarget)
+        }
+    }
     for ($run = 1; $run -le $Runs; $run++) {
-        # Agent CPU is read around each whole step (for the module: child start-up included, which costs the agent little).
-        $cpu = Get-AgentCpu
-        $result = Invoke-ModuleCopy up $source $upTarget
-        $agentCpu.ModuleUp += (Get-AgentCpu) - $cpu
-        Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox'
-        Remove-Copy $upTarget
-        $moduleUp += $result
-
-        $cpu = Get-AgentCpu
-        $seconds = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$upTarget", "$baseUrl/upload")
-        $agentCpu.CurlUp += (Get-AgentCpu) - $cpu
-        Assert-SameHash $sourceHash $upTarget 'curl upload'
-        Remove-Copy $upTarget
-        $curlUp += $seconds
-
-        $cpu = Get-AgentCpu
-        $result = Invoke-ModuleCopy down $remote $downTarget
-        $agentCpu.ModuleDown += (Get-AgentCpu) - $cpu
-        Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox'
-        Remove-Copy $downTarget
-        $moduleDown += $result
-
-        $cpu = Get-AgentCpu
-        $seconds = Invoke-Curl @('--output', $downTarget, "$baseUrl/download/$remoteUrlPath")
-        $agentCpu.CurlDown += (Get-AgentCpu) - $cpu
-        Assert-SameHash $sourceHash $downTarget 'curl download'
-        Remove-Copy $downTarget
-        $curlDown += $seconds
-
+        # Paired runs in alternating order (module first in odd runs, curl first in even ones), so that
+        # neither side always follows the same step.
+        $order = if ($run % 2) { 'ModuleUp', 'CurlUp', 'ModuleDown', 'CurlDown' } else { 'CurlUp', 'ModuleUp', 'CurlDown', 'ModuleDown' }
+        foreach ($step in $order) {
+            . $steps[$step]
+            $agentCpu[$step] += (Get-AgentCpu) - $script:cpuAtStart
+        }
         Write-Host ("Run {0}: module up {1:0.00} s, curl up {2:0.00} s, module down {3:0.00} s, curl down {4:0.00} s" -f `
                 $run, $moduleUp[-1].Seconds, $curlUp[-1], $moduleDown[-1].Seconds, $curlDown[-1])
     }
 
     $progressUp = $null; $progressDown = $null
     if (-not $SkipProgressRun) {
+        Invoke-ConditioningCopy up
         $progressUp = Invoke-ModuleCopy up $source $upTarget -Progress
         Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (progress on)'
-        Remove-Copy $upTarget
+        $script:pendingRemoval.Add($upTarget)
+        Invoke-ConditioningCopy down
         $progressDown = Invoke-ModuleCopy down $remote $downTarget -Progress
         Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (progress on)'
-        Remove-Copy $downTarget
+        $script:pendingRemoval.Add($downTarget)
     }
 
     # Twice in one child: the second copy shows the throughput without the process's first-use costs (JIT, first connection).
+    Invoke-ConditioningCopy up
     $warmUp = Invoke-ModuleCopy up $source $upTarget -Repeat 2
     Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (twice in one child)'
-    Remove-Copy $upTarget
+    $script:pendingRemoval.Add($upTarget)
+    Invoke-ConditioningCopy down
     $warmDown = Invoke-ModuleCopy down $remote $downTarget -Repeat 2
     Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (twice in one child)'
-    Remove-Copy $downTarget
+    $script:pendingRemoval.Add($downTarget)
 
     # Peak memory for a small file: if the peak for the big one is no higher, it does not grow with the size.
     $small = Join-Path $work 'small.bin'
