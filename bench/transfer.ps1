@@ -13,11 +13,11 @@
         /download/<path>), timed by curl's own time_total;
       - once each with progress on, to show what the progress records cost, and once each twice
         in one child, whose second copy shows the rate without the process's first-use costs.
-    Every copy is checked with Get-FileHash. Before each timed copy, untimed: curl makes the same copy
-    to a scratch name (Invoke-ConditioningCopy), and right before the timed copy starts (for the module,
-    once its child pwsh is ready) the copies before it are removed, `sync` waits for the disk, and
-    -SizeMB plus 256 MiB of memory are written to and freed from /dev/shm (see Initialize-NextCopy), so
-    that every copy, the module's and curl's alike, starts from the same state of the machine. Each
+    Every copy is checked with Get-FileHash. Right before each timed copy (for the module, once its
+    child pwsh is ready), untimed: curl makes the same copy to a scratch name (Invoke-ConditioningCopy),
+    the copies before it are removed, `sync` waits for the disk, and -SizeMB plus 256 MiB of memory are
+    written to and freed from /dev/shm (Initialize-NextCopy), so that every copy, the module's and
+    curl's alike, starts from the same state of the machine. Each
     measure is repeated -Runs times in pairs, in alternating order (module first in odd runs, curl first
     in even ones), and the median is reported.
     Run it with `dotnet pwsh ./build.ps1 bench` (which builds first).
@@ -69,7 +69,7 @@ function Assert-SameHash([string] $Expected, [string] $Path, [string] $What) {
 
 # The measured child: imports the module, opens the session and the channel, then times the copy.
 $childScript = @'
-param([string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1, [string] $Protocol = 'GrpcWeb')
+param([string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1, [string] $Protocol = 'GrpcWeb', [int] $PrimeMB = 0)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = if ($Progress) { 'Continue' } else { 'SilentlyContinue' }
 Import-Module $ModulePath
@@ -95,6 +95,11 @@ $seconds = foreach ($i in 1..$Repeat) {
         # Not timed: the next copy writes a new file rather than replacing this one (the local agent's files are local).
         Remove-Item -LiteralPath $Destination
         & sync # the next copy does not wait for this one's data to reach the disk
+        if ($PrimeMB -gt 0) {
+            # As the bench's Initialize-NextCopy does before every other timed copy.
+            & dd if=/dev/zero "of=/dev/shm/sbx-bench-$PID" bs=1M "count=$PrimeMB" status=none
+            Remove-Item -LiteralPath "/dev/shm/sbx-bench-$PID"
+        }
     }
 }
 $self.Refresh()
@@ -107,9 +112,12 @@ $self.Refresh()
 } | ConvertTo-Json -Compress
 '@
 
-function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1) {
+function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1,
+    # Runs Invoke-ConditioningCopy once the child is ready, right before it starts (as for curl's copies).
+    [switch] $Conditioned) {
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $domain,
-        '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat, '-Protocol', $Protocol)
+        '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat, '-Protocol', $Protocol,
+        '-PrimeMB', $(if (Test-Path -LiteralPath '/dev/shm') { $SizeMB + 256 } else { 0 }))
     if ($Progress) { $arguments += '-Progress' }
     $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
     foreach ($argument in @($pwsh | Select-Object -Skip 1) + $arguments) { $start.ArgumentList.Add($argument) }
@@ -122,6 +130,7 @@ function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Dest
         $errors = $child.StandardError.ReadToEndAsync()
         $ready = $child.StandardOutput.ReadLine()
         if ($ready -eq 'ready') {
+            if ($Conditioned) { Invoke-ConditioningCopy $Direction }
             Initialize-NextCopy
             $child.StandardInput.WriteLine('go')
             $child.StandardInput.Flush()
@@ -141,6 +150,7 @@ function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Dest
 
 # The checked copies still to be removed, right before the next timed copy starts.
 $script:pendingRemoval = [System.Collections.Generic.List[string]]::new()
+$script:cpuAtStart = 0.0
 function Initialize-NextCopy {
     # Untimed, right before every timed copy (for the module, once its child pwsh is ready), so that
     # each copy, the module's and curl's alike, starts from the same state of the machine:
@@ -168,6 +178,7 @@ function Invoke-ConditioningCopy([ValidateSet('up', 'down')] [string] $Direction
     # after a copy of its own kind. What came before changed a copy's time by more than the difference
     # being measured (an upload right after a download took up to twice as long as one after an
     # upload, whichever client made it), and without this the order of the steps decided who paid.
+    $before = Get-AgentCpu
     if ($Direction -eq 'up') {
         $target = Join-Path $agent.Home 'conditioning.bin'
         $null = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$target", "$baseUrl/upload")
@@ -177,6 +188,7 @@ function Invoke-ConditioningCopy([ValidateSet('up', 'down')] [string] $Direction
         $null = Invoke-Curl @('--output', $target, "$baseUrl/download/$remoteUrlPath")
     }
     $script:pendingRemoval.Add($target)
+    $script:cpuAtStart += (Get-AgentCpu) - $before # not the timed step's
 }
 
 function Get-AgentCpu {
@@ -232,13 +244,12 @@ try {
     $agentCpu = @{ ModuleUp = 0.0; CurlUp = 0.0; ModuleDown = 0.0; CurlDown = 0.0 }
     $upTarget = Join-Path $agent.Home 'up.bin'
     $downTarget = Join-Path $work 'down.bin'
-    # Each step, timed by itself, with the agent's CPU read from after its conditioning copy to its end
-    # (for the module: child start-up included, which costs the agent little).
+    # Each step, timed by itself, with the agent's CPU read around it (for the module: child start-up
+    # included, which costs the agent little; for both: the conditioning copy, subtracted below).
     $steps = @{
         ModuleUp   = {
-            Invoke-ConditioningCopy up
             $script:cpuAtStart = Get-AgentCpu
-            $script:moduleUp += Invoke-ModuleCopy up $source $upTarget
+            $script:moduleUp += Invoke-ModuleCopy up $source $upTarget -Conditioned
             Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox'
             $script:pendingRemoval.Add($upTarget)
         }
@@ -251,9 +262,8 @@ try {
             $script:pendingRemoval.Add($upTarget)
         }
         ModuleDown = {
-            Invoke-ConditioningCopy down
             $script:cpuAtStart = Get-AgentCpu
-            $script:moduleDown += Invoke-ModuleCopy down $remote $downTarget
+            $script:moduleDown += Invoke-ModuleCopy down $remote $downTarget -Conditioned
             Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox'
             $script:pendingRemoval.Add($downTarget)
         }
@@ -280,23 +290,19 @@ try {
 
     $progressUp = $null; $progressDown = $null
     if (-not $SkipProgressRun) {
-        Invoke-ConditioningCopy up
-        $progressUp = Invoke-ModuleCopy up $source $upTarget -Progress
+        $progressUp = Invoke-ModuleCopy up $source $upTarget -Progress -Conditioned
         Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (progress on)'
         $script:pendingRemoval.Add($upTarget)
-        Invoke-ConditioningCopy down
-        $progressDown = Invoke-ModuleCopy down $remote $downTarget -Progress
+        $progressDown = Invoke-ModuleCopy down $remote $downTarget -Progress -Conditioned
         Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (progress on)'
         $script:pendingRemoval.Add($downTarget)
     }
 
     # Twice in one child: the second copy shows the throughput without the process's first-use costs (JIT, first connection).
-    Invoke-ConditioningCopy up
-    $warmUp = Invoke-ModuleCopy up $source $upTarget -Repeat 2
+    $warmUp = Invoke-ModuleCopy up $source $upTarget -Repeat 2 -Conditioned
     Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (twice in one child)'
     $script:pendingRemoval.Add($upTarget)
-    Invoke-ConditioningCopy down
-    $warmDown = Invoke-ModuleCopy down $remote $downTarget -Repeat 2
+    $warmDown = Invoke-ModuleCopy down $remote $downTarget -Repeat 2 -Conditioned
     Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (twice in one child)'
     $script:pendingRemoval.Add($downTarget)
 
