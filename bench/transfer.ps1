@@ -244,45 +244,42 @@ try {
     $agentCpu = @{ ModuleUp = 0.0; CurlUp = 0.0; ModuleDown = 0.0; CurlDown = 0.0 }
     $upTarget = Join-Path $agent.Home 'up.bin'
     $downTarget = Join-Path $work 'down.bin'
-    # Each step, timed by itself, with the agent's CPU read around it (for the module: child start-up
-    # included, which costs the agent little; for both: the conditioning copy, subtracted below).
-    $steps = @{
-        ModuleUp   = {
+    $curlArguments = @{
+        up   = @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$upTarget", "$baseUrl/upload")
+        down = @('--output', $downTarget, "$baseUrl/download/$remoteUrlPath")
+    }
+    # One timed copy, checked; the agent's CPU is read around it (for the module: child start-up
+    # included, which costs the agent little; the conditioning copy is not counted).
+    function Invoke-TimedStep([ValidateSet('Module', 'Curl')] [string] $Client, [ValidateSet('up', 'down')] [string] $Direction) {
+        $from, $to = if ($Direction -eq 'up') { $source, $upTarget } else { $remote, $downTarget }
+        if ($Client -eq 'Module') {
             $script:cpuAtStart = Get-AgentCpu
-            $script:moduleUp += Invoke-ModuleCopy up $source $upTarget -Conditioned
-            Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox'
-            $script:pendingRemoval.Add($upTarget)
+            $result = Invoke-ModuleCopy $Direction $from $to -Conditioned
         }
-        CurlUp     = {
-            Invoke-ConditioningCopy up
-            $script:cpuAtStart = Get-AgentCpu
-            Initialize-NextCopy
-            $script:curlUp += Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$upTarget", "$baseUrl/upload")
-            Assert-SameHash $sourceHash $upTarget 'curl upload'
-            $script:pendingRemoval.Add($upTarget)
-        }
-        ModuleDown = {
-            $script:cpuAtStart = Get-AgentCpu
-            $script:moduleDown += Invoke-ModuleCopy down $remote $downTarget -Conditioned
-            Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox'
-            $script:pendingRemoval.Add($downTarget)
-        }
-        CurlDown   = {
-            Invoke-ConditioningCopy down
+        else {
+            Invoke-ConditioningCopy $Direction
             $script:cpuAtStart = Get-AgentCpu
             Initialize-NextCopy
-            $script:curlDown += Invoke-Curl @('--output', $downTarget, "$baseUrl/download/$remoteUrlPath")
-            Assert-SameHash $sourceHash $downTarget 'curl download'
-            $script:pendingRemoval.Add($downTarget)
+            $result = Invoke-Curl $curlArguments[$Direction]
         }
+        Assert-SameHash $sourceHash $to "$Client $Direction"
+        $script:pendingRemoval.Add($to)
+        $result
     }
     for ($run = 1; $run -le $Runs; $run++) {
         # Paired runs in alternating order (module first in odd runs, curl first in even ones), so that
         # neither side always follows the same step.
         $order = if ($run % 2) { 'ModuleUp', 'CurlUp', 'ModuleDown', 'CurlDown' } else { 'CurlUp', 'ModuleUp', 'CurlDown', 'ModuleDown' }
         foreach ($step in $order) {
-            . $steps[$step]
+            $client, $direction = $step -csplit '(?<=[a-z])(?=[A-Z])'
+            $result = Invoke-TimedStep $client $direction.ToLowerInvariant()
             $agentCpu[$step] += (Get-AgentCpu) - $script:cpuAtStart
+            switch ($step) {
+                'ModuleUp' { $script:moduleUp += $result }
+                'CurlUp' { $script:curlUp += $result }
+                'ModuleDown' { $script:moduleDown += $result }
+                'CurlDown' { $script:curlDown += $result }
+            }
         }
         Write-Host ("Run {0}: module up {1:0.00} s, curl up {2:0.00} s, module down {3:0.00} s, curl down {4:0.00} s" -f `
                 $run, $moduleUp[-1].Seconds, $curlUp[-1], $moduleDown[-1].Seconds, $curlDown[-1])
