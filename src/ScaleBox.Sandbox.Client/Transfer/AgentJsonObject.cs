@@ -53,8 +53,10 @@ internal sealed class AgentJsonObject
             }
             return root.ValueKind == JsonValueKind.Object ? From(root) : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException || e is InvalidOperationException)
         {
+            // InvalidOperationException: a string escape with a lone surrogate ("\ud800"), which
+            // the reader accepts and GetString refuses; a hostile body must not end as a crash.
             return null;
         }
 #else

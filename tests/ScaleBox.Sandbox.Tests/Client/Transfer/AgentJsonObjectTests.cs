@@ -50,6 +50,15 @@ public sealed class AgentJsonObjectTests
         Assert.Null(AgentJsonObject.TryParse(deep, firstOfArray: true));
     }
 
+    [Fact]
+    public void A_string_with_a_lone_surrogate_escape_makes_the_document_unreadable_not_a_crash()
+    {
+        const string body = "{\"message\":\"half \\ud800 a pair\"}";
+
+        Assert.Null(AgentJsonObject.TryParse(body));
+        Assert.Equal(body, AgentHttpErrors.ExtractMessage(body)); // the text itself, as for any body that is not readable JSON
+    }
+
     [Theory]
     [InlineData("{\"name\":\"x\",\"type\":\"file\",\"path\":\"/x\"}", SandboxItemType.File)]
     [InlineData("[{\"name\":\"d\",\"type\":\"dir\",\"path\":\"/d\"}]", SandboxItemType.Directory)]
