@@ -17,9 +17,9 @@
     child pwsh is ready), untimed: curl makes the same copy to a scratch name (Invoke-ConditioningCopy),
     the copies before it are removed, `sync` waits for the disk, and -SizeMB plus 256 MiB of memory are
     written to and freed from /dev/shm (Initialize-NextCopy), so that every copy, the module's and
-    curl's alike, starts from the same state of the machine. Each
-    measure is repeated -Runs times in pairs, in alternating order (module first in odd runs, curl first
-    in even ones), and the median is reported.
+    curl's alike, starts from the same state of the machine. Each measure is repeated -Runs times in
+    pairs, in alternating order (module first in odd runs, curl first in even ones), and the median
+    is reported.
     Run it with `dotnet pwsh ./build.ps1 bench` (which builds first).
 #>
 param(
@@ -240,7 +240,9 @@ try {
     Assert-SameHash $sourceHash $remote 'seeding the sandbox side'
     & sync
 
-    $script:moduleUp = @(); $script:moduleDown = @(); $script:curlUp = @(); $script:curlDown = @()
+    # Per step: the module's child results, curl's seconds.
+    $results = @{}
+    foreach ($step in 'ModuleUp', 'CurlUp', 'ModuleDown', 'CurlDown') { $results[$step] = [System.Collections.Generic.List[object]]::new() }
     $agentCpu = @{ ModuleUp = 0.0; CurlUp = 0.0; ModuleDown = 0.0; CurlDown = 0.0 }
     $upTarget = Join-Path $agent.Home 'up.bin'
     $downTarget = Join-Path $work 'down.bin'
@@ -274,16 +276,12 @@ try {
             $client, $direction = $step -csplit '(?<=[a-z])(?=[A-Z])'
             $result = Invoke-TimedStep $client $direction.ToLowerInvariant()
             $agentCpu[$step] += (Get-AgentCpu) - $script:cpuAtStart
-            switch ($step) {
-                'ModuleUp' { $script:moduleUp += $result }
-                'CurlUp' { $script:curlUp += $result }
-                'ModuleDown' { $script:moduleDown += $result }
-                'CurlDown' { $script:curlDown += $result }
-            }
+            $results[$step].Add($result)
         }
         Write-Host ("Run {0}: module up {1:0.00} s, curl up {2:0.00} s, module down {3:0.00} s, curl down {4:0.00} s" -f `
-                $run, $moduleUp[-1].Seconds, $curlUp[-1], $moduleDown[-1].Seconds, $curlDown[-1])
+                $run, $results.ModuleUp[-1].Seconds, $results.CurlUp[-1], $results.ModuleDown[-1].Seconds, $results.CurlDown[-1])
     }
+    $moduleUp = $results.ModuleUp; $curlUp = [double[]]$results.CurlUp; $moduleDown = $results.ModuleDown; $curlDown = [double[]]$results.CurlDown
 
     $progressUp = $null; $progressDown = $null
     if (-not $SkipProgressRun) {
