@@ -4,8 +4,9 @@
 .DESCRIPTION
     Measures (not a test; nothing here asserts a time, but a byte or line count that is off fails the run):
       - records mode: `yes 0123456789abcdef | head -c N` (N = -SizeMB) through Start-SbxProcess,
-        summing the Bytes of the stdout records in a ForEach-Object; twice, the first stream of the
-        fresh agent and pwsh shown apart, then -Pairs warm ones, each after a local read (below), medians compared;
+        summing the Bytes of the stdout records in a ForEach-Object: the first stream of the fresh
+        agent and pwsh shown apart, then -Pairs warm ones, each after a local read (below), medians
+        compared;
       - the same stream read by curl (the Start RPC as gRPC-Web), to show the agent's share;
       - -AsText mode: the same command with N = -TextSizeMB (17-byte lines, so per-line cost is what
         is measured), counting the lines with Measure-Object and with ForEach-Object;
@@ -171,8 +172,8 @@ try {
         $recordRuns += $run
     }
     $medianRecordSeconds = Get-Median ($recordRuns | ForEach-Object Seconds)
-    $records = $recordRuns | Where-Object Seconds -eq $medianRecordSeconds | Select-Object -First 1
-    if (-not $records) { $records = $recordRuns[0] }
+    # The run whose chunks and CPU are shown: the middle one by time (the lower of two for an even -Pairs).
+    $records = @($recordRuns | Sort-Object Seconds)[[Math]::Floor(($recordRuns.Count - 1) / 2)]
 
     # The same stream read by curl (the same Start RPC as gRPC-Web, to /dev/null): the agent's share.
     $streamBody = Join-Path $agent.Home 'stream.bin'
