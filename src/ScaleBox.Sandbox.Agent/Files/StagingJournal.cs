@@ -11,12 +11,22 @@ namespace ScaleBox.Sandbox.Agent.Files;
 /// the agent keeps locked for its whole life (an advisory lock the kernel drops when the process
 /// dies, however it dies) and one small file per staging file, naming it. At start, every run
 /// folder whose lock can be taken belongs to a dead agent: the staging files it names are deleted,
-/// then the folder. Agents running side by side never sweep each other's files.
+/// then the folder. Agents running side by side never sweep each other's files: a run folder is
+/// locked before it gets its name (see <see cref="UnfinishedRunPrefix"/>).
 /// </para>
 /// </summary>
 public sealed class StagingJournal : IDisposable
 {
     const string LockName = "lock";
+
+    /// <summary>
+    /// A run folder is made and locked under this prefix, then renamed: a sweep running in another
+    /// agent at that moment would otherwise find it unlocked, take it for a dead run and remove it.
+    /// </summary>
+    public const string UnfinishedRunPrefix = ".new-";
+
+    /// <summary>A half-made run folder this old belongs to an agent killed while starting.</summary>
+    static readonly TimeSpan UnfinishedRunAge = TimeSpan.FromMinutes(1);
 
     readonly string _runDirectory;
     readonly FileStream _lock;
@@ -34,9 +44,12 @@ public sealed class StagingJournal : IDisposable
             root = Path.Combine(Path.GetTempPath(), "scalebox-sandbox-agent-" + Environment.UserName, "uploads");
             Directory.CreateDirectory(root);
         }
-        _runDirectory = Path.Combine(root, Environment.ProcessId + "-" + RandomName());
-        Directory.CreateDirectory(_runDirectory);
-        _lock = TryLock(_runDirectory) ?? throw new IOException($"cannot lock the upload journal in {_runDirectory}");
+        string runName = Environment.ProcessId + "-" + RandomName();
+        string unfinished = Path.Combine(root, UnfinishedRunPrefix + runName);
+        Directory.CreateDirectory(unfinished);
+        _lock = TryLock(unfinished) ?? throw new IOException($"cannot lock the upload journal in {unfinished}");
+        _runDirectory = Path.Combine(root, runName);
+        Directory.Move(unfinished, _runDirectory); // the open lock moves with it
         Swept = SweepAbandoned(root);
     }
 
@@ -56,6 +69,11 @@ public sealed class StagingJournal : IDisposable
         int removed = 0;
         foreach (string run in Directory.EnumerateDirectories(root))
         {
+            if (Path.GetFileName(run).StartsWith(UnfinishedRunPrefix, StringComparison.Ordinal)
+                && DateTime.UtcNow - Directory.GetLastWriteTimeUtc(run) < UnfinishedRunAge)
+            {
+                continue; // an agent starting now, not yet holding its lock
+            }
             using FileStream? owner = TryLock(run);
             if (owner is null)
             {
