@@ -182,6 +182,36 @@ Describe 'Register-SbxWatcher' {
         Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -eq $before }
     }
 
+    It 'forwards its events, in order, from a background job with -Forward' {
+        # Start-Job runs its script in a pwsh of its own, reached through PowerShell remoting.
+        $folder = New-TestFolder 'reg-forward'
+        $job = Start-Job -ScriptBlock {
+            param($Module, $Domain, $Token, $Folder)
+            Import-Module $Module
+            $null = New-SbxSession -Domain $Domain -AccessToken $Token
+            Register-SbxWatcher $Folder -SourceIdentifier reg.forward -Forward
+            'registered'
+            Wait-Event -SourceIdentifier never -Timeout 60
+        } -ArgumentList $modulePath, $agent.Domain, $agent.Token, $folder
+        try {
+            Wait-Until { $job.ChildJobs[0].Output -contains 'registered' -or $job.State -ne 'Running' } -TimeoutSec 60
+            $job.ChildJobs[0].Error | Should -BeNullOrEmpty
+            $job.State | Should -Be 'Running'
+
+            Set-Content -LiteralPath (Join-Path $folder 'f.txt') -Value 'forwarded'
+
+            $created = Wait-Change reg.forward { param($a) $a.SerializedRemoteEventArgs.ChangeType -eq 'Create' }
+            $created.SourceEventArgs.SerializedRemoteEventArgs.Name | Should -Be 'f.txt'
+            $created.SourceEventArgs.SerializedRemoteEventArgs.FullPath | Should -Be (Join-Path $folder 'f.txt')
+            $created.SourceEventArgs.SerializedRemoteEventArgs.PSObject.TypeNames[0] | Should -Be 'Deserialized.ScaleBox.Sandbox.Watch.SbxWatcherEventArgs'
+            # The Write made a moment later is still behind the Create.
+            (Wait-Event -SourceIdentifier reg.forward -Timeout 20).SourceEventArgs.SerializedRemoteEventArgs.ChangeType | Should -Be 'Write'
+        }
+        finally {
+            $job | Remove-Job -Force
+        }
+    }
+
     It 'refuses a missing directory and a file with a clear error, registering nothing' {
         $folder = New-TestFolder 'reg-bad'
         Set-Content -LiteralPath (Join-Path $folder 'plain.txt') -Value 'x'
