@@ -19,7 +19,8 @@
       - -Stats `Get-SbxItem` calls with -InFlight in flight from one session (ForEach-Object
         -Parallel), next to the sequential rate;
       - -Stats paths piped into one `Get-SbxItem` (output in input order), at its default
-        -ThrottleLimit and at -ThrottleLimit -InFlight, next to the sequential calls and the SDK.
+        -ThrottleLimit, at -ThrottleLimit -InFlight and at -ThrottleLimit 1 (one stat at a time, as
+        the SDK's awaited calls), next to the sequential calls and the SDK.
     -StatsOnly skips the tree copies.
     Every copy is compared file by file (SHA-256) with the source. Each measure is repeated -Runs
     times, the module and the SDK interleaved, and the median is reported.
@@ -118,8 +119,13 @@ else {
     $pipedWide = [System.Diagnostics.Stopwatch]::StartNew()
     $null = $paths | Get-SbxItem -ThrottleLimit $InFlight
     $pipedWide.Stop()
+    # Piped, one stat at a time: each request waits for the one before, as the SDK's awaited calls do.
+    $pipedSerial = [System.Diagnostics.Stopwatch]::StartNew()
+    $null = $paths | Get-SbxItem -ThrottleLimit 1
+    $pipedSerial.Stop()
     [pscustomobject]@{ Seconds = $sequential.Elapsed.TotalSeconds; ParallelSeconds = $parallel.Elapsed.TotalSeconds
-        PipedSeconds = $piped.Elapsed.TotalSeconds; PipedWideSeconds = $pipedWide.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+        PipedSeconds = $piped.Elapsed.TotalSeconds; PipedWideSeconds = $pipedWide.Elapsed.TotalSeconds
+        PipedSerialSeconds = $pipedSerial.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
 }
 '@
 
@@ -195,8 +201,8 @@ try {
     for ($run = 1; $run -le $Runs; $run++) {
         $moduleStat += Invoke-Child stat $statTarget
         $sdkStat += Invoke-Sdk @{ mode = 'stat'; stats = $Stats; statPath = $statTarget }
-        Write-Host ("Run {0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s; piped {5:0.00} s, piped -ThrottleLimit {3} {6:0.00} s); SDK stat x{1} {7:0.00} s" -f `
-                $run, $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $moduleStat[-1].PipedSeconds, $moduleStat[-1].PipedWideSeconds, $sdkStat[-1].seconds)
+        Write-Host ("Run {0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s; piped {5:0.00} s, piped -ThrottleLimit {3} {6:0.00} s, piped one at a time {8:0.00} s); SDK stat x{1} {7:0.00} s" -f `
+                $run, $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $moduleStat[-1].PipedSeconds, $moduleStat[-1].PipedWideSeconds, $sdkStat[-1].seconds, $moduleStat[-1].PipedSerialSeconds)
     }
 }
 finally {
@@ -216,6 +222,7 @@ $statParallel = Get-Median ($moduleStat | ForEach-Object ParallelSeconds)
 $sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
 $statPiped = Get-Median ($moduleStat | ForEach-Object PipedSeconds)
 $statPipedWide = Get-Median ($moduleStat | ForEach-Object PipedWideSeconds)
+$statPipedSerial = Get-Median ($moduleStat | ForEach-Object PipedSerialSeconds)
 [pscustomobject][ordered]@{
     'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
     "Copy-SbxItem -ThrottleLimit $ThrottleLimit -Packing Never up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
@@ -231,6 +238,7 @@ $statPipedWide = Get-Median ($moduleStat | ForEach-Object PipedWideSeconds)
     "`$paths | Get-SbxItem x$Stats, default limit / -ThrottleLimit $InFlight (s)" = '{0:0.00} / {1:0.00}' -f $statPiped, $statPipedWide
     '$paths | Get-SbxItem / SDK stat time (goal <= 0.3)' = [Math]::Round($statPiped / $sdkStatSeconds, 2)
     "`$paths | Get-SbxItem -ThrottleLimit $InFlight / SDK stat time" = [Math]::Round($statPipedWide / $sdkStatSeconds, 2)
+    '$paths | Get-SbxItem -ThrottleLimit 1 (one stat at a time) / SDK stat time' = [Math]::Round($statPipedSerial / $sdkStatSeconds, 2)
     "`$paths | Get-SbxItem -ThrottleLimit $InFlight / sequential throughput (goal >= 4)" = [Math]::Round($statSequential / $statPipedWide, 2)
     '$paths | Get-SbxItem (default limit) / sequential throughput' = [Math]::Round($statSequential / $statPiped, 2)
 } | Format-List | Out-String -Width 200
