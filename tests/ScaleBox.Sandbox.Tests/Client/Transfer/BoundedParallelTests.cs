@@ -85,67 +85,35 @@ public sealed class BoundedParallelTests
     [Fact]
     public async Task Stopping_early_cancels_the_steps_in_flight_and_waits_for_their_clean_up()
     {
-        int finished = 0, started = 0;
-        var cancelled = 0;
+        var steps = new CountedSteps();
         int[] items = Enumerable.Range(0, 50).ToArray();
 
-        await foreach (int result in BoundedParallel.RunAsync(items, 4, async (item, token) =>
-        {
-            Interlocked.Increment(ref started);
-            try
-            {
-                await Task.Delay(item == 0 ? 0 : 30_000, token);
-                return item;
-            }
-            catch (OperationCanceledException)
-            {
-                Interlocked.Increment(ref cancelled);
-                throw;
-            }
-            finally
-            {
-                await Task.Delay(20, CancellationToken.None);
-                Interlocked.Increment(ref finished);
-            }
-        }))
+        await foreach (int result in BoundedParallel.RunAsync(items, 4, steps.RunAsync))
         {
             Assert.Equal(0, result);
             break;
         }
 
-        Assert.Equal(Volatile.Read(ref started), Volatile.Read(ref finished));
-        Assert.Equal(Volatile.Read(ref started) - 1, Volatile.Read(ref cancelled)); // every step but the one that returned
+        Assert.Equal(steps.Started, steps.Finished);
+        Assert.Equal(steps.Started - 1, steps.Cancelled); // every step but the one that returned
     }
 
     [Fact]
     public async Task Cancelling_ends_the_run_with_OperationCanceledException_after_the_steps_have_finished()
     {
         using var cancel = new CancellationTokenSource();
-        int finished = 0, started = 0;
+        var steps = new CountedSteps();
         int[] items = Enumerable.Range(0, 50).ToArray();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (int _ in BoundedParallel.RunAsync(items, 4, async (item, token) =>
-            {
-                Interlocked.Increment(ref started);
-                try
-                {
-                    await Task.Delay(item == 0 ? 0 : 30_000, token);
-                    return item;
-                }
-                finally
-                {
-                    await Task.Delay(20, CancellationToken.None);
-                    Interlocked.Increment(ref finished);
-                }
-            }, cancel.Token).WithCancellation(cancel.Token))
+            await foreach (int _ in BoundedParallel.RunAsync(items, 4, steps.RunAsync, cancel.Token).WithCancellation(cancel.Token))
             {
                 cancel.Cancel();
             }
         }).WaitAsync(Bound);
 
-        Assert.Equal(Volatile.Read(ref started), Volatile.Read(ref finished));
+        Assert.Equal(steps.Started, steps.Finished);
     }
 
     [Theory]

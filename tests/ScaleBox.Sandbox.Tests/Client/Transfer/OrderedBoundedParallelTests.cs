@@ -144,39 +144,21 @@ public sealed class OrderedBoundedParallelTests
     [Fact]
     public async Task Disposing_early_cancels_the_steps_in_flight_and_waits_for_their_clean_up()
     {
-        int started = 0, finished = 0, cancelled = 0;
+        var steps = new CountedSteps();
         var window = new OrderedBoundedParallel<int>(8);
         for (int i = 0; i < 8; i++)
         {
             int item = i;
-            window.Add(async token =>
-            {
-                Interlocked.Increment(ref started);
-                try
-                {
-                    await Task.Delay(item == 0 ? 0 : 30_000, token);
-                    return item;
-                }
-                catch (OperationCanceledException)
-                {
-                    Interlocked.Increment(ref cancelled);
-                    throw;
-                }
-                finally
-                {
-                    await Task.Delay(20, CancellationToken.None); // a clean-up that must be waited for
-                    Interlocked.Increment(ref finished);
-                }
-            });
+            window.Add(token => steps.RunAsync(item, token));
         }
 
         // The caller takes the first result and stops, as Select-Object -First 1 makes it.
         Assert.Equal(0, await window.TakeOldest().WaitAsync(Bound));
         await Task.Run(window.Dispose).WaitAsync(Bound);
 
-        Assert.Equal(8, Volatile.Read(ref started));
-        Assert.Equal(8, Volatile.Read(ref finished));
-        Assert.Equal(7, Volatile.Read(ref cancelled));
+        Assert.Equal(8, steps.Started);
+        Assert.Equal(8, steps.Finished);
+        Assert.Equal(7, steps.Cancelled);
         Assert.Throws<ObjectDisposedException>(() => window.Add(_ => Task.FromResult(1)));
     }
 
