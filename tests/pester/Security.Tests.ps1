@@ -158,7 +158,13 @@ Describe 'Bad input' {
                 param($listener)
                 while ($listener.IsListening) {
                     try {
-                        $context = $listener.GetContext()
+                        # Not a blocking GetContext: one that starts as the listener stops may never
+                        # return (seen on Linux), and Remove-Job would then wait for it for ever.
+                        $pending = $listener.GetContextAsync()
+                        while (-not $pending.Wait(100)) {
+                            if (-not $listener.IsListening) { return }
+                        }
+                        $context = $pending.Result
                         $page = [System.Text.Encoding]::UTF8.GetBytes('<html><body><h1>404 Not Found</h1></body></html>')
                         $context.Response.StatusCode = 404
                         $context.Response.ContentType = 'text/html'
