@@ -117,7 +117,7 @@ function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Dest
     [switch] $Conditioned) {
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $domain,
         '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat, '-Protocol', $Protocol,
-        '-PrimeMB', $(if (Test-Path -LiteralPath '/dev/shm') { $SizeMB + 256 } else { 0 }))
+        '-PrimeMB', $primeMB)
     if ($Progress) { $arguments += '-Progress' }
     $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
     foreach ($argument in @($pwsh | Select-Object -Skip 1) + $arguments) { $start.ArgumentList.Add($argument) }
@@ -148,6 +148,9 @@ function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Dest
     }
 }
 
+# Memory written to and freed from /dev/shm before each timed copy (Initialize-NextCopy, and the
+# child between its copies); 0 where there is no /dev/shm.
+$primeMB = if (Test-Path -LiteralPath '/dev/shm') { $SizeMB + 256 } else { 0 }
 # The checked copies still to be removed, right before the next timed copy starts.
 $script:pendingRemoval = [System.Collections.Generic.List[string]]::new()
 $script:cpuAtStart = 0.0
@@ -166,9 +169,9 @@ function Initialize-NextCopy {
     }
     $script:pendingRemoval.Clear()
     & sync
-    if (Test-Path -LiteralPath '/dev/shm') {
+    if ($primeMB -gt 0) {
         $scratch = "/dev/shm/sbx-bench-$PID"
-        & dd if=/dev/zero "of=$scratch" bs=1M "count=$($SizeMB + 256)" status=none
+        & dd if=/dev/zero "of=$scratch" bs=1M "count=$primeMB" status=none
         Remove-Item -LiteralPath $scratch
     }
 }
@@ -251,12 +254,14 @@ try {
         down = @('--output', $downTarget, "$baseUrl/download/$remoteUrlPath")
     }
     # One timed copy, checked; the agent's CPU is read around it (for the module: child start-up
-    # included, which costs the agent little; the conditioning copy is not counted).
-    function Invoke-TimedStep([ValidateSet('Module', 'Curl')] [string] $Client, [ValidateSet('up', 'down')] [string] $Direction) {
+    # included, which costs the agent little; the conditioning copy is not counted). -Progress and
+    # -Repeat are the module's (its child draws progress, or copies that many times).
+    function Invoke-TimedStep([ValidateSet('Module', 'Curl')] [string] $Client, [ValidateSet('up', 'down')] [string] $Direction,
+        [switch] $Progress, [int] $Repeat = 1) {
         $from, $to = if ($Direction -eq 'up') { $source, $upTarget } else { $remote, $downTarget }
         if ($Client -eq 'Module') {
             $script:cpuAtStart = Get-AgentCpu
-            $result = Invoke-ModuleCopy $Direction $from $to -Conditioned
+            $result = Invoke-ModuleCopy $Direction $from $to -Progress:$Progress -Repeat $Repeat -Conditioned
         }
         else {
             Invoke-ConditioningCopy $Direction
@@ -264,7 +269,7 @@ try {
             Initialize-NextCopy
             $result = Invoke-Curl $curlArguments[$Direction]
         }
-        Assert-SameHash $sourceHash $to "$Client $Direction"
+        Assert-SameHash $sourceHash $to ("$Client $Direction" + $(if ($Progress) { ' (progress on)' }) + $(if ($Repeat -gt 1) { " ($Repeat times in one child)" }))
         $script:pendingRemoval.Add($to)
         $result
     }
@@ -285,21 +290,13 @@ try {
 
     $progressUp = $null; $progressDown = $null
     if (-not $SkipProgressRun) {
-        $progressUp = Invoke-ModuleCopy up $source $upTarget -Progress -Conditioned
-        Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (progress on)'
-        $script:pendingRemoval.Add($upTarget)
-        $progressDown = Invoke-ModuleCopy down $remote $downTarget -Progress -Conditioned
-        Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (progress on)'
-        $script:pendingRemoval.Add($downTarget)
+        $progressUp = Invoke-TimedStep Module up -Progress
+        $progressDown = Invoke-TimedStep Module down -Progress
     }
 
     # Twice in one child: the second copy shows the throughput without the process's first-use costs (JIT, first connection).
-    $warmUp = Invoke-ModuleCopy up $source $upTarget -Repeat 2 -Conditioned
-    Assert-SameHash $sourceHash $upTarget 'Copy-SbxItem -ToSandbox (twice in one child)'
-    $script:pendingRemoval.Add($upTarget)
-    $warmDown = Invoke-ModuleCopy down $remote $downTarget -Repeat 2 -Conditioned
-    Assert-SameHash $sourceHash $downTarget 'Copy-SbxItem -FromSandbox (twice in one child)'
-    $script:pendingRemoval.Add($downTarget)
+    $warmUp = Invoke-TimedStep Module up -Repeat 2
+    $warmDown = Invoke-TimedStep Module down -Repeat 2
 
     # Peak memory for a small file: if the peak for the big one is no higher, it does not grow with the size.
     $small = Join-Path $work 'small.bin'
