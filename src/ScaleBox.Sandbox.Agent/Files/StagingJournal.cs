@@ -23,7 +23,7 @@ public sealed class StagingJournal : IDisposable
     /// A run folder is made and locked under this prefix, then renamed: a sweep running in another
     /// agent at that moment would otherwise find it unlocked, take it for a dead run and remove it.
     /// </summary>
-    public const string UnfinishedRunPrefix = ".new-";
+    internal const string UnfinishedRunPrefix = ".new-";
 
     /// <summary>A half-made run folder this old belongs to an agent killed while starting.</summary>
     static readonly TimeSpan UnfinishedRunAge = TimeSpan.FromMinutes(1);
