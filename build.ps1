@@ -30,6 +30,10 @@ param(
     # Pester: only run test files whose name matches (e.g. 'Get-SbxItem').
     [string] $Filter = '*',
 
+    # test: each of the two runs (xunit, Pester) is stopped after this long, with the stacks of its
+    # processes written out; a single xunit test, after a tenth of it.
+    [int] $TestRunMinutes = 30,
+
     [Parameter(ValueFromRemainingArguments)]
     [string[]] $AgentArguments = @()
 )
@@ -47,6 +51,7 @@ $PesterVersion = '5.7.1'
 $ModuleFrameworks = 'net8.0', 'netstandard2.0'
 
 . (Join-Path $Root 'tests/pester/TestAgent.ps1')
+. (Join-Path $Root 'tests/TestRunWatchdog.ps1')
 
 function Invoke-Native {
     # Runs a native command and stops the build when it fails.
@@ -157,18 +162,41 @@ function Read-TrxSummary {
     param([string] $Path)
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
+    $failures = @(foreach ($result in $trx.TestRun.Results.UnitTestResult) {
+            if ($result.outcome -eq 'Passed' -or $result.outcome -eq 'NotExecuted') { continue }
+            $message = "$($result.Output.ErrorInfo.Message)" -split "`n" | Select-Object -First 6
+            "xunit: $($result.testName)`n    " + ($message -join "`n    ")
+        })
+    # A run stopped as a whole (a test host that crashed, or that the hang limit ended) has no
+    # results at all: what stopped it, and the tests that had begun and not finished.
+    $runErrors = @($trx.TestRun.ResultSummary.RunInfos.RunInfo | Where-Object { $_ -and $_.outcome -eq 'Error' })
+    foreach ($runError in $runErrors) {
+        $failures += "xunit: $($runError.Text)"
+    }
+    if ($runErrors) {
+        # The blame collector's sequence files (one is also copied beside the results) list every test begun.
+        $sequences = Get-ChildItem -LiteralPath (Split-Path $Path) -Recurse -Filter 'Sequence_*.xml' -ErrorAction SilentlyContinue
+        $failures += @($sequences | ForEach-Object { ([xml](Get-Content -LiteralPath $_.FullName -Raw)).TestSequence.Test } |
+                Where-Object { $_ -and $_.Completed -ne 'True' } | ForEach-Object Name | Sort-Object -Unique |
+                ForEach-Object { "xunit: had not finished when the run stopped: $_" })
+    }
     [pscustomobject]@{
-        Passed  = [int] $counters.passed
-        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Skipped = [int] $counters.notExecuted
+        Passed   = [int] $counters.passed
+        Failed   = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted + $runErrors.Count
+        Skipped  = [int] $counters.notExecuted
         # Each failed test with the first lines of its message, restated before the summary:
         # a long log is often read from its end only.
-        Failures = @(foreach ($result in $trx.TestRun.Results.UnitTestResult) {
-                if ($result.outcome -eq 'Passed' -or $result.outcome -eq 'NotExecuted') { continue }
-                $message = "$($result.Output.ErrorInfo.Message)" -split "`n" | Select-Object -First 6
-                "xunit: $($result.testName)`n    " + ($message -join "`n    ")
-            })
+        Failures = $failures
     }
+}
+
+function Start-TestProcess {
+    <# Starts a test run's process, its output going straight to this console. #>
+    param([Parameter(Mandatory)][string] $FilePath, [Parameter(Mandatory)][string[]] $ArgumentList)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($argument in $ArgumentList) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    [System.Diagnostics.Process]::Start($start)
 }
 
 function Invoke-Test {
@@ -180,12 +208,20 @@ function Invoke-Test {
     $passed = 0; $failed = 0; $skipped = 0
 
     Write-Host "`n== xunit: client library and local agent" -ForegroundColor Cyan
-    & dotnet test (Join-Path $Root 'tests/ScaleBox.Sandbox.Tests') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
-    $xunitExit = $LASTEXITCODE
+    # A test that stops making progress ends the test host after a tenth of the run's bound, naming it.
+    $testLimit = [Math]::Max(1, [int]($TestRunMinutes * 60 / 10))
+    $xunit = Start-TestProcess 'dotnet' @('test', (Join-Path $Root 'tests/ScaleBox.Sandbox.Tests'), '-c', $Configuration, '--no-build', '--nologo',
+        '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=normal', '--results-directory', $results,
+        '--blame-hang-timeout', "${testLimit}s", '--blame-hang-dump-type', 'none')
+    $xunitEnded = Wait-TestRun -Process $xunit -Timeout ([TimeSpan]::FromMinutes($TestRunMinutes)) -Name 'xunit'
+    $xunitExit = if ($xunitEnded) { $xunit.ExitCode } else { 1 }
     $trx = Join-Path $results 'xunit.trx'
     $failures = @()
-    if (Test-Path $trx) {
+    if (-not $xunitEnded) {
+        $failed += 1
+        $failures += "xunit: the run did not end within $TestRunMinutes minutes (its stacks are above)"
+    }
+    elseif (Test-Path $trx) {
         $counts = Read-TrxSummary $trx
         $passed += $counts.Passed; $failed += $counts.Failed; $skipped += $counts.Skipped
         $failures += $counts.Failures
@@ -232,8 +268,12 @@ Import-Module Pester -RequiredVersion $PesterVersion
     ConvertTo-Json | Set-Content -LiteralPath '$resultFile'
 "@
     $pwsh = Get-PwshCommand
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script | Out-Host
-    $exit = $LASTEXITCODE
+    $child = Start-TestProcess $pwsh[0] (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script))
+    if (-not (Wait-TestRun -Process $child -Timeout ([TimeSpan]::FromMinutes($TestRunMinutes)) -Name 'Pester')) {
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; ExitCode = 1
+            Failures = @("Pester: the run did not end within $TestRunMinutes minutes (its stacks are above; the last file it named is where it stopped)") }
+    }
+    $exit = $child.ExitCode
     if (Test-Path $resultFile) {
         $counts = Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
         return [pscustomobject]@{ Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Failures = @($counts.Failures); ExitCode = $exit }
