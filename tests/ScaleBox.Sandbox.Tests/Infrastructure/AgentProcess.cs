@@ -33,15 +33,12 @@ public sealed class AgentProcess : IAsyncDisposable
 
     /// <param name="tokenVariable">The value of SBX_AGENT_TOKEN for the child, or null to make sure it is unset.</param>
     /// <param name="workingDirectory">Where the agent is started from; the temp folder unless given.</param>
-    /// <param name="ignoringHangupAndInterrupt">
-    /// Starts the agent with SIGHUP, SIGINT and SIGQUIT ignored, as a script's background job
-    /// under nohup inherits them (through a shell that ignores them, then execs the agent).
-    /// </param>
+    /// <param name="launcher">A command the agent is started through (see <see cref="AgentLauncher"/>); the agent's own command line is appended.</param>
     /// <param name="environment">Variables to set (or replace) in the agent's environment, which its processes inherit.</param>
     public static AgentProcess Start(IEnumerable<string> arguments, string? tokenVariable, string? workingDirectory = null,
-        bool ignoringHangupAndInterrupt = false, IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyList<string>? launcher = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(ignoringHangupAndInterrupt ? "/bin/sh" : AgentExecutable.DotnetHost())
+        var start = new ProcessStartInfo(launcher?[0] ?? AgentExecutable.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -49,9 +46,9 @@ public sealed class AgentProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        if (ignoringHangupAndInterrupt)
+        if (launcher is not null)
         {
-            foreach (string word in new[] { "-c", "trap '' HUP INT QUIT; exec \"$@\"", "sh", AgentExecutable.DotnetHost() })
+            foreach (string word in launcher.Skip(1).Append(AgentExecutable.DotnetHost()))
             {
                 start.ArgumentList.Add(word);
             }

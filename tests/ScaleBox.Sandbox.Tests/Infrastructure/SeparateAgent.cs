@@ -26,12 +26,12 @@ public sealed class SeparateAgent : IAsyncDisposable
 
     public SandboxClient Client { get; }
 
-    public static async Task<SeparateAgent> StartAsync(bool ignoringHangupAndInterrupt = false, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<SeparateAgent> StartAsync(IReadOnlyList<string>? launcher = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         string root = Directory.CreateTempSubdirectory("sbx-separate-agent-").FullName;
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         AgentProcess process = AgentProcess.Start(["--port", "0", "--token", token, "--home", Path.Combine(root, "home")], tokenVariable: null,
-            ignoringHangupAndInterrupt: ignoringHangupAndInterrupt, environment: environment);
+            launcher: launcher, environment: environment);
         try
         {
             Uri address = await process.ReadListeningAddressAsync();

@@ -24,7 +24,7 @@ public sealed class InheritedSignalsTests : IAsyncLifetime
 
     SandboxClient Client => _agent.Client;
 
-    public async Task InitializeAsync() => _agent = await SeparateAgent.StartAsync(ignoringHangupAndInterrupt: true);
+    public async Task InitializeAsync() => _agent = await SeparateAgent.StartAsync(launcher: AgentLauncher.IgnoringHangupAndInterrupt);
 
     public async Task DisposeAsync() => await _agent.DisposeAsync();
 
