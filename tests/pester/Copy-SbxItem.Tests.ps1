@@ -456,6 +456,25 @@ Describe 'Copy-SbxItem' {
             Get-ChildItem -LiteralPath $outside -Force | Should -BeNullOrEmpty
         }
 
+        It 'copies all but a local file it cannot open, reported as one error (-Packing <Packing>)' -ForEach @(@{ Packing = 'Never' }, @{ Packing = 'Always' }) {
+            $locked = Join-Path $packedSrc 'plain/locked.bin'
+            New-RandomFile $locked 5000 -Seed 99 | Out-Null
+            # .NET on Unix enforces FileShare.None against every other open of the file, in this process too.
+            $hold = [System.IO.File]::Open($locked, 'Open', 'Read', 'None')
+            try {
+                Copy-SbxItem -ToSandbox -Path $packedSrc -Destination "packed/locked-$Packing" -Recurse -Packing $Packing -ErrorAction SilentlyContinue -ErrorVariable err
+            }
+            finally {
+                $hold.Dispose()
+                Remove-Item -LiteralPath $locked
+            }
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'LocalFileError,*'
+            $err[0].CategoryInfo.Category | Should -Be 'ReadError'
+            $err[0].TargetObject | Should -Be $locked
+            Get-Tree (Join-Path $packedHolder "locked-$Packing") | Should -Be $packedTree
+        }
+
         It 'refuses -Packing Always into an existing local folder (AlreadyExists) and merges with Auto' {
             Copy-SbxItem -ToSandbox -Path $packedSrc -Destination packed/down-merge -Recurse -Packing Never
             $back = New-LocalDir 'packed-merge-back/down-merge'

@@ -472,7 +472,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                     await sink.WriteWarningAsync($"Skipped {outcome.Source}: {outcome.Reason}", cancel).ConfigureAwait(false);
                     break;
                 case SandboxTransferStatus.Failed:
-                    await sink.WriteErrorAsync(ToErrorRecord(outcome), cancel).ConfigureAwait(false);
+                    await sink.WriteErrorAsync(ToErrorRecord(outcome, copy.Upload), cancel).ConfigureAwait(false);
                     break;
                 default:
                     if (PassThru)
@@ -493,7 +493,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         return LocalItem.ForPath(outcome.Destination, outcome.Kind == SandboxItemType.Directory);
     }
 
-    static ErrorRecord ToErrorRecord(SandboxTransferOutcome outcome)
+    static ErrorRecord ToErrorRecord(SandboxTransferOutcome outcome, bool upload)
     {
         if (outcome.ReasonCode == SandboxTransferReason.AlreadyExists)
         {
@@ -504,6 +504,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             return SandboxErrors.ToErrorRecord(sandbox, outcome.Source);
         }
         string message = $"Failed to copy {outcome.Source}: {outcome.Reason ?? outcome.Exception?.Message}";
+        if (outcome.Exception is IOException or UnauthorizedAccessException)
+        {
+            // The local side failed: a source that cannot be read (upload) or a target that cannot be written (download),
+            // the same ErrorId a single file's copy gives.
+            return SandboxErrors.Create("LocalFileError", upload ? ErrorCategory.ReadError : ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
+        }
         return SandboxErrors.Create("CopyFailed", ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
     }
 
