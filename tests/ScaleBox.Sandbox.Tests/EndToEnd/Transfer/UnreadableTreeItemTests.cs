@@ -54,9 +54,7 @@ public sealed class UnreadableTreeItemTests : IAsyncLifetime
     [InlineData(SandboxTreePacking.Auto)]
     public async Task An_upload_copies_all_but_a_local_file_it_cannot_open_and_reports_that_one(SandboxTreePacking packing)
     {
-        string local = _files.NewAwkwardTree("locked-" + packing, FileCount, 8 * 1024);
-        string locked = Path.Combine(local, UnreadableName);
-        TransferFiles.WriteRandom(locked, 5000, seed: 99);
+        (string local, string locked) = NewTreeWithOneMoreFile("locked-" + packing);
         string remote = Path.Combine(_agent.Home, "up-" + packing);
 
         List<SandboxTransferOutcome> outcomes;
@@ -65,14 +63,8 @@ public sealed class UnreadableTreeItemTests : IAsyncLifetime
             outcomes = await Client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = packing }).ToListAsync();
         }
 
-        SandboxTransferOutcome failed = Assert.Single(outcomes, o => o.Status != SandboxTransferStatus.Copied);
-        Assert.Equal(SandboxTransferStatus.Failed, failed.Status);
-        Assert.Equal(UnreadableName, failed.RelativePath);
+        SandboxTransferOutcome failed = AssertAllCopiedButTheOneMoreFile(outcomes, local, remote);
         Assert.IsAssignableFrom<IOException>(failed.Exception);
-        Dictionary<string, string> expected = TransferFiles.TreeHashes(local);
-        Assert.True(expected.Remove(UnreadableName));
-        Assert.Equal(expected, TransferFiles.TreeHashes(remote));
-        Assert.Equal(TransferFiles.TreeFolders(local), TransferFiles.TreeFolders(remote));
         Assert.Empty(TransferFiles.StagingEntries(_agent.Home));
     }
 
@@ -81,33 +73,23 @@ public sealed class UnreadableTreeItemTests : IAsyncLifetime
     [InlineData(SandboxTreePacking.Auto)]
     public async Task A_download_copies_all_but_a_sandbox_file_it_cannot_read_and_reports_that_one(SandboxTreePacking packing)
     {
-        string remote = _files.NewAwkwardTree("unreadable-" + packing, FileCount, 8 * 1024);
-        string unreadable = Path.Combine(remote, UnreadableName);
-        TransferFiles.WriteRandom(unreadable, 5000, seed: 99);
+        (string remote, string unreadable) = NewTreeWithOneMoreFile("unreadable-" + packing);
         File.SetUnixFileMode(unreadable, UnixFileMode.None);
         string back = Path.Combine(_files.NewFolder("back-" + packing), "tree");
 
         // Auto packs a tree this large, the sandbox's tar fails on the file, and the per-file copy takes over.
         List<SandboxTransferOutcome> outcomes = await Client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions { Packing = packing }).ToListAsync();
 
-        SandboxTransferOutcome failed = Assert.Single(outcomes, o => o.Status != SandboxTransferStatus.Copied);
-        Assert.Equal(SandboxTransferStatus.Failed, failed.Status);
-        Assert.Equal(UnreadableName, failed.RelativePath);
+        File.SetUnixFileMode(unreadable, UnixFileMode.UserRead | UnixFileMode.UserWrite); // so that the test can hash the source
+        SandboxTransferOutcome failed = AssertAllCopiedButTheOneMoreFile(outcomes, remote, back);
         Assert.Contains("error opening file", Assert.IsType<SandboxException>(failed.Exception).Message, StringComparison.Ordinal);
-        File.SetUnixFileMode(unreadable, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Dictionary<string, string> expected = TransferFiles.TreeHashes(remote);
-        Assert.True(expected.Remove(UnreadableName));
-        Assert.Equal(expected, TransferFiles.TreeHashes(back));
-        Assert.Equal(TransferFiles.TreeFolders(remote), TransferFiles.TreeFolders(back));
         Assert.Empty(TransferFiles.StagingEntries(Path.GetDirectoryName(back)!));
     }
 
     [WithoutReadOverrideFact]
     public async Task A_packed_download_the_sandbox_cannot_pack_fails_before_writing_anything_when_packing_is_always()
     {
-        string remote = _files.NewAwkwardTree("unreadable-always", FileCount, 1024);
-        string unreadable = Path.Combine(remote, UnreadableName);
-        TransferFiles.WriteRandom(unreadable, 5000, seed: 99);
+        (string remote, string unreadable) = NewTreeWithOneMoreFile("unreadable-always");
         File.SetUnixFileMode(unreadable, UnixFileMode.None);
         string parent = _files.NewFolder("back-always");
         string back = Path.Combine(parent, "tree");
@@ -116,5 +98,27 @@ public sealed class UnreadableTreeItemTests : IAsyncLifetime
             Client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }).ToListAsync().AsTask());
 
         Assert.Empty(Directory.GetFileSystemEntries(parent));
+    }
+
+    /// <summary>An awkward tree large enough to be packed, and one more file in it, the one a test makes unreadable.</summary>
+    (string Root, string OneMore) NewTreeWithOneMoreFile(string name)
+    {
+        string root = _files.NewAwkwardTree(name, FileCount, 8 * 1024);
+        string oneMore = Path.Combine(root, UnreadableName);
+        TransferFiles.WriteRandom(oneMore, 5000, seed: 99);
+        return (root, oneMore);
+    }
+
+    /// <summary>Asserts that everything but <see cref="UnreadableName"/> arrived whole, and returns that file's outcome, the only failure.</summary>
+    static SandboxTransferOutcome AssertAllCopiedButTheOneMoreFile(List<SandboxTransferOutcome> outcomes, string source, string copy)
+    {
+        SandboxTransferOutcome failed = Assert.Single(outcomes, o => o.Status != SandboxTransferStatus.Copied);
+        Assert.Equal(SandboxTransferStatus.Failed, failed.Status);
+        Assert.Equal(UnreadableName, failed.RelativePath);
+        Dictionary<string, string> expected = TransferFiles.TreeHashes(source);
+        Assert.True(expected.Remove(UnreadableName));
+        Assert.Equal(expected, TransferFiles.TreeHashes(copy));
+        Assert.Equal(TransferFiles.TreeFolders(source), TransferFiles.TreeFolders(copy));
+        return failed;
     }
 }
