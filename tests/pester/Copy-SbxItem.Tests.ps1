@@ -886,6 +886,23 @@ Describe 'Copy-SbxItem' {
             Test-Path -LiteralPath (Join-Path $agent.Home 'errors/up.txt') | Should -BeFalse
         }
 
+        It 'reports a local file it cannot open as LocalFileError (ReadError) on that file' {
+            $locked = New-TextFile (Join-Path $work 'errors/locked.txt') 'locked'
+            # .NET on Unix enforces FileShare.None against every other open of the file, in this process too.
+            $hold = [System.IO.File]::Open($locked, 'Open', 'Read', 'None')
+            try {
+                Copy-SbxItem -ToSandbox -LiteralPath $locked -Destination errors/locked.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            }
+            finally {
+                $hold.Dispose()
+            }
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'LocalFileError,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ReadError'
+            $err[0].TargetObject | Should -Be $locked
+            Test-Path -LiteralPath (Join-Path $agent.Home 'errors/locked.txt') | Should -BeFalse
+        }
+
         It 'reports a local destination whose parent is missing as LocalFileError and leaves nothing behind' {
             $parent = Join-Path $work 'errors-noparent'
             New-Item -ItemType Directory -Path $parent | Out-Null

@@ -409,7 +409,10 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                await sink.WriteErrorAsync(new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination), cancel).ConfigureAwait(false);
+                // The local side failed: an upload's source could not be read, or a download's target written.
+                await sink.WriteErrorAsync(copy.Upload
+                    ? new ErrorRecord(e, "LocalFileError", ErrorCategory.ReadError, copy.Source)
+                    : new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination), cancel).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {
@@ -506,9 +509,10 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         string message = $"Failed to copy {outcome.Source}: {outcome.Reason ?? outcome.Exception?.Message}";
         if (outcome.Exception is IOException or UnauthorizedAccessException)
         {
-            // The local side failed: a source that cannot be read (upload) or a target that cannot be written (download),
-            // the same ErrorId a single file's copy gives.
-            return SandboxErrors.Create("LocalFileError", upload ? ErrorCategory.ReadError : ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
+            // The local side failed, as for a single file: a source that cannot be read (upload) or a target that cannot be written (download).
+            return upload
+                ? SandboxErrors.Create("LocalFileError", ErrorCategory.ReadError, outcome.Source, message, outcome.Exception)
+                : SandboxErrors.Create("LocalFileError", ErrorCategory.WriteError, outcome.Destination, message, outcome.Exception);
         }
         return SandboxErrors.Create("CopyFailed", ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
     }
