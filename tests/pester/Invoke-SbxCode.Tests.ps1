@@ -101,6 +101,37 @@ Describe 'Invoke-SbxCode' {
             $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
 
+        It 'stops with ScriptNotRead when the local script cannot be read: <Case>' -ForEach @(
+            @{ Case = 'missing'; Category = 'ObjectNotFound'; Message = '*Could not find file*' }
+            @{ Case = 'a directory'; Category = 'ReadError'; Message = '*is a directory; -Path takes a script file*' }
+            @{ Case = 'held open by another'; Category = 'ReadError'; Message = '*being used by another process*' }
+        ) {
+            $folder = Join-Path ([System.IO.Path]::GetTempPath()) "sbx-script-$([guid]::NewGuid().ToString('N'))"
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            $script = switch ($Case) {
+                'missing' { Join-Path $folder 'missing.py' }
+                'a directory' { $folder }
+                default { Join-Path $folder 'held.py' }
+            }
+            $hold = $null
+            if ($Case -eq 'held open by another') {
+                Set-Content -LiteralPath $script -Value 'print(1)'
+                # .NET on Unix enforces FileShare.None against every other open of the file, in this process too.
+                $hold = [System.IO.File]::Open($script, 'Open', 'Read', 'None')
+            }
+            try {
+                $caught = $null
+                try { Invoke-SbxCode -Path $script -Context $python -ErrorAction Stop } catch { $caught = $_ }
+                $caught.FullyQualifiedErrorId | Should -Be 'ScriptNotRead,ScaleBox.Sandbox.Commands.InvokeSbxCodeCommand'
+                $caught.CategoryInfo.Category | Should -Be $Category
+                $caught.Exception.Message | Should -BeLike $Message
+            }
+            finally {
+                if ($hold) { $hold.Dispose() }
+                Remove-Item -LiteralPath $folder -Recurse -Force
+            }
+        }
+
         It 'says clearly that a language has no interpreter' {
             { Invoke-SbxCode 'x' -Language cobol -ErrorAction Stop } | Should -Throw -ErrorId 'FailedPrecondition,*' -ExpectedMessage '*cobol*'
         }

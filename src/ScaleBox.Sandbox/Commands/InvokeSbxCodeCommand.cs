@@ -78,9 +78,10 @@ public sealed class InvokeSbxCodeCommand : SessionCmdlet
         {
             request = BuildRequest();
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "ScriptNotRead", ErrorCategory.ReadError, Path));
+            ErrorCategory category = e is FileNotFoundException || e is DirectoryNotFoundException ? ErrorCategory.ObjectNotFound : ErrorCategory.ReadError;
+            ThrowTerminatingError(new ErrorRecord(e, "ScriptNotRead", category, Path));
             return;
         }
         string? outputDirectory = OutputDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
@@ -102,6 +103,11 @@ public sealed class InvokeSbxCodeCommand : SessionCmdlet
         if (ParameterSetName == PathSet)
         {
             string local = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            if (Directory.Exists(local))
+            {
+                // .NET says only "access denied" for a directory.
+                throw new IOException($"'{local}' is a directory; -Path takes a script file.");
+            }
             code = File.ReadAllText(local);
             language ??= LanguageOf(System.IO.Path.GetExtension(local));
         }
