@@ -161,6 +161,32 @@ Describe 'Invoke-SbxCode' {
     }
 
     Context 'rich results' {
+        It 'stops before the code runs when -OutputDirectory names a file' {
+            $file = Join-Path $TestDrive 'not-a-folder'
+            Set-Content -LiteralPath $file -Value 'x'
+            { Invoke-SbxCode 'ran_anyway = 1' -Context $python -OutputDirectory $file -ErrorAction Stop } |
+                Should -Throw -ErrorId 'OutputDirectoryIsFile,*' -ExpectedMessage '*is a file; name a folder*'
+            (Invoke-SbxCode "'ran_anyway' in dir()" -Context $python).Text | Should -Be 'False'
+        }
+
+        It 'reports a result it cannot save as ResultNotSaved and goes on with the output' {
+            $file = Join-Path $TestDrive 'blocking-file'
+            Set-Content -LiteralPath $file -Value 'x'
+            # The folder would be made below a file: it cannot be.
+            $out = Invoke-SbxCode "import matplotlib.pyplot as plt`nplt.plot([1, 2])`nplt.show()`nprint('after')" -Context $python -OutputDirectory (Join-Path $file 'plots') -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed | Should -HaveCount 1
+            $failed[0].FullyQualifiedErrorId | Should -Be 'ResultNotSaved,ScaleBox.Sandbox.Commands.InvokeSbxCodeCommand'
+            $failed[0].CategoryInfo.Category | Should -Be 'WriteError'
+            @($out | Where-Object { $_ -is [ScaleBox.Sandbox.Client.Code.SandboxCodeResult] }).Count | Should -Be 1
+            $out | Should -Contain 'after'
+        }
+
+        It 'makes no folder for a result of text alone' {
+            $folder = Join-Path $TestDrive 'text-only'
+            (Invoke-SbxCode '6 * 7' -Context $python -OutputDirectory $folder).Text | Should -Be '42'
+            Test-Path -LiteralPath $folder | Should -BeFalse
+        }
+
         It 'saves a plot to -OutputDirectory under its title and returns the file, with the chart''s points' {
             $folder = Join-Path $TestDrive 'plots'
             $out = Invoke-SbxCode "import matplotlib.pyplot as plt`nplt.plot([1, 2, 3], [2, 4, 8], label='growth')`nplt.title('Growth Curve')`nplt.xlabel('t')`nplt.show()" -Context $python -OutputDirectory $folder

@@ -15,11 +15,12 @@ internal static class ResultFiles
 {
     public static IReadOnlyList<string> Save(SandboxCodeResult result, string directory)
     {
-        Directory.CreateDirectory(directory);
         string stem = Stem(result);
         var saved = new List<string>();
         void Write(string extension, byte[] bytes)
         {
+            // Made only when there is something to save: a result of text alone leaves no empty folder.
+            Directory.CreateDirectory(directory);
             string path = FreePath(directory, stem, extension);
             File.WriteAllBytes(path, bytes);
             saved.Add(path);

@@ -85,6 +85,13 @@ public sealed class InvokeSbxCodeCommand : SessionCmdlet
             return;
         }
         string? outputDirectory = OutputDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
+        if (outputDirectory is not null && File.Exists(outputDirectory))
+        {
+            // Checked before the code runs: found only at the first result, the code would have run for nothing.
+            ThrowTerminatingError(new ErrorRecord(new IOException($"-OutputDirectory '{outputDirectory}' is a file; name a folder (it is made if missing)."),
+                "OutputDirectoryIsFile", ErrorCategory.InvalidArgument, OutputDirectory));
+            return;
+        }
         SandboxClient client = Client;
         try
         {
@@ -164,10 +171,7 @@ public sealed class InvokeSbxCodeCommand : SessionCmdlet
                         await sink.WriteObjectAsync(result, cancel).ConfigureAwait(false);
                         if (outputDirectory is not null)
                         {
-                            foreach (string file in ResultFiles.Save(result, outputDirectory))
-                            {
-                                await sink.WriteObjectAsync(LocalItem.ForPath(file, isDirectory: false), cancel).ConfigureAwait(false);
-                            }
+                            await SaveResultFilesAsync(sink, result, outputDirectory, cancel).ConfigureAwait(false);
                         }
                         break;
                     case SandboxCodeError error:
@@ -184,6 +188,28 @@ public sealed class InvokeSbxCodeCommand : SessionCmdlet
                 await WriteLinesAsync(sink, stdout.Flush(), cancel).ConfigureAwait(false);
                 await WriteErrorLinesAsync(sink, stderr.Flush(), cancel).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Saves a result's files and returns them as FileInfo objects. A folder that cannot be written
+    /// is an error of this result only: the code goes on, and so does its output.
+    /// </summary>
+    static async Task SaveResultFilesAsync(OutputSink sink, SandboxCodeResult result, string outputDirectory, CancellationToken cancel)
+    {
+        IReadOnlyList<string> files;
+        try
+        {
+            files = ResultFiles.Save(result, outputDirectory);
+        }
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+        {
+            await sink.WriteErrorAsync(new ErrorRecord(e, "ResultNotSaved", ErrorCategory.WriteError, outputDirectory), cancel).ConfigureAwait(false);
+            return;
+        }
+        foreach (string file in files)
+        {
+            await sink.WriteObjectAsync(LocalItem.ForPath(file, isDirectory: false), cancel).ConfigureAwait(false);
         }
     }
 
