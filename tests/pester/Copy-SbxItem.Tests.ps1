@@ -900,15 +900,20 @@ Describe 'Copy-SbxItem' {
             $err[0].FullyQualifiedErrorId | Should -Be 'LocalFileError,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
             $err[0].CategoryInfo.Category | Should -Be 'ReadError'
             $err[0].TargetObject | Should -Be $locked
+            "$err" | Should -BeLike "Cannot read '$locked': *"
             Test-Path -LiteralPath (Join-Path $agent.Home 'errors/locked.txt') | Should -BeFalse
         }
 
         It 'reports a local destination whose parent is missing as LocalFileError and leaves nothing behind' {
             $parent = Join-Path $work 'errors-noparent'
             New-Item -ItemType Directory -Path $parent | Out-Null
-            Copy-SbxItem -FromSandbox -Path errors/there.txt -Destination (Join-Path $parent 'missing/there.txt') -ErrorAction SilentlyContinue -ErrorVariable err
+            $target = Join-Path $parent 'missing/there.txt'
+            Copy-SbxItem -FromSandbox -Path errors/there.txt -Destination $target -ErrorAction SilentlyContinue -ErrorVariable err
             $err | Should -HaveCount 1
             $err[0].FullyQualifiedErrorId | Should -Be 'LocalFileError,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'WriteError'
+            # Named by the destination given, whatever temporary name .NET's own message holds.
+            "$err" | Should -BeLike "Cannot write '$target': *"
             Get-ChildItem -LiteralPath $parent -Force -Recurse | Should -BeNullOrEmpty
         }
     }

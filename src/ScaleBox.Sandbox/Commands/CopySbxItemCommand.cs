@@ -410,9 +410,11 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 // The local side failed: an upload's source could not be read, or a download's target written.
-                await sink.WriteErrorAsync(copy.Upload
-                    ? new ErrorRecord(e, "LocalFileError", ErrorCategory.ReadError, copy.Source)
-                    : new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination), cancel).ConfigureAwait(false);
+                // The message names the file the user gave: .NET's may name the hidden temporary file beside it.
+                ErrorRecord record = copy.Upload
+                    ? new ErrorRecord(e, "LocalFileError", ErrorCategory.ReadError, copy.Source) { ErrorDetails = new ErrorDetails($"Cannot read '{copy.Source}': {e.Message}") }
+                    : new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination) { ErrorDetails = new ErrorDetails($"Cannot write '{copy.Destination}': {e.Message}") };
+                await sink.WriteErrorAsync(record, cancel).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {
