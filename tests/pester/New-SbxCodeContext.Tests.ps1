@@ -24,6 +24,12 @@ Describe 'New-SbxCodeContext' {
         Invoke-SbxCode 'pwd' -Context $context | Should -Be $dir
     }
 
+    It 'starts no interpreter with -WhatIf' {
+        $before = @(Get-SbxCodeContext).Count
+        New-SbxCodeContext -Language bash -WhatIf | Should -BeNullOrEmpty
+        @(Get-SbxCodeContext).Count | Should -Be $before
+    }
+
     It 'refuses a working directory that does not exist' {
         New-SbxCodeContext -Language bash -WorkingDirectory /no/such/dir -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'

@@ -404,6 +404,22 @@ Describe 'Start-SbxProcess' {
         }
     }
 
+    Context '-WhatIf' {
+        It 'starts nothing and returns nothing with -WhatIf (<Mode>)' -ForEach @(
+            @{ Mode = 'streamed'; Extra = @{} }
+            @{ Mode = '-Background'; Extra = @{ Background = $true } }
+            @{ Mode = '-AsJob'; Extra = @{ AsJob = $true } }
+        ) {
+            $marker = Join-Path $agent.Home "whatif-$([guid]::NewGuid().ToString('N'))"
+            $out = Start-SbxProcess -Command "touch '$marker'" -Tag 'whatif' -WhatIf @Extra
+            $out | Should -BeNullOrEmpty
+            Get-SbxProcess -Tag 'whatif' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            # Had it run, the file would be there by the time a started process is listed.
+            Start-SbxProcess -Command 'true' | Out-Null
+            Test-Path -LiteralPath $marker | Should -BeFalse
+        }
+    }
+
     Context '-AsJob' {
         It 'returns a job whose output is the stream' {
             $job = Start-SbxProcess -Command 'echo one; echo two' -AsJob -AsText

@@ -7,7 +7,7 @@ using ScaleBox.Sandbox.Infrastructure;
 namespace ScaleBox.Sandbox.Commands;
 
 /// <summary>Starts an interpreter in the sandbox whose state persists across Invoke-SbxCode -Context calls.</summary>
-[Cmdlet(VerbsCommon.New, "SbxCodeContext", HelpUri = HelpLinks.Root + "New-SbxCodeContext.md")]
+[Cmdlet(VerbsCommon.New, "SbxCodeContext", SupportsShouldProcess = true, HelpUri = HelpLinks.Root + "New-SbxCodeContext.md")]
 [OutputType(typeof(SandboxCodeContext))]
 public sealed class NewSbxCodeContextCommand : SessionCmdlet
 {
@@ -26,6 +26,10 @@ public sealed class NewSbxCodeContextCommand : SessionCmdlet
 
     protected override void EndProcessing()
     {
+        if (!ShouldProcess(WorkingDirectory is null ? Language : $"{Language} in {WorkingDirectory}", "Start code context"))
+        {
+            return;
+        }
         try
         {
             SandboxCodeContext context = Wait(Client.Code.CreateContextAsync(Language, WorkingDirectory, CancelToken));

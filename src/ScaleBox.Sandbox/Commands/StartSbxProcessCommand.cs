@@ -18,7 +18,7 @@ namespace ScaleBox.Sandbox.Commands;
 /// soon as it has started; -AsJob runs the stream as a job. Ctrl+C stops the local stream only:
 /// the process keeps running and Receive-SbxProcess attaches to it again.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "SbxProcess", DefaultParameterSetName = FileSet, HelpUri = HelpLinks.Root + "Start-SbxProcess.md")]
+[Cmdlet(VerbsLifecycle.Start, "SbxProcess", DefaultParameterSetName = FileSet, SupportsShouldProcess = true, HelpUri = HelpLinks.Root + "Start-SbxProcess.md")]
 [OutputType(typeof(SandboxProcessOutput), typeof(SandboxProcessExit), typeof(string), typeof(SandboxProcessInfo), typeof(Job))]
 public sealed class StartSbxProcessCommand : SessionCmdlet
 {
@@ -121,6 +121,10 @@ public sealed class StartSbxProcessCommand : SessionCmdlet
     protected override void EndProcessing()
     {
         SandboxProcessStartInfo info = BuildStartInfo();
+        if (!ShouldProcess(info.CommandLine, "Start process"))
+        {
+            return;
+        }
         SandboxClient client = Client;
         string domain = ResolvedSession.Domain;
 
