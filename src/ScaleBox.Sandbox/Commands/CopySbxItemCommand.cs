@@ -409,12 +409,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                // The local side failed: an upload's source could not be read, or a download's target written.
-                // The message names the file the user gave: .NET's may name the hidden temporary file beside it.
-                ErrorRecord record = copy.Upload
-                    ? new ErrorRecord(e, "LocalFileError", ErrorCategory.ReadError, copy.Source) { ErrorDetails = new ErrorDetails($"Cannot read '{copy.Source}': {e.Message}") }
-                    : new ErrorRecord(e, "LocalFileError", ErrorCategory.WriteError, copy.Destination) { ErrorDetails = new ErrorDetails($"Cannot write '{copy.Destination}': {e.Message}") };
-                await sink.WriteErrorAsync(record, cancel).ConfigureAwait(false);
+                await sink.WriteErrorAsync(LocalFileError(e, copy.Upload, copy.Source, copy.Destination), cancel).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {
@@ -508,16 +503,22 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             return SandboxErrors.ToErrorRecord(sandbox, outcome.Source);
         }
-        string message = $"Failed to copy {outcome.Source}: {outcome.Reason ?? outcome.Exception?.Message}";
         if (outcome.Exception is IOException or UnauthorizedAccessException)
         {
-            // The local side failed, as for a single file: a source that cannot be read (upload) or a target that cannot be written (download).
-            return upload
-                ? SandboxErrors.Create("LocalFileError", ErrorCategory.ReadError, outcome.Source, message, outcome.Exception)
-                : SandboxErrors.Create("LocalFileError", ErrorCategory.WriteError, outcome.Destination, message, outcome.Exception);
+            return LocalFileError(outcome.Exception, upload, outcome.Source, outcome.Destination);
         }
+        string message = $"Failed to copy {outcome.Source}: {outcome.Reason ?? outcome.Exception?.Message}";
         return SandboxErrors.Create("CopyFailed", ErrorCategory.WriteError, outcome.Source, message, outcome.Exception);
     }
+
+    /// <summary>
+    /// The local side of a copy failed, alone or in a tree: an upload's source could not be read, or a
+    /// download's target written. The message names the file the user gave: .NET's own may name the
+    /// hidden temporary file beside it.
+    /// </summary>
+    static ErrorRecord LocalFileError(Exception error, bool upload, string source, string destination) => upload
+        ? SandboxErrors.Create("LocalFileError", ErrorCategory.ReadError, source, $"Cannot read '{source}': {error.Message}", error)
+        : SandboxErrors.Create("LocalFileError", ErrorCategory.WriteError, destination, $"Cannot write '{destination}': {error.Message}", error);
 
     /// <summary>One top-level copy decided on the pipeline thread (after ShouldProcess) and run later.</summary>
     sealed class PlannedCopy
