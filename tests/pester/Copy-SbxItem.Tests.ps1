@@ -459,8 +459,7 @@ Describe 'Copy-SbxItem' {
         It 'copies all but a local file it cannot open, reported as one error (-Packing <Packing>)' -ForEach @(@{ Packing = 'Never' }, @{ Packing = 'Always' }) {
             $locked = Join-Path $packedSrc 'plain/locked.bin'
             New-RandomFile $locked 5000 -Seed 99 | Out-Null
-            # .NET on Unix enforces FileShare.None against every other open of the file, in this process too.
-            $hold = [System.IO.File]::Open($locked, 'Open', 'Read', 'None')
+            $hold = Open-ExclusiveFile $locked
             try {
                 Copy-SbxItem -ToSandbox -Path $packedSrc -Destination "packed/locked-$Packing" -Recurse -Packing $Packing -ErrorAction SilentlyContinue -ErrorVariable err
             }
@@ -888,8 +887,7 @@ Describe 'Copy-SbxItem' {
 
         It 'reports a local file it cannot open as LocalFileError (ReadError) on that file' {
             $locked = New-TextFile (Join-Path $work 'errors/locked.txt') 'locked'
-            # .NET on Unix enforces FileShare.None against every other open of the file, in this process too.
-            $hold = [System.IO.File]::Open($locked, 'Open', 'Read', 'None')
+            $hold = Open-ExclusiveFile $locked
             try {
                 Copy-SbxItem -ToSandbox -LiteralPath $locked -Destination errors/locked.txt -ErrorAction SilentlyContinue -ErrorVariable err
             }

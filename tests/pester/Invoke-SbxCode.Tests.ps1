@@ -116,8 +116,7 @@ Describe 'Invoke-SbxCode' {
             $hold = $null
             if ($Case -eq 'held open by another') {
                 Set-Content -LiteralPath $script -Value 'print(1)'
-                # .NET on Unix enforces FileShare.None against every other open of the file, in this process too.
-                $hold = [System.IO.File]::Open($script, 'Open', 'Read', 'None')
+                $hold = Open-ExclusiveFile $script
             }
             try {
                 $caught = $null

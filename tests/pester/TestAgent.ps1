@@ -287,6 +287,17 @@ function Start-LocalWriter {
     Start-LocalBash "for i in `$(seq -w 1 $Count); do echo x > '$Folder/$Prefix'`$i.txt; sleep $($IntervalMs / 1000); done"
 }
 
+function Open-ExclusiveFile {
+    <#
+    .SYNOPSIS
+        Opens a local file so that no other open of it succeeds until the handle is disposed: .NET on
+        Unix enforces FileShare.None against every other open of the file, in this process too. It
+        stands in for a file that cannot be read, since the tests run as root, which reads any file.
+    #>
+    param([Parameter(Mandatory)] [string] $Path)
+    [System.IO.File]::Open($Path, 'Open', 'Read', 'None')
+}
+
 function Start-LocalBash {
     <# Runs a bash script in the background (its words passed as they are, unlike Start-Process); returns the process. #>
     param([Parameter(Mandatory)] [string] $Script)
