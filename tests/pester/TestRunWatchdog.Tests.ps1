@@ -6,17 +6,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     . (Join-Path $PSScriptRoot '../TestRunWatchdog.ps1')
 
-    function Start-Pwsh([string] $Command) {
-        $pwsh = Get-PwshCommand
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)) {
-            $start.ArgumentList.Add($argument)
-        }
-        $start.UseShellExecute = $false
-        $start.RedirectStandardOutput = $true
-        [System.Diagnostics.Process]::Start($start)
-    }
-
     function Test-ProcessAlive([int] $Id) {
         try { -not [System.Diagnostics.Process]::GetProcessById($Id).HasExited } catch [System.ArgumentException] { $false }
     }
@@ -24,7 +13,7 @@ BeforeAll {
 
 Describe 'Wait-TestRun' {
     It 'returns $true and writes nothing for a run that ends in time' {
-        $run = Start-Pwsh 'exit 3'
+        $run = (Start-ChildPwsh -ArgumentList '-Command', 'exit 3').Process
         $said = Wait-TestRun -Process $run -Timeout ([TimeSpan]::FromMinutes(2)) -Name 'quick run' 6>&1
 
         $said | Should -BeExactly @($true)
@@ -32,9 +21,11 @@ Describe 'Wait-TestRun' {
     }
 
     It 'stops a run that outlives its bound, with the stacks of its processes, and ends what it started' -Skip:(-not (Test-Path -LiteralPath '/proc/self/stat')) {
-        # The run starts a process of its own (its id on the first line), then hangs in Start-Sleep.
-        $run = Start-Pwsh '$sleeper = Start-Process sleep 600 -PassThru; [Console]::Out.WriteLine($sleeper.Id); [Console]::Out.Flush(); Start-Sleep -Seconds 600'
-        $sleeperId = [int]$run.StandardOutput.ReadLine()
+        # The run starts a process of its own (its id written to a file, whole once it is there), then hangs in Start-Sleep.
+        $idFile = Join-Path $TestDrive 'sleeper.id'
+        $run = (Start-ChildPwsh -ArgumentList '-Command', "`$sleeper = Start-Process sleep 600 -PassThru; Set-Content -LiteralPath '$idFile.part' -Value `$sleeper.Id; Move-Item -LiteralPath '$idFile.part' -Destination '$idFile'; Start-Sleep -Seconds 600").Process
+        Wait-Until { Test-Path -LiteralPath $idFile } -TimeoutSec 30
+        $sleeperId = [int](Get-Content -LiteralPath $idFile)
         Test-ProcessAlive $sleeperId | Should -BeTrue
 
         $said = @(Wait-TestRun -Process $run -Timeout ([TimeSpan]::FromSeconds(2)) -Name 'hanging run' 6>&1)
@@ -47,8 +38,7 @@ Describe 'Wait-TestRun' {
         $text | Should -Match 'StartSleepCommand'
         $run.HasExited | Should -BeTrue
         # Process.Kill($true) is asynchronous for the descendants: give the signal a moment.
-        $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        while ((Test-ProcessAlive $sleeperId) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        Wait-Until { -not (Test-ProcessAlive $sleeperId) } -TimeoutSec 10
         Test-ProcessAlive $sleeperId | Should -BeFalse
     }
 }
@@ -56,13 +46,11 @@ Describe 'Wait-TestRun' {
 Describe 'Get-DescendantProcessId' -Skip:(-not (Test-Path -LiteralPath '/proc/self/stat')) {
     It 'finds children and grandchildren, and nothing outside the tree' {
         # bash, started from here, starts sleep: sleep is this pwsh's grandchild.
-        $start = [System.Diagnostics.ProcessStartInfo]::new('bash')
-        foreach ($argument in '-c', 'sleep 600 & echo $!; wait') { $start.ArgumentList.Add($argument) }
-        $start.UseShellExecute = $false
-        $start.RedirectStandardOutput = $true
-        $shell = [System.Diagnostics.Process]::Start($start)
+        $idFile = Join-Path $TestDrive 'sleep.id'
+        $shell = Start-LocalBash "sleep 600 & echo `$! > '$idFile.part'; mv '$idFile.part' '$idFile'; wait"
         try {
-            $sleepId = [int]$shell.StandardOutput.ReadLine()
+            Wait-Until { Test-Path -LiteralPath $idFile } -TimeoutSec 30
+            $sleepId = [int](Get-Content -LiteralPath $idFile)
 
             $underShell = @(Get-DescendantProcessId $shell.Id)
             $underSelf = @(Get-DescendantProcessId $PID)
