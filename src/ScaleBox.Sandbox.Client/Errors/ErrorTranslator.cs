@@ -40,7 +40,7 @@ internal sealed class ErrorTranslator
             case RpcException rpc when ConnectionFailure.Describe(rpc, _endpoint) is string reason:
                 return Unreachable(reason, operation, target, rpc);
             // 401 and 403 are the agent's own answers (a wrong token); a 404 page or a wrong content type are not.
-            case RpcException rpc when rpc.StatusCode is StatusCode.Unimplemented or StatusCode.Internal or StatusCode.Unknown
+            case RpcException rpc when rpc.StatusCode is StatusCode.Unimplemented or StatusCode.Internal or StatusCode.Unknown or StatusCode.Unavailable
                 && IsNotAnAgentAnswer(rpc.Status.Detail):
                 return NotAnAgent(rpc.Status.Detail, operation, target, rpc);
             case RpcException rpc:
@@ -113,10 +113,13 @@ internal sealed class ErrorTranslator
     /// <summary>
     /// An answer no sandbox agent gives: a web page or a 404 where a gRPC response belongs
     /// (Grpc.Net.Client: "Bad gRPC response"; the Connect transport: "Bad Connect response"), or HTTP/1.1 where HTTP/2 was spoken.
+    /// HTTP/1.1 to an HTTP/2 client reads as one of two .NET errors, depending on whether its reader
+    /// rejected the bytes before or after the call took the new connection: "sent invalid data", or
+    /// "did not complete the HTTP/2 handshake" (a reset or refusal under it is found earlier, by <see cref="ConnectionFailure"/>).
     /// </summary>
     static bool IsNotAnAgentAnswer(string? detail) =>
         detail is not null && (detail.Contains("Bad gRPC response") || detail.Contains(Transport.Connect.ConnectStatus.BadResponse)
-            || detail.Contains("HTTP/2 server sent invalid data"));
+            || detail.Contains("HTTP/2 server sent invalid data") || detail.Contains("did not complete the HTTP/2 handshake"));
 
     static bool IsCancellation(Exception error) =>
         error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled);
