@@ -189,6 +189,28 @@ Describe 'Bad input' {
             }
         }
 
+        It 'says that a <Protocol> session at the agent''s <Port> port does not reach an agent on its protocol' -ForEach @(
+            @{ Protocol = 'Grpc'; Port = 'HTTP/1.1'; Domain = 'Domain' }
+            @{ Protocol = 'GrpcWeb'; Port = 'HTTP/2'; Domain = 'Http2Domain' }
+            @{ Protocol = 'Connect'; Port = 'HTTP/2'; Domain = 'Http2Domain' }
+        ) {
+            # The usual mix-up with the local agent's two ports. A Grpc session at the HTTP/1.1 port
+            # gets GOAWAY HTTP_1_1_REQUIRED from Kestrel, which was reported as a bare internal error.
+            $wrongPort = New-SbxSession -Domain $agent.$Domain -AccessToken $agent.Token -TimeoutSec 5 -Protocol $Protocol -Name wrong-port
+            try {
+                $caught = Get-Caught { Get-SbxItem -Path / -Session $wrongPort -ErrorAction Stop }
+                $caught | Should -Not -BeNullOrEmpty
+                $caught.FullyQualifiedErrorId | Should -Be 'Unavailable,ScaleBox.Sandbox.Commands.GetSbxItemCommand'
+                $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+                $caught.Exception.Message | Should -Match 'not a sandbox agent, or not one that speaks this session''s protocol'
+                $caught.Exception.Message | Should -Match '-Protocol'
+                $caught.Exception.Message | Should -Match ([regex]::Escape($agent.$Domain))
+            }
+            finally {
+                Remove-SbxSession -Session $wrongPort
+            }
+        }
+
         It 'ends with OperationTimeout within the session''s -TimeoutSec when the agent never answers' {
             $mute = New-SbxSession -Domain $silentDomain -AccessToken $agent.Token -TimeoutSec 2 -Name mute
             try {

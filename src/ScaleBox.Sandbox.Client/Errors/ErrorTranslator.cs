@@ -116,10 +116,12 @@ internal sealed class ErrorTranslator
     /// HTTP/1.1 to an HTTP/2 client reads as one of two .NET errors, depending on whether its reader
     /// rejected the bytes before or after the call took the new connection: "sent invalid data", or
     /// "did not complete the HTTP/2 handshake" (a reset or refusal under it is found earlier, by <see cref="ConnectionFailure"/>).
+    /// A server that knows HTTP/2 but serves only HTTP/1.1 on the port (Kestrel) says so with GOAWAY HTTP_1_1_REQUIRED.
     /// </summary>
     static bool IsNotAnAgentAnswer(string? detail) =>
         detail is not null && (detail.Contains("Bad gRPC response") || detail.Contains(Transport.Connect.ConnectStatus.BadResponse)
-            || detail.Contains("HTTP/2 server sent invalid data") || detail.Contains("did not complete the HTTP/2 handshake"));
+            || detail.Contains("HTTP/2 server sent invalid data") || detail.Contains("did not complete the HTTP/2 handshake")
+            || detail.Contains("HTTP_1_1_REQUIRED"));
 
     static bool IsCancellation(Exception error) =>
         error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled);

@@ -21,6 +21,7 @@ public sealed class ErrorTranslatorTests
     [InlineData(StatusCode.Internal, "Error starting gRPC call. HttpRequestException: An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake.")]
     [InlineData(StatusCode.Unavailable, "Error starting gRPC call. HttpRequestException: An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake.")]
     [InlineData(StatusCode.Internal, "Error starting gRPC call. HttpProtocolException: The HTTP/2 server sent invalid data on the connection. HTTP/2 error code 'PROTOCOL_ERROR' (0x1).")]
+    [InlineData(StatusCode.Internal, "Error starting gRPC call. HttpRequestException: The HTTP/2 server closed the connection. HTTP/2 error code 'HTTP_1_1_REQUIRED' (0xd). (HttpProtocolError)")]
     [InlineData(StatusCode.Internal, "Bad gRPC response. HTTP status code: 404")]
     [InlineData(StatusCode.Unimplemented, "Bad gRPC response. Invalid content-type value: text/html")]
     public void An_answer_that_no_agent_gives_says_the_server_is_not_an_agent(StatusCode status, string detail)
