@@ -211,6 +211,25 @@ Describe 'Bad input' {
             }
         }
 
+        It 'says that a plain-http port does not speak TLS when the domain asks for https, over <Protocol>' -ForEach @(
+            @{ Protocol = 'GrpcWeb' }
+            @{ Protocol = 'Grpc' }
+        ) {
+            # The handshake's failure said to add a private CA to the trusted roots, which cannot help here.
+            $https = New-SbxSession -Domain "https://$($agent.Domain)" -AccessToken $agent.Token -TimeoutSec 5 -Protocol $Protocol -Name https-to-http
+            try {
+                $caught = Get-Caught { Get-SbxItem -Path / -Session $https -ErrorAction Stop }
+                $caught | Should -Not -BeNullOrEmpty
+                $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+                $caught.Exception.Message | Should -Match 'does not speak TLS'
+                $caught.Exception.Message | Should -Match ([regex]::Escape("http://$($agent.Domain)"))
+                $caught.Exception.Message | Should -Not -Match 'private CA'
+            }
+            finally {
+                Remove-SbxSession -Session $https
+            }
+        }
+
         It 'ends with OperationTimeout within the session''s -TimeoutSec when the agent never answers' {
             $mute = New-SbxSession -Domain $silentDomain -AccessToken $agent.Token -TimeoutSec 2 -Name mute
             try {

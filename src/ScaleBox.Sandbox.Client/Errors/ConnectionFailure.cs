@@ -44,8 +44,9 @@ internal static class ConnectionFailure
 
     /// <summary>
     /// A failed handshake: a certificate this machine does not trust (the common case), no
-    /// HTTP/2 offered by ALPN, or a client certificate the gateway wanted. The OpenSSL reason
-    /// sits under "Authentication failed, see inner exception.".
+    /// HTTP/2 offered by ALPN, a client certificate the gateway wanted, or a server that does not
+    /// speak TLS at all (an https domain given for a plain-http port: .NET's SslStream finds no TLS
+    /// record in its answer). The OpenSSL reason sits under "Authentication failed, see inner exception.".
     /// </summary>
     static string DescribeTls(AuthenticationException tls, string host, int port)
     {
@@ -59,6 +60,11 @@ internal static class ConnectionFailure
         {
             return $"the TLS gateway at {host}:{port} does not offer HTTP/2 (ALPN h2), which -Protocol Grpc needs ({reason}). "
                 + "Use -Protocol GrpcWeb with it, or a gateway that passes HTTP/2 on (nginx: listen ... ssl http2 and grpc_pass)";
+        }
+        if (reason.IndexOf("corrupted frame", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            return $"the server at {host}:{port} does not speak TLS: its answer to the handshake was not TLS, so it is probably "
+                + $"a plain-http port. If it is meant to be reached without TLS, give the domain as http://{host}:{port}";
         }
         if (reason.IndexOf("certificate required", StringComparison.OrdinalIgnoreCase) >= 0)
         {
