@@ -350,6 +350,30 @@ Start-SbxProcess -Command 'echo trusted' -Session `$s -ErrorAction Stop
         Invoke-ChildPwsh -Script $script -Environment @{ SSL_CERT_FILE = $authority.CaCertificate } | Should -Be @('/', 'trusted', 'warnings: 0')
     }
 
+    It 'says that a trusted gateway''s certificate is not for the domain when reached by another name (a fresh process)' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        # The certificate names 127.0.0.1; localhost reaches the same gateway by a name it does not hold.
+        $byName = $http1.Domain -replace '127\.0\.0\.1', 'localhost'
+        $script = @"
+Import-Module `$env:SBX_TEST_MODULE
+`$s = New-SbxSession -Domain '$byName' -AccessToken `$env:SBX_TEST_TOKEN -WarningAction SilentlyContinue
+try { Get-SbxItem -Path / -Session `$s -ErrorAction Stop } catch { `$_.CategoryInfo.Category; `$_.Exception.Message }
+"@
+        $output = Invoke-ChildPwsh -Script $script -Environment @{ SSL_CERT_FILE = $authority.CaCertificate }
+        $output[0] | Should -Be 'ConnectionError'
+        $output[1] | Should -Match "RemoteCertificateNameMismatch.*The gateway's certificate is not for 'localhost': check the domain"
+        $output[1] | Should -Not -Match 'private CA' -Because 'the issuer is trusted in that process'
+    }
+
+    It 'says both that the certificate is not for the domain and how to trust its issuer, when both are wrong' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $s = New-SbxSession -Domain ($http1.Domain -replace '127\.0\.0\.1', 'localhost') -AccessToken $agent.Token -WarningAction SilentlyContinue
+        $caught = $null
+        try { Get-SbxItem -Path / -Session $s -ErrorAction Stop } catch { $caught = $_ }
+        $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $caught.Exception.Message | Should -Match "not for 'localhost'.*private CA"
+    }
+
     It 'takes gRPC over TLS through a proxy''s CONNECT tunnel, HTTP/2 inside it' {
         if (-not ($haveGateway -and $haveProxy)) { Set-ItResult -Skipped -Because 'nginx, openssl or tinyproxy is not installed'; return }
         $proxy = Start-TestProxy -Credential $proxyCredential

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Grpc.Core;
@@ -70,9 +71,37 @@ internal static class ConnectionFailure
         {
             return $"the TLS gateway at {host}:{port} wants a client certificate ({reason}). Give one with -Certificate";
         }
-        return $"the TLS handshake with {host}:{port} failed ({(ReferenceEquals(innermost, tls) ? reason : tls.Message + " " + reason)}). "
-            + "If the gateway's certificate is issued by a private CA, add that CA to the machine's trusted roots";
+        string failure = ReferenceEquals(innermost, tls) ? reason : tls.Message + " " + reason;
+        return $"the TLS handshake with {host}:{port} failed ({failure}). {CertificateAdvice(failure, host)}";
     }
+
+    /// <summary>
+    /// What to do about a certificate .NET refused, from the flags and chain statuses its message
+    /// lists: a name that is not the domain's, a certificate out of its dates, or (the common case,
+    /// and whenever the chain's trouble is not named) an issuer this machine does not trust.
+    /// </summary>
+    static string CertificateAdvice(string failure, string host)
+    {
+        bool nameMismatch = Names(failure, "RemoteCertificateNameMismatch");
+        bool outOfDate = Names(failure, "NotTimeValid");
+        var advice = new List<string>();
+        if (nameMismatch)
+        {
+            advice.Add($"The gateway's certificate is not for '{host}': check the domain");
+        }
+        if (outOfDate)
+        {
+            advice.Add("The gateway's certificate has expired or is not valid yet: check the gateway's certificate and this machine's clock");
+        }
+        if (advice.Count == 0 || Names(failure, "UntrustedRoot") || Names(failure, "PartialChain")
+            || (Names(failure, "RemoteCertificateChainErrors") && !outOfDate))
+        {
+            advice.Add("If the gateway's certificate is issued by a private CA, add that CA to the machine's trusted roots");
+        }
+        return string.Join(". ", advice);
+    }
+
+    static bool Names(string failure, string flag) => failure.IndexOf(flag, StringComparison.Ordinal) >= 0;
 
     static string? Describe(SocketError code, string host, int port) => code switch
     {
