@@ -302,6 +302,28 @@ Describe 'Sessions through nginx as a TLS gateway, with a test CA' {
         $requests.Protocol | Select-Object -Unique | Should -Be $Wire
     }
 
+    It 'says that the gateway could not reach the agent when nothing is behind it, over <Protocol>' -ForEach @(
+        @{ Protocol = 'GrpcWeb'; Mode = 'Http1' }
+        @{ Protocol = 'Connect'; Mode = 'Http1' }
+        @{ Protocol = 'Grpc'; Mode = 'Http2' }
+    ) {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        # A stopped sandbox behind its gateway: nginx answers 502 with its own page.
+        $nobody = [pscustomobject]@{ Domain = "127.0.0.1:$(Get-ClosedLoopbackPort)"; Http2Domain = "127.0.0.1:$(Get-ClosedLoopbackPort)" }
+        $orphan = Start-TestGateway -Agent $nobody -Authority $authority -Mode $Mode
+        try {
+            $s = New-SbxSession -Domain $orphan.Domain -Protocol $Protocol @viaGateway
+            $caught = $null
+            try { Get-SbxItem -Path / -Session $s -ErrorAction Stop } catch { $caught = $_ }
+            $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+            $caught.Exception.Message | Should -Match "Cannot reach the sandbox agent at $([regex]::Escape($orphan.Domain)) to get '/': HTTP 502 BadGateway\. Check that the sandbox is running"
+            (Get-TestGatewayRequest $orphan).Status | Should -Contain '502'
+        }
+        finally {
+            Stop-TestTlsGateway $orphan
+        }
+    }
+
     It 'says plainly that a gateway without HTTP/2 cannot carry -Protocol Grpc' {
         if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
         $s = New-SbxSession -Domain $http1.Domain -Protocol Grpc @viaGateway

@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 using System.Net.Http;
 using System.Threading;
 using Grpc.Core;
@@ -39,6 +40,10 @@ internal sealed class ErrorTranslator
             // A socket or TLS failure under any status (Unavailable, or Internal when the HTTP stack wrapped it).
             case RpcException rpc when ConnectionFailure.Describe(rpc, _endpoint) is string reason:
                 return Unreachable(reason, operation, target, rpc);
+            // A gateway that could not reach the agent (a stopped, paused or starting sandbox): said as
+            // the Connect transport and the file endpoints say it, not as a server that is no agent.
+            case RpcException rpc when GatewayFailure(rpc.Status.Detail) is HttpStatusCode gateway:
+                return FromStatus(SandboxErrorCode.Unavailable, $"HTTP {(int)gateway} {gateway}", operation, target, rpc);
             // 401 and 403 are the agent's own answers (a wrong token); a 404 page or a wrong content type are not.
             case RpcException rpc when rpc.StatusCode is StatusCode.Unimplemented or StatusCode.Internal or StatusCode.Unknown or StatusCode.Unavailable
                 && IsNotAnAgentAnswer(rpc.Status.Detail):
@@ -122,6 +127,21 @@ internal sealed class ErrorTranslator
         detail is not null && (detail.Contains("Bad gRPC response") || detail.Contains(Transport.Connect.ConnectStatus.BadResponse)
             || detail.Contains("HTTP/2 server sent invalid data") || detail.Contains("did not complete the HTTP/2 handshake")
             || detail.Contains("HTTP_1_1_REQUIRED"));
+
+    /// <summary>
+    /// A 502, 503 or 504 where a gRPC response belongs, as Grpc.Net.Client words it ("Bad gRPC
+    /// response. HTTP status code: 502"): a gateway's answer, since an agent answers gRPC with 200.
+    /// </summary>
+    static HttpStatusCode? GatewayFailure(string? detail)
+    {
+        const string prefix = "Bad gRPC response. HTTP status code: ";
+        if (detail is null || !detail.StartsWith(prefix, StringComparison.Ordinal)
+            || !int.TryParse(detail.Substring(prefix.Length).Split(' ', '.')[0], out int http))
+        {
+            return null;
+        }
+        return http is 502 or 503 or 504 ? (HttpStatusCode)http : null;
+    }
 
     static bool IsCancellation(Exception error) =>
         error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled);

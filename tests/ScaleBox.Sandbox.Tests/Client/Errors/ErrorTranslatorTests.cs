@@ -34,6 +34,23 @@ public sealed class ErrorTranslatorTests
         Assert.Contains(Endpoint.ToString(), error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(502, "BadGateway")]
+    [InlineData(503, "ServiceUnavailable")]
+    [InlineData(504, "GatewayTimeout")]
+    public void A_gateway_that_could_not_reach_the_agent_is_said_as_on_the_other_protocols(int http, string name)
+    {
+        // Grpc.Net.Client's words for a gateway's page; the Connect transport says "HTTP 502 BadGateway".
+        var rpc = new RpcException(new Status(StatusCode.Unavailable, $"Bad gRPC response. HTTP status code: {http}"));
+
+        var error = (SandboxException)_translator.Translate(rpc, "get", "/", CancellationToken.None);
+
+        Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
+        Assert.Contains($"HTTP {http} {name}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Check that the sandbox is running", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not a sandbox agent", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_reset_under_a_failed_handshake_is_a_connection_failure_not_a_wrong_server()
     {
