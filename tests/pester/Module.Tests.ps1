@@ -12,7 +12,7 @@ BeforeAll {
     $manifestPath = Join-Path $modulePath 'ScaleBox.Sandbox.psd1'
     $manifestData = Import-PowerShellDataFile -LiteralPath $manifestPath
 
-    # The cmdlets that write objects; the others (Remove-*) write nothing.
+    # The cmdlets that write objects (some only with -PassThru); the others (Remove-*) write nothing.
     $expectedOutput = @{
         'New-SbxSession'   = 'ScaleBox.Sandbox.Sessions.SbxSession'
         'Get-SbxSession'   = 'ScaleBox.Sandbox.Sessions.SbxSession'
@@ -31,6 +31,7 @@ BeforeAll {
         'Get-SbxProcess'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessInfo'
         'Receive-SbxProcess' = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessOutput'
         'Wait-SbxProcess'  = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
+        'Stop-SbxProcess'  = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessInfo'
         'Enter-SbxShell'   = 'ScaleBox.Sandbox.Client.Processes.SandboxProcessExit'
         'Register-SbxWatcher' = 'System.Management.Automation.PSEventJob'
         'Get-SbxWatcherEvent' = 'ScaleBox.Sandbox.Client.Watch.SandboxFileChange'

@@ -99,6 +99,44 @@ Describe 'Stop-SbxProcess' {
         }
     }
 
+    Context '-PassThru' {
+        It 'writes the process object of each process it signals, by pid, by tag and from the pipeline' {
+            $a = Start-SbxProcess -Command 'exec sleep 60' -Background -Tag 'pass-a'
+            $b = Start-SbxProcess -Command 'exec sleep 60' -Background -Tag 'pass-b'
+            $c = Start-SbxProcess -Command 'exec sleep 60' -Background -Tag 'pass-c'
+
+            $byPid = Stop-SbxProcess -Pid $a.Pid -Force -PassThru
+            $byTag = Stop-SbxProcess -Tag 'pass-b' -Force -PassThru
+            $piped = $c | Stop-SbxProcess -Force -PassThru
+
+            foreach ($pair in @(@($byPid, $a), @($byTag, $b), @($piped, $c))) {
+                @($pair[0]).Count | Should -Be 1
+                $pair[0] | Should -BeOfType ScaleBox.Sandbox.Client.Processes.SandboxProcessInfo
+                $pair[0].Pid | Should -Be $pair[1].Pid
+                $pair[0].Tag | Should -Be $pair[1].Tag
+                $pair[0].CommandLine | Should -Be $pair[1].CommandLine
+            }
+            @(Wait-SbxProcess -Pid $a.Pid, $b.Pid, $c.Pid -TimeoutSec 10).Status | Should -Be @('signal: killed', 'signal: killed', 'signal: killed')
+        }
+
+        It 'names the first started of the processes that share a tag, the one the agent signals' {
+            $first = Start-SbxProcess -Command 'exec sleep 60' -Background -Tag 'shared'
+            $second = Start-SbxProcess -Command 'exec sleep 60' -Background -Tag 'shared'
+            (Stop-SbxProcess -Tag 'shared' -Force -PassThru).Pid | Should -Be $first.Pid
+            (Wait-SbxProcess -Pid $first.Pid -TimeoutSec 10).Status | Should -Be 'signal: killed'
+            Test-Running $second.Pid | Should -BeTrue
+            Stop-SbxProcess -Pid $second.Pid -Force
+        }
+
+        It 'writes nothing for a process it could not signal, nor with -WhatIf' {
+            $p = Start-SbxProcess -Command 'exec sleep 60' -Background
+            Stop-SbxProcess -Pid $p.Pid -PassThru -WhatIf | Should -BeNullOrEmpty
+            $out = Stop-SbxProcess -Pid 999999, $p.Pid -Force -PassThru -ErrorAction SilentlyContinue -ErrorVariable failed
+            @($out).Pid | Should -Be @($p.Pid)
+            $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+    }
+
     Context '-WhatIf' {
         It 'does nothing' {
             $p = Start-SbxProcess -Command 'exec sleep 60' -Background -Tag 'what-if'
