@@ -737,9 +737,23 @@ Describe 'Copy-SbxItem' {
             New-TextFile (Join-Path $agent.Home 'out/lines.txt') "one`ntwo" | Out-Null
             $out = Copy-SbxItem -FromSandbox -Path out/lines.txt -Destination $into -PassThru
             $os = Get-Item -LiteralPath (Join-Path $into 'lines.txt')
-            foreach ($name in 'PSPath', 'PSParentPath', 'PSChildName', 'PSIsContainer') {
-                $out.$name | Should -Be $os.$name -Because "$name is what Get-Item gives"
+            # The provider's own properties, and on Unix the stat its table view reads (these
+            # columns were blank when the item was built without the provider).
+            $names = 'PSPath', 'PSParentPath', 'PSChildName', 'PSIsContainer', 'PSDrive', 'PSProvider', 'Mode'
+            if (-not $IsWindows) { $names += 'UnixMode', 'User', 'Group', 'Size' }
+            foreach ($name in $names) {
+                "$($out.$name)" | Should -Be "$($os.$name)" -Because "$name is what Get-Item gives"
+                "$($out.$name)" | Should -Not -BeNullOrEmpty -Because "$name shows in the table view"
             }
+            ($out | Format-Table | Out-String) | Should -Be ($os | Format-Table | Out-String)
+            Push-Location Env:
+            try {
+                $fromEnv = Copy-SbxItem -FromSandbox -Path out/lines.txt -Destination $into -Force -PassThru
+            }
+            finally {
+                Pop-Location
+            }
+            $fromEnv.PSPath | Should -Be $os.PSPath -Because 'the item is found on the file system from any location'
             $out | Get-Content | Should -Be @('one', 'two')
             $out | Remove-Item
             Test-Path -LiteralPath $os.FullName | Should -BeFalse
@@ -752,6 +766,7 @@ Describe 'Copy-SbxItem' {
             $dir = $out | Where-Object PSIsContainer | Select-Object -First 1
             $dir | Should -Not -BeNullOrEmpty
             $dir.PSPath | Should -Be (Get-Item -LiteralPath $dir.FullName).PSPath
+            ($out | Format-Table | Out-String) | Should -Be (Get-Item -LiteralPath $out.FullName | Format-Table | Out-String)
             ($out | Where-Object { -not $_.PSIsContainer } | Get-Content) | Should -Be 'b'
         }
 

@@ -192,6 +192,7 @@ Describe 'Invoke-SbxCode' {
             $result = $out | Where-Object { $_ -is [ScaleBox.Sandbox.Client.Code.SandboxCodeResult] }
             $file = $out | Where-Object { $_ -is [System.IO.FileInfo] }
             $file.FullName | Should -Be (Join-Path $folder 'growth-curve.png')
+            ($file | Format-Table | Out-String) | Should -Be (Get-Item -LiteralPath $file.FullName | Format-Table | Out-String) -Because 'it is the item Get-Item returns'
             [System.IO.File]::ReadAllBytes($file.FullName)[1..3] | Should -Be ([byte[]][char[]]'PNG')
             $result.IsMainResult | Should -BeFalse
             "$result" | Should -Match '^<image/png \d+x\d+>$'

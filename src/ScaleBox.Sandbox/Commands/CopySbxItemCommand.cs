@@ -450,7 +450,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes{resumed}).", cancel).ConfigureAwait(false);
             if (PassThru)
             {
-                await sink.WriteObjectAsync(LocalItem.ForPath(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
+                await sink.WriteLocalItemAsync(copy.Destination, isDirectory: false, cancel).ConfigureAwait(false);
             }
         }
     }
@@ -475,22 +475,18 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                     await sink.WriteErrorAsync(ToErrorRecord(outcome, copy.Upload), cancel).ConfigureAwait(false);
                     break;
                 default:
-                    if (PassThru)
+                    if (PassThru && copy.Upload)
                     {
-                        await sink.WriteObjectAsync(await CopiedItemAsync(copy.ToOtherSandbox ?? client, outcome, copy.Upload, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                        SandboxClient target = copy.ToOtherSandbox ?? client;
+                        await sink.WriteObjectAsync(await target.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                    }
+                    else if (PassThru)
+                    {
+                        await sink.WriteLocalItemAsync(outcome.Destination, outcome.Kind == SandboxItemType.Directory, cancel).ConfigureAwait(false);
                     }
                     break;
             }
         }
-    }
-
-    static async Task<object> CopiedItemAsync(SandboxClient client, SandboxTransferOutcome outcome, bool upload, CancellationToken cancel)
-    {
-        if (upload)
-        {
-            return await client.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false);
-        }
-        return LocalItem.ForPath(outcome.Destination, outcome.Kind == SandboxItemType.Directory);
     }
 
     static ErrorRecord ToErrorRecord(SandboxTransferOutcome outcome, bool upload)

@@ -209,7 +209,7 @@ public sealed class InvokeSbxCodeCommand : SessionCmdlet
         }
         foreach (string file in files)
         {
-            await sink.WriteObjectAsync(LocalItem.ForPath(file, isDirectory: false), cancel).ConfigureAwait(false);
+            await sink.WriteLocalItemAsync(file, isDirectory: false, cancel).ConfigureAwait(false);
         }
     }
 

@@ -18,6 +18,11 @@ public sealed class JobSink : OutputSink
         return default;
     }
 
+    // A job has no pipeline thread to ask the FileSystem provider from: the item is built here,
+    // without the provider's stat (UnixMode, User, Group and Size show blank in its table view).
+    public override ValueTask WriteLocalItemAsync(string path, bool isDirectory, CancellationToken cancellationToken) =>
+        WriteObjectAsync(LocalItem.ForPath(path, isDirectory), cancellationToken);
+
     public override ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken)
     {
         _job.Error.Add(error);

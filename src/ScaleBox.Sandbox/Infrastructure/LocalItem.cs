@@ -1,3 +1,5 @@
+using System;
+using System.Collections.ObjectModel;
 using System.IO;
 using System.Management.Automation;
 
@@ -25,4 +27,29 @@ internal static class LocalItem
 
     public static PSObject ForPath(string path, bool isDirectory) =>
         Wrap(isDirectory ? new DirectoryInfo(path) : (FileSystemInfo)new FileInfo(path));
+
+    /// <summary>
+    /// The item as the FileSystem provider returns it, with everything its formats read (on Unix
+    /// the UnixStat behind the UnixMode, User, Group and Size columns, which only the provider
+    /// fills). Only on the pipeline thread. Falls back to <see cref="ForPath"/> if the provider
+    /// cannot get it (the file was removed meanwhile).
+    /// </summary>
+    public static PSObject FromProvider(PSCmdlet cmdlet, string path, bool isDirectory)
+    {
+        try
+        {
+            // A full path names its drive ('/' on Unix, 'C:' on Windows) whatever the current location
+            // (Env:, Cert:), and gives the item its PSDrive as Get-Item does, which a provider-qualified
+            // path would not. Forced, so that a hidden (dot) file is found too.
+            Collection<PSObject> items = cmdlet.InvokeProvider.Item.Get(new[] { path }, true, true);
+            if (items.Count == 1)
+            {
+                return items[0];
+            }
+        }
+        catch (Exception e) when (e is ItemNotFoundException || e is ProviderInvocationException || e is IOException || e is UnauthorizedAccessException)
+        {
+        }
+        return ForPath(path, isDirectory);
+    }
 }

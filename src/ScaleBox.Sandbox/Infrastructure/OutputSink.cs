@@ -25,6 +25,9 @@ public abstract class OutputSink
 
     public abstract ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken);
 
+    /// <summary>A local file or directory that the work wrote, as Get-Item would return it.</summary>
+    public abstract ValueTask WriteLocalItemAsync(string path, bool isDirectory, CancellationToken cancellationToken);
+
     /// <summary>
     /// A line a process wrote to standard error: in the error stream as a native command's
     /// stderr, which redirection (2>&amp;1, 2>$null) handles and -ErrorAction Stop does not stop on.

@@ -37,6 +37,10 @@ public sealed class PipelineSink : OutputSink
     public override ValueTask WriteErrorAsync(ErrorRecord error, CancellationToken cancellationToken) =>
         _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteError(error), cancellationToken);
 
+    // Looked up on the pipeline thread: the FileSystem provider may only be called from there.
+    public override ValueTask WriteLocalItemAsync(string path, bool isDirectory, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(cmdlet => cmdlet.WriteObject(LocalItem.FromProvider((PSCmdlet)cmdlet, path, isDirectory)), cancellationToken);
+
     public override ValueTask WriteStandardErrorAsync(ErrorRecord line, CancellationToken cancellationToken) =>
         _queue.Writer.WriteAsync(cmdlet => StandardErrorWriter.Write((PSCmdlet)cmdlet, line), cancellationToken);
 
