@@ -101,6 +101,16 @@ Describe 'Get-SbxFileUrl' {
             Get-Sha $out | Should -Be (Get-Sha $file)
         }
 
+        It 'signs a clean path for a path written with . segments and extra slashes, and the URL works' {
+            $relative = [System.IO.Path]::GetRelativePath($agent.Home, $file)
+            $url = Get-SbxFileUrl "./$relative" -NoExpiry
+            $url | Should -Be (Get-SbxFileUrl $file -NoExpiry)
+            ([uri]$url).AbsolutePath | Should -Not -Match '/\./|//'
+            $out = Join-Path $work 'read-dotted.bin'
+            (Invoke-Url $url -OutFile $out).StatusCode | Should -Be 200
+            Get-Sha $out | Should -Be (Get-Sha $file)
+        }
+
         It 'downloads the file with curl' {
             if (-not $curl) {
                 Set-ItResult -Skipped -Because 'curl is not installed'

@@ -68,6 +68,16 @@ Describe 'Register-SbxWatcher' {
         Wait-Change reg.basic { param($a) $a.Name -eq 'b.txt' -and $a.ChangeType -eq 'Remove' } | Should -Not -BeNullOrEmpty
     }
 
+    It 'gives clean full paths for a path written with . segments and extra slashes' {
+        $folder = New-TestFolder 'dotted'
+        $relative = [System.IO.Path]::GetRelativePath($agent.Home, $folder)
+        Register-SbxWatcher -Path "./$relative/.//" -SourceIdentifier reg.dotted
+        Set-Content -LiteralPath (Join-Path $folder 'c.txt') -Value 'c'
+        $created = Wait-Change reg.dotted { param($a) $a.Name -eq 'c.txt' -and $a.ChangeType -eq 'Create' }
+        $created.SourceEventArgs.WatchedPath | Should -Be $folder
+        $created.SourceEventArgs.FullPath | Should -Be (Join-Path $folder 'c.txt')
+    }
+
     It 'queues a burst of changes in the order they happened, and runs -Action in that order' {
         # PowerShell queues each CLR event on a thread-pool item of its own; events of a burst
         # raised that way reach the queue shuffled. One process creates the files one by one, so
