@@ -507,6 +507,62 @@ Describe 'Copy-SbxItem' {
         }
     }
 
+    Context '-Exclude' {
+        BeforeAll {
+            function New-ProjectTree([string] $Root, [int] $Extra = 0) {
+                <# A project with what is usually left out: .git and node_modules folders, and compiled files at any depth. #>
+                foreach ($file in 'main.py', 'lib/util.py', 'lib/util.pyc', 'lib/deep/x.PYC', 'lib/deep/keep.txt',
+                    '.git/HEAD', '.git/objects/ab/cdef', 'node_modules/pkg/index.js', 'web/node_modules/m.js', 'web/app.js') {
+                    New-TextFile (Join-Path $Root $file) $file | Out-Null
+                }
+                foreach ($i in @(if ($Extra -gt 0) { 1..$Extra })) { New-TextFile (Join-Path $Root "many/f$i.txt") "$i" | Out-Null }
+                $Root
+            }
+            # What is left once .git, node_modules (at any depth) and *.pyc (any case) are left out.
+            $kept = @('lib/', 'lib/deep/', 'lib/deep/keep.txt', 'lib/util.py', 'main.py', 'web/', 'web/app.js')
+            $exclude = @('.git', 'node_modules', '*.pyc')
+        }
+
+        It 'leaves out matching files and folders at any depth of an upload, <Packing>' -ForEach @(
+            @{ Packing = 'Never' }
+            @{ Packing = 'Always' }
+        ) {
+            $source = New-ProjectTree (Join-Path $work "exclude-up-$Packing")
+            $out = Copy-SbxItem -ToSandbox -Path $source -Destination "excluded/up-$Packing" -Recurse -Exclude $exclude -Packing $Packing -PassThru -WarningVariable warned
+            $landed = Join-Path $agent.Home "excluded/up-$Packing"
+            (Get-Tree $landed | ForEach-Object { ($_ -split '=')[0] }) | Should -Be $kept
+            $out.Count | Should -Be $kept.Count -Because 'what is left out gets no output'
+            $warned | Should -BeNullOrEmpty -Because 'leaving out what was asked is not a skip to warn of'
+        }
+
+        It 'leaves out matching files and folders of a download, also of a tree big enough to be packed' {
+            $remote = New-ProjectTree (Join-Path $agent.Home 'exclude-down') -Extra 40
+            $target = Join-Path $work 'exclude-down'
+            Copy-SbxItem -FromSandbox -Path exclude-down -Destination $target -Recurse -Exclude ($exclude + 'many')
+            (Get-Tree $target | ForEach-Object { ($_ -split '=')[0] }) | Should -Be $kept
+        }
+
+        It 'refuses -Packing Always for a download that leaves something out, before writing anything' {
+            $target = Join-Path $work 'exclude-always'
+            $out = Copy-SbxItem -FromSandbox -Path exclude-down -Destination $target -Recurse -Exclude '*.pyc' -Packing Always -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err[0].Exception.Message | Should -Match 'packed download takes the whole directory'
+            Test-Path -LiteralPath $target | Should -BeFalse
+        }
+
+        It 'leaves out the items that -Path names when their names match, still copying into a folder' {
+            $root = New-LocalDir 'exclude-top'
+            foreach ($name in 'a.txt', 'b.log', 'c.txt') { New-TextFile (Join-Path $root $name) $name | Out-Null }
+            Copy-SbxItem -ToSandbox -Path (Join-Path $root '*') -Destination excluded/top -Exclude '*.log'
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'excluded/top')).Name | Should -Be @('a.txt', 'c.txt')
+            # Two named, one left out: the destination is still a folder to copy into.
+            Copy-SbxItem -ToSandbox -Path (Join-Path $root 'a.txt'), (Join-Path $root 'b.log') -Destination excluded/two -Exclude 'b.*'
+            Test-Path -LiteralPath (Join-Path $agent.Home 'excluded/two/a.txt') -PathType Leaf | Should -BeTrue
+            Copy-SbxItem -FromSandbox -Path 'excluded/top/*' -Destination (Join-Path $work 'exclude-top-down') -Exclude 'c*'
+            (Get-ChildItem -LiteralPath (Join-Path $work 'exclude-top-down')).Name | Should -Be 'a.txt'
+        }
+    }
+
     Context 'wildcards and literal paths' {
         BeforeAll {
             foreach ($name in 'a.log', 'b.log', 'c.txt') {
@@ -631,6 +687,14 @@ Describe 'Copy-SbxItem' {
             Test-Path -LiteralPath (Join-Path $other.Home 'trees/empty') -PathType Container | Should -BeTrue
             Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/tree -Destination trees -Recurse
             Get-Content -LiteralPath (Join-Path $other.Home 'trees/tree/sub/b.txt') | Should -Be 'b' -Because 'an existing folder receives the tree under its own name'
+        }
+
+        It 'leaves out what -Exclude names from a tree copied between them' {
+            New-TextFile (Join-Path $agent.Home 'between/proj/src/a.py') 'a' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'between/proj/src/a.pyc') 'compiled' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'between/proj/.git/HEAD') 'ref' | Out-Null
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/proj -Destination proj-copy -Recurse -Exclude .git, *.pyc
+            (Get-ChildItem -LiteralPath (Join-Path $other.Home 'proj-copy') -Recurse -Force).Name | Sort-Object | Should -Be @('a.py', 'src')
         }
 
         It 'takes wildcards in the source sandbox and refuses to replace a file without -Force' {

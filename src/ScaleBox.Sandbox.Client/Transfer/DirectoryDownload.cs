@@ -55,7 +55,7 @@ internal static class DirectoryDownload
             remoteRoots.Add(statRoot);
         }
 
-        List<PlannedEntry> plan = Plan(listing, remoteRoots, localRoot);
+        List<PlannedEntry> plan = Plan(listing, remoteRoots, localRoot, options.Exclude);
         long totalBytes = 0;
         int totalFiles = 0;
         foreach (PlannedEntry entry in plan)
@@ -68,8 +68,15 @@ internal static class DirectoryDownload
         }
         var tracker = new TreeProgress(progress, totalBytes, totalFiles);
 
-        // Auto packs only a tree the per-file copy would take whole (no links, nothing unsafe), so both give the same result.
-        bool perFileOnly = plan.Exists(entry => entry.SkipReason is not null || entry.Item.LinkTarget is not null)
+        // Auto packs only a tree the per-file copy would take whole (no links, nothing unsafe, nothing left
+        // out: the sandbox's tar packs the whole directory), so both give the same result.
+        if (options.Exclude is not null && options.Packing == SandboxTreePacking.Always)
+        {
+            throw TreePacking.Refusal(client, SandboxErrorCode.InvalidArgument, localRoot,
+                "a packed download takes the whole directory, and some of it is to be left out; copy it file by file, without packing");
+        }
+        bool perFileOnly = options.Exclude is not null
+            || plan.Exists(entry => entry.SkipReason is not null || entry.Item.LinkTarget is not null)
             || (options.Download is { } download && (download.ComputeSha256 || download.ExpectedSha256 is not null));
         bool destinationExists = Directory.Exists(localRoot) || File.Exists(localRoot);
         if (await TreePacking.ShouldPackAsync(client, options, destinationExists, totalFiles, perFileOnly, localRoot, cancellationToken).ConfigureAwait(false))
@@ -170,7 +177,7 @@ internal static class DirectoryDownload
     }
 
     /// <summary>Decides, before anything is written, what happens to every listed entry.</summary>
-    static List<PlannedEntry> Plan(IReadOnlyList<SandboxItem> listing, List<string> remoteRoots, string localRoot)
+    static List<PlannedEntry> Plan(IReadOnlyList<SandboxItem> listing, List<string> remoteRoots, string localRoot, Func<string, bool>? exclude)
     {
         // Every link's name, so that a file link whose target passes through another link is caught.
         var links = new HashSet<string>(StringComparer.Ordinal);
@@ -188,10 +195,15 @@ internal static class DirectoryDownload
         var localPaths = new HashSet<string>(TreePathMapper.LocalComparer);
         foreach (SandboxItem item in listing)
         {
+            string? relative = TreePathMapper.GetRelativeName(item.Path, remoteRoots, out string? matchedRoot, out string? reason);
+            // Left out without a word, as asked; an unsafe path still gets its outcome below.
+            if (relative is not null && TreeExclusion.IsExcluded(exclude, relative))
+            {
+                continue;
+            }
             var entry = new PlannedEntry { Item = item };
             plan.Add(entry);
 
-            string? relative = TreePathMapper.GetRelativeName(item.Path, remoteRoots, out string? matchedRoot, out string? reason);
             if (relative is null)
             {
                 entry.Relative = item.Path;

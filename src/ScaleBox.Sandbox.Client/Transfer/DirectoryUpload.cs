@@ -33,7 +33,7 @@ internal static class DirectoryUpload
         string remoteDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        List<LocalTreeEntry> entries = LocalTreeWalker.Walk(localRoot);
+        List<LocalTreeEntry> entries = LocalTreeWalker.Walk(localRoot, options.Exclude);
         string remoteRoot = remoteDirectory.Length > 1 ? remoteDirectory.TrimEnd(SandboxPath.Separator) : remoteDirectory;
         if (remoteRoot.Length == 0)
         {

@@ -35,14 +35,15 @@ internal sealed class LocalTreeEntry
 /// </summary>
 internal static class LocalTreeWalker
 {
-    public static List<LocalTreeEntry> Walk(string root)
+    /// <param name="exclude">Names to leave out (<see cref="SandboxTreeCopyOptions.Exclude"/>): such an item is not listed, nor entered.</param>
+    public static List<LocalTreeEntry> Walk(string root, Func<string, bool>? exclude = null)
     {
         var entries = new List<LocalTreeEntry>();
-        Visit(new DirectoryInfo(root), string.Empty, root, entries);
+        Visit(new DirectoryInfo(root), string.Empty, root, exclude, entries);
         return entries;
     }
 
-    static void Visit(DirectoryInfo directory, string relativeDirectory, string root, List<LocalTreeEntry> into)
+    static void Visit(DirectoryInfo directory, string relativeDirectory, string root, Func<string, bool>? exclude, List<LocalTreeEntry> into)
     {
         FileSystemInfo[] children;
         try
@@ -66,6 +67,10 @@ internal static class LocalTreeWalker
 
         foreach (FileSystemInfo child in children)
         {
+            if (exclude is not null && exclude(child.Name))
+            {
+                continue;
+            }
             string relative = relativeDirectory.Length == 0 ? child.Name : relativeDirectory + "/" + child.Name;
             bool isDirectory = child is DirectoryInfo;
             bool isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
@@ -77,7 +82,7 @@ internal static class LocalTreeWalker
             if (isDirectory)
             {
                 into.Add(new LocalTreeEntry { FullPath = child.FullName, RelativePath = relative, Kind = SandboxItemType.Directory });
-                Visit((DirectoryInfo)child, relative, root, into);
+                Visit((DirectoryInfo)child, relative, root, exclude, into);
             }
             else
             {

@@ -521,7 +521,7 @@ public sealed class SandboxFileTransfer
     {
         RequirePath(remoteDirectory, "copy");
         return SandboxToSandboxCopy.CopyDirectoryAsync(_client, remoteDirectory, target ?? throw new ArgumentNullException(nameof(target)), targetDirectory,
-            options?.Overwrite == true, cancellationToken);
+            options?.Overwrite == true, options?.Exclude, cancellationToken);
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ internal static class SandboxToSandboxCopy
     /// Names are checked as for a download: one that climbs out of the tree is skipped.
     /// </summary>
     public static async IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient source, string sourceDirectory,
-        SandboxClient target, string targetDirectory, bool overwrite, [EnumeratorCancellation] CancellationToken cancellationToken)
+        SandboxClient target, string targetDirectory, bool overwrite, Func<string, bool>? exclude, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         IReadOnlyList<SandboxItem> listing = await source.Files
             .GetChildItemsAsync(sourceDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,10 @@ internal static class SandboxToSandboxCopy
                     "its path is not inside the copied directory", null);
                 continue;
             }
-            planned.Add((item, relative));
+            if (!TreeExclusion.IsExcluded(exclude, relative))
+            {
+                planned.Add((item, relative));
+            }
         }
 
         foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.IsDirectory).OrderBy(p => p.Relative, StringComparer.Ordinal))

@@ -9,6 +9,15 @@ public sealed class SandboxTreeCopyOptions
     /// </summary>
     public bool Overwrite { get; set; }
 
+    /// <summary>
+    /// Names to leave out, asked of every file and directory of the tree by its name alone (not its
+    /// path): true leaves the item out, and a directory left out is left out with everything in it.
+    /// Nothing is reported for what is left out. Null copies everything.
+    /// A download that leaves something out is copied file by file: the sandbox's tar would pack the
+    /// whole directory, so <see cref="SandboxTreePacking.Always"/> is refused then.
+    /// </summary>
+    public System.Func<string, bool>? Exclude { get; set; }
+
     /// <summary>Resume and hashing settings for each downloaded file; null uses the defaults.</summary>
     public SandboxDownloadOptions? Download { get; set; }
 

@@ -48,6 +48,6 @@ internal static class TreePacking
         }
     }
 
-    static SandboxException Refusal(SandboxClient client, SandboxErrorCode code, string destination, string why) =>
+    public static SandboxException Refusal(SandboxClient client, SandboxErrorCode code, string destination, string why) =>
         new SandboxException(code, $"Cannot copy the tree to '{destination}' as one packed stream: {why}.", null, destination, client.Endpoint.Domain);
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -117,6 +118,17 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     [Parameter(ParameterSetName = FromSandboxInputSet)]
     public SandboxTreePacking Packing { get; set; } = SandboxTreePacking.Auto;
 
+    /// <summary>
+    /// Names of files and folders to leave out, wildcards allowed (.git, node_modules, *.pyc): an
+    /// item named by -Path, or any item of a copied tree at any depth, whose name matches is not
+    /// copied, and a folder left out is left out with everything in it. Matched by name only, as
+    /// PowerShell matches wildcards (case-insensitive).
+    /// </summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Exclude { get; set; } = new string[0];
+
     /// <summary>Runs the copy as a background job and returns the job at once.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -125,8 +137,16 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     bool IsBetweenSessions => ParameterSetName == BetweenSessionsSet;
 
+    /// <summary>-Exclude as a test of one name; null when nothing is excluded.</summary>
+    Func<string, bool>? _excluded;
+
     protected override void BeginProcessing()
     {
+        if (Exclude.Length > 0)
+        {
+            WildcardPattern[] patterns = Exclude.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
+            _excluded = name => patterns.Any(p => p.IsMatch(name));
+        }
         if (IsBetweenSessions)
         {
             if (Session is not null)
@@ -180,6 +200,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         // Several items, or a destination written as a folder ("out/"), go into that folder,
         // which is made if missing; one item to a missing path takes that path as its name.
         bool intoFolder = _localSources.Count + _remoteSources.Count > 1 || EndsWithSeparator(Destination);
+        if (_excluded is { } excluded)
+        {
+            // Decided before: several paths named mean a folder to copy into, even when -Exclude leaves one.
+            _localSources.RemoveAll(local => excluded(System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar))));
+            _remoteSources.RemoveAll(item => excluded(item.Name));
+        }
         foreach (string local in _localSources)
         {
             PlanUpload(local, intoFolder);
@@ -457,7 +483,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
     {
-        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit, Packing = Packing };
+        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit, Packing = Packing, Exclude = _excluded };
         IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
             ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
             : copy.Upload
