@@ -78,6 +78,39 @@ Describe 'Get-SbxSession' {
         $err[0].TargetObject | Should -Be 99999
     }
 
+    Context '-Session by name or Id' {
+        It 'takes a session''s name or Id wherever a session goes' {
+            (Get-SbxItem -Path marker -Session beta).Path | Should -Be (Join-Path $agent.Home 'marker')
+            (Get-SbxItem -Path marker -Session GAMMA).Domain | Should -Be $agent.Http2Domain -Because 'names match case-insensitively'
+            (Get-SbxItem -Path marker -Session $second.Id).Domain | Should -Be $agent.Domain
+            Test-SbxSession -Session alpha, $third.Id | Should -Be @($true, $true)
+            Register-SbxWatcher -Path marker -Session gamma -SourceIdentifier by-name
+            try { "$((Get-EventSubscriber -SourceIdentifier by-name).SourceObject)" | Should -BeLike "* in $($agent.Http2Domain)" } finally { Unregister-Event -SourceIdentifier by-name }
+            Set-Content -LiteralPath (Join-Path $agent.Home 'marker/n.txt') -Value 'n'
+            Copy-SbxItem -FromSession alpha -ToSession gamma -Path marker/n.txt -Destination marker/n-copy.txt
+            Get-Content -LiteralPath (Join-Path $agent.Home 'marker/n-copy.txt') | Should -Be 'n'
+        }
+
+        It 'says which name or Id matches no session, and that a shared name needs the Id' {
+            { Get-SbxItem -Path marker -Session nobody -ErrorAction Stop } | Should -Throw -ExpectedMessage "*No sandbox session is named 'nobody'*Get-SbxSession*"
+            { Get-SbxItem -Path marker -Session 999 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*No sandbox session has the Id 999*'
+            $twin = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name beta
+            try {
+                { Get-SbxItem -Path marker -Session beta -ErrorAction Stop } |
+                    Should -Throw -ExpectedMessage "*2 sandbox sessions are named 'beta' (Ids $($second.Id), $($twin.Id))*"
+            }
+            finally {
+                Remove-SbxSession -Session $twin
+            }
+        }
+
+        It 'completes session names for -Session' {
+            $line = 'Get-SbxItem / -Session b'
+            $completions = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completions.CompletionMatches.CompletionText | Should -Be 'beta'
+        }
+    }
+
     It 'formats as a table with id, name, domain, protocol and state' {
         $text = Get-SbxSession | Out-String
         $text | Should -Match 'Id\s+Name\s+Domain\s+Protocol\s+State'

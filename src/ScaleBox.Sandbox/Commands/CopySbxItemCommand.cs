@@ -90,11 +90,15 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// <summary>The sandbox to copy from, when copying between two sandboxes (with -ToSession).</summary>
     [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
     [ValidateNotNull]
+    [SessionArgument]
+    [ArgumentCompleter(typeof(SessionNameCompleter))]
     public SbxSession? FromSession { get; set; }
 
     /// <summary>The sandbox to copy to, when copying between two sandboxes: streamed, nothing kept on this machine.</summary>
     [Parameter(Mandatory = true, ParameterSetName = BetweenSessionsSet)]
     [ValidateNotNull]
+    [SessionArgument]
+    [ArgumentCompleter(typeof(SessionNameCompleter))]
     public SbxSession? ToSession { get; set; }
 
     /// <summary>

@@ -41,6 +41,8 @@ public sealed class RegisterSbxWatcherCommand : ObjectEventRegistrationBase
     /// <summary>The sandbox to work on. Defaults to the newest session.</summary>
     [Parameter]
     [ValidateNotNull]
+    [SessionArgument]
+    [ArgumentCompleter(typeof(SessionNameCompleter))]
     public SbxSession? Session { get; set; }
 
     protected override object GetSourceObject()

@@ -13,6 +13,8 @@ public sealed class TestSbxSessionCommand : CancellableCmdlet
     /// <summary>The sessions to test; the default session when none is given.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [SessionArgument]
+    [ArgumentCompleter(typeof(SessionNameCompleter))]
     public SbxSession[]? Session { get; set; }
 
     protected override void ProcessRecord()

@@ -22,6 +22,8 @@ public abstract class SessionCmdlet : CancellableCmdlet
     /// <summary>The sandbox to work on. Defaults to the newest session.</summary>
     [Parameter]
     [ValidateNotNull]
+    [SessionArgument]
+    [ArgumentCompleter(typeof(SessionNameCompleter))]
     public SbxSession? Session { get; set; }
 
     protected SbxSession ResolvedSession => _resolved ??= SessionResolver.Resolve(this, Session);
