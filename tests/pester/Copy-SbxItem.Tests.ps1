@@ -511,15 +511,16 @@ Describe 'Copy-SbxItem' {
         BeforeAll {
             function New-ProjectTree([string] $Root, [int] $Extra = 0) {
                 <# A project with what is usually left out: .git and node_modules folders, and compiled files at any depth. #>
-                foreach ($file in 'main.py', 'lib/util.py', 'lib/util.pyc', 'lib/deep/x.PYC', 'lib/deep/keep.txt',
+                foreach ($file in 'main.py', 'lib/util.py', 'lib/util.pyc', 'lib/deep/x.pyc', 'lib/deep/UPPER.PYC', 'lib/deep/keep.txt',
                     '.git/HEAD', '.git/objects/ab/cdef', 'node_modules/pkg/index.js', 'web/node_modules/m.js', 'web/app.js') {
                     New-TextFile (Join-Path $Root $file) $file | Out-Null
                 }
                 foreach ($i in @(if ($Extra -gt 0) { 1..$Extra })) { New-TextFile (Join-Path $Root "many/f$i.txt") "$i" | Out-Null }
                 $Root
             }
-            # What is left once .git, node_modules (at any depth) and *.pyc (any case) are left out.
-            $kept = @('lib/', 'lib/deep/', 'lib/deep/keep.txt', 'lib/util.py', 'main.py', 'web/', 'web/app.js')
+            # What is left once .git, node_modules (at any depth) and *.pyc are left out: names match
+            # case-sensitively, as sandbox names and Get-SbxChildItem -Exclude do.
+            $kept = @('lib/', 'lib/deep/', 'lib/deep/keep.txt', 'lib/deep/UPPER.PYC', 'lib/util.py', 'main.py', 'web/', 'web/app.js')
             $exclude = @('.git', 'node_modules', '*.pyc')
         }
 

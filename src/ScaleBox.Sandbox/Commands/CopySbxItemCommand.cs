@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -125,8 +124,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// <summary>
     /// Names of files and folders to leave out, wildcards allowed (.git, node_modules, *.pyc): an
     /// item named by -Path, or any item of a copied tree at any depth, whose name matches is not
-    /// copied, and a folder left out is left out with everything in it. Matched by name only, as
-    /// PowerShell matches wildcards (case-insensitive).
+    /// copied, and a folder left out is left out with everything in it. Matched by name only, and
+    /// case-sensitively, as Get-SbxChildItem -Exclude matches.
     /// </summary>
     [Parameter]
     [SupportsWildcards]
@@ -148,8 +147,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     {
         if (Exclude.Length > 0)
         {
-            WildcardPattern[] patterns = Exclude.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
-            _excluded = name => patterns.Any(p => p.IsMatch(name));
+            var kept = new NameFilter(null, null, Exclude);
+            _excluded = name => !kept.IsMatch(name);
         }
         if (IsBetweenSessions)
         {
