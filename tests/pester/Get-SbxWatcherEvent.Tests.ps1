@@ -52,6 +52,19 @@ Describe 'Get-SbxWatcherEvent' {
             $e.Name | Should -Match '^sub/r\d+\.txt$'
         }
 
+        It 'streams only changes to names that -Filter matches' {
+            $folder = New-TestFolder 'stream-filter'
+            $writer = Start-LocalWriter -Folder $folder -Prefix f
+            try {
+                $events = Get-SbxWatcherEvent -Path $folder -Filter 'f*[13579].txt' -TimeoutSec 30 | Select-Object -First 4
+            }
+            finally {
+                Stop-Process -Id $writer.Id -Force -ErrorAction SilentlyContinue
+            }
+            $events | Should -HaveCount 4
+            $events.Name | ForEach-Object { $_ | Should -Match '^f\d*[13579]\.txt$' }
+        }
+
         It 'ends quietly at -TimeoutSec' {
             $folder = New-TestFolder 'stream-quiet'
             $events = Get-SbxWatcherEvent -Path $folder -TimeoutSec 1 -ErrorVariable problems
@@ -71,6 +84,22 @@ Describe 'Get-SbxWatcherEvent' {
     }
 
     Context 'draining -Watcher' {
+        It 'drains only changes to names that -Filter matches, dropping the rest' {
+            $folder = New-TestFolder 'drain-filter'
+            $w = New-SbxWatcher -Path $folder
+            try {
+                Set-Content -LiteralPath (Join-Path $folder 'a.txt') -Value 'a'
+                Set-Content -LiteralPath (Join-Path $folder 'b.py') -Value 'b'
+                $got = [System.Collections.Generic.List[object]]::new()
+                Wait-Until { @(Get-SbxWatcherEvent -Watcher $w -Filter '*.py') | ForEach-Object { $got.Add($_) }; $got.Name -contains 'b.py' }
+                $got.Name | Select-Object -Unique | Should -Be 'b.py'
+                Get-SbxWatcherEvent -Watcher $w | Should -BeNullOrEmpty -Because 'the changes it filtered out were drained too'
+            }
+            finally {
+                $w | Remove-SbxWatcher
+            }
+        }
+
         It 'drains 10,000 changes without loss and in order' {
             $folder = New-TestFolder 'drain'
             $w = New-SbxWatcher -Path $folder

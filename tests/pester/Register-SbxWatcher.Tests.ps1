@@ -78,6 +78,20 @@ Describe 'Register-SbxWatcher' {
         $created.SourceEventArgs.FullPath | Should -Be (Join-Path $folder 'c.txt')
     }
 
+    It 'queues only changes to names that -Filter matches, at any depth, and none of an upload''s staging names' {
+        $folder = New-TestFolder 'filtered'
+        Register-SbxWatcher -Path $folder -Recurse -Filter '*.py', 'Makefile' -SourceIdentifier reg.filtered
+        New-Item -ItemType Directory -Path (Join-Path $folder 'sub') | Out-Null
+        Set-Content -LiteralPath (Join-Path $folder 'skip.txt') -Value 'x'
+        Set-SbxContent -Path (Join-Path $folder 'up.py') -Value 'print(1)'   # written as .up.py.sbxpart-<hex>, then renamed
+        Set-Content -LiteralPath (Join-Path $folder 'sub/deep.py') -Value 'y'
+        Set-Content -LiteralPath (Join-Path $folder 'Makefile') -Value 'all:'
+        Set-Content -LiteralPath (Join-Path $folder 'last.py') -Value 'z'
+        $seen = [System.Collections.Generic.List[string]]::new()
+        Wait-Change reg.filtered { param($a) $seen.Add($a.Name); $a.Name -eq 'last.py' } | Out-Null
+        $seen | Select-Object -Unique | Should -Be @('up.py', 'sub/deep.py', 'Makefile', 'last.py')
+    }
+
     It 'queues a burst of changes in the order they happened, and runs -Action in that order' {
         # PowerShell queues each CLR event on a thread-pool item of its own; events of a burst
         # raised that way reach the queue shuffled. One process creates the files one by one, so

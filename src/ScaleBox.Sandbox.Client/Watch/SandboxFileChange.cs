@@ -19,6 +19,9 @@ public sealed class SandboxFileChange : SandboxWatchEvent
     /// <summary>The entry's path relative to the watched directory, e.g. <c>sub/a.txt</c> on a recursive watch.</summary>
     public string Name { get; }
 
+    /// <summary>The entry's own name: the last segment of <see cref="Name"/> (<c>a.txt</c> for <c>sub/a.txt</c>).</summary>
+    public string EntryName => Files.SandboxPath.GetLeaf(Name);
+
     /// <summary>The entry's absolute sandbox path.</summary>
     public string FullPath { get; }
 

@@ -12,6 +12,13 @@ public sealed class SandboxWatchOptions
     public bool Recursive { get; set; }
 
     /// <summary>
+    /// Which changes come through, asked of the changed entry's own name (the last segment of
+    /// <see cref="SandboxFileChange.Name"/>): false drops the change. Null lets every change through;
+    /// starts and gaps always come.
+    /// </summary>
+    public Func<string, bool>? NameFilter { get; set; }
+
+    /// <summary>
     /// How often the agent sends a keepalive on an idle stream (whole seconds, at least 1). A stream
     /// silent for two intervals is taken as dropped.
     /// </summary>

@@ -61,9 +61,24 @@ public sealed class SandboxWatchers
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.KeepaliveInterval, "The keepalive interval is whole seconds, at least 1.");
         }
-        return options.Reconnect
+        IAsyncEnumerable<SandboxWatchEvent> events = options.Reconnect
             ? WatchReconnecting(path, options, cancellationToken)
             : WatchOnce(path, options, cancellationToken);
+        return options.NameFilter is { } keep ? Filtered(events, keep, cancellationToken) : events;
+    }
+
+    /// <summary>The changes whose entry's name passes <paramref name="keep"/>, and every other event.</summary>
+    static async IAsyncEnumerable<SandboxWatchEvent> Filtered(IAsyncEnumerable<SandboxWatchEvent> events, Func<string, bool> keep,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (SandboxWatchEvent e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (e is SandboxFileChange change && !keep(change.EntryName))
+            {
+                continue;
+            }
+            yield return e;
+        }
     }
 
     async IAsyncEnumerable<SandboxWatchEvent> WatchOnce(string path, SandboxWatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Client.Watch;
 using ScaleBox.Sandbox.Infrastructure;
+using ScaleBox.Sandbox.Watch;
 
 namespace ScaleBox.Sandbox.Commands;
 
@@ -33,6 +34,15 @@ public sealed class GetSbxWatcherEventCommand : SessionCmdlet
     /// <summary>Watch subdirectories too, including ones created later.</summary>
     [Parameter(ParameterSetName = PathSet)]
     public SwitchParameter Recurse { get; set; }
+
+    /// <summary>
+    /// Only changes to entries whose name matches one of these wildcards (*.py), case-sensitively;
+    /// with -Watcher, the others it gathered are drained and dropped. Gaps always come.
+    /// </summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Filter { get; set; } = new string[0];
 
     /// <summary>A watcher made by New-SbxWatcher, whose gathered changes are drained.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = WatcherSet)]
@@ -67,7 +77,10 @@ public sealed class GetSbxWatcherEventCommand : SessionCmdlet
                     }
                     foreach (SandboxFileChange change in drain.Changes)
                     {
-                        WriteObject(change);
+                        if (Passes(change))
+                        {
+                            WriteObject(change);
+                        }
                     }
                     return;
                 }
@@ -104,7 +117,7 @@ public sealed class GetSbxWatcherEventCommand : SessionCmdlet
 
     async Task StreamAsync(SandboxClient client, OutputSink sink, CancellationToken cancel)
     {
-        var options = new SandboxWatchOptions { Recursive = Recurse, Reconnect = true };
+        var options = new SandboxWatchOptions { Recursive = Recurse, Reconnect = true, NameFilter = _names };
         await foreach (SandboxWatchEvent e in client.Watchers.WatchAsync(Path, options, cancel).ConfigureAwait(false))
         {
             if (e is SandboxWatchStarted started)
@@ -126,7 +139,18 @@ public sealed class GetSbxWatcherEventCommand : SessionCmdlet
         ? $"Watcher {watcher.Id} of {watcher.Path} lost changes: the sandbox's kernel queue overflowed. List the folder to see where it stands."
         : $"Watcher {watcher.Id} of {watcher.Path} dropped its {drain.DroppedCount} oldest changes: it was not drained before its queue filled. Drain it more often, or list the folder to see where it stands.";
 
-    static async Task PollAsync(SandboxClient client, SandboxWatcher watcher, OutputSink sink, CancellationToken cancel)
+    /// <summary>Whether a drained change passes -Filter (the streamed watch filters in the client library).</summary>
+    bool Passes(SandboxFileChange change) => _names?.Invoke(change.EntryName) ?? true;
+
+    Func<string, bool>? _names;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _names = WatchNameFilter.From(Filter);
+    }
+
+    async Task PollAsync(SandboxClient client, SandboxWatcher watcher, OutputSink sink, CancellationToken cancel)
     {
         while (true)
         {
@@ -138,7 +162,10 @@ public sealed class GetSbxWatcherEventCommand : SessionCmdlet
             IReadOnlyList<SandboxFileChange> changes = drain.Changes;
             foreach (SandboxFileChange change in changes)
             {
-                await sink.WriteObjectAsync(change, cancel).ConfigureAwait(false);
+                if (Passes(change))
+                {
+                    await sink.WriteObjectAsync(change, cancel).ConfigureAwait(false);
+                }
             }
             if (changes.Count == 0)
             {

@@ -38,6 +38,12 @@ public sealed class RegisterSbxWatcherCommand : ObjectEventRegistrationBase
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
+    /// <summary>Only changes to entries whose name matches one of these wildcards (*.py), case-sensitively; gaps always come.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Filter { get; set; } = new string[0];
+
     /// <summary>The sandbox to work on. Defaults to the newest session.</summary>
     [Parameter]
     [ValidateNotNull]
@@ -48,7 +54,7 @@ public sealed class RegisterSbxWatcherCommand : ObjectEventRegistrationBase
     protected override object GetSourceObject()
     {
         SbxSession session = SessionResolver.Resolve(this, Session);
-        var source = new SbxWatcherEventSource(session, Path, Recurse);
+        var source = new SbxWatcherEventSource(session, Path, Recurse, WatchNameFilter.From(Filter));
         try
         {
             // Wait for the agent's start here, so a bad path fails the registration, not the first event.

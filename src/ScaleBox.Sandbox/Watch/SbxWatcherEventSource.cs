@@ -23,11 +23,15 @@ public sealed class SbxWatcherEventSource : IDisposable
     Task? _pump;
     int _disposed;
 
-    internal SbxWatcherEventSource(SbxSession session, string path, bool recursive)
+    readonly Func<string, bool>? _nameFilter;
+
+    /// <param name="nameFilter">Which changed entries' names come through (Register-SbxWatcher -Filter); null for all.</param>
+    internal SbxWatcherEventSource(SbxSession session, string path, bool recursive, Func<string, bool>? nameFilter = null)
     {
         _session = session;
         Path = path;
         Recursive = recursive;
+        _nameFilter = nameFilter;
     }
 
     /// <summary>
@@ -53,7 +57,7 @@ public sealed class SbxWatcherEventSource : IDisposable
     /// </summary>
     internal async Task OpenAsync(CancellationToken cancellationToken)
     {
-        var options = new SandboxWatchOptions { Recursive = Recursive, Reconnect = true };
+        var options = new SandboxWatchOptions { Recursive = Recursive, Reconnect = true, NameFilter = _nameFilter };
         _events = _session.Client.Watchers.WatchAsync(Path, options, _stop.Token).GetAsyncEnumerator(_stop.Token);
         using (cancellationToken.Register(state => ((CancellationTokenSource)state!).Cancel(), _stop))
         {
