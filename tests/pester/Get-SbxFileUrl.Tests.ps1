@@ -101,9 +101,9 @@ Describe 'Get-SbxFileUrl' {
             Get-Sha $out | Should -Be (Get-Sha $file)
         }
 
-        It 'signs a clean path for a path written with . segments and extra slashes, and the URL works' {
+        It 'signs the clean path for a path written with ., .. and extra slashes, as the agent cleans it, and the URL works' {
             $relative = [System.IO.Path]::GetRelativePath($agent.Home, $file)
-            $url = Get-SbxFileUrl "./$relative" -NoExpiry
+            $url = Get-SbxFileUrl "./elsewhere/..//$relative" -NoExpiry
             $url | Should -Be (Get-SbxFileUrl $file -NoExpiry)
             ([uri]$url).AbsolutePath | Should -Not -Match '/\./|//'
             $out = Join-Path $work 'read-dotted.bin'

@@ -31,8 +31,9 @@ public sealed class SandboxFileSystem
 
     /// <summary>
     /// The absolute form of a sandbox path: relative paths and <c>~</c> start at the agent
-    /// user's home directory, as the agent resolves them; "." segments and repeated separators are
-    /// dropped (<see cref="SandboxPath.Clean"/>). Needed where a path travels in a URL, which the
+    /// user's home directory, as the agent resolves them, and the result cleaned as the agent (in Go)
+    /// cleans paths (<see cref="Transfer.RemotePaths.Clean"/>): a URL's path is cleaned so, and a
+    /// signature must be made over the same path. Needed where a path travels in a URL, which the
     /// agent always reads as absolute, and where it is shown (a watcher's paths).
     /// </summary>
     public async Task<string> GetFullPathAsync(string path, CancellationToken cancellationToken = default)
@@ -43,14 +44,14 @@ public sealed class SandboxFileSystem
         }
         if (path[0] == SandboxPath.Separator)
         {
-            return SandboxPath.Clean(path);
+            return Transfer.RemotePaths.Clean(path);
         }
         // The home directory does not move during a session: ask once.
         string home = _home ??= (await GetItemAsync("~", cancellationToken).ConfigureAwait(false)).Path;
         string relative = path == "~" ? string.Empty
             : path.StartsWith("~/", StringComparison.Ordinal) ? path.Substring(2)
             : path;
-        return relative.Length == 0 ? home : SandboxPath.Clean(SandboxPath.Join(home, relative));
+        return relative.Length == 0 ? home : Transfer.RemotePaths.Clean(SandboxPath.Join(home, relative));
     }
 
     /// <exception cref="SandboxException">NotFound when the path does not exist.</exception>

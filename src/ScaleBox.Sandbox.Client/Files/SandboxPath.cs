@@ -42,23 +42,6 @@ public static class SandboxPath
     }
 
     /// <summary>
-    /// The path without what names nothing: "." segments, repeated and trailing separators
-    /// ("/home/user/./a//b/" gives "/home/user/a/b"). ".." stays: undoing it by text would be
-    /// wrong past a symbolic link, which the sandbox resolves and this cannot see.
-    /// </summary>
-    public static string Clean(string path)
-    {
-        if (path is null)
-        {
-            throw new ArgumentNullException(nameof(path));
-        }
-        bool absolute = path.Length > 0 && path[0] == Separator;
-        string[] kept = Array.FindAll(path.Split(Separator), segment => segment.Length > 0 && segment != ".");
-        string joined = string.Join(Separator.ToString(), kept);
-        return absolute ? Separator + joined : joined.Length == 0 ? "." : joined;
-    }
-
-    /// <summary>
     /// Whether a name from the sandbox can be used as one local file name as it is: not empty,
     /// not "." or "..", no separator of either kind, no NUL, and on Windows no ':' (a drive
     /// prefix or an alternate data stream). A sandbox runs untrusted code, so names it reports
