@@ -272,6 +272,24 @@ Describe 'New-SbxSession' {
                 Should -Throw -ErrorId 'AccessTokenRequired,ScaleBox.Sandbox.Commands.NewSbxSessionCommand'
         }
 
+        It 'takes a token with the line break that a file read whole leaves after it' {
+            $file = Join-Path $TestDrive 'token.txt'
+            Set-Content -LiteralPath $file -Value $agent.Token   # ends in a line break
+            $s = New-SbxSession -Domain $agent.Domain -AccessToken (Get-Content -LiteralPath $file -Raw) -Name from-file
+            (Get-SbxItem -Path / -Session $s -ErrorAction Stop).Path | Should -Be '/'
+            Copy-SbxItem -ToSandbox -LiteralPath $file -Destination token-copy.txt -Session $s -Force
+            Test-Path -LiteralPath (Join-Path $agent.Home 'token-copy.txt') | Should -BeTrue -Because 'the file endpoints take the header too'
+        }
+
+        It 'refuses a token with a line break inside with InvalidAccessToken, without showing it' {
+            $out = New-SbxSession -Domain $agent.Domain -AccessToken "abc`r`nX-Injected: 1" -ErrorAction SilentlyContinue -ErrorVariable err
+            $out | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -Be 'InvalidAccessToken,ScaleBox.Sandbox.Commands.NewSbxSessionCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].Exception.Message | Should -Match 'line break'
+            $err[0].ToString() | Should -Not -Match 'Injected'
+        }
+
         It 'falls back to $env:ENVD_ACCESS_TOKEN' {
             try {
                 $env:ENVD_ACCESS_TOKEN = $agent.Token

@@ -10,13 +10,31 @@ public sealed class AccessToken
 {
     readonly string _value;
 
+    /// <param name="value">
+    /// The token. Whitespace around it is dropped: a token read from a file or a terminal often
+    /// ends in a line break, which would otherwise end the request header it travels in.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// Empty, or holding whitespace or a control character inside (no token does, and a header
+    /// cannot carry a line break); its ParamName is "AccessToken". The message never shows the token.
+    /// </exception>
     public AccessToken(string value)
     {
-        if (string.IsNullOrEmpty(value))
+        string trimmed = (value ?? string.Empty).Trim();
+        if (trimmed.Length == 0)
         {
-            throw new ArgumentException("The access token is empty.", nameof(value));
+            throw new ArgumentException("The access token is empty.", nameof(AccessToken));
         }
-        _value = value;
+        foreach (char c in trimmed)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c))
+            {
+                throw new ArgumentException(
+                    "The access token holds a space, a line break or another control character inside it, which no access token has: "
+                    + "check that it was copied whole and alone (a sandbox's envd_access_token).", nameof(AccessToken));
+            }
+        }
+        _value = trimmed;
     }
 
     internal string Reveal() => _value;

@@ -93,6 +93,12 @@ public sealed class NewSbxSessionCommand : PSCmdlet
                 + "-AllowUnencryptedAuthentication if the network path to the sandbox is trusted.", e));
             return;
         }
+        catch (ArgumentException e) when (e.ParamName == nameof(Client.Transport.AccessToken))
+        {
+            token.Dispose();
+            WriteError(SandboxErrors.Create("InvalidAccessToken", ErrorCategory.InvalidArgument, null, e.Message, e));
+            return;
+        }
         catch (ArgumentException e)
         {
             token.Dispose();

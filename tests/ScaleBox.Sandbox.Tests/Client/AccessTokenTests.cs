@@ -50,4 +50,25 @@ public sealed class AccessTokenTests
     {
         Assert.Throws<ArgumentException>(() => new AccessToken(value!));
     }
+
+    [Theory]
+    [InlineData(Secret + "\n")]
+    [InlineData(Secret + "\r\n")]
+    [InlineData("  " + Secret + "\t")]
+    public void Drops_the_whitespace_around_it_that_a_file_or_a_terminal_leaves(string given)
+    {
+        Assert.Equal(Secret, new AccessToken(given).Reveal());
+    }
+
+    [Theory]
+    [InlineData("f00d\nfeed")]
+    [InlineData("f00d feed")]
+    [InlineData("f00d\u0000feed")]
+    [InlineData(" \n ")]
+    public void Refuses_a_token_that_no_header_can_carry_without_showing_it(string given)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => new AccessToken(given));
+        Assert.Equal(nameof(AccessToken), refused.ParamName);
+        Assert.DoesNotContain("f00d", refused.Message, StringComparison.Ordinal);
+    }
 }
