@@ -94,6 +94,11 @@ Describe 'Get-SbxSession' {
         It 'says which name or Id matches no session, and that a shared name needs the Id' {
             { Get-SbxItem -Path marker -Session nobody -ErrorAction Stop } | Should -Throw -ExpectedMessage "*No sandbox session is named 'nobody'*Get-SbxSession*"
             { Get-SbxItem -Path marker -Session 999 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*No sandbox session has the Id 999*'
+            $inParallel = 1 | ForEach-Object -Parallel {
+                Import-Module $using:modulePath
+                try { Get-SbxItem -Path / -Session alpha -ErrorAction Stop } catch { $_.Exception.Message }
+            }
+            $inParallel | Should -BeLike "*No sandbox session is named 'alpha' in this runspace*-Session `$using:session*"
             $twin = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name beta
             try {
                 { Get-SbxItem -Path marker -Session beta -ErrorAction Stop } |

@@ -30,6 +30,10 @@ public sealed class SessionArgumentAttribute : ArgumentTransformationAttribute
         return sessions.ToArray();
     }
 
+    // Sessions belong to one runspace: a parallel one starts with none of them.
+    const string WhereSessionsAre = "Get-SbxSession lists the sessions here; in ForEach-Object -Parallel or a thread job, "
+        + "pass the session itself (-Session $using:session).";
+
     static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
     /// <summary>The session a name or Id stands for; anything else is left for the binder to take or refuse.</summary>
@@ -44,7 +48,7 @@ public sealed class SessionArgumentAttribute : ArgumentTransformationAttribute
                 {
                     1 => named[0],
                     0 => throw new ArgumentTransformationMetadataException(
-                        $"No sandbox session is named '{name}'. Get-SbxSession lists the sessions of this runspace."),
+                        $"No sandbox session is named '{name}' in this runspace. {WhereSessionsAre}"),
                     _ => throw new ArgumentTransformationMetadataException(
                         $"{named.Length} sandbox sessions are named '{name}' (Ids {string.Join(", ", named.Select(s => s.Id))}): give the session's Id or the session itself."),
                 };
@@ -52,7 +56,7 @@ public sealed class SessionArgumentAttribute : ArgumentTransformationAttribute
                 long id = Convert.ToInt64(value);
                 return all.FirstOrDefault(s => s.Id == id)
                     ?? throw new ArgumentTransformationMetadataException(
-                        $"No sandbox session has the Id {id}. Get-SbxSession lists the sessions of this runspace.");
+                        $"No sandbox session has the Id {id} in this runspace. {WhereSessionsAre}");
             default:
                 return value;
         }
