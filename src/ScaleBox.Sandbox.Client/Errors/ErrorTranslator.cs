@@ -42,7 +42,7 @@ internal sealed class ErrorTranslator
                 return Unreachable(reason, operation, target, rpc);
             // A gateway that could not reach the agent (a stopped, paused or starting sandbox): said as
             // the Connect transport and the file endpoints say it, not as a server that is no agent.
-            case RpcException rpc when GatewayFailure(rpc.Status.Detail) is HttpStatusCode gateway:
+            case RpcException rpc when GatewayFailure(rpc) is HttpStatusCode gateway:
                 return FromStatus(SandboxErrorCode.Unavailable, $"HTTP {(int)gateway} {gateway}", operation, target, rpc);
             // 401 and 403 are the agent's own answers (a wrong token); a 404 page or a wrong content type are not.
             case RpcException rpc when rpc.StatusCode is StatusCode.Unimplemented or StatusCode.Internal or StatusCode.Unknown or StatusCode.Unavailable
@@ -129,18 +129,20 @@ internal sealed class ErrorTranslator
             || detail.Contains("HTTP_1_1_REQUIRED"));
 
     /// <summary>
-    /// A 502, 503 or 504 where a gRPC response belongs, as Grpc.Net.Client words it ("Bad gRPC
-    /// response. HTTP status code: 502"): a gateway's answer, since an agent answers gRPC with 200.
+    /// An HTTP status where a gRPC response belongs that Grpc.Net.Client itself maps to Unavailable
+    /// (429, 502, 503, 504), worded "Bad gRPC response. HTTP status code: 502": a gateway's answer,
+    /// since an agent answers gRPC with 200. The Connect transport maps the same statuses to Unavailable.
     /// </summary>
-    static HttpStatusCode? GatewayFailure(string? detail)
+    static HttpStatusCode? GatewayFailure(RpcException rpc)
     {
         const string prefix = "Bad gRPC response. HTTP status code: ";
-        if (detail is null || !detail.StartsWith(prefix, StringComparison.Ordinal)
+        string? detail = rpc.Status.Detail;
+        if (rpc.StatusCode != StatusCode.Unavailable || detail is null || !detail.StartsWith(prefix, StringComparison.Ordinal)
             || !int.TryParse(detail.Substring(prefix.Length).Split(' ', '.')[0], out int http))
         {
             return null;
         }
-        return http is 502 or 503 or 504 ? (HttpStatusCode)http : null;
+        return (HttpStatusCode)http;
     }
 
     static bool IsCancellation(Exception error) =>

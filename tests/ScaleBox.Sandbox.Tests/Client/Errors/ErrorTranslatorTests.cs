@@ -38,7 +38,8 @@ public sealed class ErrorTranslatorTests
     [InlineData(502, "BadGateway")]
     [InlineData(503, "ServiceUnavailable")]
     [InlineData(504, "GatewayTimeout")]
-    public void A_gateway_that_could_not_reach_the_agent_is_said_as_on_the_other_protocols(int http, string name)
+    [InlineData(429, "TooManyRequests")]
+    public void A_gateway_answer_that_gRPC_takes_as_unavailable_is_said_as_on_the_other_protocols(int http, string name)
     {
         // Grpc.Net.Client's words for a gateway's page; the Connect transport says "HTTP 502 BadGateway".
         var rpc = new RpcException(new Status(StatusCode.Unavailable, $"Bad gRPC response. HTTP status code: {http}"));
