@@ -206,7 +206,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         if (_excluded is { } excluded)
         {
             // Decided before: several paths named mean a folder to copy into, even when -Exclude leaves one.
-            _localSources.RemoveAll(local => excluded(System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar))));
+            _localSources.RemoveAll(local => excluded(LocalLeaf(local)));
             _remoteSources.RemoveAll(item => excluded(item.Name));
         }
         foreach (string local in _localSources)
@@ -285,10 +285,13 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     static bool EndsWithSeparator(string path) =>
         path.EndsWith("/", StringComparison.Ordinal) || path.EndsWith(System.IO.Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal);
 
+    /// <summary>The name a local file or directory is copied under.</summary>
+    static string LocalLeaf(string local) => System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+
     void PlanUpload(string local, bool intoFolder)
     {
         bool isDirectory = Directory.Exists(local);
-        string leaf = System.IO.Path.GetFileName(local.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        string leaf = LocalLeaf(local);
         PlanIntoSandbox(Client, local, leaf, isDirectory, isDirectory ? -1 : new FileInfo(local).Length, intoFolder, "Copy to sandbox", null);
     }
 
