@@ -4,6 +4,8 @@ BeforeAll {
     $modulePath = Get-TestModulePath
     Import-Module $modulePath -Force
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
+    # The agent's own inotify watches, before any test watches anything.
+    $baselineWatches = Get-InotifyWatchCount -ProcessId $agent.Process.Id
 
     function New-TestFolder([string] $Name) {
         $path = Join-Path $agent.Home ($Name + '-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -45,6 +47,8 @@ Describe 'Register-SbxWatcher' {
     AfterEach {
         Get-EventSubscriber -ErrorAction SilentlyContinue | Unregister-Event -ErrorAction SilentlyContinue
         Get-Event -ErrorAction SilentlyContinue | Remove-Event -ErrorAction SilentlyContinue
+        # A watch ends on the agent a moment after its subscription; the next test counts from none.
+        Wait-Until { (Get-InotifyWatchCount -ProcessId $agent.Process.Id) -eq $baselineWatches }
     }
 
     It 'queues create, write, rename and remove events with names relative to the directory' {

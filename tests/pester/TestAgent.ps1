@@ -266,13 +266,20 @@ function Get-InotifyWatchCount {
     <#
     .SYNOPSIS
         How many inotify watches a local process holds (the wd: lines of its inotify descriptors), to
-        see that a watch has ended on the agent. Linux only.
+        see that a watch has ended on the agent. Linux only. Reads only the inotify descriptors'
+        fdinfo, so a count takes milliseconds: a slow count would poll so sparsely that two watches
+        ending a moment apart look like one.
     #>
     param([Parameter(Mandatory)] [int] $ProcessId)
     $count = 0
-    foreach ($info in Get-ChildItem -LiteralPath "/proc/$ProcessId/fdinfo" -ErrorAction SilentlyContinue) {
-        $lines = Get-Content -LiteralPath $info.FullName -ErrorAction SilentlyContinue
-        $count += @($lines | Where-Object { $_ -like 'inotify wd:*' }).Count
+    foreach ($fd in [System.IO.Directory]::EnumerateFileSystemEntries("/proc/$ProcessId/fd")) {
+        try {
+            if ([System.IO.FileInfo]::new($fd).LinkTarget -ne 'anon_inode:inotify') { continue }
+            $info = [System.IO.File]::ReadAllLines("/proc/$ProcessId/fdinfo/" + [System.IO.Path]::GetFileName($fd))
+        } catch [System.IO.IOException], [System.UnauthorizedAccessException] {
+            continue # closed while counting
+        }
+        $count += @($info | Where-Object { $_.StartsWith('inotify wd:') }).Count
     }
     $count
 }
