@@ -288,8 +288,10 @@ Describe 'Sessions through nginx as a TLS gateway, with a test CA' {
     }
 
     It 'carries <Protocol> through HTTP/2 with grpc_pass: RPCs, a stream, stdin and a 100 MB transfer' -ForEach @(
-        @{ Protocol = 'Grpc'; Wire = 'HTTP/2.0' }
-        @{ Protocol = 'GrpcWeb'; Wire = 'HTTP/1.1' }
+        # gRPC negotiates HTTP/2 by ALPN for its calls and downloads; its uploads take HTTP/1.1
+        # once the gateway has answered /health over it (one probe per session).
+        @{ Protocol = 'Grpc'; Calls = 'HTTP/2.0'; Uploads = 'HTTP/1.1'; Probes = 1 }
+        @{ Protocol = 'GrpcWeb'; Calls = 'HTTP/1.1'; Uploads = 'HTTP/1.1'; Probes = 0 }
     ) {
         if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
         $seen = @(Get-TestGatewayRequest $http2).Count
@@ -298,8 +300,31 @@ Describe 'Sessions through nginx as a TLS gateway, with a test CA' {
         $requests = @(Get-TestGatewayRequest $http2 | Select-Object -Skip $seen)
         $requests.Path | Should -Contain '/upload'
         @($requests | Where-Object Path -Like '/download/*').Count | Should -BeGreaterThan 0
-        # gRPC over TLS negotiated HTTP/2 by ALPN: nginx saw every request of the session as HTTP/2.
-        $requests.Protocol | Select-Object -Unique | Should -Be $Wire
+        @($requests | Where-Object Path -Like '/sandboxagent.*').Protocol | Select-Object -Unique | Should -Be $Calls
+        @($requests | Where-Object Path -Like '/download/*').Protocol | Select-Object -Unique | Should -Be $Calls
+        @($requests | Where-Object Path -EQ '/upload').Protocol | Select-Object -Unique | Should -Be $Uploads
+        $healthRequests = @($requests | Where-Object Path -EQ '/health')
+        $healthRequests | Should -HaveCount $Probes
+        if ($Probes) { $healthRequests.Protocol | Should -Be 'HTTP/1.1' }
+    }
+
+    It 'keeps the uploads of a gRPC session on HTTP/2 through a gateway that passes on nothing else' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        $grpcOnly = Start-TestGateway -Agent $agent -Authority $authority -Mode Http2Only
+        try {
+            $s = New-SbxSession -Domain $grpcOnly.Domain -Protocol Grpc @viaGateway
+            Invoke-RoundTrip -Session $s -Label 'gateway-grpc-only'
+            $requests = @(Get-TestGatewayRequest $grpcOnly)
+            # The one probe was refused, and everything went over HTTP/2.
+            $refused = @($requests | Where-Object Protocol -EQ 'HTTP/1.1')
+            $refused.Path | Should -Be '/health'
+            $refused.Status | Should -Be 505
+            @($requests | Where-Object Path -EQ '/upload').Protocol | Should -Be 'HTTP/2.0'
+            @($requests | Where-Object Path -Like '/download/*').Protocol | Select-Object -Unique | Should -Be 'HTTP/2.0'
+        }
+        finally {
+            Stop-TestTlsGateway $grpcOnly
+        }
     }
 
     It 'says that the gateway could not reach the agent when nothing is behind it, over <Protocol>' -ForEach @(

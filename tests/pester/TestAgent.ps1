@@ -509,7 +509,9 @@ function Start-TestGateway {
     .SYNOPSIS
         nginx on 127.0.0.1 as a TLS gateway with a certificate issued by the test CA, in one of two
         modes: Http1 proxies HTTP/1.1 to the agent's HTTP/1.1 port with buffering off; Http2 takes
-        HTTP/2 (ALPN h2) and passes it on with grpc_pass to the agent's HTTP/2 port. With
+        HTTP/2 (ALPN h2) and HTTP/1.1 and passes both on with grpc_pass to the agent's HTTP/2 port;
+        Http2Only does the same but answers every HTTP/1.1 request 505, as a gateway set up for
+        gRPC alone might. With
         -RequireClientCertificate it wants a client certificate issued by the same CA. Its access
         log records the protocol, method, path, status and client certificate of each request
         (Get-TestGatewayRequest).
@@ -517,7 +519,7 @@ function Start-TestGateway {
     param(
         [Parameter(Mandatory)] $Agent,
         [Parameter(Mandatory)] $Authority,
-        [ValidateSet('Http1', 'Http2')] [string] $Mode = 'Http1',
+        [ValidateSet('Http1', 'Http2', 'Http2Only')] [string] $Mode = 'Http1',
         [switch] $RequireClientCertificate
     )
     $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-gw-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
@@ -529,6 +531,9 @@ function Start-TestGateway {
     }
     else {
         "grpc_pass grpc://$($Agent.Http2Domain); grpc_buffer_size 64k; grpc_read_timeout 3600s; grpc_send_timeout 3600s;"
+    }
+    if ($Mode -eq 'Http2Only') {
+        $location = 'if ($server_protocol != "HTTP/2.0") { return 505; } ' + $location
     }
     $listen = if ($Mode -eq 'Http1') { "127.0.0.1:$port ssl" } else { "127.0.0.1:$port ssl http2" }
     @"

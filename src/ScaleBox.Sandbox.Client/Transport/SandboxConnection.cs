@@ -38,7 +38,14 @@ public sealed class SandboxConnection : IDisposable
 
         // The channel and the plain HTTP endpoints get a socket handler each: the channel takes
         // over the handler it is given (its subchannels), which breaks requests it did not make.
-        _http = new HttpClient(HttpHandlerFactory.Create(options), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        HttpMessageHandler plainHandler = HttpHandlerFactory.Create(options);
+#if NET8_0_OR_GREATER
+        if (options.Protocol == SandboxProtocol.Grpc && IsHttps(options.Endpoint))
+        {
+            plainHandler = new UploadHttpVersionHandler(plainHandler, () => NewPlainRequest(HttpMethod.Get, AgentHttpRoutes.Health), options.Timeout);
+        }
+#endif
+        _http = new HttpClient(plainHandler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
         CallInvoker invoker;
         if (options.Protocol == SandboxProtocol.Connect || options.Protocol == SandboxProtocol.ConnectJson)
@@ -120,7 +127,10 @@ public sealed class SandboxConnection : IDisposable
         { AccessTokenHeader, Options.AccessToken.Reveal() },
     };
 
-    /// <summary>A request to one of the agent's plain HTTP endpoints, on the protocol's HTTP version.</summary>
+    /// <summary>
+    /// A request to one of the agent's plain HTTP endpoints, on the protocol's HTTP version (over
+    /// https, a gRPC session's <c>UploadHttpVersionHandler</c> may move an upload to HTTP/1.1).
+    /// </summary>
     internal HttpRequestMessage NewPlainRequest(HttpMethod method, string relativePath)
     {
         ThrowIfDisposed();
@@ -135,6 +145,8 @@ public sealed class SandboxConnection : IDisposable
         }
         return request;
     }
+
+    static bool IsHttps(SandboxEndpoint endpoint) => endpoint.BaseUri.Scheme == Uri.UriSchemeHttps;
 
     void ThrowIfDisposed()
     {
