@@ -67,7 +67,7 @@ internal sealed class ErrorTranslator
         string subject = target is null ? operation : $"{operation} '{target}'";
         return new SandboxException(SandboxErrorCode.Unavailable,
             $"Cannot reach the sandbox agent at {_endpoint} to {subject}: {reason}.",
-            null, target, _endpoint.Domain, _token.Occurs(inner.ToString()) ? null : inner);
+            null, target, _endpoint.Domain, _token.OccursIn(inner) ? null : inner);
     }
 
     /// <summary>
@@ -80,7 +80,7 @@ internal sealed class ErrorTranslator
         return new SandboxException(SandboxErrorCode.Unavailable,
             $"The server at {_endpoint} did not answer {subject} as a sandbox agent does ({_token.Redact(detail)}): it is not a sandbox agent, "
             + "or not one that speaks this session's protocol. Check the domain, and the session's -Protocol: GrpcWeb and Connect need an HTTP/1.1 port, Grpc an HTTP/2 one.",
-            _token.Redact(detail), target, _endpoint.Domain, _token.Occurs(inner.ToString()) ? null : inner);
+            _token.Redact(detail), target, _endpoint.Domain, _token.OccursIn(inner) ? null : inner);
     }
 
     public SandboxException FromStatus(SandboxErrorCode code, string? serverMessage, string operation, string? target, Exception? inner)
@@ -111,7 +111,7 @@ internal sealed class ErrorTranslator
         // Only the server's words can hold the token; the module's own wording must stay readable
         // even when a short token happens to occur in it. An inner exception that carries the
         // token unredacted is dropped rather than kept for debugging.
-        bool innerLeaks = inner is not null && _token.Occurs(inner.ToString());
+        bool innerLeaks = _token.OccursIn(inner);
         return new SandboxException(code, message, detail, target, domain, innerLeaks ? null : inner);
     }
 

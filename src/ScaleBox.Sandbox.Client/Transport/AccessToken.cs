@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace ScaleBox.Sandbox.Client.Transport;
 
@@ -45,6 +46,41 @@ public sealed class AccessToken
 
     /// <summary>Whether a text contains the token.</summary>
     public bool Occurs(string? text) => !string.IsNullOrEmpty(text) && text!.IndexOf(_value, StringComparison.Ordinal) >= 0;
+
+    /// <summary>
+    /// Whether an exception says the token: its message, or that of any exception under it. That
+    /// is all of its <c>ToString()</c> but the type names and stack traces, which name code, never
+    /// data; rendering those reads the debug symbols of the assemblies on the stack, 4 to 10 ms on a
+    /// process's first error (such as Copy-SbxItem's check of a new destination).
+    /// </summary>
+    public bool OccursIn(Exception? error)
+    {
+        var pending = new Stack<Exception>();
+        if (error is not null)
+        {
+            pending.Push(error);
+        }
+        for (int seen = 0; pending.Count > 0 && seen < 256; seen++)
+        {
+            Exception e = pending.Pop();
+            if (Occurs(e.Message))
+            {
+                return true;
+            }
+            if (e is AggregateException aggregate)
+            {
+                foreach (Exception inner in aggregate.InnerExceptions)
+                {
+                    pending.Push(inner);
+                }
+            }
+            else if (e.InnerException is not null)
+            {
+                pending.Push(e.InnerException);
+            }
+        }
+        return false;
+    }
 
     public const string Mask = "********";
 

@@ -30,6 +30,36 @@ public sealed class AccessTokenTests
     }
 
     [Fact]
+    public void Is_found_in_the_message_of_an_exception_at_any_depth_and_in_every_branch_of_an_aggregate()
+    {
+        var token = new AccessToken(Secret);
+        var deep = new InvalidOperationException("outer", new IOException("middle", new HttpRequestException($"echoed {Secret}")));
+        var branch = new AggregateException(new TimeoutException("first"), new Exception("second", new Exception($"header was {Secret}")));
+
+        Assert.True(token.OccursIn(deep));
+        Assert.True(token.OccursIn(branch));
+        Assert.True(token.OccursIn(new Exception(Secret)));
+    }
+
+    [Fact]
+    public void Is_not_found_in_an_exception_whose_messages_do_not_hold_it()
+    {
+        var token = new AccessToken(Secret);
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("outer", new AggregateException(new IOException("reset")));
+        }
+        catch (InvalidOperationException e)
+        {
+            thrown = e;
+        }
+
+        Assert.False(token.OccursIn(thrown));
+        Assert.False(token.OccursIn(null));
+    }
+
+    [Fact]
     public void Redact_leaves_text_without_the_token_unchanged()
     {
         Assert.Equal("path not found: /x", new AccessToken(Secret).Redact("path not found: /x"));
