@@ -33,6 +33,19 @@ Describe 'New-SbxWatcher' -Tag Smoke {
         $watchers | Remove-SbxWatcher -Confirm:$false
     }
 
+    It 'makes no watcher with -WhatIf' {
+        $folder = Join-Path $agent.Home 'whatif-watcher'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $before = Get-InotifyWatchCount -ProcessId $agent.Process.Id
+        $made = New-SbxWatcher -Path $folder -Recurse -WhatIf
+        $made | Should -BeNullOrEmpty
+        Get-InotifyWatchCount -ProcessId $agent.Process.Id | Should -Be $before
+        # A real one changes the count: the check above can see a watcher.
+        $w = New-SbxWatcher -Path $folder
+        Get-InotifyWatchCount -ProcessId $agent.Process.Id | Should -BeGreaterThan $before
+        $w | Remove-SbxWatcher -Confirm:$false
+    }
+
     It 'reports a missing directory and a file clearly' {
         Set-Content -LiteralPath (Join-Path $agent.Home 'not-a-dir.txt') -Value 'x'
         New-SbxWatcher -Path (Join-Path $agent.Home 'nope') -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -9,7 +9,7 @@ namespace ScaleBox.Sandbox.Commands;
 /// Makes a watcher that the sandbox agent keeps: it gathers the directory's changes until
 /// Get-SbxWatcherEvent -Watcher drains them, and lives until Remove-SbxWatcher.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "SbxWatcher", HelpUri = HelpLinks.Root + "New-SbxWatcher.md")]
+[Cmdlet(VerbsCommon.New, "SbxWatcher", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Root + "New-SbxWatcher.md")]
 [OutputType(typeof(SandboxWatcher))]
 public sealed class NewSbxWatcherCommand : SessionCmdlet
 {
@@ -26,6 +26,11 @@ public sealed class NewSbxWatcherCommand : SessionCmdlet
 
     protected override void ProcessRecord()
     {
+        // A watcher is state the agent keeps (an inotify instance) until Remove-SbxWatcher.
+        if (!ShouldProcess(Path, Recurse ? "Create watcher (with subdirectories)" : "Create watcher"))
+        {
+            return;
+        }
         try
         {
             WriteObject(Wait(Client.Watchers.CreateAsync(Path, Recurse, CancelToken)));
