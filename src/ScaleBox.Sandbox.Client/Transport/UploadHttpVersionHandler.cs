@@ -9,11 +9,10 @@ namespace ScaleBox.Sandbox.Client.Transport;
 
 /// <summary>
 /// Sends a gRPC session's uploads to an https domain over HTTP/1.1 where the gateway passes that
-/// on; its other plain requests (downloads, health) stay on HTTP/2 with its calls. Uploads over
+/// on; its other plain requests (downloads, health) stay on HTTP/2, as its calls. Uploads over
 /// HTTP/2 are slow at both ends: .NET's client sends request bodies in 16 KiB frames at about twice
-/// the CPU per byte, through the one connection whose flow-control window the session's calls
-/// share, and gateways take HTTP/2 request bodies slowly too (nginx at less than half its HTTP/1.1
-/// rate, for curl as for the module; see bench/gateway.ps1). Downloads through a gateway keep pace
+/// the CPU per byte, and gateways take HTTP/2 request bodies slowly too (nginx at less than half
+/// its HTTP/1.1 rate, for curl as for the module; see bench/gateway.ps1). Downloads through a gateway keep pace
 /// on HTTP/2, so they are left alone. The gateways in front of sandboxes speak HTTP/1.1 (the
 /// official SDKs use nothing else), but one set up for gRPC alone may not pass it on. So before the
 /// first upload it asks <c>GET /health</c> over HTTP/1.1: a 200 sends every upload over HTTP/1.1
@@ -82,8 +81,10 @@ internal sealed class UploadHttpVersionHandler : DelegatingHandler
             using HttpResponseMessage answer = await base.SendAsync(probe, limit.Token).ConfigureAwait(false);
             return answer.StatusCode == HttpStatusCode.OK;
         }
-        catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException || e is System.IO.IOException)
+        catch (Exception)
         {
+            // Whatever kept the answer away (a reset, a timeout, a closed session) decides nothing:
+            // the upload goes over HTTP/2, where it meets the same trouble if it lasts.
             return null;
         }
     }
