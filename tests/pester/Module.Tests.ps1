@@ -142,7 +142,7 @@ Describe 'The ScaleBox.Sandbox module' {
         }
 
         It 'supports -WhatIf and -Confirm when it changes something' {
-            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^(Start|Stop)-SbxProcess$|^Set-SbxProcessTerminal$|^New-SbxCodeContext$|^Remove-SbxWatcher$|^Remove-SbxCodeContext$') {
+            if ($Name -match '^(New|Move|Remove|Copy)-SbxItem$|^Remove-SbxSession$|^(Set|Add)-SbxContent$|^(Start|Stop)-SbxProcess$|^Set-SbxProcessTerminal$|^New-SbxCodeContext$|^(New|Remove)-SbxWatcher$|^Remove-SbxCodeContext$') {
                 $command.Parameters.Keys | Should -Contain 'WhatIf'
                 $command.Parameters.Keys | Should -Contain 'Confirm'
             }
