@@ -6,6 +6,13 @@ function Get-Median([double[]] $Values) {
     if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
 }
 
+function Assert-SameHash([string] $Expected, [string] $Path, [string] $What) {
+    $actual = (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash
+    if ($actual -ne $Expected) {
+        throw "HASH MISMATCH after $What`: '$Path' has SHA-256 $actual, the source $Expected."
+    }
+}
+
 function Set-CurlGrpcWebConfig {
     <#
     .SYNOPSIS

@@ -47,6 +47,17 @@ try {
     $small = Join-Path $work 'small.bin'
     & head -c 65536 /dev/urandom > $small
     $remote = Join-Path $agent.Home 'gateway-bench.bin'
+    # The token stays out of curl's command line.
+    $headerFile = Join-Path $work 'headers.txt'
+    Set-Content -LiteralPath $headerFile -Value "X-Access-Token: $($agent.Token)"
+
+    function Measure-Curl([string] $Wire, [string[]] $Arguments) {
+        <# Seconds curl took (its time_total) for one request through the gateway over $Wire; throws when it failed. #>
+        $version = if ($Wire -eq 'HTTP/2') { '--http2' } else { '--http1.1' }
+        $text = & curl --silent --show-error --fail --insecure $version --header "@$headerFile" --write-out '%{time_total}' @Arguments
+        if ($LASTEXITCODE -ne 0) { throw "curl $($Arguments -join ' ') over $Wire failed with exit code $LASTEXITCODE`: $text" }
+        [double]::Parse(($text | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
+    }
 
     $sessions = @{}
     foreach ($wire in $gateways.Keys) {
@@ -63,28 +74,23 @@ try {
             Remove-Item -LiteralPath $remote -Force -ErrorAction SilentlyContinue
             & sync
             $seconds = (Measure-Command { Copy-SbxItem -ToSandbox -Path $source -Destination $remote -Session $session -Force }).TotalSeconds
-            if ((Get-FileHash -LiteralPath $remote -Algorithm SHA256).Hash -ne $sourceHash) { throw "HASH MISMATCH after the upload over $wire" }
+            Assert-SameHash $sourceHash $remote "the upload over $wire"
             $rates["$wire up"].Add($SizeMB / $seconds)
 
             $back = Join-Path $work 'back'
             Remove-Item -LiteralPath $back -Recurse -Force -ErrorAction SilentlyContinue
             New-Item -ItemType Directory -Path $back | Out-Null
             $seconds = (Measure-Command { Copy-SbxItem -FromSandbox -Path $remote -Destination $back -Session $session }).TotalSeconds
-            if ((Get-FileHash -LiteralPath (Join-Path $back 'gateway-bench.bin') -Algorithm SHA256).Hash -ne $sourceHash) { throw "HASH MISMATCH after the download over $wire" }
+            Assert-SameHash $sourceHash (Join-Path $back 'gateway-bench.bin') "the download over $wire"
             $rates["$wire down"].Add($SizeMB / $seconds)
 
             Remove-Item -LiteralPath $remote -Force -ErrorAction SilentlyContinue
             & sync
-            $curlWire = if ($wire -eq 'HTTP/2') { '--http2' } else { '--http1.1' }
-            $time = & curl -sS -k $curlWire -o /dev/null -w '%{time_total}' -H "X-Access-Token: $($agent.Token)" `
-                -F "file=@$source" -F "path=$remote" "$($gateways['HTTP/1.1'].Domain)/upload"
-            if ($LASTEXITCODE -ne 0) { throw "curl's upload over $wire failed ($LASTEXITCODE)" }
-            $rates["curl $wire up"].Add($SizeMB / [double]::Parse($time, [cultureinfo]::InvariantCulture))
-            $time = & curl -sS -k $curlWire -o (Join-Path $work 'curl.bin') -w '%{time_total}' -H "X-Access-Token: $($agent.Token)" `
-                "$($gateways['HTTP/1.1'].Domain)/download$remote"
-            if ($LASTEXITCODE -ne 0) { throw "curl's download over $wire failed ($LASTEXITCODE)" }
-            $rates["curl $wire down"].Add($SizeMB / [double]::Parse($time, [cultureinfo]::InvariantCulture))
-            Remove-Item -LiteralPath (Join-Path $work 'curl.bin') -Force
+            $rates["curl $wire up"].Add($SizeMB / (Measure-Curl $wire '--output', '/dev/null', '--form', "file=@$source", '--form', "path=$remote", "$($gateways[$wire].Domain)/upload"))
+            $curlCopy = Join-Path $work 'curl.bin'
+            $rates["curl $wire down"].Add($SizeMB / (Measure-Curl $wire '--output', $curlCopy, "$($gateways[$wire].Domain)/download$remote"))
+            Assert-SameHash $sourceHash $curlCopy "curl's download over $wire"
+            Remove-Item -LiteralPath $curlCopy -Force
         }
     }
 

@@ -60,13 +60,6 @@ function New-RandomFile([string] $Path, [int] $MegaBytes) {
     }
 }
 
-function Assert-SameHash([string] $Expected, [string] $Path, [string] $What) {
-    $actual = (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash
-    if ($actual -ne $Expected) {
-        throw "HASH MISMATCH after $What`: '$Path' has SHA-256 $actual, the source $Expected."
-    }
-}
-
 # The measured child: imports the module, opens the session and the channel, then times the copy.
 $childScript = @'
 param([string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1, [string] $Protocol = 'GrpcWeb', [int] $PrimeMB = 0)

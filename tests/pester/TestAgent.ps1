@@ -507,7 +507,7 @@ function New-TestCertificateAuthority {
 function Start-TestGateway {
     <#
     .SYNOPSIS
-        nginx on 127.0.0.1 as a TLS gateway with a certificate issued by the test CA, in one of two
+        nginx on 127.0.0.1 as a TLS gateway with a certificate issued by the test CA, in one of three
         modes: Http1 proxies HTTP/1.1 to the agent's HTTP/1.1 port with buffering off; Http2 takes
         HTTP/2 (ALPN h2) and HTTP/1.1 and passes both on with grpc_pass to the agent's HTTP/2 port;
         Http2Only does the same but answers every HTTP/1.1 request 505, as a gateway set up for
