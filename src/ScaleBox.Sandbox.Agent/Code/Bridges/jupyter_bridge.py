@@ -14,7 +14,9 @@ import json
 import os
 import queue
 import re
+import shutil
 import sys
+import tempfile
 import threading
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -45,15 +47,53 @@ class OneSpec(KernelSpecManager):
 env = dict(os.environ)
 env.pop("PYTHONPATH", None)
 env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-km = KernelManager(kernel_name="chosen", kernel_spec_manager=OneSpec())
-km.start_kernel(cwd=CWD, env=env, preexec_fn=restore_defaults)  # passed on to Popen
-kc = km.client()
-kc.start_channels()
-try:
-    kc.wait_for_ready(timeout=120)
-except RuntimeError as e:
-    emit({"ev": "died", "message": "the kernel did not start: %s" % e})
-    km.shutdown_kernel(now=True)
+
+# Sockets of a Python kernel live in a private folder (Unix sockets: ipykernel speaks ZeroMQ's
+# ipc transport). Over TCP, jupyter_client picks five free ports by binding and releasing them;
+# kernels started at the same moment can pick the same port, and one of them then dies binding
+# it (seen about once in 150 simultaneous starts). Other kernels keep TCP (IRkernel writes ipc
+# addresses its own way) and are started again when they die before they are ready.
+SOCKET_DIR = tempfile.mkdtemp(prefix="sbx-kernel-") if IS_PYTHON else None
+if SOCKET_DIR and len(SOCKET_DIR) > 90:  # a Unix socket's path has at most 107 bytes
+    os.rmdir(SOCKET_DIR)
+    SOCKET_DIR = None
+START_ATTEMPTS = 3
+
+
+def new_manager():
+    if SOCKET_DIR is None:
+        return KernelManager(kernel_name="chosen", kernel_spec_manager=OneSpec())
+    return KernelManager(kernel_name="chosen", kernel_spec_manager=OneSpec(), transport="ipc",
+                         ip=os.path.join(SOCKET_DIR, "k"), connection_file=os.path.join(SOCKET_DIR, "kernel.json"))
+
+
+def start():
+    """Starts the kernel and waits until it answers; returns (manager, client) or (None, reason)."""
+    for attempt in range(START_ATTEMPTS):
+        manager = new_manager()
+        manager.start_kernel(cwd=CWD, env=env, preexec_fn=restore_defaults)  # passed on to Popen
+        client = manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=120)
+            return manager, client
+        except RuntimeError as e:
+            died = not manager.is_alive()
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+            if not died or attempt == START_ATTEMPTS - 1:
+                return None, "the kernel did not start: %s" % e
+
+
+def remove_socket_dir():
+    if SOCKET_DIR:
+        shutil.rmtree(SOCKET_DIR, ignore_errors=True)
+
+
+km, kc = start()
+if km is None:
+    emit({"ev": "died", "message": kc})
+    remove_socket_dir()
     sys.exit(1)
 
 if IS_PYTHON:
@@ -146,3 +186,4 @@ finally:
         kc.stop_channels()
     finally:
         km.shutdown_kernel(now=True)
+        remove_socket_dir()
