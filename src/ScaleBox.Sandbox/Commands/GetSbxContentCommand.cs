@@ -55,6 +55,9 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     /// <summary>How often -Wait checks the file for new content.</summary>
     static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>As Get-Content: a pattern that names nothing to read is an error.</summary>
+    protected override bool UnmatchedPatternIsError => true;
+
     protected override void BeginProcessing()
     {
         string? conflict = Tail >= 0 && TotalCount >= 0 ? "-Tail and -TotalCount exclude each other: one reads the end of a file, the other its start."

@@ -50,7 +50,8 @@ public abstract class SessionCmdlet : CancellableCmdlet
     /// <summary>
     /// The items a path names: one for a literal path; every match for a wildcard leaf, or the
     /// path itself when the pattern matches nothing but the literal name exists. Reports an
-    /// error (and yields nothing) when nothing is found.
+    /// error (and yields nothing) when a literal path is not found; a pattern that matches
+    /// nothing yields nothing, silently, unless <see cref="UnmatchedPatternIsError"/>.
     /// </summary>
     protected IReadOnlyList<SandboxItem> ResolveItems(string path, bool literal)
     {
@@ -66,13 +67,22 @@ public abstract class SessionCmdlet : CancellableCmdlet
     }
 
     /// <summary>As ResolveItems, but a failure (NotFound included) is thrown for the caller to judge.</summary>
-    protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal) => Wait(FindItemsAsync(Client, path, literal, CancelToken));
+    protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal) =>
+        Wait(FindItemsAsync(Client, path, literal, CancelToken, UnmatchedPatternIsError));
+
+    /// <summary>
+    /// Whether a -Path pattern that matches nothing is NotFound. The FileSystem provider's
+    /// Get-Item, Get-ChildItem, Copy-Item, Move-Item and Remove-Item pass over it silently, and
+    /// so do their counterparts here; Get-Content reports it, and so does Get-SbxContent.
+    /// </summary>
+    protected virtual bool UnmatchedPatternIsError => false;
 
     /// <summary>
     /// FindItems without the pipeline thread, so several can be in flight: the items a path names,
     /// or the call's failure (NotFound included) as a <see cref="SandboxException"/>.
     /// </summary>
-    protected static async Task<IReadOnlyList<SandboxItem>> FindItemsAsync(SandboxClient client, string path, bool literal, CancellationToken cancellationToken)
+    protected static async Task<IReadOnlyList<SandboxItem>> FindItemsAsync(SandboxClient client, string path, bool literal, CancellationToken cancellationToken,
+        bool unmatchedPatternIsError = false)
     {
         string leaf = SandboxPath.GetLeaf(path);
         if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
@@ -88,7 +98,14 @@ public abstract class SessionCmdlet : CancellableCmdlet
         {
             return matches;
         }
-        // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
-        return new[] { await client.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false) };
+        try
+        {
+            // A name such as "a[1].txt" is a pattern that does not match itself: take it literally.
+            return new[] { await client.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false) };
+        }
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound && !unmatchedPatternIsError)
+        {
+            return new SandboxItem[0];
+        }
     }
 }
