@@ -350,6 +350,55 @@ Describe 'Get-SbxContent' {
         }
     }
 
+    Context '-Delimiter' {
+        It 'splits <Name> as Get-Content -Delimiter does' -ForEach @(
+            @{ Name = 'a text ending in its delimiter'; Text = "a,b,,c`nd,"; Delimiter = ',' }
+            @{ Name = 'only delimiters'; Text = ',,'; Delimiter = ',' }
+            @{ Name = 'an empty file'; Text = ''; Delimiter = ',' }
+            @{ Name = 'a text without its delimiter'; Text = "abc`ndef"; Delimiter = ',' }
+            @{ Name = 'a text on a delimiter of several characters'; Text = 'one<END>two<END>three'; Delimiter = '<END>' }
+            @{ Name = 'records longer than a read, on a non-ASCII delimiter'; Text = ((1..6) | ForEach-Object { "é$_" * 30000 }) -join '§'; Delimiter = '§' }
+        ) {
+            $full = New-RemoteText 'delimited/sample.txt' $Text
+
+            $expected = @(Get-Content -LiteralPath $full -Delimiter $Delimiter)
+            $actual = @(Get-SbxContent delimited/sample.txt -Delimiter $Delimiter)
+
+            $actual.Count | Should -Be $expected.Count
+            $actual | Should -Be $expected
+        }
+
+        It 'counts the pieces with -TotalCount and -Tail, as Get-Content does' {
+            $full = New-RemoteText 'delimited/counted.txt' 'a;b;c;d;e;'
+
+            Get-SbxContent delimited/counted.txt -Delimiter ';' -TotalCount 2 | Should -Be (Get-Content -LiteralPath $full -Delimiter ';' -TotalCount 2)
+            Get-SbxContent delimited/counted.txt -Delimiter ';' -Tail 2 | Should -Be (Get-Content -LiteralPath $full -Delimiter ';' -Tail 2)
+            Get-SbxContent delimited/counted.txt -Delimiter ';' -Tail 2 | Should -Be @('d', 'e')
+        }
+
+        It 'refuses -Delimiter with -Raw or -AsByteStream' {
+            { Get-SbxContent delimited/counted.txt -Delimiter ';' -Raw -ErrorAction Stop } | Should -Throw -ErrorId 'ParametersConflict,*'
+            { Get-SbxContent delimited/counted.txt -Delimiter ';' -AsByteStream -ErrorAction Stop } | Should -Throw -ErrorId 'ParametersConflict,*'
+        }
+
+        It 'follows a growing file with -Wait, writing a piece once its delimiter arrives' {
+            $full = New-RemoteText 'delimited/growing.txt' 'one;'
+            $ps = Start-InRunspace 'Get-SbxContent delimited/growing.txt -Delimiter ";" -Wait'
+            try {
+                Wait-Until { $ps.Output.Count -ge 1 } -TimeoutSec 20
+                [System.IO.File]::AppendAllText($full, "two`nlines;thr")
+                Wait-Until { $ps.Output.Count -ge 2 } -TimeoutSec 20
+                [System.IO.File]::AppendAllText($full, 'ee;')
+                Wait-Until { $ps.Output.Count -ge 3 } -TimeoutSec 20
+                @($ps.Output[0], $ps.Output[1], $ps.Output[2]) | Should -Be @('one', "two`nlines", 'three')
+            }
+            finally {
+                $ps.PowerShell.Stop()
+                $ps.PowerShell.Dispose()
+            }
+        }
+    }
+
     Context 'ending early on a large file' {
         BeforeAll {
             # 1000 short lines, then 64 GB of zeros with a line end every 16 MB.

@@ -47,6 +47,14 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int Tail { get; set; } = -1;
 
+    /// <summary>
+    /// What ends each string written, instead of a line ending: the text is split on it and it is
+    /// taken out, as Get-Content -Delimiter does; after a last delimiter no empty string follows.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Delimiter { get; set; }
+
     /// <summary>After the content, keeps following the file and writes lines as they are added, until Ctrl+C.</summary>
     [Parameter]
     // "new": the parameter must be called -Wait, as Get-Content's; the base class's Wait methods are not used here.
@@ -62,6 +70,8 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     {
         string? conflict = Tail >= 0 && TotalCount >= 0 ? "-Tail and -TotalCount exclude each other: one reads the end of a file, the other its start."
             : Tail >= 0 && AsByteStream ? "-Tail counts lines: it cannot be used with -AsByteStream."
+            : Delimiter is not null && Raw ? "-Raw and -Delimiter exclude each other: one reads the file as one string, the other splits it."
+            : Delimiter is not null && AsByteStream ? "-Delimiter splits text: it cannot be used with -AsByteStream, which reads bytes."
             : Wait && (Raw || AsByteStream) ? "-Wait follows a file line by line: it cannot be used with -Raw or -AsByteStream."
             : null;
         if (conflict is not null)
@@ -109,7 +119,7 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         {
             return;
         }
-        if (Tail >= 0 && SplitsOnLineFeedByte(encoding))
+        if (Tail >= 0 && Delimiter is null && SplitsOnLineFeedByte(encoding))
         {
             SandboxFileTail tail = await client.Transfer.ReadLastLinesAsync(path, Tail, cancel).ConfigureAwait(false);
             var splitter = new TextLineSplitter(encoding);
@@ -147,7 +157,7 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     /// <summary>-Wait: lines added to the file after <paramref name="offset"/>, until the pipeline stops.</summary>
     async Task FollowAsync(SandboxClient client, string path, long offset, Encoding encoding, OutputSink sink, CancellationToken cancel)
     {
-        var splitter = new TextLineSplitter(encoding);
+        var splitter = new TextLineSplitter(encoding, Delimiter);
         await foreach (SandboxFileChunk chunk in client.Transfer.FollowAsync(path, offset, FollowInterval, cancel).WithCancellation(cancel).ConfigureAwait(false))
         {
             if (chunk.Restarted)
@@ -184,6 +194,11 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         }
 
         using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, 81920, leaveOpen: true);
+        if (Delimiter is not null)
+        {
+            await ReadPiecesAsync(reader, Delimiter, sink, cancel).ConfigureAwait(false);
+            return;
+        }
         if (Tail >= 0)
         {
             // An encoding whose line feed is not one 0x0A byte: read it all, keep the last lines.
@@ -214,6 +229,43 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             {
                 return; // disposing the stream ends the download
             }
+        }
+    }
+
+    /// <summary>-Delimiter: the text split on it, with -TotalCount and -Tail counting the pieces.</summary>
+    async Task ReadPiecesAsync(StreamReader reader, string delimiter, OutputSink sink, CancellationToken cancel)
+    {
+        var splitter = new TextLineSplitter(delimiter); // the reader decodes
+        var last = Tail >= 0 ? new Queue<string>() : null;
+        var buffer = new char[81920];
+        long written = 0;
+        bool ended = false;
+        while (!ended)
+        {
+            int read = await reader.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false);
+            ended = read == 0;
+            List<string> pieces = ended ? splitter.Flush() : splitter.Add(new string(buffer, 0, read));
+            foreach (string piece in pieces)
+            {
+                if (last is not null)
+                {
+                    last.Enqueue(piece);
+                    if (last.Count > Tail)
+                    {
+                        last.Dequeue();
+                    }
+                    continue;
+                }
+                await sink.WriteObjectAsync(piece, cancel).ConfigureAwait(false);
+                if (++written == TotalCount)
+                {
+                    return; // disposing the stream ends the download
+                }
+            }
+        }
+        if (last is not null)
+        {
+            await WriteLinesAsync(last.ToList(), sink, cancel).ConfigureAwait(false);
         }
     }
 

@@ -1,27 +1,33 @@
+using System;
 using System.Collections.Generic;
 using System.Text;
 
 namespace ScaleBox.Sandbox.Infrastructure;
 
 /// <summary>
-/// Decodes bytes that arrive in pieces into whole lines (LF or CRLF): a character split across
-/// two pieces is decoded whole, and a last line without its ending waits for the next piece.
+/// Decodes bytes that arrive in pieces into whole lines (LF or CRLF), or into the pieces a given
+/// delimiter ends (Get-Content -Delimiter): a character, or a delimiter, split across two pieces is
+/// found whole, and a last line without its ending waits for the next piece.
 /// </summary>
 internal sealed class TextLineSplitter
 {
     readonly Encoding _encoding;
+    readonly string? _delimiter;
     Decoder _decoder;
     readonly StringBuilder _pending = new StringBuilder();
 
     /// <summary>For text that arrives already decoded.</summary>
-    public TextLineSplitter()
-        : this(Encoding.UTF8)
+    public TextLineSplitter(string? delimiter = null)
+        : this(Encoding.UTF8, delimiter)
     {
     }
 
-    public TextLineSplitter(Encoding encoding)
+    /// <param name="encoding">How the bytes are decoded.</param>
+    /// <param name="delimiter">What ends a piece, taken out as a line ending is; null for lines.</param>
+    public TextLineSplitter(Encoding encoding, string? delimiter = null)
     {
         _encoding = encoding;
+        _delimiter = string.IsNullOrEmpty(delimiter) ? null : delimiter;
         _decoder = encoding.GetDecoder();
     }
 
@@ -55,6 +61,10 @@ internal sealed class TextLineSplitter
 
     List<string> CompleteLines()
     {
+        if (_delimiter is not null)
+        {
+            return CompletePieces(_delimiter);
+        }
         var lines = new List<string>();
         int start = 0;
         for (int i = 0; i < _pending.Length; i++)
@@ -68,6 +78,21 @@ internal sealed class TextLineSplitter
         }
         _pending.Remove(0, start);
         return lines;
+    }
+
+    List<string> CompletePieces(string delimiter)
+    {
+        var pieces = new List<string>();
+        string text = _pending.ToString();
+        int start = 0;
+        int found;
+        while ((found = text.IndexOf(delimiter, start, StringComparison.Ordinal)) >= 0)
+        {
+            pieces.Add(text.Substring(start, found - start));
+            start = found + delimiter.Length;
+        }
+        _pending.Remove(0, start);
+        return pieces;
     }
 
     /// <summary>Forgets a partial line and a partial character: the text starts over.</summary>
