@@ -2,6 +2,15 @@
 # counterpart run on the same folder (the local agent's home is a local folder): Get-Item,
 # Get-ChildItem, Copy-Item, Move-Item and Remove-Item pass over it silently, Get-Content reports
 # it, Test-Path says False; a missing parent is an error for all of them.
+BeforeDiscovery {
+    # Cmdlets that take -Path alone, each with its FileSystem counterpart.
+    $pathCmdlets = @(
+        @{ Sandbox = 'Get-SbxItem'; Local = 'Get-Item' }
+        @{ Sandbox = 'Get-SbxChildItem'; Local = 'Get-ChildItem' }
+        @{ Sandbox = 'Remove-SbxItem'; Local = 'Remove-Item' }
+    )
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestAgent.ps1')
     $agent = Start-TestAgent
@@ -27,11 +36,7 @@ AfterAll {
 }
 
 Describe 'A -Path pattern that matches nothing' {
-    It '<Sandbox> is silent, as <Local>' -ForEach @(
-        @{ Sandbox = 'Get-SbxItem'; Local = 'Get-Item' }
-        @{ Sandbox = 'Get-SbxChildItem'; Local = 'Get-ChildItem' }
-        @{ Sandbox = 'Remove-SbxItem'; Local = 'Remove-Item' }
-    ) {
+    It '<Sandbox> is silent, as <Local>' -ForEach $pathCmdlets {
         $sandbox = Get-Outcome $Sandbox @{ Path = 'unmatched/zz*' }
         $local = Get-Outcome $Local @{ Path = (Join-Path $dir 'zz*') }
 
@@ -74,11 +79,7 @@ Describe 'A -Path pattern that matches nothing' {
         Test-SbxPath -Path 'unmatched/zz*' | Should -BeFalse
     }
 
-    It 'in a folder that does not exist is NotFound for <Sandbox>, as for <Local>' -ForEach @(
-        @{ Sandbox = 'Get-SbxItem'; Local = 'Get-Item' }
-        @{ Sandbox = 'Get-SbxChildItem'; Local = 'Get-ChildItem' }
-        @{ Sandbox = 'Remove-SbxItem'; Local = 'Remove-Item' }
-    ) {
+    It 'in a folder that does not exist is NotFound for <Sandbox>, as for <Local>' -ForEach $pathCmdlets {
         $sandbox = Get-Outcome $Sandbox @{ Path = 'unmatched/none/zz*' }
         $local = Get-Outcome $Local @{ Path = (Join-Path $dir 'none/zz*') }
 
