@@ -53,6 +53,9 @@ public sealed class SandboxClient : IDisposable
     /// <summary>GET /health: true when the agent answers 200. Needs no valid token.</summary>
     public Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default) => Connection.IsHealthyAsync(cancellationToken);
 
+    /// <summary>GET /health (status and round trip), then one authenticated call to tell whether the token is accepted.</summary>
+    public Task<SandboxCheck> CheckAsync(CancellationToken cancellationToken = default) => SandboxCheck.RunAsync(this, cancellationToken);
+
     public void Dispose() => Connection.Dispose();
 
     public override string ToString() => $"SandboxClient({Endpoint}, {Options.Protocol})";

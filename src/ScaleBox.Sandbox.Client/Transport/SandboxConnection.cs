@@ -92,7 +92,11 @@ public sealed class SandboxConnection : IDisposable
     public Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default) => IsHealthyAsync(Options.Timeout, cancellationToken);
 
     /// <summary>GET /health within <paramref name="limit"/> rather than the session's timeout.</summary>
-    internal async Task<bool> IsHealthyAsync(TimeSpan limit, CancellationToken cancellationToken)
+    internal async Task<bool> IsHealthyAsync(TimeSpan limit, CancellationToken cancellationToken) =>
+        await GetHealthAsync(limit, cancellationToken).ConfigureAwait(false) == HttpStatusCode.OK;
+
+    /// <summary>GET /health: the status it answers with, within <paramref name="limit"/>.</summary>
+    internal async Task<HttpStatusCode> GetHealthAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         using var request = NewPlainRequest(HttpMethod.Get, AgentHttpRoutes.Health);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -102,7 +106,7 @@ public sealed class SandboxConnection : IDisposable
             using HttpResponseMessage response = await _http
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token)
                 .ConfigureAwait(false);
-            return response.StatusCode == HttpStatusCode.OK;
+            return response.StatusCode;
         }
         catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException)
         {
