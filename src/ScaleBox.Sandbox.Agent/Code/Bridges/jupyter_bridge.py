@@ -67,8 +67,12 @@ def new_manager():
                          ip=os.path.join(SOCKET_DIR, "k"), connection_file=os.path.join(SOCKET_DIR, "kernel.json"))
 
 
+class KernelDidNotStart(Exception):
+    pass
+
+
 def start():
-    """Starts the kernel and waits until it answers; returns (manager, client) or (None, reason)."""
+    """Starts the kernel and waits until it answers: its manager and client."""
     for attempt in range(START_ATTEMPTS):
         manager = new_manager()
         manager.start_kernel(cwd=CWD, env=env, preexec_fn=restore_defaults)  # passed on to Popen
@@ -82,7 +86,7 @@ def start():
             client.stop_channels()
             manager.shutdown_kernel(now=True)
             if not died or attempt == START_ATTEMPTS - 1:
-                return None, "the kernel did not start: %s" % e
+                raise KernelDidNotStart("the kernel did not start: %s" % e)
 
 
 def remove_socket_dir():
@@ -90,9 +94,10 @@ def remove_socket_dir():
         shutil.rmtree(SOCKET_DIR, ignore_errors=True)
 
 
-km, kc = start()
-if km is None:
-    emit({"ev": "died", "message": kc})
+try:
+    km, kc = start()
+except KernelDidNotStart as e:
+    emit({"ev": "died", "message": str(e)})
     remove_socket_dir()
     sys.exit(1)
 
