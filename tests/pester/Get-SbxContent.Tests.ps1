@@ -358,6 +358,7 @@ Describe 'Get-SbxContent' {
             @{ Name = 'a text without its delimiter'; Text = "abc`ndef"; Delimiter = ',' }
             @{ Name = 'a text on a delimiter of several characters'; Text = 'one<END>two<END>three'; Delimiter = '<END>' }
             @{ Name = 'records longer than a read, on a non-ASCII delimiter'; Text = ((1..6) | ForEach-Object { "é$_" * 30000 }) -join '§'; Delimiter = '§' }
+            @{ Name = 'a delimiter of several characters that two reads share'; Text = ('a' * 81918) + '<END>' + ('b' * 200000) + '<END>c'; Delimiter = '<END>' }
         ) {
             $full = New-RemoteText 'delimited/sample.txt' $Text
 

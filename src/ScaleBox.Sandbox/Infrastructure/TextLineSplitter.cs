@@ -15,6 +15,7 @@ internal sealed class TextLineSplitter
     readonly string? _delimiter;
     Decoder _decoder;
     readonly StringBuilder _pending = new StringBuilder();
+    int _searched; // with a delimiter: how much of _pending was searched for it already
 
     /// <summary>For text that arrives already decoded.</summary>
     public TextLineSplitter(string? delimiter = null)
@@ -55,6 +56,7 @@ internal sealed class TextLineSplitter
         {
             last.Add(_pending.ToString());
             _pending.Clear();
+            _searched = 0;
         }
         return last;
     }
@@ -82,16 +84,24 @@ internal sealed class TextLineSplitter
 
     List<string> CompletePieces(string delimiter)
     {
+        // Only the text added since the last search is searched (with the delimiter's length less
+        // one before it, where a delimiter split across two additions starts), so that a piece
+        // longer than many additions costs no more than its length.
         var pieces = new List<string>();
-        string text = _pending.ToString();
-        int start = 0;
+        int searchFrom = Math.Max(0, _searched - (delimiter.Length - 1));
+        string window = _pending.ToString(searchFrom, _pending.Length - searchFrom);
+        int pieceStart = 0;
         int found;
-        while ((found = text.IndexOf(delimiter, start, StringComparison.Ordinal)) >= 0)
+        int at = 0;
+        while ((found = window.IndexOf(delimiter, at, StringComparison.Ordinal)) >= 0)
         {
-            pieces.Add(text.Substring(start, found - start));
-            start = found + delimiter.Length;
+            int end = searchFrom + found;
+            pieces.Add(_pending.ToString(pieceStart, end - pieceStart));
+            pieceStart = end + delimiter.Length;
+            at = found + delimiter.Length;
         }
-        _pending.Remove(0, start);
+        _pending.Remove(0, pieceStart);
+        _searched = _pending.Length;
         return pieces;
     }
 
@@ -99,6 +109,7 @@ internal sealed class TextLineSplitter
     public void Reset()
     {
         _pending.Clear();
+        _searched = 0;
         _decoder = _encoding.GetDecoder();
     }
 }
