@@ -79,6 +79,10 @@ public static class AgentHost
             // pipeline) reads slowly for a while: that is backpressure, not an attack on a sandbox's
             // own agent, and must not cut its streams (Kestrel's default aborts below 240 B/s).
             kestrel.Limits.MinResponseDataRate = null;
+            // Nor may a request body that comes slowly be cut (Kestrel's default: under 240 B/s after
+            // 5 s): an upload from a slow source, or a Connect input stream (Process/StreamInput) that
+            // is quiet while its user is. The real agent, a Go server, has no such minimum.
+            kestrel.Limits.MinRequestBodyDataRate = null;
             kestrel.Listen(IPAddress.Loopback, options.Port, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Listen(IPAddress.Loopback, options.Http2Port, o => o.Protocols = HttpProtocols.Http2);
         });
