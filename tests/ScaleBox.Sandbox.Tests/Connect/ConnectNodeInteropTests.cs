@@ -6,7 +6,8 @@ namespace ScaleBox.Sandbox.Tests.Connect;
 
 /// <summary>
 /// The official Connect client for Node (the JS SDK's transport) against the agent and the probe
-/// service, in JSON (as the JS SDK) and binary proto (as the Python SDK), over HTTP/1.1.
+/// service, in JSON (as the JS SDK) and binary proto (as the Python SDK), over HTTP/1.1, and over
+/// HTTP/2 for the client stream that only HTTP/2 can carry.
 /// </summary>
 [Collection(LocalAgentCollection.Name)]
 public sealed class ConnectNodeInteropTests(LocalAgentFixture agent, ProbeHost probe) : IClassFixture<ProbeHost>
@@ -55,6 +56,39 @@ public sealed class ConnectNodeInteropTests(LocalAgentFixture agent, ProbeHost p
             Assert.Equal("failed after 2", failed.GetProperty("message").GetString());
             Assert.Equal("counted 2", failed.GetProperty("metadata").GetProperty(ProbeService.TrailerKey).GetString());
             Assert.Equal("DeadlineExceeded", result.GetProperty("late").GetProperty("code").GetString());
+        }
+    }
+
+    [NodeInteropFact]
+    public async Task A_Connect_input_stream_quiet_for_longer_than_Kestrels_body_rate_grace_is_not_cut()
+    {
+        // Kestrel cuts a request body that brings under 240 bytes/s once 5 s have passed, which
+        // suits uploads; an input stream is quiet whenever its user is, and gRPC lifts the limit
+        // for its streams. 6 s between lines: longer than the grace, so a cut connection shows.
+        JsonElement seen = await NodeInterop.RunAsync("stream-input", agent.Http2Address, AgentMessages.File, new { token = agent.AccessToken, pauseMs = 6000, binaryOnly = true });
+
+        JsonElement result = seen.GetProperty("binary");
+        Assert.Equal(["one\n", "two\n", "three\n"], result.GetProperty("echoed").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(result.GetProperty("answered").GetBoolean());
+    }
+
+    [NodeInteropFact]
+    public async Task The_Node_client_streams_input_over_HTTP2_and_each_piece_reaches_the_process_as_it_is_sent()
+    {
+        // Process/StreamInput is a client stream: Connect carries it over HTTP/2 only, where the
+        // real agent (a connect-go server) takes it. Each line must reach `cat` while the request
+        // is still open; the script sends the next line only once the last one came back.
+        JsonElement seen = await NodeInterop.RunAsync("stream-input", agent.Http2Address, AgentMessages.File, new { token = agent.AccessToken, pauseMs = 0 });
+
+        foreach (string format in new[] { "json", "binary" })
+        {
+            JsonElement result = seen.GetProperty(format);
+            Assert.Equal(["one\n", "two\n", "three\n"], result.GetProperty("echoed").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal("one\ntwo\nthree\n", result.GetProperty("output").GetString());
+            Assert.True(result.GetProperty("answered").GetBoolean());
+            JsonElement exit = result.GetProperty("exit");
+            Assert.Equal(JsonValueKind.Object, exit.ValueKind);
+            Assert.Equal("signal: killed", exit.GetProperty("status").GetString());
         }
     }
 }
