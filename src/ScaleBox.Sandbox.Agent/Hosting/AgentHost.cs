@@ -70,6 +70,10 @@ public static class AgentHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // uploads are streamed, whatever their size
+            // The longest path the agent takes (4096 bytes) is a URL of 12 KiB once percent-encoded,
+            // as any non-ASCII name is. Kestrel's default request line (8 KiB; HTTP/2's :path too)
+            // would refuse a download the real agent (Go's net/http: 1 MB of headers) serves.
+            kestrel.Limits.MaxRequestLineSize = 32 * 1024;
             // HTTP/2 flow control sized for bulk data: with Kestrel's defaults (1 MiB per connection,
             // 768 KiB per stream) an upload on the HTTP/2 port waits for window updates every few
             // hundred KiB and runs at about half the HTTP/1.1 rate.
