@@ -18,15 +18,22 @@ public sealed class KernelBridge : IAsyncDisposable
     readonly bool interruptBySignal;
     readonly StringBuilder stderrTail = new();
 
-    KernelBridge(Process process, bool interruptBySignal)
+    KernelBridge(Process process, bool interruptBySignal, string? socketFolder)
     {
         this.process = process;
         this.interruptBySignal = interruptBySignal;
+        SocketFolder = socketFolder;
         _ = PumpEventsAsync();
         _ = DrainStderrAsync();
     }
 
     public int Pid => process.Id;
+
+    /// <summary>
+    /// The private folder of a Python kernel's Unix sockets, made here and removed once the runner
+    /// is gone, even when it had to be killed and could not remove it itself; null for a kernel on TCP.
+    /// </summary>
+    public string? SocketFolder { get; }
 
     /// <summary>Starts the runner for <paramref name="language"/> in <paramref name="cwd"/> and waits for it to be ready.</summary>
     public static async Task<KernelBridge> StartAsync(CodeLanguage language, string cwd, CancellationToken cancel)
@@ -41,6 +48,7 @@ public sealed class KernelBridge : IAsyncDisposable
             StandardOutputEncoding = new UTF8Encoding(false),
             StandardInputEncoding = new UTF8Encoding(false),
         };
+        string? socketFolder = null;
         switch (language.Runner)
         {
             case RunnerKind.Node:
@@ -59,10 +67,25 @@ public sealed class KernelBridge : IAsyncDisposable
                 start.ArgumentList.Add(language.KernelSpecDir!);
                 start.ArgumentList.Add(cwd);
                 start.ArgumentList.Add(language.Name);
+                if (language.Name == "python")
+                {
+                    socketFolder = NewSocketFolder();
+                    start.ArgumentList.Add(socketFolder ?? "");
+                }
                 start.Environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";
                 break;
         }
-        var bridge = new KernelBridge(Process.Start(start)!, language.Runner == RunnerKind.Node);
+        Process runner;
+        try
+        {
+            runner = Process.Start(start)!;
+        }
+        catch
+        {
+            DeleteSocketFolder(socketFolder);
+            throw;
+        }
+        var bridge = new KernelBridge(runner, language.Runner == RunnerKind.Node, socketFolder);
         try
         {
             JsonElement first = await bridge.events.Reader.ReadAsync(cancel);
@@ -82,6 +105,31 @@ public sealed class KernelBridge : IAsyncDisposable
             await bridge.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A new private folder for a kernel's Unix sockets, or null where the temp path leaves no room for their names.</summary>
+    static string? NewSocketFolder()
+    {
+        string folder = Directory.CreateTempSubdirectory("sbx-kernel-").FullName;
+        // A Unix socket's path holds at most 107 bytes; the kernel adds a name of about 15.
+        if (Encoding.UTF8.GetByteCount(folder) <= 90)
+        {
+            return folder;
+        }
+        DeleteSocketFolder(folder);
+        return null;
+    }
+
+    static void DeleteSocketFolder(string? folder)
+    {
+        try
+        {
+            if (folder is not null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     static string SystemPython => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
@@ -191,5 +239,6 @@ public sealed class KernelBridge : IAsyncDisposable
             await process.WaitForExitAsync();
         }
         process.Dispose();
+        DeleteSocketFolder(SocketFolder);
     }
 }

@@ -1,6 +1,6 @@
 """Runs one Jupyter kernel for the local sandbox agent and relays it as JSON lines.
 
-Started as: /usr/bin/python3 jupyter_bridge.py <kernelspec dir> <cwd> <language>
+Started as: /usr/bin/python3 jupyter_bridge.py <kernelspec dir> <cwd> <language> [<socket dir>]
 stdin  (one JSON object a line): {"op": "execute", "code": str, "env": {str: str}}
                                  {"op": "interrupt"}  {"op": "shutdown"}
 stdout (one JSON object a line): {"ev": "ready"}, {"ev": "stdout"|"stderr", "text": str},
@@ -16,7 +16,6 @@ import queue
 import re
 import shutil
 import sys
-import tempfile
 import threading
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -48,15 +47,13 @@ env = dict(os.environ)
 env.pop("PYTHONPATH", None)
 env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
-# Sockets of a Python kernel live in a private folder (Unix sockets: ipykernel speaks ZeroMQ's
-# ipc transport). Over TCP, jupyter_client picks five free ports by binding and releasing them;
-# kernels started at the same moment can pick the same port, and one of them then dies binding
-# it (seen about once in 150 simultaneous starts). Other kernels keep TCP (IRkernel writes ipc
+# Sockets of a Python kernel live in a private folder the agent made for it (Unix sockets:
+# ipykernel speaks ZeroMQ's ipc transport). Over TCP, jupyter_client picks five free ports by
+# binding and releasing them; kernels started at the same moment can pick the same port, and one
+# of them then dies binding it (seen about once in 150 simultaneous starts). Other kernels, and a
+# Python kernel given no folder (a temp path too long for a socket), keep TCP (IRkernel writes ipc
 # addresses its own way) and are started again when they die before they are ready.
-SOCKET_DIR = tempfile.mkdtemp(prefix="sbx-kernel-") if IS_PYTHON else None
-if SOCKET_DIR and len(SOCKET_DIR) > 90:  # a Unix socket's path has at most 107 bytes
-    os.rmdir(SOCKET_DIR)
-    SOCKET_DIR = None
+SOCKET_DIR = sys.argv[4] if IS_PYTHON and len(sys.argv) > 4 and sys.argv[4] else None
 START_ATTEMPTS = 3
 
 
@@ -90,6 +87,8 @@ def start():
 
 
 def remove_socket_dir():
+    # The agent removes the folder too once this process is gone; this covers an agent that was
+    # killed, whose bridges see their stdin end and stop on their own.
     if SOCKET_DIR:
         shutil.rmtree(SOCKET_DIR, ignore_errors=True)
 

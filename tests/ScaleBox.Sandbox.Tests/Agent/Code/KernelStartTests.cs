@@ -75,6 +75,26 @@ public sealed class KernelStartTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(3, Starts);
     }
 
+    [PythonKernelFact]
+    public async Task A_Python_runner_that_had_to_be_killed_leaves_no_socket_folder_behind()
+    {
+        KernelBridge bridge = await KernelBridge.StartAsync(CodeLanguage.Resolve("python"), _root, CancellationToken.None);
+        string folder = bridge.SocketFolder!;
+        Assert.True(Directory.Exists(folder));
+        Assert.NotEmpty(Directory.GetFileSystemEntries(folder)); // the kernel's sockets and connection file
+
+        // As when the runner outlives its grace: killed, with no chance to clean up after itself.
+        using (var runner = System.Diagnostics.Process.GetProcessById(bridge.Pid))
+        {
+            runner.Kill(entireProcessTree: true);
+            await runner.WaitForExitAsync();
+        }
+        Assert.True(Directory.Exists(folder));
+        await bridge.DisposeAsync();
+
+        Assert.False(Directory.Exists(folder));
+    }
+
     int Starts => File.ReadAllLines(Path.Combine(_root, "starts")).Length;
 
     /// <summary>
