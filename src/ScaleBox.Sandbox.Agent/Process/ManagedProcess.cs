@@ -154,7 +154,20 @@ sealed class ManagedProcess
         lock (_gate)
         {
             if (_reaped) return;
-            _deadline = new Timer(_ => TrySignal(LibC.SIGKILL), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+            _deadline = new Timer(_ => KillAtDeadline(), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>True once the deadline of <see cref="KillAt"/> passed before the child was reaped; set before its end is known.</summary>
+    public bool KilledAtDeadline { get; private set; }
+
+    void KillAtDeadline()
+    {
+        lock (_gate)
+        {
+            // Under the gate, as reaping is: the flag is set before the end event can be sent.
+            KilledAtDeadline = !_reaped;
+            TrySignal(LibC.SIGKILL);
         }
     }
 

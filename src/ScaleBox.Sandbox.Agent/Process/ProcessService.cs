@@ -35,6 +35,13 @@ public sealed class ProcessService(ProcessTable table, PathResolver paths) : Pro
             }
             await EventStreamer.CopyAsync(subscription, responseStream, e => new StartResponse { Event = e },
                 keepalive, context.CancellationToken);
+            if (process.KilledAtDeadline)
+            {
+                // The kill's end event can go out before the server's own deadline ends the call, which
+                // then closed OK over gRPC now and then: end it as past its deadline whichever comes
+                // first, as over Connect (and as the real agent's handler returns its context's error).
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, "the call's deadline passed: the process was killed"));
+            }
         }
     }
 

@@ -66,17 +66,9 @@ public sealed class SignalTests(LocalAgentFixture agent)
             new StartRequest { Process = new ProcessConfig { Cmd = "sleep", Args = { "30" } } }, deadline: TimeSpan.FromSeconds(1));
         uint pid = await rpc.ReadStartAsync(call.ResponseStream, r => r.Event);
 
-        // The kill and the call's own deadline race: the stream either fails with deadline_exceeded
-        // or still carries the end event of the kill.
-        try
-        {
-            ProcessRun run = await ProcessRun.ReadAsync(call.ResponseStream, r => r.Event);
-            Assert.Equal("signal: killed", run.End!.Status);
-        }
-        catch (RpcException e)
-        {
-            Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
-        }
+        // Whether the kill's end event or the call's own deadline comes first, the call ends past its deadline.
+        var e = await Assert.ThrowsAsync<RpcException>(() => ProcessRun.ReadAsync(call.ResponseStream, r => r.Event));
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
 
         // The agent remembers how it ended: killed at the deadline, long before sleep 30 would end.
         using AsyncServerStreamingCall<ConnectResponse> connect = rpc.Connect(rpc.Pid(pid));
@@ -86,5 +78,38 @@ public sealed class SignalTests(LocalAgentFixture agent)
         Assert.Equal(-1, after.End.ExitCode);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
         Assert.DoesNotContain((await rpc.ListAsync()).Processes, p => p.Pid == pid);
+    }
+
+    [Fact]
+    public async Task A_start_past_its_deadline_always_ends_with_deadline_exceeded_even_when_the_kill_ends_the_stream_first()
+    {
+        // Sent by hand over HTTP/2, so that no client-side timer decides the outcome: only the
+        // agent's trailers do. The kill at the deadline and the server's own deadline race; the
+        // call used to end OK now and then, when the kill's end event won.
+        using var http = new HttpClient { BaseAddress = agent.Http2Address };
+        byte[] message = Google.Protobuf.MessageExtensions.ToByteArray(new StartRequest { Process = new ProcessConfig { Cmd = "sleep", Args = { "30" } } });
+        byte[] frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), message.Length);
+        message.CopyTo(frame, 5);
+
+        var statuses = new List<string?>();
+        for (int i = 0; i < 20; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/sandboxagent.Process/Start")
+            {
+                Content = new ByteArrayContent(frame),
+                Version = System.Net.HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+            request.Headers.TryAddWithoutValidation("TE", "trailers");
+            request.Headers.TryAddWithoutValidation("grpc-timeout", "200m");
+            request.Headers.TryAddWithoutValidation("X-Access-Token", agent.AccessToken);
+            using HttpResponseMessage response = await http.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync(); // start, the end of the kill or not, then the trailers
+            statuses.Add(response.TrailingHeaders.TryGetValues("grpc-status", out var values) ? values.Single() : $"{(int)response.StatusCode} {response.Headers} {response.Content.Headers}");
+        }
+
+        Assert.All(statuses, status => Assert.Equal(((int)StatusCode.DeadlineExceeded).ToString(), status));
     }
 }
