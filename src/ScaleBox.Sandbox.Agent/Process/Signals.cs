@@ -24,13 +24,13 @@ public static class Signals
 
     /// <summary>
     /// The number to send for a schema signal. Only SIGTERM and SIGKILL exist in the schema, and the
-    /// real agent answers <c>unimplemented</c> for anything else (including an unknown number on the wire).
+    /// real agent answers <c>unimplemented</c> for anything else: an unknown number on the wire, and
+    /// no signal at all (SIGNAL_UNSPECIFIED, what a request that names none decodes to).
     /// </summary>
     public static int ToNumber(Signal signal) => signal switch
     {
         Signal.Sigkill => LibC.SIGKILL,
         Signal.Sigterm => LibC.SIGTERM,
-        Signal.Unspecified => throw new RpcException(new Status(StatusCode.InvalidArgument, "the request names no signal: give SIGTERM or SIGKILL")),
         _ => throw new RpcException(new Status(StatusCode.Unimplemented, $"invalid signal: {SchemaName(signal)}")),
     };
 

@@ -32,7 +32,7 @@ public sealed class SignalTests(LocalAgentFixture agent)
     }
 
     [Theory, BothProtocols]
-    public async Task Signals_other_than_sigterm_and_sigkill_are_unimplemented_and_no_signal_is_invalid(SandboxProtocol protocol)
+    public async Task Signals_other_than_sigterm_and_sigkill_and_no_signal_at_all_are_unimplemented(SandboxProtocol protocol)
     {
         using var rpc = new ProcessRpc(agent, protocol);
         using AsyncServerStreamingCall<StartResponse> call = rpc.Start(new StartRequest { Process = new ProcessConfig { Cmd = "sleep", Args = { "30" } } });
@@ -41,8 +41,10 @@ public sealed class SignalTests(LocalAgentFixture agent)
         var unspecified = await Assert.ThrowsAsync<RpcException>(() => rpc.SignalAsync(rpc.Pid(pid), Signal.Unspecified));
         var sigint = await Assert.ThrowsAsync<RpcException>(() => rpc.SignalAsync(rpc.Pid(pid), (Signal)2));
 
-        Assert.Equal(StatusCode.InvalidArgument, unspecified.StatusCode);
+        Assert.Equal(StatusCode.Unimplemented, unspecified.StatusCode);
+        Assert.Equal("invalid signal: SIGNAL_UNSPECIFIED", unspecified.Status.Detail);
         Assert.Equal(StatusCode.Unimplemented, sigint.StatusCode);
+        Assert.Equal("invalid signal: 2", sigint.Status.Detail);
         Assert.Contains(await rpc.ListAsync().ContinueWith(t => t.Result.Processes), p => p.Pid == pid); // still running
     }
 
