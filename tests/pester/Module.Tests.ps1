@@ -219,6 +219,29 @@ Describe 'The ScaleBox.Sandbox module' {
             $result.CompletionMatches.CompletionText | Should -Contain 'demo-remote-a'
         }
 
+        It 'completes Copy-SbxItem from the sandbox on its sandbox side and locally on the other' {
+            $local = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) ('sbx-complete-' + [guid]::NewGuid().ToString('N')))
+            New-Item -ItemType Directory -Path (Join-Path $local 'demo-local-dir') | Out-Null
+            Push-Location -LiteralPath $local.FullName
+            try {
+                $complete = { param($Line) (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText }
+                & $complete 'Copy-SbxItem -FromSandbox -Path demo-remote-' | Should -Be @('demo-remote-a', 'demo-remote-b.txt')
+                & $complete 'Copy-SbxItem -FromSandbox -LiteralPath demo-remote-b' | Should -Be @('demo-remote-b.txt')
+                & $complete 'Copy-SbxItem -FromSandbox -Path demo-remote-b.txt -Destination ./demo-lo' | Should -Be @('./demo-local-dir')
+                & $complete 'Copy-SbxItem -ToSandbox -Path ./demo-lo' | Should -Be @('./demo-local-dir')
+                & $complete 'Copy-SbxItem -ToSandbox -Path ./demo-local-dir -Destination demo-remote-' | Should -Be @('demo-remote-a', 'demo-remote-b.txt')
+            }
+            finally {
+                Pop-Location
+                Remove-Item -LiteralPath $local.FullName -Recurse -Force
+            }
+        }
+
+        It 'completes -LiteralPath too' {
+            $line = 'Remove-SbxItem -LiteralPath demo-remote-b'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('demo-remote-b.txt')
+        }
+
         It 'quotes a completed name that needs quotes' {
             New-Item -ItemType Directory -Path (Join-Path $agent.Home 'spaced name') | Out-Null
             $line = 'Get-SbxItem spac'

@@ -46,11 +46,13 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = BetweenSessionsSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CopySidePathCompleter))]
     public string[] Path { get; set; } = new string[0];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CopySidePathCompleter))]
     public string[] LiteralPath { get; set; } = new string[0];
 
     /// <summary>Sandbox items from Get-SbxItem or Get-SbxChildItem; implies -FromSandbox.</summary>
@@ -61,6 +63,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// <summary>Where to copy to: a sandbox path with -ToSandbox, a local path with -FromSandbox. An existing directory receives the items.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CopySidePathCompleter))]
     public string Destination { get; set; } = string.Empty;
 
     // Not mandatory: a mandatory switch that is missing makes PowerShell prompt for it, which

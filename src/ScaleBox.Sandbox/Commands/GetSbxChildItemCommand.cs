@@ -102,7 +102,7 @@ public sealed class GetSbxChildItemCommand : SessionCmdlet
                     continue;
                 }
             }
-            List(path, depth);
+            List(WithoutEscapes(path, literal), depth);
         }
     }
 

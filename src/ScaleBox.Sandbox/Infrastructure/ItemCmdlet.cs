@@ -26,6 +26,7 @@ public abstract class ItemCmdlet : SessionCmdlet
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SandboxPathCompleter))]
     public string[] LiteralPath { get; set; } = new string[0];
 
     /// <summary>

@@ -28,7 +28,7 @@ public abstract class LiveCompleter : IArgumentCompleter
         try
         {
             using var timeout = new CancellationTokenSource(CompletionSession.Budget);
-            return Complete(session, parameterName, word, timeout.Token).ToList();
+            return Complete(session, commandName, parameterName, word, timeout.Token).ToList();
         }
         catch (Exception)
         {
@@ -38,5 +38,6 @@ public abstract class LiveCompleter : IArgumentCompleter
     }
 
     /// <summary>The completions of <paramref name="word"/> (unquoted) from the sandbox of <paramref name="session"/>.</summary>
-    protected abstract IEnumerable<CompletionResult> Complete(SbxSession session, string parameterName, string word, CancellationToken cancellationToken);
+    protected abstract IEnumerable<CompletionResult> Complete(SbxSession session, string commandName, string parameterName, string word,
+        CancellationToken cancellationToken);
 }

@@ -17,7 +17,7 @@ namespace ScaleBox.Sandbox.Infrastructure;
 /// </summary>
 public sealed class SandboxProcessCompleter : LiveCompleter
 {
-    protected override IEnumerable<CompletionResult> Complete(SbxSession session, string parameterName, string word, CancellationToken cancellationToken)
+    protected override IEnumerable<CompletionResult> Complete(SbxSession session, string commandName, string parameterName, string word, CancellationToken cancellationToken)
     {
         IReadOnlyList<SandboxProcessInfo> processes = session.Client.Processes.ListAsync(cancellationToken).GetAwaiter().GetResult();
         return string.Equals(parameterName, "Tag", StringComparison.OrdinalIgnoreCase)

@@ -78,6 +78,12 @@ public abstract class SessionCmdlet : CancellableCmdlet
     protected virtual bool UnmatchedPatternIsError => false;
 
     /// <summary>
+    /// The path a -Path argument names once its escapes are read ("f `[1`].txt" is "f [1].txt"), as
+    /// the FileSystem provider reads them; a -LiteralPath is taken as written.
+    /// </summary>
+    protected static string WithoutEscapes(string path, bool literal) => literal ? path : WildcardPattern.Unescape(path);
+
+    /// <summary>
     /// FindItems without the pipeline thread, so several can be in flight: the items a path names,
     /// or the call's failure (NotFound included) as a <see cref="SandboxException"/>.
     /// </summary>
@@ -87,11 +93,11 @@ public abstract class SessionCmdlet : CancellableCmdlet
         string leaf = SandboxPath.GetLeaf(path);
         if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
         {
-            return new[] { await client.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false) };
+            return new[] { await client.Files.GetItemAsync(WithoutEscapes(path, literal), cancellationToken).ConfigureAwait(false) };
         }
 
         var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
-        var matches = (await client.Files.GetChildItemsAsync(SandboxPath.GetParent(path), 1, cancellationToken).ConfigureAwait(false))
+        var matches = (await client.Files.GetChildItemsAsync(WithoutEscapes(SandboxPath.GetParent(path), literal), 1, cancellationToken).ConfigureAwait(false))
             .Where(i => pattern.IsMatch(i.Name))
             .ToList();
         if (matches.Count > 0)
