@@ -67,6 +67,20 @@ Describe 'Set-SbxContent' -Tag Smoke {
             [System.IO.File]::ReadAllText((Join-Path $agent.Home 'text/objects.txt')) | Should -BeExactly "42`nTrue`n`nend`n"
         }
 
+        It 'writes objects as Set-Content does, a [pscustomobject] as @{...}' {
+            $values = @([pscustomobject]@{ Name = 'x'; Id = 1 }, (Get-Date '2026-12-05T10:00:00'), 1.5, @{ a = 1 })
+            $values | Set-SbxContent text/pscustom.txt
+            $local = Join-Path ([IO.Path]::GetTempPath()) ('sbx-setcontent-' + [guid]::NewGuid().ToString('N'))
+            try {
+                $values | Set-Content -LiteralPath $local
+                [System.IO.File]::ReadAllText((Join-Path $agent.Home 'text/pscustom.txt')) | Should -BeExactly ([System.IO.File]::ReadAllText($local))
+                Get-SbxContent text/pscustom.txt -TotalCount 1 | Should -BeExactly '@{Name=x; Id=1}'
+            }
+            finally {
+                Remove-Item -LiteralPath $local -ErrorAction SilentlyContinue
+            }
+        }
+
         It 'writes the values one after the other with -NoNewline' {
             Set-SbxContent text/nonewline.txt -Value 'a', 'b', 'c' -NoNewline
             Get-RemoteBytes text/nonewline.txt | Should -Be ([byte[]](0x61, 0x62, 0x63))

@@ -77,18 +77,17 @@ public abstract class ContentWriterCmdlet : SessionCmdlet
     {
         foreach (object? value in Value)
         {
-            object? unwrapped = value is PSObject wrapped ? wrapped.BaseObject : value;
             if (AsByteStream)
             {
-                WriteBytes(unwrapped);
+                WriteBytes(value is PSObject wrapped ? wrapped.BaseObject : value);
             }
             else if (NoNewline)
             {
-                _text!.Write(ToText(unwrapped));
+                _text!.Write(ToText(value));
             }
             else
             {
-                _text!.WriteLine(ToText(unwrapped));
+                _text!.WriteLine(ToText(value));
             }
         }
     }
@@ -147,6 +146,10 @@ public abstract class ContentWriterCmdlet : SessionCmdlet
         }
     }
 
+    /// <summary>
+    /// A value's text as Set-Content writes it. Converted wrapped: a [pscustomobject] is text only
+    /// through its PSObject ("@{Name=x; Id=1}"); its base object converts to an empty string.
+    /// </summary>
     static string ToText(object? value) =>
         value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
 
