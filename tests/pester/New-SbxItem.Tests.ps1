@@ -144,6 +144,13 @@ Describe 'New-SbxItem' -Tag Smoke {
             $item.Length | Should -Be 0
         }
 
+        It 'creates a file when -ItemType is not given, as New-Item does' {
+            $item = New-SbxItem -Path files/untyped.txt -Value 'no type'
+            $item.Type | Should -Be 'File'
+            Get-Content -LiteralPath (Join-Path $agent.Home 'files/untyped.txt') -Raw | Should -Be 'no type'
+            (New-Item -Path (Join-Path $agent.Home 'files/untyped-local.txt')).GetType().Name | Should -Be 'FileInfo'
+        }
+
         It 'creates the parents of a file' {
             $item = New-SbxItem -ItemType File -Path files/new/deep/file.txt -Value 'deep'
             $item.Path | Should -Be (Join-Path $agent.Home 'files/new/deep/file.txt')

@@ -23,10 +23,11 @@ public sealed class NewSbxItemCommand : SessionCmdlet
     [ArgumentCompleter(typeof(SandboxPathCompleter))]
     public string[] Path { get; set; } = new string[0];
 
-    [Parameter(Mandatory = true)]
+    /// <summary>Directory or File; a file when not given, as New-Item makes one.</summary>
+    [Parameter]
     [ValidateSet("Directory", "File", IgnoreCase = true)]
     [Alias("Type")]
-    public string ItemType { get; set; } = "Directory";
+    public string ItemType { get; set; } = "File";
 
     /// <summary>The content of a new file, written as UTF-8 text (bytes are written as they are).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
