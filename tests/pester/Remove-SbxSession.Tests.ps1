@@ -33,6 +33,17 @@ Describe 'Remove-SbxSession' {
         $s.State | Should -Be 'Closed'
     }
 
+    It 'takes a session by its name or Id as the first argument, as every -Session does' {
+        $byName = New-Throwaway by-name
+        $byId = New-Throwaway by-id
+        Remove-SbxSession by-name
+        Remove-SbxSession -Session $byId.Id
+        (Get-SbxSession).Name | Should -Be @('main')
+        $byName.State | Should -Be 'Closed'
+        $byId.State | Should -Be 'Closed'
+        { Remove-SbxSession no-such-session } | Should -Throw -ExpectedMessage "*No sandbox session is named 'no-such-session'*"
+    }
+
     It 'removes the sessions piped to it' {
         $a = New-Throwaway piped-a
         $b = New-Throwaway piped-b

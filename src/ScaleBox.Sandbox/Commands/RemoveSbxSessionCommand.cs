@@ -14,8 +14,11 @@ public sealed class RemoveSbxSessionCommand : PSCmdlet
     const string ByName = "Name";
     const string ById = "Id";
 
+    /// <summary>The sessions, or their names or Ids, as every -Session takes them.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = BySession)]
     [ValidateNotNull]
+    [SessionArgument]
+    [ArgumentCompleter(typeof(SessionNameCompleter))]
     public SbxSession[] Session { get; set; } = new SbxSession[0];
 
     [Parameter(Mandatory = true, ParameterSetName = ByName)]
