@@ -237,6 +237,11 @@ Describe 'The ScaleBox.Sandbox module' {
             }
         }
 
+        It 'completes the -WorkingDirectory of Start-SbxProcess from the sandbox' {
+            $line = 'Start-SbxProcess -Command pwd -WorkingDirectory demo-remote-'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('demo-remote-a', 'demo-remote-b.txt')
+        }
+
         It 'completes -LiteralPath too' {
             $line = 'Remove-SbxItem -LiteralPath demo-remote-b'
             (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('demo-remote-b.txt')

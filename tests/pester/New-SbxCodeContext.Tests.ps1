@@ -41,6 +41,19 @@ Describe 'New-SbxCodeContext' {
         $failed[0].Exception.Message | Should -Match 'cobol'
     }
 
+    It 'completes a context id for -Context and -Id from the contexts made through the session' {
+        $context = New-SbxCodeContext -Language bash
+        $prefix = $context.Id.Substring(0, 6)
+        foreach ($line in "Invoke-SbxCode pwd -Context $prefix", "Remove-SbxCodeContext -Context $prefix", "Get-SbxCodeContext -Id $prefix") {
+            $matches = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+            $matches.CompletionText | Should -Be @($context.Id) -Because $line
+            $matches[0].ToolTip | Should -Be "bash in $($context.Cwd)"
+        }
+        Remove-SbxCodeContext $context
+        $line = "Invoke-SbxCode pwd -Context $prefix"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | Should -BeNullOrEmpty
+    }
+
     It 'completes -Language' {
         $line = 'New-SbxCodeContext -Language ja'
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('javascript', 'java')

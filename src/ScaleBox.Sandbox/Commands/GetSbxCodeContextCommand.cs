@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
 using ScaleBox.Sandbox.Client.Code;
+using ScaleBox.Sandbox.Code;
 using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands;
@@ -13,6 +14,7 @@ public sealed class GetSbxCodeContextCommand : SessionCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CodeContextCompleter))]
     public string[]? Id { get; set; }
 
     [Parameter]

@@ -45,6 +45,7 @@ public sealed class InvokeSbxCodeCommand : SessionCmdlet
     /// <summary>The context to run in: an object from New-SbxCodeContext, or its id. By default, the language's default context.</summary>
     [Parameter]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(CodeContextCompleter))]
     public object? Context { get; set; }
 
     /// <summary>Environment variables for this execution only.</summary>

@@ -14,6 +14,7 @@ public sealed class RemoveSbxCodeContextCommand : SessionCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(CodeContextCompleter))]
     public object[] Context { get; set; } = new object[0];
 
     protected override void ProcessRecord()

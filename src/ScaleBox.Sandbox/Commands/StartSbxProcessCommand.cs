@@ -43,6 +43,7 @@ public sealed class StartSbxProcessCommand : SessionCmdlet
     /// <summary>The process's working directory; the agent user's home unless given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SandboxPathCompleter))]
     public string? WorkingDirectory { get; set; }
 
     /// <summary>Environment variables added to PATH, HOME and USER.</summary>
