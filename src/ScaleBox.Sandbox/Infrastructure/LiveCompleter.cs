@@ -10,9 +10,9 @@ using ScaleBox.Sandbox.Sessions;
 namespace ScaleBox.Sandbox.Infrastructure;
 
 /// <summary>
-/// Base of the completers that ask the sandbox (paths, processes): they use the session being
-/// typed or the default one, give up after a short time, and never prompt or write an error:
-/// an unreachable sandbox just completes nothing.
+/// Base of the completers that complete from a session (paths and processes, asked of the sandbox;
+/// code contexts, known to the session): they use the session being typed or the default one, give
+/// up after a short time, and never prompt or write an error: an unreachable sandbox just completes nothing.
 /// </summary>
 public abstract class LiveCompleter : IArgumentCompleter
 {
