@@ -267,6 +267,16 @@ Describe 'The ScaleBox.Sandbox module' {
                 $line = 'Get-SbxItem dem'
                 $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
                 $result.CompletionMatches.CompletionText | Should -Be @('demo-elsewhere')
+                # By name and by Id, as -Session takes it.
+                foreach ($line in 'Get-SbxItem -Session main dem', "Get-SbxItem -Session $($session.Id) dem") {
+                    (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
+                        Should -Be @('demo-remote-a', 'demo-remote-b.txt') -Because $line
+                }
+                # Copy-SbxItem between sessions: each side from its own sandbox.
+                $line = 'Copy-SbxItem -FromSession other -ToSession main -Path dem'
+                (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('demo-elsewhere')
+                $line = 'Copy-SbxItem -FromSession other -ToSession main -Path demo-elsewhere -Destination dem'
+                (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('demo-remote-a', 'demo-remote-b.txt')
             }
             finally {
                 Get-SbxSession -Name other -ErrorAction SilentlyContinue | Remove-SbxSession

@@ -32,10 +32,9 @@ internal static class CompletionSession
         }
     }
 
+    // -Session as typed: the session itself, or its name or Id (-Session build), as the parameter takes it.
     static SbxSession? FromBound(IDictionary bound) =>
-        bound != null && bound.Contains("Session") && bound["Session"] is { } value
-            ? (value is PSObject wrapped ? wrapped.BaseObject : value) as SbxSession
-            : null;
+        bound != null && bound.Contains("Session") ? SessionArgumentAttribute.TryResolve(bound["Session"]) : null;
 
     /// <summary>Quotes a completion when the word would not survive the parser unquoted.</summary>
     public static string Quote(string text) =>

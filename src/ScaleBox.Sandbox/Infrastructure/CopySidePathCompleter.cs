@@ -8,10 +8,10 @@ using System.Management.Automation.Language;
 namespace ScaleBox.Sandbox.Infrastructure;
 
 /// <summary>
-/// Completion of Copy-SbxItem's paths, which are local or in the sandbox by direction: the side in
-/// the sandbox (-Path with -FromSandbox, -Destination with -ToSandbox) completes from the sandbox;
-/// the local side completes as any local path does (PowerShell's own file completion, which a
-/// parameter with a completer of its own does not fall back to).
+/// Completion of Copy-SbxItem's paths, which are local or in a sandbox by direction: the side in a
+/// sandbox (-Path with -FromSandbox or -FromSession, -Destination with -ToSandbox or -ToSession)
+/// completes from that sandbox; the local side completes as any local path does (PowerShell's own
+/// file completion, which a parameter with a completer of its own does not fall back to).
 /// </summary>
 public sealed class CopySidePathCompleter : IArgumentCompleter
 {
@@ -20,13 +20,19 @@ public sealed class CopySidePathCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName,
         string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string sandboxSide = string.Equals(parameterName, "Destination", StringComparison.OrdinalIgnoreCase) ? "ToSandbox" : "FromSandbox";
-        return IsPresent(fakeBoundParameters, sandboxSide)
+        bool destination = string.Equals(parameterName, "Destination", StringComparison.OrdinalIgnoreCase);
+        if (Bound(fakeBoundParameters, destination ? "ToSession" : "FromSession") is { } session)
+        {
+            // Between two sessions each side has its own sandbox: complete from that one.
+            return Sandbox.CompleteArgument(commandName, parameterName, wordToComplete, commandAst, new Hashtable { ["Session"] = session });
+        }
+        return LanguagePrimitives.IsTrue(Bound(fakeBoundParameters, destination ? "ToSandbox" : "FromSandbox"))
             ? Sandbox.CompleteArgument(commandName, parameterName, wordToComplete, commandAst, fakeBoundParameters)
             : CompletionCompleters.CompleteFilename(wordToComplete);
     }
 
-    static bool IsPresent(IDictionary bound, string name) =>
-        bound.Keys.Cast<object>().Any(key => string.Equals(key as string, name, StringComparison.OrdinalIgnoreCase)
-            && LanguagePrimitives.IsTrue(bound[key]));
+    static object? Bound(IDictionary bound, string name) =>
+        bound.Keys.Cast<object>().FirstOrDefault(key => string.Equals(key as string, name, StringComparison.OrdinalIgnoreCase)) is { } key
+            ? bound[key]
+            : null;
 }

@@ -36,6 +36,19 @@ public sealed class SessionArgumentAttribute : ArgumentTransformationAttribute
 
     static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
+    /// <summary>The session a session, name or Id stands for, or null; for completers, which must never throw.</summary>
+    internal static SbxSession? TryResolve(object? value)
+    {
+        try
+        {
+            return Find(Unwrap(value)) as SbxSession;
+        }
+        catch (ArgumentTransformationMetadataException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The session a name or Id stands for; anything else is left for the binder to take or refuse.</summary>
     static object? Find(object? value)
     {
