@@ -283,6 +283,14 @@ Describe 'Get-SbxContent' {
             Get-SbxContent tail/ten.txt -Tail 2 -Raw | Should -Be "line 9`nline 10"
         }
 
+        It 'returns the last lines of a UTF-16 file (read whole), joined with -Raw' {
+            $full = Join-Path $agent.Home 'tail/utf16.txt'
+            New-Item -ItemType Directory -Path (Split-Path $full) -Force | Out-Null
+            Set-Content -LiteralPath $full -Value 'a', 'b', 'c', 'd' -Encoding unicode
+            Get-SbxContent tail/utf16.txt -Encoding unicode -Tail 3 | Should -Be @('b', 'c', 'd')
+            Get-SbxContent tail/utf16.txt -Encoding unicode -Tail 2 -Raw | Should -Be "c`nd"
+        }
+
         It 'keeps a last line without its line feed, and a UTF-8 character cut by the window' {
             New-RemoteText 'tail/unended.txt' "a`nb`nc" | Out-Null
             Get-SbxContent tail/unended.txt -Tail 2 | Should -Be @('b', 'c')

@@ -194,17 +194,25 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         }
 
         using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, 81920, leaveOpen: true);
-        if (Delimiter is not null)
+        if (Raw && Tail < 0) // -Raw -Tail: the last lines, joined (WriteLinesAsync)
         {
-            await ReadPiecesAsync(reader, Delimiter, sink, cancel).ConfigureAwait(false);
+            await sink.WriteObjectAsync(await reader.ReadToEndAsync().ConfigureAwait(false), cancel).ConfigureAwait(false);
             return;
         }
+        // Lines, or with -Delimiter the pieces it ends; -TotalCount and -Tail count either.
+        await WriteCountedAsync(Delimiter is null ? LinesOf(reader) : PiecesOf(reader, Delimiter), sink, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The strings, or with -Tail the last ones (read to the end: an encoding whose line feed is not
+    /// one 0x0A byte, or pieces of a delimiter), or with -TotalCount the first ones.
+    /// </summary>
+    async Task WriteCountedAsync(IAsyncEnumerable<string> strings, OutputSink sink, CancellationToken cancel)
+    {
         if (Tail >= 0)
         {
-            // An encoding whose line feed is not one 0x0A byte: read it all, keep the last lines.
             var last = new Queue<string>();
-            string? kept;
-            while ((kept = await reader.ReadLineAsync().ConfigureAwait(false)) is not null)
+            await foreach (string kept in strings.ConfigureAwait(false))
             {
                 last.Enqueue(kept);
                 if (last.Count > Tail)
@@ -215,57 +223,42 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             await WriteLinesAsync(last.ToList(), sink, cancel).ConfigureAwait(false);
             return;
         }
-        if (Raw)
+        long written = 0;
+        await foreach (string text in strings.ConfigureAwait(false))
         {
-            await sink.WriteObjectAsync(await reader.ReadToEndAsync().ConfigureAwait(false), cancel).ConfigureAwait(false);
-            return;
-        }
-        long lines = 0;
-        string? line;
-        while ((line = await reader.ReadLineAsync().ConfigureAwait(false)) is not null)
-        {
-            await sink.WriteObjectAsync(line, cancel).ConfigureAwait(false);
-            if (++lines == TotalCount)
+            await sink.WriteObjectAsync(text, cancel).ConfigureAwait(false);
+            if (++written == TotalCount)
             {
                 return; // disposing the stream ends the download
             }
         }
     }
 
-    /// <summary>-Delimiter: the text split on it, with -TotalCount and -Tail counting the pieces.</summary>
-    async Task ReadPiecesAsync(StreamReader reader, string delimiter, OutputSink sink, CancellationToken cancel)
+    static async IAsyncEnumerable<string> LinesOf(StreamReader reader)
     {
-        var splitter = new TextLineSplitter(delimiter); // the reader decodes
-        var last = Tail >= 0 ? new Queue<string>() : null;
-        var buffer = new char[81920];
-        long written = 0;
-        bool ended = false;
-        while (!ended)
+        string? line;
+        while ((line = await reader.ReadLineAsync().ConfigureAwait(false)) is not null)
         {
-            int read = await reader.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false);
-            ended = read == 0;
-            List<string> pieces = ended ? splitter.Flush() : splitter.Add(new string(buffer, 0, read));
-            foreach (string piece in pieces)
+            yield return line;
+        }
+    }
+
+    /// <summary>-Delimiter: the text split on it (the reader decodes).</summary>
+    static async IAsyncEnumerable<string> PiecesOf(StreamReader reader, string delimiter)
+    {
+        var splitter = new TextLineSplitter(delimiter);
+        var buffer = new char[81920];
+        int read;
+        while ((read = await reader.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false)) > 0)
+        {
+            foreach (string piece in splitter.Add(new string(buffer, 0, read)))
             {
-                if (last is not null)
-                {
-                    last.Enqueue(piece);
-                    if (last.Count > Tail)
-                    {
-                        last.Dequeue();
-                    }
-                    continue;
-                }
-                await sink.WriteObjectAsync(piece, cancel).ConfigureAwait(false);
-                if (++written == TotalCount)
-                {
-                    return; // disposing the stream ends the download
-                }
+                yield return piece;
             }
         }
-        if (last is not null)
+        foreach (string piece in splitter.Flush())
         {
-            await WriteLinesAsync(last.ToList(), sink, cancel).ConfigureAwait(false);
+            yield return piece;
         }
     }
 
