@@ -166,8 +166,7 @@ sealed class ManagedProcess
         lock (_gate)
         {
             // Under the gate, as reaping is: the flag is set before the end event can be sent.
-            KilledAtDeadline = !_reaped;
-            TrySignal(LibC.SIGKILL);
+            KilledAtDeadline = TrySignal(LibC.SIGKILL);
         }
     }
 
