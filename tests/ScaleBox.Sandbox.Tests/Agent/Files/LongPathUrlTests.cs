@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using ScaleBox.Sandbox.Agent.Auth;
 using ScaleBox.Sandbox.Agent.Filesystem;
-using ScaleBox.Sandbox.Protocol;
 using ScaleBox.Sandbox.Tests.Infrastructure;
 
 namespace ScaleBox.Sandbox.Tests.Agent.Files;
@@ -66,12 +64,9 @@ public sealed class LongPathUrlTests(LocalAgentFixture agent)
     {
         string file = LongestFile();
         using var client = new FileEndpointClient(agent);
-        var part = new ByteArrayContent(Encoding.UTF8.GetBytes("replaced"));
-        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var form = new MultipartFormDataContent { { part, AgentHttpRoutes.FileField, "upload.bin" } };
 
-        using HttpResponseMessage response = await client.Http.PostAsync(
-            AgentHttpRoutes.Upload + "?" + AgentHttpRoutes.PathParameter + "=" + Uri.EscapeDataString(file), form);
+        using HttpResponseMessage response = await client.Http.PostAsync("upload?path=" + Uri.EscapeDataString(file),
+            new SdkMultipartContent(FormPart.File("upload.bin", Encoding.UTF8.GetBytes("replaced"))));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("replaced", await File.ReadAllTextAsync(file));
