@@ -1,19 +1,13 @@
-using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Net.Http.Headers;
 using ScaleBox.Sandbox.Agent.Filesystem;
 
 namespace ScaleBox.Sandbox.Agent.Files;
 
 /// <summary>
-/// <c>GET /download/&lt;path&gt;</c>: the file's bytes, served like Go's <c>http.ServeContent</c> —
-/// <c>Range</c> (206, 416), <c>If-Range</c>, <c>If-None-Match</c>/<c>If-Modified-Since</c> (304),
-/// <c>If-Match</c>/<c>If-Unmodified-Since</c> (412), <c>Content-Length</c>, <c>Last-Modified</c>,
-/// plus an <c>ETag</c>. Streamed from the file; nothing is buffered whole.
+/// <c>GET /download/&lt;path&gt;</c>: the file's bytes, served like Go's <c>http.ServeContent</c>
+/// (see <see cref="FileContentResponse"/>). Streamed from the file; nothing is buffered whole.
 /// </summary>
 public static class DownloadEndpoint
 {
-    static readonly FileExtensionContentTypeProvider ContentTypes = new();
-
     public static async Task HandleAsync(HttpContext context)
     {
         try
@@ -25,24 +19,9 @@ public static class DownloadEndpoint
             }
             string path = FilePaths.ResolveUrlPath(resolver, requested);
 
-            FileStream stream = Open(path);
-            FileVersion version;
-            try
-            {
-                version = FileVersion.Of(stream.SafeFileHandle);
-            }
-            catch
-            {
-                await stream.DisposeAsync();
-                throw;
-            }
-
-            string contentType = ContentTypes.TryGetContentType(path, out string? known) ? known : "application/octet-stream";
-            // The result owns the stream from here and disposes it.
-            IResult result = TypedResults.File(stream, contentType, fileDownloadName: null,
-                lastModified: version.ModifiedTime, entityTag: new EntityTagHeaderValue(version.EntityTag),
-                enableRangeProcessing: true);
-            await result.ExecuteAsync(context);
+            await using FileStream stream = Open(path);
+            FileVersion version = FileVersion.Of(stream.SafeFileHandle);
+            await FileContentResponse.WriteAsync(context, path, stream, version);
         }
         catch (FileEndpointException e)
         {

@@ -20,6 +20,16 @@ public sealed class DownloadTests(LocalAgentFixture agent)
 
     HttpRequestMessage Get(string path) => new(HttpMethod.Get, FileEndpointClient.DownloadUrl(path));
 
+    /// <summary>A new 100-byte file downloaded with the Range header given as it is, however malformed.</summary>
+    async Task<HttpResponseMessage> GetHundredBytesAsync(string purpose, string range)
+    {
+        string path = await HundredByteFileAsync(purpose);
+        using var client = new FileEndpointClient(agent);
+        using HttpRequestMessage request = Get(path);
+        request.Headers.TryAddWithoutValidation("Range", range);
+        return await client.Http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+    }
+
     [Fact]
     public async Task A_whole_file_comes_with_its_length_and_validators()
     {
@@ -45,12 +55,7 @@ public sealed class DownloadTests(LocalAgentFixture agent)
     [InlineData("bytes=90-1000", 90, 99)]
     public async Task A_range_is_206_with_exactly_those_bytes(string range, int first, int last)
     {
-        string path = await HundredByteFileAsync("download-range");
-        using var client = new FileEndpointClient(agent);
-        using HttpRequestMessage request = Get(path);
-        request.Headers.TryAddWithoutValidation("Range", range);
-
-        using HttpResponseMessage response = await client.Http.SendAsync(request);
+        using HttpResponseMessage response = await GetHundredBytesAsync("download-range", range);
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal(Hundred[first..(last + 1)], await response.Content.ReadAsByteArrayAsync());
@@ -70,6 +75,130 @@ public sealed class DownloadTests(LocalAgentFixture agent)
 
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
         Assert.Equal("bytes */100", response.Content.Headers.ContentRange?.ToString());
+        // Go's http.Error: the reason as a line of text, without the file's validators.
+        Assert.Equal("invalid range: failed to overlap\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Null(response.Headers.ETag);
+        Assert.Null(response.Content.Headers.LastModified);
+    }
+
+    [Theory]
+    [InlineData("bytes=abc")]
+    [InlineData("items=0-9")]
+    [InlineData("bytes=20-10")]
+    public async Task A_malformed_range_is_416_with_the_reason(string range)
+    {
+        using HttpResponseMessage response = await GetHundredBytesAsync("download-bad-range", range);
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal("invalid range\n", await response.Content.ReadAsStringAsync());
+        Assert.Null(response.Content.Headers.ContentRange);
+    }
+
+    [Fact]
+    public async Task Several_ranges_are_one_multipart_answer_laid_out_as_Go_lays_it_out()
+    {
+        using HttpResponseMessage response = await GetHundredBytesAsync("download-multi", "bytes=0-9, 95-, -3");
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        MediaTypeHeaderValue type = response.Content.Headers.ContentType!;
+        Assert.Equal("multipart/byteranges", type.MediaType);
+        string boundary = type.Parameters.Single(p => p.Name == "boundary").Value!;
+        Assert.Matches("^[0-9a-f]{60}$", boundary);
+        Assert.Null(response.Content.Headers.ContentRange);
+
+        byte[] Part(string head, int first, int last) =>
+            [.. System.Text.Encoding.ASCII.GetBytes(head + $"--{boundary}\r\nContent-Range: bytes {first}-{last}/100\r\nContent-Type: application/octet-stream\r\n\r\n"), .. Hundred[first..(last + 1)]];
+        byte[] expected =
+        [
+            .. Part("", 0, 9),
+            .. Part("\r\n", 95, 99),
+            .. Part("\r\n", 97, 99),
+            .. System.Text.Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n"),
+        ];
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(expected, body);
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+    }
+
+    [Theory]
+    [InlineData("bytes=0-99,0-99")]
+    [InlineData("bytes=0-60,40-99")]
+    public async Task Ranges_asking_for_more_than_the_file_get_the_whole_file(string range)
+    {
+        using HttpResponseMessage response = await GetHundredBytesAsync("download-greedy", range);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Hundred, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task An_empty_file_ignores_a_range()
+    {
+        string path = Path.Combine(agent.NewFolder("download-empty-range"), "empty");
+        await File.WriteAllBytesAsync(path, []);
+        using var client = new FileEndpointClient(agent);
+        using HttpRequestMessage request = Get(path);
+        request.Headers.Range = new RangeHeaderValue(0, 10);
+
+        using HttpResponseMessage response = await client.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, response.Content.Headers.ContentLength);
+    }
+
+    [Fact]
+    public async Task If_Match_and_If_Unmodified_Since_that_fail_are_412()
+    {
+        string path = await HundredByteFileAsync("download-412");
+        File.SetLastWriteTimeUtc(path, new DateTime(2022, 2, 2, 2, 2, 2, DateTimeKind.Utc));
+        using var client = new FileEndpointClient(agent);
+        EntityTagHeaderValue etag;
+        using (HttpResponseMessage first = await client.DownloadAsync(path))
+        {
+            etag = first.Headers.ETag!;
+        }
+
+        using HttpRequestMessage otherTag = Get(path);
+        otherTag.Headers.IfMatch.Add(new EntityTagHeaderValue("\"something-else\""));
+        using HttpResponseMessage failed = await client.Http.SendAsync(otherTag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, failed.StatusCode);
+        Assert.Empty(await failed.Content.ReadAsByteArrayAsync());
+
+        using HttpRequestMessage sameTag = Get(path);
+        sameTag.Headers.IfMatch.Add(etag);
+        using HttpResponseMessage matched = await client.Http.SendAsync(sameTag);
+        Assert.Equal(HttpStatusCode.OK, matched.StatusCode);
+
+        using HttpRequestMessage older = Get(path);
+        older.Headers.IfUnmodifiedSince = new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using HttpResponseMessage changedSince = await client.Http.SendAsync(older);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, changedSince.StatusCode);
+
+        using HttpRequestMessage same = Get(path);
+        same.Headers.IfUnmodifiedSince = new DateTimeOffset(2022, 2, 2, 2, 2, 2, TimeSpan.Zero);
+        using HttpResponseMessage unchanged = await client.Http.SendAsync(same);
+        Assert.Equal(HttpStatusCode.OK, unchanged.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("page.html", "hello", "text/html; charset=utf-8")]
+    [InlineData("data.json", "{}", "application/json")]
+    [InlineData("run", "#!/bin/sh\necho hi\n", "text/plain; charset=utf-8")]
+    [InlineData("index", "<!DOCTYPE html><title>t</title>", "text/html; charset=utf-8")]
+    [InlineData("picture", "\u0089PNG\r\n\u001A\n\u0000\u0000\u0000\rIHDR", "image/png")]
+    [InlineData("blob", "\u0000\u0001\u0002\u0003", "application/octet-stream")]
+    public async Task The_type_comes_from_the_name_or_else_from_the_first_bytes(string name, string latin1Content, string expected)
+    {
+        string path = Path.Combine(agent.NewFolder("download-type"), name);
+        await File.WriteAllBytesAsync(path, System.Text.Encoding.Latin1.GetBytes(latin1Content));
+        using var client = new FileEndpointClient(agent);
+
+        using HttpResponseMessage response = await client.DownloadAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(System.Text.Encoding.Latin1.GetBytes(latin1Content), await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
@@ -143,6 +272,10 @@ public sealed class DownloadTests(LocalAgentFixture agent)
         using HttpResponseMessage notModified = await client.Http.SendAsync(same);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+        // As Go writes a 304: the tag stays; the date (the tag says more) and the type go.
+        Assert.Equal(etag, notModified.Headers.ETag);
+        Assert.Null(notModified.Content.Headers.LastModified);
+        Assert.Null(notModified.Content.Headers.ContentType);
 
         using HttpRequestMessage other = Get(path);
         other.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"something-else\""));
