@@ -7,9 +7,11 @@ namespace ScaleBox.Sandbox.Agent.Processes;
 /// <summary>
 /// Everything needed to start one child, worked out from a StartRequest before anything is started:
 /// the working directory (default: the agent's home, as the real agent's default is the user's
-/// home), the environment (PATH from the agent, HOME, USER and LOGNAME, TERM for a terminal, then the
-/// request's variables, the last value of a name winning), and the executable, looked up on the
-/// child's PATH.
+/// home), the environment (PATH from the agent, HOME, USER and LOGNAME, then the request's
+/// variables, the last value of a name winning), and the executable, looked up on the agent's own
+/// PATH as Go's exec.Command looks it up. As the real agent, it adds no TERM and no terminal size
+/// of its own: the official SDKs send both (xterm-256color, 80x24), and a terminal asked for
+/// without a size is 0x0.
 /// </summary>
 sealed record LaunchPlan(
     ProcessConfig Config,
@@ -20,10 +22,6 @@ sealed record LaunchPlan(
     string WorkingDirectory,
     PTY.Types.Size? TerminalSize)
 {
-    public const ushort DefaultCols = 80;
-    public const ushort DefaultRows = 24;
-    public const string DefaultTerm = "xterm-256color";
-
     /// <summary>The command as the user wrote it, for messages.</summary>
     public string UserCommand => Describe(Config);
 
@@ -40,17 +38,14 @@ sealed record LaunchPlan(
             throw InvalidArgument(File.Exists(cwd) ? $"cwd '{cwd}' is not a directory" : $"cwd '{cwd}' does not exist");
         }
 
+        string agentPath = System.Environment.GetEnvironmentVariable("PATH") ?? "";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "",
+            ["PATH"] = agentPath,
             ["HOME"] = paths.Home,
             ["USER"] = System.Environment.UserName,
             ["LOGNAME"] = System.Environment.UserName,
         };
-        if (request.Pty is not null)
-        {
-            environment["TERM"] = DefaultTerm;
-        }
         foreach ((string name, string value) in config.Envs)
         {
             environment[name] = value;
@@ -62,7 +57,7 @@ sealed record LaunchPlan(
             // A NUL cannot cross execve; this is what Go's os/exec answers for one.
             throw InvalidArgument($"error starting process '{userCommand}': fork/exec {config.Cmd}: invalid argument");
         }
-        string executable = FindExecutable(config.Cmd, environment["PATH"], cwd)
+        string executable = FindExecutable(config.Cmd, agentPath, cwd)
             ?? throw InvalidArgument($"error starting process '{userCommand}': " + (config.Cmd.Length == 0
                 ? "exec: no command"
                 : $"exec: \"{config.Cmd}\": executable file not found in $PATH"));
@@ -72,8 +67,9 @@ sealed record LaunchPlan(
         {
             size = new PTY.Types.Size
             {
-                Cols = request.Pty.Size?.Cols is > 0 and var cols ? Math.Min(cols, ushort.MaxValue) : DefaultCols,
-                Rows = request.Pty.Size?.Rows is > 0 and var rows ? Math.Min(rows, ushort.MaxValue) : DefaultRows,
+                // Go's uint16 conversion keeps the low 16 bits.
+                Cols = (ushort)(request.Pty.Size?.Cols ?? 0),
+                Rows = (ushort)(request.Pty.Size?.Rows ?? 0),
             };
         }
 
@@ -88,7 +84,8 @@ sealed record LaunchPlan(
     }
 
     /// <summary>
-    /// Like Go's exec.LookPath, on the child's PATH: a name with a slash is used as it is (relative to
+    /// Like Go's exec.LookPath, on the agent's PATH (the request's PATH is the child's, not where its
+    /// program is looked for): a name with a slash is used as it is (relative to
     /// the working directory); otherwise the first regular file with an execute bit on PATH.
     /// </summary>
     static string? FindExecutable(string command, string path, string cwd)

@@ -259,7 +259,8 @@ sealed class ManagedProcess
         }
         try
         {
-            _terminal.Resize((ushort)Math.Min(cols, ushort.MaxValue), (ushort)Math.Min(rows, ushort.MaxValue));
+            // Go's uint16 conversion, as the real agent makes it: the low 16 bits.
+            _terminal.Resize((ushort)cols, (ushort)rows);
         }
         catch (ObjectDisposedException)
         {

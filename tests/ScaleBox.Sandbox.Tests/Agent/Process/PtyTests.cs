@@ -9,7 +9,7 @@ namespace ScaleBox.Sandbox.Tests.Agent.Processes;
 
 /// <summary>
 /// Processes on a real pseudo-terminal: it is their stdin, stdout, stderr and controlling terminal,
-/// with the requested size, TERM set, job control and Ctrl+C working, and Update resizing it.
+/// with the requested size and environment, job control and Ctrl+C working, and Update resizing it.
 /// </summary>
 [Collection(LocalAgentCollection.Name)]
 public sealed class PtyTests(LocalAgentFixture agent)
@@ -20,7 +20,8 @@ public sealed class PtyTests(LocalAgentFixture agent)
         using var rpc = new ProcessRpc(agent, protocol);
 
         ProcessRun run = await rpc.RunAsync(ProcessRpc.Shell(
-            "tty; test -t 0 && test -t 1 && test -t 2 && echo all-tty; echo \"term=$TERM\"; stty size", pty: ProcessRpc.Terminal(100, 30)));
+            "tty; test -t 0 && test -t 1 && test -t 2 && echo all-tty; echo \"term=$TERM\"; stty size", pty: ProcessRpc.Terminal(100, 30),
+            envs: new Dictionary<string, string> { ["TERM"] = "xterm-256color" }));
 
         Assert.Equal(0, run.Stdout.Length);
         Assert.Equal(0, run.Stderr.Length);
@@ -33,13 +34,14 @@ public sealed class PtyTests(LocalAgentFixture agent)
     }
 
     [Fact]
-    public async Task A_terminal_without_a_size_is_80_by_24()
+    public async Task A_terminal_gets_no_size_nor_TERM_but_what_the_request_gives()
     {
+        // As the real agent: the 80x24 xterm-256color of the official SDKs is theirs, sent in the request.
         using var rpc = new ProcessRpc(agent, SandboxProtocol.Grpc);
 
-        ProcessRun run = await rpc.RunAsync(ProcessRpc.Shell("stty size", pty: new PTY()));
+        ProcessRun run = await rpc.RunAsync(ProcessRpc.Shell("echo \"term=${TERM-unset}\"; stty size", pty: new PTY()));
 
-        Assert.Equal("24 80\r\n", run.PtyText);
+        Assert.Equal("term=unset\r\n0 0\r\n", run.PtyText);
     }
 
     [Theory, BothProtocols]

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Grpc.Core;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Protocol;
@@ -146,6 +147,26 @@ public sealed class StartTests(LocalAgentFixture agent)
         Assert.Contains("no such file or directory", missing.Status.Detail);
         Assert.Equal(StatusCode.InvalidArgument, denied.StatusCode);
         Assert.Contains("permission denied", denied.Status.Detail);
+    }
+
+    [Fact]
+    public async Task The_program_is_looked_for_on_the_agent_PATH_and_the_request_PATH_is_the_child_own()
+    {
+        // As Go's exec.Command: the name is resolved before the child's environment is applied.
+        using var rpc = new ProcessRpc(agent, SandboxProtocol.Grpc);
+        string folder = agent.NewFolder("own-path");
+        string tool = Path.Combine(folder, "sbx-own-tool");
+        await File.WriteAllTextAsync(tool, "#!/bin/sh\necho own\n");
+        File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var onlyOnChildPath = new Dictionary<string, string> { ["PATH"] = folder + ":/usr/bin:/bin" };
+
+        var notFound = await Assert.ThrowsAsync<RpcException>(() => rpc.RunAsync(
+            new StartRequest { Process = new ProcessConfig { Cmd = "sbx-own-tool", Envs = { onlyOnChildPath } } }));
+        ProcessRun viaShell = await rpc.RunAsync(ProcessRpc.Shell("sbx-own-tool; echo \"$PATH\"", envs: onlyOnChildPath));
+
+        Assert.Equal(StatusCode.InvalidArgument, notFound.StatusCode);
+        Assert.Contains("executable file not found in $PATH", notFound.Status.Detail);
+        Assert.Equal($"own\n{folder}:/usr/bin:/bin\n", Encoding.UTF8.GetString(viaShell.Stdout.ToArray()));
     }
 
     [Theory, BothProtocols]
