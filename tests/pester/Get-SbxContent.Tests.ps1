@@ -298,6 +298,24 @@ Describe 'Get-SbxContent' {
             Get-SbxContent tail/utf8.txt -Tail 2 | Should -Be @(("é" * 40000), 'fin')
         }
 
+        It 'reads the end of the file a symbolic link names, not as much as the link itself is long' {
+            $full = New-RemoteText 'tail/linked.txt' ((((1..10) | ForEach-Object { "line $_" }) -join "`n") + "`n")
+            $link = Join-Path (Split-Path $full) 'latest.txt'
+            New-Item -ItemType SymbolicLink -Path $link -Target $full | Out-Null
+            Get-SbxContent tail/latest.txt -Tail 2 | Should -Be @('line 9', 'line 10')
+            $ps = Start-InRunspace 'Get-SbxContent tail/latest.txt -Tail 1 -Wait'
+            try {
+                Wait-Until { $ps.Output.Count -ge 1 } -TimeoutSec 20
+                [System.IO.File]::AppendAllText($full, "line 11`n")
+                Wait-Until { $ps.Output.Count -ge 2 } -TimeoutSec 20
+                @($ps.Output[0], $ps.Output[1]) | Should -Be @('line 10', 'line 11')
+            }
+            finally {
+                $ps.PowerShell.Stop()
+                $ps.PowerShell.Dispose()
+            }
+        }
+
         It 'reads only the end of a large file with -Tail' {
             # 1000 short lines then 64 GB of zeros with a line end every 16 MB: a full read would take minutes.
             $null = New-SparseFile 'tail/huge.txt' "head`n" 64GB -NewlineEvery 16MB

@@ -3,7 +3,13 @@ using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Agent.Filesystem;
 
-/// <summary>Builds the wire description of one path. A symlink is described by what it points to.</summary>
+/// <summary>
+/// Builds the wire description of one path as the real agent does. A symbolic link is described by
+/// the link itself (size, permissions such as <c>Lrwxrwxrwx</c>, owner, group, time), except for its
+/// type and mode, which are those of what it points to; <c>symlink_target</c> is that target with
+/// every link resolved (an absolute path). A link that dangles or loops has no target, and no type.
+/// Anything but a regular file or a directory has no type either.
+/// </summary>
 public sealed class EntryInfoReader
 {
     /// <param name="reportedPath">The path as the caller should see it (keeps the requested prefix).</param>
@@ -11,37 +17,37 @@ public sealed class EntryInfoReader
     /// <returns>Null when the path no longer exists.</returns>
     public EntryInfo? TryRead(string reportedPath, string localPath)
     {
-        UnixStat? own = UnixStat.TryRead(localPath, followSymlink: false);
-        if (own is null)
+        if (UnixStat.TryRead(localPath, followSymlink: false) is not { } own)
         {
             return null;
         }
 
-        UnixStat stat = own.Value;
+        UnixStat typed = own;
         string? symlinkTarget = null;
-        if (stat.Type == UnixStat.Symlink)
+        if (own.Type == UnixStat.Symlink
+            && RealPath.TryResolve(localPath) is { } resolved
+            && UnixStat.TryRead(resolved, followSymlink: false) is { } target)
         {
-            symlinkTarget = new FileInfo(localPath).LinkTarget;
-            // A dangling link still exists; it is described by the link itself.
-            stat = UnixStat.TryRead(localPath, followSymlink: true) ?? stat;
+            symlinkTarget = resolved;
+            typed = target;
         }
 
         var entry = new EntryInfo
         {
             Name = System.IO.Path.GetFileName(reportedPath.TrimEnd('/')) is { Length: > 0 } name ? name : "/",
             Path = reportedPath,
-            Type = stat.Type switch
+            Type = typed.Type switch
             {
                 UnixStat.Directory => FileType.Directory,
-                UnixStat.Symlink => FileType.Unspecified,
-                _ => FileType.File,
+                UnixStat.Regular => FileType.File,
+                _ => FileType.Unspecified,
             },
-            Size = stat.Size,
-            Mode = stat.Mode & 0x1FF,
-            Permissions = stat.PermissionString(),
-            Owner = UnixAccounts.UserName(stat.Uid),
-            Group = UnixAccounts.GroupName(stat.Gid),
-            ModifiedTime = Timestamp.FromDateTimeOffset(stat.ModifiedTime),
+            Size = own.Size,
+            Mode = typed.Mode & 0x1FF,
+            Permissions = own.PermissionString(),
+            Owner = UnixAccounts.UserName(own.Uid),
+            Group = UnixAccounts.GroupName(own.Gid),
+            ModifiedTime = Timestamp.FromDateTimeOffset(own.ModifiedTime),
         };
         if (symlinkTarget is not null)
         {

@@ -34,14 +34,15 @@ public sealed class SandboxItem
 
     /// <summary>
     /// The mode as Get-ChildItem shows it on Linux and macOS: <c>d----</c> for a directory,
-    /// <c>l----</c> for a symbolic link, <c>-----</c> for a file. The permissions are in UnixMode.
+    /// <c>l----</c> for a symbolic link (one that points nowhere too), <c>-----</c> for a file. The
+    /// permissions are in UnixMode.
     /// </summary>
-    public string Mode => IsDirectory ? "d----" : LinkTarget != null ? "l----" : "-----";
+    public string Mode => IsDirectory ? "d----" : LinkTarget != null || UnixMode.StartsWith("l", StringComparison.Ordinal) ? "l----" : "-----";
 
     /// <summary>The permission bits as a number, e.g. 0o644 (420).</summary>
     public uint UnixFileMode { get; init; }
 
-    /// <summary>The mode as text, e.g. <c>-rw-r--r--</c> or <c>drwxr-xr-x</c>.</summary>
+    /// <summary>The mode as text, as <c>ls -l</c> writes it: e.g. <c>-rw-r--r--</c>, <c>drwxr-xr-x</c>, <c>lrwxrwxrwx</c>, <c>-rwsr-xr-x</c>.</summary>
     public string UnixMode { get; init; } = string.Empty;
 
     public string Owner { get; init; } = string.Empty;

@@ -14,7 +14,7 @@ internal static class EntryMapping
         // the usual "Length -gt 1kb" filters.
         Length = entry.Type == ScaleBox.Sandbox.Protocol.FileType.Directory ? (long?)null : entry.Size,
         UnixFileMode = entry.Mode,
-        UnixMode = entry.Permissions,
+        UnixMode = UnixModeText.FromGoFileMode(entry.Permissions),
         Owner = entry.Owner,
         Group = entry.Group,
         LastWriteTimeUtc = entry.ModifiedTime?.ToDateTimeOffset(),

@@ -22,8 +22,7 @@ internal static class FileTail
     /// <summary>The bytes of the last <paramref name="lineCount"/> lines, and the offset they end at.</summary>
     public static async Task<SandboxFileTail> ReadLastLinesAsync(SandboxFileTransfer transfer, SandboxFileSystem files, string path, int lineCount, CancellationToken cancellationToken)
     {
-        SandboxItem item = await files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-        long size = item.Length ?? 0;
+        long size = await ContentLengthAsync(files, path, cancellationToken).ConfigureAwait(false);
         if (lineCount <= 0 || size == 0)
         {
             return new SandboxFileTail(new byte[0], size);
@@ -78,8 +77,7 @@ internal static class FileTail
         while (true)
         {
             await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
-            SandboxItem item = await files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-            long size = item.Length ?? 0;
+            long size = await ContentLengthAsync(files, path, cancellationToken).ConfigureAwait(false);
             bool restarted = false;
             if (size < offset)
             {
@@ -94,6 +92,21 @@ internal static class FileTail
             offset += bytes.Length;
             yield return new SandboxFileChunk(bytes, restarted);
         }
+    }
+
+    /// <summary>
+    /// How many bytes a download of the path gives. The agent describes a symbolic link by the link
+    /// itself, whose size is the length of the name it holds, so a link is measured at its target.
+    /// </summary>
+    static async Task<long> ContentLengthAsync(SandboxFileSystem files, string path, CancellationToken cancellationToken)
+    {
+        SandboxItem item = await files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
+        if (item.LinkTarget is { } target && item.Type == SandboxItemType.File)
+        {
+            // The agent resolves it to an absolute path; a relative one is read from the link's folder.
+            item = await files.GetItemAsync(SandboxPath.Join(SandboxPath.GetParent(item.Path), target), cancellationToken).ConfigureAwait(false);
+        }
+        return item.Length ?? 0;
     }
 
     /// <summary>Bytes [from, to) of the file; fewer if it shrank meanwhile.</summary>

@@ -89,12 +89,31 @@ public sealed class StatTests(LocalAgentFixture agent)
         using SandboxClient client = agent.CreateClient(protocol);
         SandboxItem item = await client.Files.GetItemAsync(link);
 
+        // As the real agent: the type and mode bits are the target's, the rest describes the link.
         Assert.Equal("shortcut", item.Name);
         Assert.Equal(link, item.Path);
         Assert.Equal(SandboxItemType.File, item.Type);
         Assert.Equal(target, item.LinkTarget);
-        Assert.Equal(300, item.Length); // the target's size, not the link's
-        Assert.Equal(OsFileFacts.Of(link, followSymlink: true).Permissions, item.UnixMode);
+        Assert.Equal(target.Length, item.Length); // the link's own size: the length of its target
+        Assert.Equal(OsFileFacts.Of(link).Permissions, item.UnixMode);
+        Assert.Equal("l----", item.Mode);
+        Assert.Equal((uint)File.GetUnixFileMode(target), item.UnixFileMode);
+    }
+
+    [Theory, AllProtocols]
+    public async Task A_dangling_symlink_has_neither_type_nor_target(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("stat-dangling");
+        string link = Path.Combine(folder, "nowhere");
+        File.CreateSymbolicLink(link, Path.Combine(folder, "missing"));
+
+        using SandboxClient client = agent.CreateClient(protocol);
+        SandboxItem item = await client.Files.GetItemAsync(link);
+
+        Assert.Equal(SandboxItemType.Unknown, item.Type);
+        Assert.Null(item.LinkTarget);
+        Assert.Equal(OsFileFacts.Of(link).Permissions, item.UnixMode);
+        Assert.Equal("l----", item.Mode);
     }
 
     [Theory, AllProtocols]
@@ -103,14 +122,14 @@ public sealed class StatTests(LocalAgentFixture agent)
         string folder = agent.NewFolder("stat-dirlink");
         Directory.CreateDirectory(Path.Combine(folder, "real"));
         string link = Path.Combine(folder, "alias");
-        // A relative target is reported as written in the link, not resolved.
+        // A relative target is reported resolved, as the real agent's filepath.EvalSymlinks gives it.
         File.CreateSymbolicLink(link, "real");
 
         using SandboxClient client = agent.CreateClient(protocol);
         SandboxItem item = await client.Files.GetItemAsync(link);
 
         Assert.Equal(SandboxItemType.Directory, item.Type);
-        Assert.Equal("real", item.LinkTarget);
-        Assert.StartsWith("d", item.UnixMode, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(folder, "real"), item.LinkTarget);
+        Assert.Equal("lrwxrwxrwx", item.UnixMode);
     }
 }
