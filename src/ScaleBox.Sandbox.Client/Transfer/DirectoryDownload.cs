@@ -28,6 +28,8 @@ internal static class DirectoryDownload
     sealed class PlannedEntry
     {
         public SandboxItem Item = null!;
+        /// <summary>What the copy is expected to bring, for progress: a link's is its target's size.</summary>
+        public long PlannedBytes;
         public string Relative = string.Empty;
         public string? LocalPath;
         public SandboxTransferReason SkipCode;
@@ -56,13 +58,22 @@ internal static class DirectoryDownload
         }
 
         List<PlannedEntry> plan = Plan(listing, remoteRoots, localRoot, options.Exclude);
+        // A link's own size is the length of the name it holds; one that is copied is counted at its
+        // target, which the link rule keeps inside the tree, and so in the listing.
+        var listed = new Dictionary<string, SandboxItem>(StringComparer.Ordinal);
+        foreach (SandboxItem item in listing)
+        {
+            listed[item.Path] = item;
+        }
         long totalBytes = 0;
         int totalFiles = 0;
         foreach (PlannedEntry entry in plan)
         {
             if (entry.SkipReason is null && entry.Item.Type == SandboxItemType.File)
             {
-                totalBytes += entry.Item.Length ?? 0;
+                SandboxItem counted = entry.Item.LinkTarget is { } target && listed.TryGetValue(target, out SandboxItem? linked) ? linked : entry.Item;
+                entry.PlannedBytes = counted.Length ?? 0;
+                totalBytes += entry.PlannedBytes;
                 totalFiles++;
             }
         }
@@ -171,7 +182,7 @@ internal static class DirectoryDownload
         catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
         {
             await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
-            tracker.FileNotCopied(bytes, item.Length ?? 0);
+            tracker.FileNotCopied(bytes, entry.PlannedBytes);
             return Failed(item, entry, local, TreeCopyFailures.ReasonFor(e), e);
         }
     }

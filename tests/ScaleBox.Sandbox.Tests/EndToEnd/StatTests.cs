@@ -100,6 +100,35 @@ public sealed class StatTests(LocalAgentFixture agent)
         Assert.Equal((uint)File.GetUnixFileMode(target), item.UnixFileMode);
     }
 
+    [Fact]
+    public async Task A_FIFO_has_no_type_and_special_bits_read_as_ls_writes_them()
+    {
+        string folder = agent.NewFolder("stat-special");
+        string fifo = Path.Combine(folder, "pipe");
+        string setuid = Path.Combine(folder, "tool");
+        RunOrFail("mkfifo", fifo);
+        await File.WriteAllTextAsync(setuid, "#!/bin/sh\n");
+        File.SetUnixFileMode(setuid, UnixFileMode.SetUser | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead);
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        SandboxItem pipe = await client.Files.GetItemAsync(fifo);
+        SandboxItem tool = await client.Files.GetItemAsync(setuid);
+
+        Assert.Equal(SandboxItemType.Unknown, pipe.Type);
+        Assert.Equal(OsFileFacts.Of(fifo).Permissions, pipe.UnixMode);
+        Assert.StartsWith("p", pipe.UnixMode, StringComparison.Ordinal);
+        Assert.Equal(SandboxItemType.File, tool.Type);
+        Assert.Equal(OsFileFacts.Of(setuid).Permissions, tool.UnixMode);
+        Assert.Equal("-rws---r--", tool.UnixMode);
+    }
+
+    static void RunOrFail(string program, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(program, arguments);
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+
     [Theory, AllProtocols]
     public async Task A_dangling_symlink_has_neither_type_nor_target(SandboxProtocol protocol)
     {

@@ -131,8 +131,13 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
         string local = Path.Combine(_files.NewFolder("links"), "tree");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> outcomes = await ToListAsync(client.Transfer.DownloadDirectoryAsync(tree, local));
+        var progress = new RecordingProgress<SandboxTransferProgress>();
 
+        List<SandboxTransferOutcome> outcomes = await ToListAsync(client.Transfer.DownloadDirectoryAsync(tree, local, progress: progress));
+
+        // The link copied counts as its target's six bytes, not as the eight of the name it holds.
+        Assert.Equal(12, progress.Values[^1].TotalBytes);
+        Assert.Equal(12, progress.Values[^1].BytesTransferred);
         foreach (string name in new[] { "to-secret", "to-secret-relative", "to-outside-dir" })
         {
             SandboxTransferOutcome skipped = outcomes.Single(o => o.RelativePath == name);
