@@ -136,13 +136,13 @@ public sealed class StagedFile : IDisposable
             // Not being able to keep the old mode is no reason to lose the upload.
         }
 
-        if (rename(TemporaryPath, destination) == 0)
+        int errno = UnixRename.TryRename(TemporaryPath, destination);
+        if (errno == 0)
         {
             _committed = true;
             _journalEntry.Dispose();
             return;
         }
-        int errno = Marshal.GetLastPInvokeError();
         if (errno != CrossDevice)
         {
             throw DiskErrors.Writing(new IOException($"cannot rename the received file to '{destination}': {Marshal.GetPInvokeErrorMessage(errno)}", errno));
@@ -188,7 +188,4 @@ public sealed class StagedFile : IDisposable
         {
         }
     }
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int rename([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
 }

@@ -57,20 +57,20 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
     {
         string source = paths.Resolve(request.Source);
         string destination = paths.Resolve(request.Destination);
-        UnixStat stat = UnixStat.TryRead(source, followSymlink: false) ?? throw NotFound(source);
 
+        // As the real agent: the destination's parents first, then rename(2) and its own rules (a file
+        // replaces a file, a directory an empty directory, nothing merges), its errors as Go words them.
         if (Path.GetDirectoryName(destination) is { } parent)
         {
             Directory.CreateDirectory(parent);
         }
-        // rename(2) semantics, as the real agent: a file replaces a file, a directory never merges.
-        if (stat.Type == UnixStat.Directory)
+        int errno = UnixRename.TryRename(source, destination);
+        if (errno != 0)
         {
-            Directory.Move(source, destination);
-        }
-        else
-        {
-            File.Move(source, destination, overwrite: true);
+            string failure = $"rename {source} {destination}: {LibC.Describe(errno)}";
+            throw errno == NoSuchFile
+                ? new RpcException(new Status(StatusCode.NotFound, "source file not found: " + failure))
+                : new RpcException(new Status(StatusCode.Internal, "error renaming: " + failure));
         }
         return Task.FromResult(new MoveResponse { Entry = entries.TryRead(destination, destination) ?? throw NotFound(destination) });
     }
@@ -162,6 +162,8 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
             }
         }
     }
+
+    const int NoSuchFile = 2; // ENOENT
 
     static RpcException NotFound(string path) => new(new Status(StatusCode.NotFound, $"path not found: {path}"));
 }

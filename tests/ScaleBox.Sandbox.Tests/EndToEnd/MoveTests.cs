@@ -44,7 +44,7 @@ public sealed class MoveTests(LocalAgentFixture agent)
     }
 
     [Theory, AllProtocols]
-    public async Task A_missing_source_is_NotFound_and_creates_nothing(SandboxProtocol protocol)
+    public async Task A_missing_source_is_NotFound_in_the_real_agent_words(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("move-missing");
         string source = Path.Combine(folder, "ghost.txt");
@@ -55,6 +55,31 @@ public sealed class MoveTests(LocalAgentFixture agent)
 
         Assert.Equal(SandboxErrorCode.NotFound, error.Code);
         Assert.Equal(source, error.Target);
-        Assert.False(Directory.Exists(Path.Combine(folder, "out")));
+        Assert.Equal($"source file not found: rename {source} {destination}: no such file or directory", error.ServerMessage);
+        Assert.False(File.Exists(destination));
+    }
+
+    [Fact]
+    public async Task A_directory_replaces_an_empty_directory_and_never_merges_into_a_full_one()
+    {
+        // rename(2), as the real agent's os.Rename.
+        string folder = agent.NewFolder("move-onto");
+        string source = Path.Combine(folder, "new");
+        Directory.CreateDirectory(source);
+        await File.WriteAllTextAsync(Path.Combine(source, "a.txt"), "a");
+        string empty = Directory.CreateDirectory(Path.Combine(folder, "empty")).FullName;
+        string full = Directory.CreateDirectory(Path.Combine(folder, "full")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(full, "b.txt"), "b");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        SandboxItem moved = await client.Files.MoveAsync(source, empty);
+        SandboxException refused = await Assert.ThrowsAsync<SandboxException>(() => client.Files.MoveAsync(empty, full));
+
+        Assert.Equal(SandboxItemType.Directory, moved.Type);
+        Assert.Equal("a", await File.ReadAllTextAsync(Path.Combine(empty, "a.txt")));
+        Assert.False(Directory.Exists(source));
+        Assert.Equal(SandboxErrorCode.Internal, refused.Code);
+        Assert.Equal($"error renaming: rename {empty} {full}: directory not empty", refused.ServerMessage);
+        Assert.Equal(["b.txt"], Directory.GetFiles(full).Select(Path.GetFileName));
     }
 }
