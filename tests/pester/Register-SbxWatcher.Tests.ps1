@@ -242,6 +242,21 @@ Describe 'Register-SbxWatcher' {
         }
     }
 
+    It 'queues a Remove of the folder itself (Name .), then a Failed event, when the watched folder is removed' {
+        $folder = New-TestFolder 'reg-gone'
+        Register-SbxWatcher -Path $folder -SourceIdentifier reg.gone
+
+        Remove-Item -LiteralPath $folder
+
+        $self = Wait-Change reg.gone { param($a) $a.ChangeType -eq 'Remove' }
+        $self.SourceEventArgs.Name | Should -Be '.'
+        $self.SourceEventArgs.FullPath | Should -Be $folder
+        # The agent keeps the stream open after it; the watch ends rather than wait in silence.
+        $failed = Wait-Change reg.gone { param($a) $a.ChangeType -eq 'Failed' }
+        $failed.SourceEventArgs.Error.Code | Should -Be 'NotFound'
+        $failed.SourceEventArgs.Error.Message | Should -BeLike "*'$folder' was removed*"
+    }
+
     It 'refuses a missing directory and a file with a clear error, registering nothing' {
         $folder = New-TestFolder 'reg-bad'
         Set-Content -LiteralPath (Join-Path $folder 'plain.txt') -Value 'x'

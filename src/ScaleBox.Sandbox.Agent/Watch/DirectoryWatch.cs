@@ -64,7 +64,9 @@ sealed class DirectoryWatch : IDisposable
         var watch = new DirectoryWatch(fd, wakeFd, root, recursive, sink);
         try
         {
-            watch._rootWd = watch.AddFolder(root, "") ?? throw InotifyLimits.AddFailed(root, Marshal.GetLastPInvokeError());
+            // The watched folder may be named through a symbolic link, which the real agent follows;
+            // links found under it are not entered.
+            watch._rootWd = watch.AddFolder(root, "", followLink: true) ?? throw InotifyLimits.AddFailed(root, Marshal.GetLastPInvokeError());
             if (recursive)
             {
                 watch.AddSubfolders(root, "", announce: false);
@@ -81,9 +83,9 @@ sealed class DirectoryWatch : IDisposable
     }
 
     /// <summary>Adds a kernel watch on one folder; null when it failed (errno left for the caller).</summary>
-    int? AddFolder(string fullPath, string relative)
+    int? AddFolder(string fullPath, string relative, bool followLink = false)
     {
-        int wd = Inotify.inotify_add_watch(_fd, fullPath, FolderMask);
+        int wd = Inotify.inotify_add_watch(_fd, fullPath, followLink ? FolderMask & ~Inotify.IN_DONT_FOLLOW : FolderMask);
         if (wd < 0)
         {
             return null;
@@ -205,13 +207,27 @@ sealed class DirectoryWatch : IDisposable
         }
         if (record.Is(Inotify.IN_IGNORED))
         {
+            // The kernel dropped a watch (its folder is gone). As the real agent, a watch whose own
+            // folder is gone stays open, with nothing more to report but keepalives.
             _folders.Remove(record.Wd);
-            return record.Wd != _rootWd;
+            return true;
         }
         if (record.Name.Length == 0)
         {
-            // The folder's own deletion or move: its parent reports it by name (the root's end
-            // comes as IN_IGNORED).
+            if (record.Wd == _rootWd)
+            {
+                // The watched folder itself, which fsnotify names by the watched path: "." for the
+                // real agent. Moved away, it is no longer watched (fsnotify drops its watch).
+                foreach (EventType type in WatchEventTypes.Of(record.Mask))
+                {
+                    _sink.Deliver(new FilesystemEvent { Name = ".", Type = type }, stopping);
+                }
+                if (record.Is(Inotify.IN_MOVE_SELF))
+                {
+                    Forget("");
+                }
+            }
+            // A folder under it: its parent reports it by name.
             return true;
         }
 
@@ -239,13 +255,13 @@ sealed class DirectoryWatch : IDisposable
         return true;
     }
 
-    /// <summary>Removes the watches of a folder and everything under it that left the tree (by name).</summary>
+    /// <summary>Removes the watches of a folder and everything under it that left the tree (by name; "" for all).</summary>
     void Forget(string relative)
     {
         string prefix = relative + "/";
         foreach (var (wd, folder) in _folders.ToArray())
         {
-            if (folder == relative || folder.StartsWith(prefix, StringComparison.Ordinal))
+            if (relative.Length == 0 || folder == relative || folder.StartsWith(prefix, StringComparison.Ordinal))
             {
                 Inotify.inotify_rm_watch(_fd, wd);
                 _folders.Remove(wd);

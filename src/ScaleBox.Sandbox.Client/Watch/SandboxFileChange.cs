@@ -13,14 +13,20 @@ public sealed class SandboxFileChange : SandboxWatchEvent
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
         ChangeType = changeType;
-        FullPath = Files.SandboxPath.Join(watchedPath, name);
+        FullPath = IsWatchedFolder ? watchedPath : Files.SandboxPath.Join(watchedPath, name);
     }
 
-    /// <summary>The entry's path relative to the watched directory, e.g. <c>sub/a.txt</c> on a recursive watch.</summary>
+    /// <summary>
+    /// The entry's path relative to the watched directory, e.g. <c>sub/a.txt</c> on a recursive watch;
+    /// <c>.</c> for the watched directory itself (its permissions changed, or it was removed or moved).
+    /// </summary>
     public string Name { get; }
 
-    /// <summary>The entry's own name: the last segment of <see cref="Name"/> (<c>a.txt</c> for <c>sub/a.txt</c>).</summary>
-    public string EntryName => Files.SandboxPath.GetLeaf(Name);
+    /// <summary>Whether the change is to the watched directory itself rather than to an entry in it.</summary>
+    public bool IsWatchedFolder => Name == ".";
+
+    /// <summary>The entry's own name: the last segment of <see cref="Name"/> (<c>a.txt</c> for <c>sub/a.txt</c>; the directory's own name for <c>.</c>).</summary>
+    public string EntryName => Files.SandboxPath.GetLeaf(FullPath);
 
     /// <summary>The entry's absolute sandbox path.</summary>
     public string FullPath { get; }

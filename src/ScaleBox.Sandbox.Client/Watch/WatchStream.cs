@@ -100,7 +100,14 @@ internal sealed class WatchStream
                     yield return new SandboxWatchStarted(_fullPath, _recursive, DateTime.Now);
                     break;
                 case Proto.WatchDirResponse.EventOneofCase.Filesystem:
-                    yield return response.Filesystem.ToChange(_fullPath, DateTime.Now);
+                    SandboxFileChange change = response.Filesystem.ToChange(_fullPath, DateTime.Now);
+                    yield return change;
+                    if (change.IsWatchedFolder && change.ChangeType is SandboxChangeType.Remove or SandboxChangeType.Rename)
+                    {
+                        // The agent keeps such a stream open with nothing more to report; a watch that
+                        // went on waiting would be silent for good.
+                        throw FolderGone(change.ChangeType);
+                    }
                     break;
                 default:
                     // A keepalive, or an event kind this client does not know: proof of life only.
@@ -108,6 +115,11 @@ internal sealed class WatchStream
             }
         }
     }
+
+    SandboxException FolderGone(SandboxChangeType change) => new SandboxException(SandboxErrorCode.NotFound,
+        $"The watched folder '{_fullPath}' was {(change == SandboxChangeType.Remove ? "removed" : "moved away or renamed")} in the sandbox "
+        + $"at '{_connection.Endpoint.Domain}': nothing more is reported. Watch it again once it exists.",
+        null, _fullPath, _connection.Endpoint.Domain);
 
     Exception Failure(Exception error, IdleWatchdog watchdog, bool started, CancellationToken cancellationToken)
     {

@@ -179,19 +179,61 @@ public sealed class WatchDirTests(LocalAgentFixture agent)
     }
 
     [Theory, BothProtocols]
-    public async Task A_watch_ends_when_its_folder_is_removed(SandboxProtocol protocol)
+    public async Task The_watched_folder_itself_is_named_dot_and_its_removal_leaves_the_stream_open(SandboxProtocol protocol)
     {
+        // As the real agent (fsnotify names the watched folder's own events by the watched path).
         string folder = agent.NewFolder("watch-gone");
         using var rpc = new WatchRpc(agent, protocol);
+        using var call = await rpc.WatchAsync(folder, keepaliveSeconds: 1);
+
+        File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute);
+        Directory.Delete(folder);
+        List<FilesystemEvent> seen = await ReadUntilAsync(call.ResponseStream, seen => Has(seen, ".", EventType.Remove));
+
+        Assert.True(Has(seen, ".", EventType.Chmod), Describe(seen));
+        // Then only keepalives: the stream is not ended by the agent.
+        using var quiet = new CancellationTokenSource(ProcessRpc.Patience);
+        for (int keepalives = 0; keepalives < 2;)
+        {
+            Assert.True(await call.ResponseStream.MoveNext(quiet.Token));
+            Assert.Equal(WatchDirResponse.EventOneofCase.Keepalive, call.ResponseStream.Current.EventCase);
+            keepalives++;
+        }
+    }
+
+    [Fact]
+    public async Task A_watched_folder_moved_away_is_a_dot_rename_and_no_longer_watched()
+    {
+        string holder = agent.NewFolder("watch-moved");
+        string folder = Directory.CreateDirectory(Path.Combine(holder, "before")).FullName;
+        string after = Path.Combine(holder, "after");
+        using var rpc = new WatchRpc(agent, SandboxProtocol.Grpc);
         using var call = await rpc.WatchAsync(folder);
 
-        Directory.Delete(folder);
+        Directory.Move(folder, after);
+        await ReadUntilAsync(call.ResponseStream, seen => Has(seen, ".", EventType.Rename));
+        MakeEmptyFile(Path.Combine(after, "later.txt"));
 
-        using var timeout = new CancellationTokenSource(ProcessRpc.Patience);
-        while (await call.ResponseStream.MoveNext(timeout.Token))
-        {
-            Assert.NotEqual(WatchDirResponse.EventOneofCase.Start, call.ResponseStream.Current.EventCase);
-        }
-        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        // A second watch on the holder tells when the kernel has reported the file made after the move.
+        using var holderCall = await rpc.WatchAsync(holder);
+        MakeEmptyFile(Path.Combine(holder, "marker2"));
+        await ReadUntilAsync(holderCall.ResponseStream, seen => Has(seen, "marker2", EventType.Create));
+        using var brief = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<Exception>(() => call.ResponseStream.MoveNext(brief.Token));
+    }
+
+    [Fact]
+    public async Task A_folder_named_through_a_symbolic_link_is_watched()
+    {
+        string holder = agent.NewFolder("watch-link");
+        string real = Directory.CreateDirectory(Path.Combine(holder, "real")).FullName;
+        string link = Path.Combine(holder, "link");
+        Directory.CreateSymbolicLink(link, real);
+        using var rpc = new WatchRpc(agent, SandboxProtocol.Grpc);
+        using var call = await rpc.WatchAsync(link);
+
+        MakeEmptyFile(Path.Combine(real, "through.txt"));
+
+        await ReadUntilAsync(call.ResponseStream, seen => Has(seen, "through.txt", EventType.Create));
     }
 }

@@ -34,6 +34,44 @@ public sealed class WatchDirTests(LocalAgentFixture agent)
     }
 
     [Theory, AllProtocols]
+    public async Task A_watch_whose_folder_is_removed_reports_it_and_ends_with_NotFound(SandboxProtocol protocol)
+    {
+        // The agent keeps the stream open after the folder's own REMOVE ("."); the watch must not wait on it.
+        string folder = agent.NewFolder("watch-removed");
+        using SandboxClient client = agent.CreateClient(protocol);
+        await using var watch = new WatchFollower(ct => client.Watchers.WatchAsync(folder, new SandboxWatchOptions { Reconnect = true }, ct));
+        await watch.StartedAsync();
+
+        Directory.Delete(folder);
+        SandboxFileChange removed = await watch.ChangeAsync(".", SandboxChangeType.Remove);
+        var error = await Assert.ThrowsAsync<SandboxException>(watch.NextAsync);
+
+        Assert.True(removed.IsWatchedFolder);
+        Assert.Equal(folder, removed.FullPath);
+        Assert.Equal(Path.GetFileName(folder), removed.EntryName);
+        Assert.Equal(SandboxErrorCode.NotFound, error.Code);
+        Assert.Equal(folder, error.Target);
+        Assert.Contains("was removed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_watch_whose_folder_is_moved_away_ends_with_NotFound()
+    {
+        string holder = agent.NewFolder("watch-moved-away");
+        string folder = Directory.CreateDirectory(Path.Combine(holder, "here")).FullName;
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+        await using var watch = new WatchFollower(ct => client.Watchers.WatchAsync(folder, cancellationToken: ct));
+        await watch.StartedAsync();
+
+        Directory.Move(folder, Path.Combine(holder, "there"));
+        await watch.ChangeAsync(".", SandboxChangeType.Rename);
+        var error = await Assert.ThrowsAsync<SandboxException>(watch.NextAsync);
+
+        Assert.Equal(SandboxErrorCode.NotFound, error.Code);
+        Assert.Contains("moved away or renamed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory, AllProtocols]
     public async Task A_recursive_watch_sees_files_in_a_subfolder_made_after_it_started(SandboxProtocol protocol)
     {
         string folder = agent.NewFolder("watch-recursive");
