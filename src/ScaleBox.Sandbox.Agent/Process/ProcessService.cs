@@ -12,8 +12,8 @@ namespace ScaleBox.Sandbox.Agent.Processes;
 /// The call's deadline bounds the child's life (SIGKILL when it passes); a client that merely goes
 /// away leaves it running, to be found again with Connect.</item>
 /// <item>Errors: unknown pid or tag <c>not_found</c>; bad cwd or command, and a request that names no
-/// process or carries no input (an empty body), <c>invalid_argument</c>; signals
-/// other than SIGTERM/SIGKILL <c>unimplemented</c>; input of the wrong kind for the process (stdin to a
+/// process, <c>invalid_argument</c>; input with neither stdin nor pty bytes, an input stream message
+/// with no event, and signals other than SIGTERM/SIGKILL <c>unimplemented</c>; input of the wrong kind for the process (stdin to a
 /// terminal, terminal input to pipes), resizing a process without a terminal, and input, signals or
 /// resizing for a process that has ended: <c>failed_precondition</c>, the code current envd uses
 /// for "well-formed, but the process is not in a state to accept it" (older envd said internal).</item>
@@ -107,7 +107,8 @@ public sealed class ProcessService(ProcessTable table, PathResolver paths) : Pro
                 case StreamInputRequest.EventOneofCase.Keepalive:
                     break;
                 default:
-                    throw new RpcException(new Status(StatusCode.InvalidArgument, "an input stream message carries no event: expected start, data or keepalive"));
+                    // The real agent's words: Go's %T of the missing event.
+                    throw new RpcException(new Status(StatusCode.Unimplemented, "invalid event type <nil>"));
             }
         }
         return new StreamInputResponse();
@@ -129,6 +130,6 @@ public sealed class ProcessService(ProcessTable table, PathResolver paths) : Pro
         {
             ProcessInput.InputOneofCase.Stdin => process.WriteStdinAsync(input.Stdin.Memory, cancellationToken),
             ProcessInput.InputOneofCase.Pty => process.WritePtyAsync(input.Pty.Memory, cancellationToken),
-            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "the request carries no input: give stdin or pty bytes")),
+            _ => throw new RpcException(new Status(StatusCode.Unimplemented, "invalid input type <nil>")), // as the real agent says it
         };
 }

@@ -84,8 +84,12 @@ public sealed class InputTests(LocalAgentFixture agent)
         var unknown = await StreamInputFailureAsync(rpc,
             new StreamInputRequest { Start = new StreamInputRequest.Types.StartEvent { Process = rpc.Pid(999_999_999) } });
 
+        var empty = await StreamInputFailureAsync(rpc, new StreamInputRequest());
+
         Assert.Equal(StatusCode.InvalidArgument, headless.StatusCode);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(StatusCode.Unimplemented, empty.StatusCode);
+        Assert.Equal("invalid event type <nil>", empty.Status.Detail);
     }
 
     static async Task<RpcException> StreamInputFailureAsync(ProcessRpc rpc, StreamInputRequest first)
@@ -121,7 +125,8 @@ public sealed class InputTests(LocalAgentFixture agent)
         Assert.Contains("pty", stdinToTerminal.Status.Detail);
         Assert.Equal(StatusCode.FailedPrecondition, ptyToPipes.StatusCode);
         Assert.Contains("stdin", ptyToPipes.Status.Detail);
-        Assert.Equal(StatusCode.InvalidArgument, noInput.StatusCode);
+        Assert.Equal(StatusCode.Unimplemented, noInput.StatusCode);
+        Assert.Equal("invalid input type <nil>", noInput.Status.Detail);
     }
 
     [Fact]
