@@ -32,6 +32,17 @@ Describe 'Test-SbxPath' -Tag Smoke {
         Test-SbxPath -Path no/such/dir/at/all | Should -BeFalse
     }
 
+    It 'is false, without an error, for a path below a file, as Test-Path is' {
+        $local = Join-Path $agent.Home 'tp/file.txt/inside'
+        Test-Path -LiteralPath $local | Should -BeFalse
+        Test-SbxPath -Path tp/file.txt/inside -ErrorVariable err | Should -BeFalse
+        $err | Should -BeNullOrEmpty
+        Test-SbxPath -LiteralPath tp/file.txt/a/b | Should -BeFalse
+        $failure = { Get-SbxItem -LiteralPath tp/file.txt/inside -ErrorAction Stop } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -BeLike 'NotFound,*'
+        $failure.Exception.Message | Should -BeLike '*file.txt'' is a file*'
+    }
+
     It 'agrees with the OS after a change' {
         Test-SbxPath -Path tp/later.txt | Should -BeFalse
         Set-Content -LiteralPath (Join-Path $agent.Home 'tp/later.txt') -Value 'now'

@@ -20,6 +20,7 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
     public override Task<StatResponse> Stat(StatRequest request, ServerCallContext context)
     {
         string path = paths.Resolve(request.Path);
+        _ = UnixStat.TryRead(path, followSymlink: false, out int errno) ?? throw StatFailed("lstat", path, errno);
         EntryInfo entry = entries.TryRead(path, path) ?? throw NotFound(path);
         return Task.FromResult(new StatResponse { Entry = entry });
     }
@@ -28,7 +29,11 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
     {
         uint depth = request.Depth == 0 ? 1 : request.Depth;
         string path = paths.Resolve(request.Path);
-        UnixStat stat = UnixStat.TryRead(path, followSymlink: true) ?? throw NotFound(path);
+        UnixStat stat = UnixStat.TryRead(path, followSymlink: true, out int errno) ?? throw errno switch
+        {
+            UnixStat.TooManyLinks => new RpcException(new Status(StatusCode.InvalidArgument, $"cyclic symlink or chain >255 links at \"{path}\"")),
+            _ => StatFailed("stat", path, errno),
+        };
         if (stat.Type != UnixStat.Directory)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"path is not a directory: {path}"));
@@ -42,11 +47,16 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
     public override Task<MakeDirResponse> MakeDir(MakeDirRequest request, ServerCallContext context)
     {
         string path = paths.Resolve(request.Path);
-        if (UnixStat.TryRead(path, followSymlink: true) is { } existing)
+        if (UnixStat.TryRead(path, followSymlink: true, out int errno) is { } existing)
         {
             throw existing.Type == UnixStat.Directory
                 ? new RpcException(new Status(StatusCode.AlreadyExists, $"directory already exists: {path}"))
                 : new RpcException(new Status(StatusCode.InvalidArgument, $"path already exists but it is not a directory: {path}"));
+        }
+
+        if (errno != UnixStat.NoSuchFile)
+        {
+            throw StatFailed("stat", path, errno);
         }
 
         Directory.CreateDirectory(path);
@@ -163,7 +173,15 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
         }
     }
 
-    const int NoSuchFile = 2; // ENOENT
+    const int NoSuchFile = UnixStat.NoSuchFile;
+
+    /// <summary>
+    /// A stat that failed: a missing path is not_found; anything else (a path below a file, ENOTDIR;
+    /// no permission on a folder on the way) is internal, as the real agent answers it.
+    /// </summary>
+    static RpcException StatFailed(string call, string path, int errno) => errno == NoSuchFile
+        ? NotFound(path)
+        : new RpcException(new Status(StatusCode.Internal, $"error getting file info: {call} {path}: {LibC.Describe(errno)}"));
 
     static RpcException NotFound(string path) => new(new Status(StatusCode.NotFound, $"path not found: {path}"));
 }

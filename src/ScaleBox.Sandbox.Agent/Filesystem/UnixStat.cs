@@ -23,13 +23,21 @@ public readonly record struct UnixStat(uint Uid, uint Gid, uint Mode, long Size,
 
     public uint Type => Mode & TypeMask;
 
+    public const int NoSuchFile = 2;      // ENOENT
+    public const int TooManyLinks = 40;   // ELOOP
+
     /// <summary>Null when the path does not exist (or, following links, points nowhere).</summary>
-    public static UnixStat? TryRead(string path, bool followSymlink)
+    public static UnixStat? TryRead(string path, bool followSymlink) => TryRead(path, followSymlink, out _);
+
+    /// <summary>Null when stat fails, with its errno: <see cref="NoSuchFile"/> when the path does not exist.</summary>
+    public static UnixStat? TryRead(string path, bool followSymlink, out int errno)
     {
         Span<byte> buffer = stackalloc byte[256];
         int flags = followSymlink ? 0 : AtSymlinkNoFollow;
+        errno = 0;
         if (statx(AtFdCwd, path, flags, StatxBasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
         {
+            errno = Marshal.GetLastPInvokeError();
             return null;
         }
         // struct statx (native byte order): u32 mask @0, u32 blksize @4, u64 attributes @8, u32 nlink @16,

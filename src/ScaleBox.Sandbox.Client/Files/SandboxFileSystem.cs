@@ -55,9 +55,46 @@ public sealed class SandboxFileSystem
     }
 
     /// <exception cref="SandboxException">NotFound when the path does not exist.</exception>
-    public Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default) =>
+    public async Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await StatAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.Internal)
+        {
+            throw await UnderAFileAsync(path, e, cancellationToken).ConfigureAwait(false) ?? e;
+        }
+    }
+
+    Task<SandboxItem> StatAsync(string path, CancellationToken cancellationToken) =>
         Call("get", path, cancellationToken, async options =>
             (await _rpc.StatAsync(new Proto.StatRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
+
+    /// <summary>
+    /// A path below a file (<c>/etc/passwd/x</c>) does not exist, but the agent's stat fails on it
+    /// with ENOTDIR, which it answers as internal rather than not_found. So after an internal answer,
+    /// the nearest parent that exists is asked for (by status codes, never by the message): if it is
+    /// a file, the path is NotFound, as Test-Path and Get-Item see it.
+    /// </summary>
+    async Task<SandboxException?> UnderAFileAsync(string path, SandboxException failure, CancellationToken cancellationToken)
+    {
+        for (string parent = SandboxPath.GetParent(path); parent != "." && parent != path; path = parent, parent = SandboxPath.GetParent(parent))
+        {
+            try
+            {
+                SandboxItem item = await StatAsync(parent, cancellationToken).ConfigureAwait(false);
+                return item.IsDirectory ? null : new SandboxException(SandboxErrorCode.NotFound,
+                    $"Cannot find '{failure.Target}' in the sandbox: '{parent}' is a file, not a directory.",
+                    failure.ServerMessage, failure.Target, Domain, failure);
+            }
+            catch (SandboxException e) when (e.Code is SandboxErrorCode.NotFound or SandboxErrorCode.Internal)
+            {
+                // Missing too, or below a file itself: look one level up.
+            }
+        }
+        return null;
+    }
 
     /// <summary>Whether the path exists, decided by the status code, never by the message text.</summary>
     public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Tests.Infrastructure;
@@ -98,6 +99,43 @@ public sealed class StatTests(LocalAgentFixture agent)
         Assert.Equal(OsFileFacts.Of(link).Permissions, item.UnixMode);
         Assert.Equal("l----", item.Mode);
         Assert.Equal((uint)File.GetUnixFileMode(target), item.UnixFileMode);
+    }
+
+    [Theory, AllProtocols]
+    public async Task A_path_below_a_file_is_NotFound_though_the_agent_answers_internal(SandboxProtocol protocol)
+    {
+        // The real agent's stat fails with ENOTDIR, which it answers as internal; the client looks
+        // at the nearest parent that exists, by status codes, and finds a file.
+        string folder = agent.NewFolder("stat-under-file");
+        string file = Path.Combine(folder, "plain.txt");
+        await File.WriteAllTextAsync(file, "x");
+        string below = Path.Combine(file, "deeper", "name");
+        using SandboxClient client = agent.CreateClient(protocol);
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Files.GetItemAsync(below));
+        SandboxException madeUnder = await Assert.ThrowsAsync<SandboxException>(() => client.Files.CreateDirectoryAsync(Path.Combine(file, "sub")));
+
+        Assert.Equal(SandboxErrorCode.NotFound, error.Code);
+        Assert.Equal(below, error.Target);
+        Assert.Contains($"'{file}' is a file", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"error getting file info: lstat {below}: not a directory", error.ServerMessage);
+        Assert.False(await client.Files.ExistsAsync(below));
+        Assert.Equal(SandboxErrorCode.Internal, madeUnder.Code);
+        Assert.Equal($"error getting file info: stat {Path.Combine(file, "sub")}: not a directory", madeUnder.ServerMessage);
+    }
+
+    [Fact]
+    public async Task A_listing_through_a_symlink_loop_is_InvalidArgument()
+    {
+        string folder = agent.NewFolder("list-loop");
+        string loop = Path.Combine(folder, "loop");
+        File.CreateSymbolicLink(loop, loop);
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Files.GetChildItemsAsync(loop));
+
+        Assert.Equal(SandboxErrorCode.InvalidArgument, error.Code);
+        Assert.Equal($"cyclic symlink or chain >255 links at \"{loop}\"", error.ServerMessage);
     }
 
     [Fact]
