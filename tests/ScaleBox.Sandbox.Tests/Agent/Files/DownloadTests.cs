@@ -165,20 +165,18 @@ public sealed class DownloadTests(LocalAgentFixture agent)
         Assert.Equal(HttpStatusCode.PreconditionFailed, failed.StatusCode);
         Assert.Empty(await failed.Content.ReadAsByteArrayAsync());
 
-        using HttpRequestMessage sameTag = Get(path);
-        sameTag.Headers.IfMatch.Add(etag);
-        using HttpResponseMessage matched = await client.Http.SendAsync(sameTag);
-        Assert.Equal(HttpStatusCode.OK, matched.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await StatusWhenAsync(client, path, h => h.IfMatch.Add(etag)));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, await StatusWhenAsync(client, path, h => h.IfUnmodifiedSince = new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(HttpStatusCode.OK, await StatusWhenAsync(client, path, h => h.IfUnmodifiedSince = new DateTimeOffset(2022, 2, 2, 2, 2, 2, TimeSpan.Zero)));
+    }
 
-        using HttpRequestMessage older = Get(path);
-        older.Headers.IfUnmodifiedSince = new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        using HttpResponseMessage changedSince = await client.Http.SendAsync(older);
-        Assert.Equal(HttpStatusCode.PreconditionFailed, changedSince.StatusCode);
-
-        using HttpRequestMessage same = Get(path);
-        same.Headers.IfUnmodifiedSince = new DateTimeOffset(2022, 2, 2, 2, 2, 2, TimeSpan.Zero);
-        using HttpResponseMessage unchanged = await client.Http.SendAsync(same);
-        Assert.Equal(HttpStatusCode.OK, unchanged.StatusCode);
+    /// <summary>The status of a download of <paramref name="path"/> with the request headers that <paramref name="condition"/> sets.</summary>
+    async Task<HttpStatusCode> StatusWhenAsync(FileEndpointClient client, string path, Action<HttpRequestHeaders> condition)
+    {
+        using HttpRequestMessage request = Get(path);
+        condition(request.Headers);
+        using HttpResponseMessage response = await client.Http.SendAsync(request);
+        return response.StatusCode;
     }
 
     [Theory]
@@ -291,15 +289,8 @@ public sealed class DownloadTests(LocalAgentFixture agent)
         File.SetLastWriteTimeUtc(path, new DateTime(2022, 2, 2, 2, 2, 2, DateTimeKind.Utc));
         using var client = new FileEndpointClient(agent);
 
-        using HttpRequestMessage unchanged = Get(path);
-        unchanged.Headers.IfModifiedSince = new DateTimeOffset(2022, 2, 2, 2, 2, 2, TimeSpan.Zero);
-        using HttpResponseMessage notModified = await client.Http.SendAsync(unchanged);
-        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
-
-        using HttpRequestMessage older = Get(path);
-        older.Headers.IfModifiedSince = new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        using HttpResponseMessage modified = await client.Http.SendAsync(older);
-        Assert.Equal(HttpStatusCode.OK, modified.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, await StatusWhenAsync(client, path, h => h.IfModifiedSince = new DateTimeOffset(2022, 2, 2, 2, 2, 2, TimeSpan.Zero)));
+        Assert.Equal(HttpStatusCode.OK, await StatusWhenAsync(client, path, h => h.IfModifiedSince = new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
