@@ -33,9 +33,13 @@ sealed record LaunchPlan(
         ProcessConfig config = request.Process?.Clone() ?? new ProcessConfig();
 
         string cwd = string.IsNullOrEmpty(config.Cwd) ? paths.Home : paths.Resolve(config.Cwd);
+        string userCommand = Describe(config);
         if (!Directory.Exists(cwd))
         {
-            throw InvalidArgument(File.Exists(cwd) ? $"cwd '{cwd}' is not a directory" : $"cwd '{cwd}' does not exist");
+            // The real agent checks only that it exists; anything else fails the chdir before exec.
+            throw InvalidArgument(File.Exists(cwd)
+                ? StartFailure(request, userCommand, cwd, $"chdir {cwd}: not a directory")
+                : $"cwd '{cwd}' does not exist");
         }
 
         string agentPath = System.Environment.GetEnvironmentVariable("PATH") ?? "";
@@ -51,14 +55,13 @@ sealed record LaunchPlan(
             environment[name] = value;
         }
 
-        string userCommand = Describe(config);
         if (config.Args.Prepend(config.Cmd).Concat(config.Envs.Keys).Concat(config.Envs.Values).Any(s => s.Contains('\0')))
         {
             // A NUL cannot cross execve; this is what Go's os/exec answers for one.
-            throw InvalidArgument($"error starting process '{userCommand}': fork/exec {config.Cmd}: invalid argument");
+            throw InvalidArgument(StartFailure(request, userCommand, cwd, $"fork/exec {config.Cmd}: invalid argument"));
         }
         string executable = FindExecutable(config.Cmd, agentPath, cwd)
-            ?? throw InvalidArgument($"error starting process '{userCommand}': " + (config.Cmd.Length == 0
+            ?? throw InvalidArgument(StartFailure(request, userCommand, cwd, config.Cmd.Length == 0
                 ? "exec: no command"
                 : $"exec: \"{config.Cmd}\": executable file not found in $PATH"));
 
@@ -108,6 +111,16 @@ sealed record LaunchPlan(
         }
         return null;
     }
+
+    /// <summary>Why this start failed, under the real agent's prefix for a process on pipes or on a terminal.</summary>
+    public string StartFailure(string reason) => StartFailure(TerminalSize, UserCommand, WorkingDirectory, reason);
+
+    static string StartFailure(StartRequest request, string userCommand, string cwd, string reason) =>
+        StartFailure(request.Pty is null ? null : request.Pty.Size ?? new PTY.Types.Size(), userCommand, cwd, reason);
+
+    static string StartFailure(PTY.Types.Size? terminal, string userCommand, string cwd, string reason) => terminal is null
+        ? $"error starting process '{userCommand}': {reason}"
+        : $"error starting pty with command '{userCommand}' in dir '{cwd}' with '{terminal.Cols}' cols and '{terminal.Rows}' rows: {reason}";
 
     static RpcException InvalidArgument(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

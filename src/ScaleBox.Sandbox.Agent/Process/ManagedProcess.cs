@@ -107,8 +107,7 @@ sealed class ManagedProcess
                 throw;
             }
             // Go's wording for a failed fork/exec, under the real agent's prefix.
-            throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"error starting process '{plan.UserCommand}': fork/exec {plan.Executable}: {spawn.Message}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, plan.StartFailure($"fork/exec {plan.Executable}: {spawn.Message}")));
         }
         finally
         {

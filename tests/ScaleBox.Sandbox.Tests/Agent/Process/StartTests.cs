@@ -150,6 +150,28 @@ public sealed class StartTests(LocalAgentFixture agent)
     }
 
     [Fact]
+    public async Task Start_failures_are_worded_as_the_real_agent_words_them_for_pipes_and_terminals()
+    {
+        using var rpc = new ProcessRpc(agent, SandboxProtocol.Grpc);
+        string folder = agent.NewFolder("start-words");
+        string file = Path.Combine(folder, "plain.txt");
+        await File.WriteAllTextAsync(file, "x");
+
+        var fileAsCwd = await Assert.ThrowsAsync<RpcException>(() => rpc.RunAsync(ProcessRpc.Shell("pwd", cwd: file)));
+        var missingOnTerminal = await Assert.ThrowsAsync<RpcException>(() => rpc.RunAsync(new StartRequest
+        {
+            Process = new ProcessConfig { Cmd = "sbx-no-such-command", Cwd = folder },
+            Pty = ProcessRpc.Terminal(100, 30),
+        }));
+
+        Assert.Equal(StatusCode.InvalidArgument, fileAsCwd.StatusCode);
+        Assert.Equal($"error starting process '/bin/sh -c pwd': chdir {file}: not a directory", fileAsCwd.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, missingOnTerminal.StatusCode);
+        Assert.Equal($"error starting pty with command 'sbx-no-such-command' in dir '{folder}' with '100' cols and '30' rows: "
+            + "exec: \"sbx-no-such-command\": executable file not found in $PATH", missingOnTerminal.Status.Detail);
+    }
+
+    [Fact]
     public async Task The_program_is_looked_for_on_the_agent_PATH_and_the_request_PATH_is_the_child_own()
     {
         // As Go's exec.Command: the name is resolved before the child's environment is applied.
