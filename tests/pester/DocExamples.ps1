@@ -149,6 +149,8 @@ function Reset-ExampleWorld {
         'home/user/workspace/notes.txt'        = 'still here'
         'home/user/etl/etl.py'                 = "import sys`nprint('etl', sys.argv[2])"
         'home/user/incoming/waiting.csv'       = 'a,b'
+        'home/user/exports/export-1.csv'       = 'a,b'
+        'home/user/exports/export-2.csv'       = 'c,d'
         'home/user/migrate.sh'                 = "#!/bin/sh`necho 'migrating: step 1'`necho 'migrating: step 2'"
         'home/user/benchmark.sh'               = "#!/bin/sh`necho 'benchmark: 1 run'"
         'home/user/configure-db.sh'            = "#!/bin/sh`nprintf 'Create the database? [y/N] '`nread -r answer`necho `"answer: `$answer`""
