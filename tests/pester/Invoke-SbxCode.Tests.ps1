@@ -40,7 +40,7 @@ Describe 'Invoke-SbxCode' {
         }
 
         It 'shows a result as its value' {
-            (Invoke-SbxCode "'abc' * 2" -Context $python | Out-String).Trim() | Should -Be "'abcabc'"
+            (Invoke-SbxCode "'abc' * 2" -Context $python | Out-String).Trim() | Should -Be 'abcabc'
         }
 
         It 'writes each line as it is printed, before the code has finished' {
@@ -141,7 +141,7 @@ Describe 'Invoke-SbxCode' {
             $null = Invoke-SbxCode 'kept = "still here"' -Context $python
             Invoke-SbxCode "import time`nwhile True: time.sleep(0.1)" -Context $python -TimeoutSec 2 -ErrorAction SilentlyContinue -ErrorVariable failed
             $failed.FullyQualifiedErrorId | Should -Contain 'DeadlineExceeded,ScaleBox.Sandbox.Commands.InvokeSbxCodeCommand'
-            (Invoke-SbxCode 'kept' -Context $python).Text | Should -Be "'still here'"
+            (Invoke-SbxCode 'kept' -Context $python).Text | Should -Be 'still here'
         }
 
         It 'interrupts on Ctrl+C at once, and the context goes on with its state' {
@@ -155,7 +155,7 @@ Describe 'Invoke-SbxCode' {
             finally {
                 $run.PowerShell.Dispose()
             }
-            (Invoke-SbxCode 'kept' -Context $python).Text | Should -Be "'still here'"
+            (Invoke-SbxCode 'kept' -Context $python).Text | Should -Be 'still here'
         }
     }
 
@@ -228,8 +228,8 @@ Describe 'Invoke-SbxCode' {
             $b = New-SbxCodeContext
             $null = Invoke-SbxCode 'who = "a"' -Context $a
             $null = Invoke-SbxCode 'who = "b"' -Context $b.Id
-            (Invoke-SbxCode 'who' -Context $a).Text | Should -Be "'a'"
-            (Invoke-SbxCode 'who' -Context $b).Text | Should -Be "'b'"
+            (Invoke-SbxCode 'who' -Context $a).Text | Should -Be 'a'
+            (Invoke-SbxCode 'who' -Context $b).Text | Should -Be 'b'
             $a, $b | Remove-SbxCodeContext
         }
 
@@ -237,13 +237,13 @@ Describe 'Invoke-SbxCode' {
             $dir = Join-Path $agent.Home 'code-cwd'
             New-Item -ItemType Directory -Path $dir -Force | Out-Null
             $here = New-SbxCodeContext -WorkingDirectory $dir
-            (Invoke-SbxCode 'import os; os.getcwd()' -Context $here).Text | Should -Be "'$dir'"
+            (Invoke-SbxCode 'import os; os.getcwd()' -Context $here).Text | Should -Be $dir
             $here | Remove-SbxCodeContext
         }
 
         It 'applies -Environment to that call only' {
-            (Invoke-SbxCode "import os; os.environ.get('SBX_ONE', 'unset')" -Context $python -Environment @{ SBX_ONE = 'set' }).Text | Should -Be "'set'"
-            (Invoke-SbxCode "import os; os.environ.get('SBX_ONE', 'unset')" -Context $python).Text | Should -Be "'unset'"
+            (Invoke-SbxCode "import os; os.environ.get('SBX_ONE', 'unset')" -Context $python -Environment @{ SBX_ONE = 'set' }).Text | Should -Be 'set'
+            (Invoke-SbxCode "import os; os.environ.get('SBX_ONE', 'unset')" -Context $python).Text | Should -Be 'unset'
         }
 
         It 'keeps state in bash and node contexts' {

@@ -5,9 +5,15 @@ namespace ScaleBox.Sandbox.Agent.Code;
 /// <summary>How a language is run: our own bash or node runner, or an installed Jupyter kernel.</summary>
 public enum RunnerKind { Bash, Node, Jupyter }
 
-/// <summary>A language as a request names it, resolved to what runs it.</summary>
-public sealed record CodeLanguage(string Name, RunnerKind Runner, string? KernelSpecDir)
+/// <summary>
+/// A language as a request names it, resolved to what runs it. <see cref="KernelLanguage"/> is the
+/// language the kernel declares, which differs from the name when a kernel is named by its own
+/// name (<c>python3</c>, <c>ir</c>), as the real agent lets requests name them.
+/// </summary>
+public sealed record CodeLanguage(string Name, RunnerKind Runner, string? KernelSpecDir, string? DeclaredLanguage = null)
 {
+    public string KernelLanguage => DeclaredLanguage ?? Name;
+
     /// <summary>
     /// Resolves a request's language ("" is python, as the SDKs default). A language nothing installed
     /// serves is <c>failed_precondition</c>: the request is well formed, the sandbox lacks the kernel.
@@ -22,13 +28,17 @@ public sealed record CodeLanguage(string Name, RunnerKind Runner, string? Kernel
             case "javascript" or "js" or "node" or "nodejs":
                 return new CodeLanguage("javascript", RunnerKind.Node, null);
         }
-        string? spec = KernelSpecs.FindByLanguage(name);
-        if (spec is null)
+        if (KernelSpecs.FindByLanguage(name) is { } spec)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"no Jupyter kernel for language '{name}' is installed: {InstallHint(name)}"));
+            return new CodeLanguage(name, RunnerKind.Jupyter, spec);
         }
-        return new CodeLanguage(name, RunnerKind.Jupyter, spec);
+        // The real agent hands the language to Jupyter as a kernel name: "python3" is a kernel too.
+        if (KernelSpecs.FindByName(name) is { } named)
+        {
+            return new CodeLanguage(name, RunnerKind.Jupyter, named, KernelSpecs.LanguageOf(named)?.ToLowerInvariant());
+        }
+        throw new RpcException(new Status(StatusCode.FailedPrecondition,
+            $"no Jupyter kernel for language '{name}' is installed: {InstallHint(name)}"));
     }
 
     static string InstallHint(string name) => name switch

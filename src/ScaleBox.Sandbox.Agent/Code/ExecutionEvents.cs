@@ -10,6 +10,9 @@ public static class ExecutionEvents
     /// <summary>Where chart_formatter.py puts a figure's chart in the MIME bundle.</summary>
     public const string ChartMime = "application/vnd.scalebox.chart+json";
 
+    /// <summary>Where data_formatter.py puts a DataFrame's columns in the MIME bundle.</summary>
+    public const string DataMime = "application/vnd.scalebox.data+json";
+
     public static ExecuteResponse? ToResponse(JsonElement e) => KernelBridge.Event(e) switch
     {
         "stdout" => new ExecuteResponse { Stdout = new Output { Content = e.GetProperty("text").GetString() } },
@@ -40,7 +43,7 @@ public static class ExecutionEvents
             string text = mime.Value.ValueKind == JsonValueKind.String ? mime.Value.GetString()! : mime.Value.GetRawText();
             switch (mime.Name)
             {
-                case "text/plain": result.Text = text; break;
+                case "text/plain": result.Text = WithoutQuotes(text); break;
                 case "text/html": result.Html = text; break;
                 case "text/markdown": result.Markdown = text; break;
                 case "image/svg+xml": result.Svg = text; break;
@@ -51,11 +54,20 @@ public static class ExecutionEvents
                 case "application/json": result.Json = text; break;
                 case "application/javascript": result.Javascript = text; break;
                 case ChartMime: result.Chart = ChartOf(mime.Value); break;
+                case DataMime: result.Data = text; break;
                 default: result.Extra[mime.Name] = text; break;
             }
         }
         return result;
     }
+
+    /// <summary>
+    /// A string's repr without its single quotes, as the reference code interpreter gives a result's
+    /// text: <c>'hello'</c> is <c>hello</c> (a repr in double quotes, of a string holding a single
+    /// quote, keeps them, as there).
+    /// </summary>
+    static string WithoutQuotes(string text) =>
+        text.Length > 0 && text[0] == '\'' && text[^1] == '\'' ? text[1..^1] : text;
 
     /// <summary>
     /// The chart schema has no axis fields, so x_label, y_label, x_scale and y_scale go into

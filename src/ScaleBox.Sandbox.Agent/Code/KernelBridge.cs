@@ -66,8 +66,8 @@ public sealed class KernelBridge : IAsyncDisposable
                 start.ArgumentList.Add(Path.Combine(bridges, "jupyter_bridge.py"));
                 start.ArgumentList.Add(language.KernelSpecDir!);
                 start.ArgumentList.Add(cwd);
-                start.ArgumentList.Add(language.Name);
-                if (language.Name == "python")
+                start.ArgumentList.Add(language.KernelLanguage);
+                if (language.KernelLanguage == "python")
                 {
                     socketFolder = NewSocketFolder();
                     start.ArgumentList.Add(socketFolder ?? "");

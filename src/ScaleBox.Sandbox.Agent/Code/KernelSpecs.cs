@@ -30,6 +30,16 @@ public static class KernelSpecs
         return null;
     }
 
+    /// <summary>The directory of the first kernelspec named <paramref name="name"/> (its folder's name), or null.</summary>
+    public static string? FindByName(string name)
+    {
+        if (name.Length == 0 || name.Contains('/') || name is "." or "..")
+        {
+            return null;
+        }
+        return SearchRoots().Select(root => Path.Combine(root, name)).FirstOrDefault(dir => File.Exists(Path.Combine(dir, "kernel.json")));
+    }
+
     static IEnumerable<string> SearchRoots()
     {
         string? jupyterPath = Environment.GetEnvironmentVariable("JUPYTER_PATH");
@@ -46,7 +56,8 @@ public static class KernelSpecs
         yield return "/usr/share/jupyter/kernels";
     }
 
-    static string? LanguageOf(string dir)
+    /// <summary>The language a kernelspec declares, or null.</summary>
+    public static string? LanguageOf(string dir)
     {
         try
         {

@@ -101,9 +101,10 @@ except KernelDidNotStart as e:
     sys.exit(1)
 
 if IS_PYTHON:
-    # Charts are extracted inside the kernel, next to the figure, by a display formatter.
-    setup = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "chart_formatter.py")).read()
-    kc.execute(setup, silent=True, store_history=False, reply=True, timeout=60)
+    # Charts and a DataFrame's data are extracted inside the kernel, next to the object, by display formatters.
+    for formatter in ("chart_formatter.py", "data_formatter.py"):
+        setup = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), formatter)).read()
+        kc.execute(setup, silent=True, store_history=False, reply=True, timeout=60)
 
 requests = queue.Queue()
 

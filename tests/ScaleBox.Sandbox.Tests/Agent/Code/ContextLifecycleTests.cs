@@ -63,6 +63,21 @@ public sealed class ContextLifecycleTests(LocalAgentFixture agent)
         Assert.Contains("no-such-context", e.Status.Detail);
     }
 
+    [PlottingTheory, BothProtocols]
+    public async Task A_kernel_named_by_its_own_name_is_a_language_too(SandboxProtocol protocol)
+    {
+        // As the real agent, which hands the language to Jupyter as a kernel name: ScaleBox's Python
+        // SDK asks for "python3" when no language is given. It is a Python context in every way.
+        using var rpc = new CodeRpc(agent, protocol);
+
+        Context context = await rpc.CreateAsync("Python3");
+        CodeRun run = (await rpc.RunAsync(context.Id, "import pandas as pd\npd.DataFrame({'a': [1]})")).Ok();
+
+        Assert.Equal("python3", context.Language);
+        using var data = System.Text.Json.JsonDocument.Parse(run.Main!.Data);
+        Assert.Equal(1, data.RootElement.GetProperty("a")[0].GetInt32());
+    }
+
     [Theory, BothProtocols]
     public async Task A_language_with_no_kernel_is_a_failed_precondition_naming_it_and_what_to_install(SandboxProtocol protocol)
     {

@@ -47,7 +47,7 @@ public sealed class KernelStartTests(LocalAgentFixture agent) : IDisposable
 
         CodeRun run = await rpc.RunAsync(context.Id, "from ipykernel.connect import get_connection_info\nget_connection_info(unpack=True)['transport']");
 
-        Assert.Equal("'ipc'", run.Ok().Main!.Text);
+        Assert.Equal("ipc", run.Ok().Main!.Text);
     }
 
     [PythonKernelFact]

@@ -111,7 +111,7 @@ public sealed class PythonExecutionTests(LocalAgentFixture agent)
 
         Assert.NotEqual(one.Id, two.Id);
         Assert.Equal("NameError", run.Error?.Name);
-        Assert.Equal("'one'", (await rpc.RunAsync(one.Id, "secret")).Ok().Main!.Text);
+        Assert.Equal("one", (await rpc.RunAsync(one.Id, "secret")).Ok().Main!.Text);
     }
 
     [PythonKernelTheory, BothProtocols]

@@ -63,17 +63,39 @@ public sealed class RichResultTests(LocalAgentFixture agent)
     }
 
     [PlottingTheory, BothProtocols]
-    public async Task A_DataFrame_is_a_main_result_with_html_and_text(SandboxProtocol protocol)
+    public async Task A_DataFrame_is_a_main_result_with_html_text_and_its_columns_as_data(SandboxProtocol protocol)
     {
         using var rpc = new CodeRpc(agent, protocol);
         Context context = await rpc.CreateAsync();
 
-        CodeRun run = (await rpc.RunAsync(context.Id, "import pandas as pd\npd.DataFrame({'name': ['ada', 'bob'], 'age': [36, 41]})")).Ok();
+        CodeRun run = (await rpc.RunAsync(context.Id,
+            "import pandas as pd\npd.DataFrame({'name': ['ada', 'bob'], 'age': [36, 41], 'score': [1.5, float('nan')]})")).Ok();
 
         Result main = Assert.IsType<Result>(run.Main);
         Assert.Contains("<table", main.Html);
         Assert.Contains("<td>ada</td>", main.Html);
         Assert.Contains("bob", main.Text);
+        // As the reference code interpreter's data: each column's values (to_dict(orient="list")), NaN as null.
+        using var data = System.Text.Json.JsonDocument.Parse(main.Data);
+        Assert.Equal("""{"name":["ada","bob"],"age":[36,41],"score":[1.5,null]}""",
+            System.Text.Json.JsonSerializer.Serialize(data.RootElement));
+        Assert.DoesNotContain(main.Extra.Keys, k => k.Contains("data", StringComparison.Ordinal));
+    }
+
+    [PythonKernelTheory, BothProtocols]
+    public async Task A_string_result_is_its_text_without_the_repr_quotes_and_a_list_has_no_data(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync();
+
+        Result text = (await rpc.RunAsync(context.Id, "'abc' * 2")).Ok().Main!;
+        Result quoted = (await rpc.RunAsync(context.Id, "\"it's\"")).Ok().Main!;
+        Result list = (await rpc.RunAsync(context.Id, "[1, 'a']")).Ok().Main!;
+
+        Assert.Equal("abcabc", text.Text);
+        Assert.Equal("\"it's\"", quoted.Text); // repr in double quotes: kept, as the reference keeps it
+        Assert.Equal("[1, 'a']", list.Text);
+        Assert.Equal("", list.Data);
     }
 
     [PlottingTheory, BothProtocols]

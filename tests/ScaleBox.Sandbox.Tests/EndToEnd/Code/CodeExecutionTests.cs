@@ -109,7 +109,7 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
             Assert.Contains("keeps its state", timedOut.Message);
 
             SandboxCodeResult kept = Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client, new SandboxCodeRequest("kept") { ContextId = context.Id })));
-            Assert.Equal("'yes'", kept.Text);
+            Assert.Equal("yes", kept.Text);
         });
     }
 
@@ -159,8 +159,8 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
         using SandboxClient client = agent.CreateClient(protocol);
         var request = new SandboxCodeRequest("import os; os.environ.get('SBX_E2E', 'unset')");
         request.Environment["SBX_E2E"] = "set";
-        Assert.Equal("'set'", Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client, request))).Text);
-        Assert.Equal("'unset'", Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client,
+        Assert.Equal("set", Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client, request))).Text);
+        Assert.Equal("unset", Assert.IsType<SandboxCodeResult>(Assert.Single(await RunAsync(client,
             new SandboxCodeRequest("import os; os.environ.get('SBX_E2E', 'unset')")))).Text);
     }
 }
