@@ -55,45 +55,48 @@ public sealed class SandboxFileSystem
     }
 
     /// <exception cref="SandboxException">NotFound when the path does not exist.</exception>
-    public async Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await StatAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.Internal)
-        {
-            throw await UnderAFileAsync(path, e, cancellationToken).ConfigureAwait(false) ?? e;
-        }
-    }
+    public Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default) =>
+        MindingFilesOnTheWayAsync(path, SandboxErrorCode.NotFound, "find", () => StatAsync(path, cancellationToken), cancellationToken);
 
     Task<SandboxItem> StatAsync(string path, CancellationToken cancellationToken) =>
         Call("get", path, cancellationToken, async options =>
             (await _rpc.StatAsync(new Proto.StatRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
 
     /// <summary>
-    /// A path below a file (<c>/etc/passwd/x</c>) does not exist, but the agent's stat fails on it
-    /// with ENOTDIR, which it answers as internal rather than not_found. So after an internal answer,
-    /// the nearest parent that exists is asked for (by status codes, never by the message): if it is
-    /// a file, the path is NotFound, as Test-Path and Get-Item see it.
+    /// A path below a file (<c>/etc/passwd/x</c>) cannot exist, but the agent's stat fails on it with
+    /// ENOTDIR, which it answers as internal rather than not_found. So after an internal answer, the
+    /// nearest parent that exists is asked for (by status codes, never by the message): if it is a
+    /// file, the call fails with <paramref name="code"/> and says so, as Test-Path, Get-Item and
+    /// New-Item see it; otherwise the agent's answer stands.
     /// </summary>
-    async Task<SandboxException?> UnderAFileAsync(string path, SandboxException failure, CancellationToken cancellationToken)
+    async Task<T> MindingFilesOnTheWayAsync<T>(string path, SandboxErrorCode code, string verb, Func<Task<T>> call, CancellationToken cancellationToken)
     {
-        for (string parent = SandboxPath.GetParent(path); parent != "." && parent != path; path = parent, parent = SandboxPath.GetParent(parent))
+        try
         {
-            try
+            return await call().ConfigureAwait(false);
+        }
+        catch (SandboxException failure) when (failure.Code == SandboxErrorCode.Internal)
+        {
+            for (string child = path, parent = SandboxPath.GetParent(path); parent != "." && parent != child; child = parent, parent = SandboxPath.GetParent(parent))
             {
-                SandboxItem item = await StatAsync(parent, cancellationToken).ConfigureAwait(false);
-                return item.IsDirectory ? null : new SandboxException(SandboxErrorCode.NotFound,
-                    $"Cannot find '{failure.Target}' in the sandbox: '{parent}' is a file, not a directory.",
+                SandboxItem item;
+                try
+                {
+                    item = await StatAsync(parent, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SandboxException e) when (e.Code is SandboxErrorCode.NotFound or SandboxErrorCode.Internal)
+                {
+                    continue; // missing too, or below a file itself: look one level up
+                }
+                if (item.IsDirectory)
+                {
+                    break;
+                }
+                throw new SandboxException(code, $"Cannot {verb} '{failure.Target}' in the sandbox: '{parent}' is a file, not a directory.",
                     failure.ServerMessage, failure.Target, Domain, failure);
             }
-            catch (SandboxException e) when (e.Code is SandboxErrorCode.NotFound or SandboxErrorCode.Internal)
-            {
-                // Missing too, or below a file itself: look one level up.
-            }
+            throw;
         }
-        return null;
     }
 
     /// <summary>Whether the path exists, decided by the status code, never by the message text.</summary>
@@ -112,19 +115,19 @@ public sealed class SandboxFileSystem
 
     /// <summary>The entries below a directory, <paramref name="depth"/> levels deep (0 counts as 1).</summary>
     public Task<IReadOnlyList<SandboxItem>> GetChildItemsAsync(string path, uint depth = 1, CancellationToken cancellationToken = default) =>
-        Call("list directory", path, cancellationToken, async options =>
+        MindingFilesOnTheWayAsync(path, SandboxErrorCode.NotFound, "find", () => Call("list directory", path, cancellationToken, async options =>
         {
             Proto.ListDirResponse response = await _rpc
                 .ListDirAsync(new Proto.ListDirRequest { Path = path, Depth = depth }, options)
                 .ConfigureAwait(false);
             return (IReadOnlyList<SandboxItem>)response.Entries.Select(e => e.ToItem(Domain)).ToList();
-        });
+        }), cancellationToken);
 
     /// <summary>Creates a directory and its parents.</summary>
-    /// <exception cref="SandboxException">AlreadyExists when the directory is already there.</exception>
+    /// <exception cref="SandboxException">AlreadyExists when the directory is already there; FailedPrecondition when a file is in the way.</exception>
     public Task<SandboxItem> CreateDirectoryAsync(string path, CancellationToken cancellationToken = default) =>
-        Call("create directory", path, cancellationToken, async options =>
-            (await _rpc.MakeDirAsync(new Proto.MakeDirRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
+        MindingFilesOnTheWayAsync(path, SandboxErrorCode.FailedPrecondition, "create", () => Call("create directory", path, cancellationToken, async options =>
+            (await _rpc.MakeDirAsync(new Proto.MakeDirRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain)), cancellationToken);
 
     /// <summary>Moves or renames; the destination's parents are created.</summary>
     public Task<SandboxItem> MoveAsync(string source, string destination, CancellationToken cancellationToken = default) =>

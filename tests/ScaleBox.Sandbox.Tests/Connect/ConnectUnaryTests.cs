@@ -110,17 +110,19 @@ public sealed class ConnectUnaryTests(LocalAgentFixture agent) : IDisposable
     [Fact]
     public async Task A_file_system_exception_is_translated_as_over_gRPC()
     {
-        // Directory.CreateDirectory under a file throws DirectoryNotFoundException, which
-        // ErrorTranslationInterceptor turns into not_found: Connect calls pass the same interceptors.
-        string file = Path.Combine(agent.NewFolder("connect-translate"), "plain.txt");
-        File.WriteAllText(file, "x");
+        // Directory.CreateDirectory below a dangling link (the stat before it finds nothing there)
+        // throws DirectoryNotFoundException, which ErrorTranslationInterceptor turns into
+        // not_found: Connect calls pass the same interceptors.
+        string folder = agent.NewFolder("connect-translate");
+        string dangling = Path.Combine(folder, "dangling");
+        File.CreateSymbolicLink(dangling, Path.Combine(folder, "missing"));
 
-        using HttpResponseMessage response = await CallAsync("sandboxagent.Filesystem/MakeDir", $$"""{"path":{{JsonString(file + "/sub")}}}""");
+        using HttpResponseMessage response = await CallAsync("sandboxagent.Filesystem/MakeDir", $$"""{"path":{{JsonString(dangling + "/sub")}}}""");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("not_found", body.RootElement.GetProperty("code").GetString());
-        Assert.Contains(file, body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(dangling, body.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -114,14 +114,18 @@ public sealed class StatTests(LocalAgentFixture agent)
 
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Files.GetItemAsync(below));
         SandboxException madeUnder = await Assert.ThrowsAsync<SandboxException>(() => client.Files.CreateDirectoryAsync(Path.Combine(file, "sub")));
+        SandboxException listed = await Assert.ThrowsAsync<SandboxException>(() => client.Files.GetChildItemsAsync(below));
 
         Assert.Equal(SandboxErrorCode.NotFound, error.Code);
         Assert.Equal(below, error.Target);
         Assert.Contains($"'{file}' is a file", error.Message, StringComparison.Ordinal);
         Assert.Equal($"error getting file info: lstat {below}: not a directory", error.ServerMessage);
         Assert.False(await client.Files.ExistsAsync(below));
-        Assert.Equal(SandboxErrorCode.Internal, madeUnder.Code);
+        Assert.Equal(SandboxErrorCode.FailedPrecondition, madeUnder.Code);
+        Assert.Contains($"Cannot create '{Path.Combine(file, "sub")}'", madeUnder.Message, StringComparison.Ordinal);
         Assert.Equal($"error getting file info: stat {Path.Combine(file, "sub")}: not a directory", madeUnder.ServerMessage);
+        Assert.Equal(SandboxErrorCode.NotFound, listed.Code);
+        Assert.Contains($"'{file}' is a file", listed.Message, StringComparison.Ordinal);
     }
 
     [Fact]
