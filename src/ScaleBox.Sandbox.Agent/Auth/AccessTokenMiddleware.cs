@@ -19,7 +19,11 @@ namespace ScaleBox.Sandbox.Agent.Auth;
 public sealed class AccessTokenMiddleware(RequestDelegate next, AgentOptions options)
 {
     public const string HeaderName = "X-Access-Token";
-    const string NoTokenMessage = "unauthorized access, please provide a valid access token";
+
+    // The real agent's words: its gate for every route but the file endpoints, and the check those
+    // endpoints make themselves.
+    const string NoTokenMessage = "unauthorized access, please provide a valid access token or method signing if supported";
+    const string WrongFileTokenMessage = "access token present in header but does not match";
 
     readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.AccessToken));
     readonly SignedUrlVerifier _signatures = new(options.AccessToken);
@@ -31,18 +35,15 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, AgentOptions opt
             return next(context);
         }
 
+        SignedFileRequest? signable = SignedFileRequest.From(context.Request);
         string? presented = context.Request.Headers[HeaderName];
         if (!string.IsNullOrEmpty(presented))
         {
-            return IsValidToken(presented) ? next(context) : RejectAsync(context, NoTokenMessage);
+            return IsValidToken(presented) ? next(context) : RejectAsync(context, signable is null ? NoTokenMessage : WrongFileTokenMessage);
         }
 
-        if (SignedFileRequest.From(context.Request) is { } signable)
+        if (signable is not null)
         {
-            if (signable.Signature is null)
-            {
-                return RejectAsync(context, NoTokenMessage + " or a signed URL");
-            }
             if (_signatures.Verify(signable, DateTimeOffset.UtcNow) is { } reason)
             {
                 return RejectAsync(context, reason);
@@ -61,11 +62,6 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, AgentOptions opt
         // of a guess was right leaks through timing.
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _expected);
 
-    static Task RejectAsync(HttpContext context, string message)
-    {
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        return context.Response.WriteAsJsonAsync(new UnauthorizedBody(401, message), AgentJsonContext.Default.UnauthorizedBody);
-    }
+    static Task RejectAsync(HttpContext context, string message) =>
+        JsonError.WriteAsync(context.Response, StatusCodes.Status401Unauthorized, message);
 }
-
-public sealed record UnauthorizedBody(int Code, string Message);

@@ -16,10 +16,9 @@ public sealed class FileEndpointException(int statusCode, string message) : Exce
             return;
         }
         context.Response.Clear();
-        context.Response.StatusCode = StatusCode;
         try
         {
-            await context.Response.WriteAsJsonAsync(new FileErrorBody(StatusCode, Hosting.ErrorTranslationInterceptor.Shorten(Message)), FilesJsonContext.Readable.FileErrorBody);
+            await Hosting.JsonError.WriteAsync(context.Response, StatusCode, Hosting.ErrorTranslationInterceptor.Shorten(Message));
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {

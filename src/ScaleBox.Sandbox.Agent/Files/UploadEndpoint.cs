@@ -26,7 +26,7 @@ public static class UploadEndpoint
         {
             List<UploadedEntry> written = await ReceiveAsync(context, staged);
             context.Response.StatusCode = StatusCodes.Status200OK;
-            await context.Response.WriteAsJsonAsync(written, FilesJsonContext.Readable.ListUploadedEntry, cancellationToken: context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(written, Hosting.AgentJsonContext.Readable.ListUploadedEntry, cancellationToken: context.RequestAborted);
         }
         catch (FileEndpointException e)
         {

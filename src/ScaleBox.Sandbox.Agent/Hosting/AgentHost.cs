@@ -118,8 +118,12 @@ public static class AgentHost
         app.UseConnect();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
 
-        // Plain HTTP: no auth, as the real agent.
-        app.MapGet("/" + AgentHttpRoutes.Health, () => Results.Text("OK"));
+        // Plain HTTP: no auth, and never cached, as the real agent.
+        app.MapGet("/" + AgentHttpRoutes.Health, (HttpResponse response) =>
+        {
+            response.Headers.CacheControl = "no-store";
+            return Results.Text("OK");
+        });
         // Plain HTTP: header token or signed URL (checked by AccessTokenMiddleware).
         app.MapFileEndpoints();
         app.MapGrpcService<FilesystemService>();
