@@ -52,16 +52,19 @@ public static class UploadEndpoint
         PathResolver resolver = context.RequestServices.GetRequiredService<PathResolver>();
         StagingJournal journal = context.RequestServices.GetRequiredService<StagingJournal>();
 
+        // Go's Request.MultipartReader decides, and the real agent answers its refusal with 500.
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? mediaType)
-            || !mediaType.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+            || !(mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+                || mediaType.MediaType.Equals("multipart/mixed", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new FileEndpointException(StatusCodes.Status400BadRequest,
-                $"unsupported content type: {request.ContentType}, expected multipart/form-data");
+            throw new FileEndpointException(StatusCodes.Status500InternalServerError,
+                "error parsing multipart form: request Content-Type isn't multipart/form-data");
         }
         string boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value ?? "";
         if (boundary.Length == 0)
         {
-            throw new FileEndpointException(StatusCodes.Status400BadRequest, "the multipart/form-data content type has no boundary");
+            throw new FileEndpointException(StatusCodes.Status500InternalServerError,
+                "error parsing multipart form: no multipart boundary param in Content-Type");
         }
 
         var destinations = new UploadDestinations(FixedDestination(context, resolver));
@@ -166,7 +169,7 @@ public static class UploadEndpoint
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            throw new FileEndpointException(StatusCodes.Status400BadRequest, "error reading form: " + e.Message);
+            throw new FileEndpointException(StatusCodes.Status500InternalServerError, "error reading form: " + e.Message);
         }
     }
 
@@ -189,7 +192,7 @@ public static class UploadEndpoint
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            throw new FileEndpointException(StatusCodes.Status400BadRequest, "error reading form: " + e.Message);
+            throw new FileEndpointException(StatusCodes.Status500InternalServerError, "error reading form: " + e.Message);
         }
         return text.ToString();
     }

@@ -78,12 +78,14 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
         {
             // A few at a time, as a busy client would.
             var batch = Enumerable.Range(0, 8).Select(_ => NextRequest(random)).ToList();
-            HttpStatusCode?[] codes = await Task.WhenAll(batch.Select(SendAsync));
+            (HttpStatusCode? Status, bool Answered)[] codes = await Task.WhenAll(batch.Select(SendAsync));
             for (int i = 0; i < batch.Count; i++)
             {
-                int code = (int?)codes[i] ?? 0;
+                int code = (int?)codes[i].Status ?? 0;
                 statuses[code] = statuses.GetValueOrDefault(code) + 1;
-                if (code >= 500 && code != 507 && code != 501)
+                // A 500 the agent answers on purpose, as the real agent does (a body that is not
+                // multipart), comes as its JSON error; one without it is a crash.
+                if (code >= 500 && code != 507 && code != 501 && !codes[i].Answered)
                 {
                     serverErrors.Add($"{code} for {batch[i].Description}");
                 }
@@ -119,7 +121,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
     sealed record FuzzRequest(string Description, Func<HttpRequestMessage> Create);
 
-    async Task<HttpStatusCode?> SendAsync(FuzzRequest request)
+    /// <summary>The status, and whether it came with the agent's own JSON error (X-Content-Type-Options is set only by it).</summary>
+    async Task<(HttpStatusCode? Status, bool Answered)> SendAsync(FuzzRequest request)
     {
         try
         {
@@ -144,11 +147,11 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
             catch (IOException)
             {
             }
-            return response.StatusCode;
+            return (response.StatusCode, response.Headers.Contains("X-Content-Type-Options"));
         }
         catch (HttpRequestException e) when (e.StatusCode is null && e.HttpRequestError == HttpRequestError.ResponseEnded)
         {
-            return null;
+            return (null, false);
         }
     }
 

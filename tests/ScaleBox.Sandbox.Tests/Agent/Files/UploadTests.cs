@@ -320,13 +320,14 @@ public sealed class UploadTests(LocalAgentFixture agent)
     }
 
     [Fact]
-    public async Task A_body_that_is_not_multipart_is_400()
+    public async Task A_body_that_is_not_multipart_is_500_in_the_real_agent_words()
     {
+        // The real agent answers what Go's Request.MultipartReader refuses with 500.
         using var client = new FileEndpointClient(agent);
 
         using HttpResponseMessage upload = await client.Http.PostAsync("upload?path=x.txt", new StringContent("just text"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
-        Assert.Contains("multipart/form-data", (await FileEndpointClient.ReadErrorAsync(upload)).Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.InternalServerError, upload.StatusCode);
+        Assert.Equal((500, "error parsing multipart form: request Content-Type isn't multipart/form-data"), await FileEndpointClient.ReadErrorAsync(upload));
     }
 }
