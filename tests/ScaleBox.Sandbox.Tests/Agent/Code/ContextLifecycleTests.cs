@@ -66,8 +66,8 @@ public sealed class ContextLifecycleTests(LocalAgentFixture agent)
     [PlottingTheory, BothProtocols]
     public async Task A_kernel_named_by_its_own_name_is_a_language_too(SandboxProtocol protocol)
     {
-        // As the real agent, which hands the language to Jupyter as a kernel name: ScaleBox's Python
-        // SDK asks for "python3" when no language is given. It is a Python context in every way.
+        // As the reference code interpreter, which hands the language to Jupyter as a kernel name (an
+        // older version of it defaulted to "python3"). It is a Python context in every way.
         using var rpc = new CodeRpc(agent, protocol);
 
         Context context = await rpc.CreateAsync("Python3");
