@@ -30,14 +30,14 @@ public static class UploadTarget
             throw new FileEndpointException(StatusCodes.Status400BadRequest, $"path is a directory: {destination}");
         }
 
-        // A file where a parent folder should be is the caller's mistake, not the disk's.
+        // A file where a parent folder should be: the real agent's EnsureDirs stops there, answered 500.
         for (string? parent = Path.GetDirectoryName(target); parent is not null; parent = Path.GetDirectoryName(parent))
         {
             if (UnixStat.TryRead(parent, followSymlink: true) is { } existing)
             {
                 if (existing.Type != UnixStat.Directory)
                 {
-                    throw new FileEndpointException(StatusCodes.Status400BadRequest, $"cannot write '{destination}': '{parent}' is not a directory");
+                    throw new FileEndpointException(StatusCodes.Status500InternalServerError, $"error ensuring directories: path is a file: {parent}");
                 }
                 break;
             }

@@ -64,10 +64,9 @@ public sealed class SandboxFileSystem
 
     /// <summary>
     /// A path below a file (<c>/etc/passwd/x</c>) cannot exist, but the agent's stat fails on it with
-    /// ENOTDIR, which it answers as internal rather than not_found. So after an internal answer, the
-    /// nearest parent that exists is asked for (by status codes, never by the message): if it is a
-    /// file, the call fails with <paramref name="code"/> and says so, as Test-Path, Get-Item and
-    /// New-Item see it; otherwise the agent's answer stands.
+    /// ENOTDIR, which it answers as internal rather than not_found (and so do its other calls on
+    /// such a path). So after an internal answer, see <see cref="FileInTheWayAsync"/>; otherwise the
+    /// agent's answer stands.
     /// </summary>
     async Task<T> MindingFilesOnTheWayAsync<T>(string path, SandboxErrorCode code, string verb, Func<Task<T>> call, CancellationToken cancellationToken)
     {
@@ -77,26 +76,35 @@ public sealed class SandboxFileSystem
         }
         catch (SandboxException failure) when (failure.Code == SandboxErrorCode.Internal)
         {
-            for (string child = path, parent = SandboxPath.GetParent(path); parent != "." && parent != child; child = parent, parent = SandboxPath.GetParent(parent))
-            {
-                SandboxItem item;
-                try
-                {
-                    item = await StatAsync(parent, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SandboxException e) when (e.Code is SandboxErrorCode.NotFound or SandboxErrorCode.Internal)
-                {
-                    continue; // missing too, or below a file itself: look one level up
-                }
-                if (item.IsDirectory)
-                {
-                    break;
-                }
-                throw new SandboxException(code, $"Cannot {verb} '{failure.Target}' in the sandbox: '{parent}' is a file, not a directory.",
-                    failure.ServerMessage, failure.Target, Domain, failure);
-            }
-            throw;
+            throw await FileInTheWayAsync(path, failure, code, verb, cancellationToken).ConfigureAwait(false) ?? failure;
         }
+    }
+
+    /// <summary>
+    /// After an internal answer about <paramref name="path"/>: the nearest parent that exists is asked
+    /// for (by status codes, never by the message); if it is a file, the failure to report is
+    /// <paramref name="code"/>, saying which file is in the way, as Test-Path, Get-Item and New-Item
+    /// see it. Null when no file is in the way.
+    /// </summary>
+    internal async Task<SandboxException?> FileInTheWayAsync(string path, SandboxException failure, SandboxErrorCode code, string verb,
+        CancellationToken cancellationToken)
+    {
+        for (string child = path, parent = SandboxPath.GetParent(path); parent != "." && parent != child; child = parent, parent = SandboxPath.GetParent(parent))
+        {
+            SandboxItem item;
+            try
+            {
+                item = await StatAsync(parent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SandboxException e) when (e.Code is SandboxErrorCode.NotFound or SandboxErrorCode.Internal)
+            {
+                continue; // missing too, or below a file itself: look one level up
+            }
+            return item.IsDirectory ? null : new SandboxException(code,
+                $"Cannot {verb} '{path}' in the sandbox: '{parent}' is a file, not a directory.",
+                failure.ServerMessage, path, Domain, failure);
+        }
+        return null;
     }
 
     /// <summary>Whether the path exists, decided by the status code, never by the message text.</summary>

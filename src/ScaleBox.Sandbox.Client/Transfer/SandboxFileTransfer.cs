@@ -108,9 +108,13 @@ public sealed class SandboxFileTransfer
                     "upload to", remotePath, null);
             }
         }
-        catch
+        catch (Exception e)
         {
             await TryRemoveAsync(staging).ConfigureAwait(false);
+            if (await FileInTheWayAsync(e, remotePath, cancellationToken).ConfigureAwait(false) is { } inTheWay)
+            {
+                throw inTheWay;
+            }
             throw;
         }
 
@@ -161,9 +165,13 @@ public sealed class SandboxFileTransfer
             posted = await PostAsync(content, staging, remotePath, false, null, cancellationToken).ConfigureAwait(false);
             await RemoteAppend.RunAsync(_client.Processes, staging, remotePath, Errors, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
             await TryRemoveAsync(staging).ConfigureAwait(false);
+            if (await FileInTheWayAsync(e, remotePath, cancellationToken).ConfigureAwait(false) is { } inTheWay)
+            {
+                throw inTheWay;
+            }
             throw;
         }
         return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = posted.Length };
@@ -201,6 +209,12 @@ public sealed class SandboxFileTransfer
             LocalPath = source,
         };
     }
+
+    /// <summary>The agent answers an upload below a file as an internal error; this says which file is in the way.</summary>
+    Task<SandboxException?> FileInTheWayAsync(Exception failure, string remotePath, CancellationToken cancellationToken) =>
+        failure is SandboxException { Code: SandboxErrorCode.Internal } internalError
+            ? _client.Files.FileInTheWayAsync(remotePath, internalError, SandboxErrorCode.FailedPrecondition, "write", cancellationToken)
+            : Task.FromResult<SandboxException?>(null);
 
     async Task<SandboxUploadResult> PostAsync(Stream content, string destination, string reportedPath, bool computeSha256,
         IProgress<long>? bytesSent, CancellationToken cancellationToken)

@@ -77,6 +77,30 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
     }
 
     [Theory, AllProtocols]
+    public async Task Uploading_below_a_file_is_FailedPrecondition_naming_the_file_in_the_way(SandboxProtocol protocol)
+    {
+        // The agent answers it 500 ("error ensuring directories: path is a file: …"), as the real agent does.
+        string folder = agent.NewFolder("up-below-file");
+        string file = Path.Combine(folder, "plain.txt");
+        await File.WriteAllTextAsync(file, "x");
+        string below = Path.Combine(file, "sub", "new.txt");
+        using SandboxClient client = agent.CreateClient(protocol);
+
+        SandboxException written = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.UploadAsync(new MemoryStream([1, 2, 3]), below));
+        SandboxException appended = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.AppendAsync(new MemoryStream([1]), below));
+
+        foreach (SandboxException error in new[] { written, appended })
+        {
+            Assert.Equal(SandboxErrorCode.FailedPrecondition, error.Code);
+            Assert.Equal(below, error.Target);
+            Assert.Contains($"'{file}' is a file", error.Message, StringComparison.Ordinal);
+            Assert.Equal($"error ensuring directories: path is a file: {file}", error.ServerMessage);
+        }
+        Assert.Equal("x", await File.ReadAllTextAsync(file));
+        Assert.Equal([file], Directory.GetFileSystemEntries(folder));
+    }
+
+    [Theory, AllProtocols]
     public async Task An_existing_local_file_is_refused_before_any_transfer_unless_overwrite(SandboxProtocol protocol)
     {
         string remote = Path.Combine(agent.NewFolder("dl-overwrite"), "new.txt");
