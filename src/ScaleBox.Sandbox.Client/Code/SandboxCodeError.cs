@@ -18,5 +18,6 @@ public sealed class SandboxCodeError : SandboxCodeEvent
 
     public string Traceback { get; }
 
-    public override string ToString() => Value.Length == 0 ? Name : $"{Name}: {Value}";
+    /// <summary><c>Name: Value</c>, or whichever of the two a kernel gave (a bash kernel names no type).</summary>
+    public override string ToString() => Value.Length == 0 ? Name : Name.Length == 0 ? Value : $"{Name}: {Value}";
 }
