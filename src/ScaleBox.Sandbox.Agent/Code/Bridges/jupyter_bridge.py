@@ -123,6 +123,30 @@ def read_stdin():
 
 
 def env_code(env_vars):
+    """Code in the kernel's language that sets env_vars for one execution, and code that puts
+    things back; (None, None) for a language it is not written for."""
+    if IS_PYTHON:
+        return python_env_code(env_vars)
+    if LANGUAGE == "r":
+        return r_env_code(env_vars)
+    return None, None
+
+
+def r_env_code(env_vars):
+    # JSON string literals are R string literals too (\", \\, \n, \uXXXX); names go through
+    # setNames, so any name works.
+    def vector(items):
+        return "c(%s)" % ", ".join(json.dumps(item, ensure_ascii=False) for item in items)
+    keys = sorted(env_vars)
+    before = (".sbx_saved <- Sys.getenv(%s, unset = NA, names = TRUE)\n"
+              "do.call(Sys.setenv, as.list(setNames(%s, %s)))\n" % (vector(keys), vector(env_vars[k] for k in keys), vector(keys)))
+    after = ("for (.sbx_k in names(.sbx_saved)) if (is.na(.sbx_saved[[.sbx_k]])) Sys.unsetenv(.sbx_k) "
+             "else do.call(Sys.setenv, as.list(setNames(.sbx_saved[[.sbx_k]], .sbx_k)))\n"
+             "rm(.sbx_saved, .sbx_k)\n")
+    return before, after
+
+
+def python_env_code(env_vars):
     """Python code that sets env_vars for one execution, and code that puts things back."""
     keys = json.dumps(sorted(env_vars))
     before = ("import os as _sbx_os\n_sbx_saved = {k: _sbx_os.environ.get(k) for k in %s}\n"
@@ -141,9 +165,10 @@ def quiet(code):
 def execute(request):
     env_vars = request.get("env") or {}
     restore = None
-    if env_vars and IS_PYTHON:
+    if env_vars:
         before, restore = env_code(env_vars)
-        quiet(before)
+        if before:
+            quiet(before)
     # stop_on_error=False: the bridge sends one request at a time, so the kernel never holds
     # queued code that an error should cancel; with it on, IPython drops a request that
     # reaches it before it has reset its abort flag, and code sent right after an error

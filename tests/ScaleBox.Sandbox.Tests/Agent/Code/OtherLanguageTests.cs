@@ -57,4 +57,20 @@ public sealed class OtherLanguageTests(LocalAgentFixture agent)
         // IRkernel shows a visible value as display_data, not execute_result: passed on as it says.
         Assert.Equal("[1] 2", Assert.Single(run.Results).Text);
     }
+
+    [RKernelFact]
+    public async Task An_R_execution_sees_its_env_vars_and_the_kernel_gets_its_own_back_after()
+    {
+        // As the reference code interpreter sets them for R (Sys.setenv), for that execution only.
+        using var rpc = new CodeRpc(agent, SandboxProtocol.Grpc);
+        Context context = await rpc.CreateAsync("r");
+        (await rpc.RunAsync(context.Id, "Sys.setenv(SBX_R_KEPT = 'kept')")).Ok();
+
+        CodeRun during = (await rpc.RunAsync(context.Id, "cat(Sys.getenv('SBX_R_ONCE'), Sys.getenv('SBX_R_KEPT'), sep = '|')",
+            new Dictionary<string, string> { ["SBX_R_ONCE"] = "once \"quoted\" é", ["SBX_R_KEPT"] = "other" })).Ok();
+        CodeRun after = (await rpc.RunAsync(context.Id, "cat(Sys.getenv('SBX_R_ONCE', unset = '<unset>'), Sys.getenv('SBX_R_KEPT'), exists('.sbx_saved'), sep = '|')")).Ok();
+
+        Assert.Equal("once \"quoted\" é|other", during.Stdout);
+        Assert.Equal("<unset>|kept|FALSE", after.Stdout);
+    }
 }
