@@ -67,7 +67,7 @@ public static class ExecutionEvents
     /// quote, keeps them, as there).
     /// </summary>
     static string WithoutQuotes(string text) =>
-        text.Length > 0 && text[0] == '\'' && text[^1] == '\'' ? text[1..^1] : text;
+        text.Length > 0 && text[0] == '\'' && text[^1] == '\'' ? text[Math.Min(1, text.Length - 1)..^1] : text; // "'" alone is "", as Python's [1:-1]
 
     /// <summary>
     /// The chart schema has no axis fields, so x_label, y_label, x_scale and y_scale go into

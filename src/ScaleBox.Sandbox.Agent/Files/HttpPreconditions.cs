@@ -16,8 +16,10 @@ public enum PreconditionOutcome
 /// <summary>
 /// <c>If-Match</c>, <c>If-Unmodified-Since</c>, <c>If-None-Match</c>, <c>If-Modified-Since</c> and
 /// <c>If-Range</c> against a file's entity tag and modification time, as Go evaluates them: dates
-/// to the second, entity tags compared strongly except for <c>If-None-Match</c>, a header that
-/// cannot be read counts as absent (a bad <c>If-Range</c> as not matching).
+/// to the second, entity tags compared strongly except for <c>If-None-Match</c>; a date that cannot
+/// be read counts as absent, a list of tags is read up to its first malformed item (so a malformed
+/// <c>If-Match</c> fails, a malformed <c>If-None-Match</c> matches nothing), and a malformed
+/// <c>If-Range</c> does not match.
 /// </summary>
 public static class HttpPreconditions
 {

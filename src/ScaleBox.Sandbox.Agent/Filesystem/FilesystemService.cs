@@ -68,8 +68,8 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
         string source = paths.Resolve(request.Source);
         string destination = paths.Resolve(request.Destination);
 
-        // As the real agent: the destination's parents first, then rename(2) and its own rules (a file
-        // replaces a file, a directory an empty directory, nothing merges), its errors as Go words them.
+        // As the real agent: the destination's parents first, then Go's os.Rename (a file replaces a
+        // file, nothing replaces a directory), its errors as Go words them.
         if (Path.GetDirectoryName(destination) is { } parent)
         {
             Directory.CreateDirectory(parent);

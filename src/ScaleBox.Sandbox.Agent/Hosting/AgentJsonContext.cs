@@ -12,8 +12,9 @@ namespace ScaleBox.Sandbox.Agent.Hosting;
 public sealed partial class AgentJsonContext : JsonSerializerContext
 {
     /// <summary>
-    /// Paths and messages go out as written (quotes, apostrophes and non-ASCII letters unescaped, as
-    /// Go's encoder writes them); these bodies are JSON, never embedded in HTML.
+    /// Paths and messages go out as written: quotes, apostrophes and non-ASCII letters unescaped, as
+    /// Go's encoder writes them (which also writes &lt;, &gt; and &amp; as \u003c, \u003e and
+    /// \u0026; here they are left as they are, the same JSON once parsed). Never embedded in HTML.
     /// </summary>
     public static AgentJsonContext Readable { get; } = new(new JsonSerializerOptions
     {

@@ -176,10 +176,7 @@ sealed class DirectoryWatch : IDisposable
                 }
                 foreach (InotifyRecord record in InotifyRecord.ParseAll(buffer.AsSpan(0, (int)count)))
                 {
-                    if (!Handle(record, stopping))
-                    {
-                        return;
-                    }
+                    Handle(record, stopping);
                 }
             }
         }
@@ -193,24 +190,27 @@ sealed class DirectoryWatch : IDisposable
         }
     }
 
-    /// <summary>Delivers one record's events; false when the watch is over (the root folder is gone).</summary>
-    bool Handle(InotifyRecord record, CancellationToken stopping)
+    /// <summary>
+    /// Delivers one record's events. The watch goes on after its folder is gone (the stream with
+    /// keepalives, a polled watcher until removed or expired), as the real agent's does.
+    /// </summary>
+    void Handle(InotifyRecord record, CancellationToken stopping)
     {
         if (record.Is(Inotify.IN_Q_OVERFLOW))
         {
             _sink.Overflowed();
-            return true;
+            return;
         }
         if (!_folders.TryGetValue(record.Wd, out string? folder))
         {
-            return true; // a watch already forgotten
+            return; // a watch already forgotten
         }
         if (record.Is(Inotify.IN_IGNORED))
         {
             // The kernel dropped a watch (its folder is gone). As the real agent, a watch whose own
             // folder is gone stays open, with nothing more to report but keepalives.
             _folders.Remove(record.Wd);
-            return true;
+            return;
         }
         if (record.Name.Length == 0)
         {
@@ -228,7 +228,7 @@ sealed class DirectoryWatch : IDisposable
                 }
             }
             // A folder under it: its parent reports it by name.
-            return true;
+            return;
         }
 
         string name = folder.Length == 0 ? record.Name : folder + "/" + record.Name;
@@ -252,7 +252,6 @@ sealed class DirectoryWatch : IDisposable
                 Forget(name); // moved out, or renamed: a rename's IN_MOVED_TO adds it back under its new name
             }
         }
-        return true;
     }
 
     /// <summary>Removes the watches of a folder and everything under it that left the tree (by name; "" for all).</summary>

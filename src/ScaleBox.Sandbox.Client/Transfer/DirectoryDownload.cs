@@ -59,7 +59,9 @@ internal static class DirectoryDownload
 
         List<PlannedEntry> plan = Plan(listing, remoteRoots, localRoot, options.Exclude);
         // A link's own size is the length of the name it holds; one that is copied is counted at its
-        // target, which the link rule keeps inside the tree, and so in the listing.
+        // target, which the link rule keeps inside the tree and so in the listing (unless the tree is
+        // reached through a linked folder, whose resolved names the listing does not use: then at
+        // its own size, for progress only).
         var listed = new Dictionary<string, SandboxItem>(StringComparer.Ordinal);
         foreach (SandboxItem item in listing)
         {

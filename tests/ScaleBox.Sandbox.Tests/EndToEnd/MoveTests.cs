@@ -60,26 +60,30 @@ public sealed class MoveTests(LocalAgentFixture agent)
     }
 
     [Fact]
-    public async Task A_directory_replaces_an_empty_directory_and_never_merges_into_a_full_one()
+    public async Task Nothing_replaces_a_directory_as_Go_os_Rename_refuses_it()
     {
-        // rename(2), as the real agent's os.Rename.
+        // Go's os.Rename checks the new name first: a directory there is EEXIST, even an empty one,
+        // unless the old name is itself missing.
         string folder = agent.NewFolder("move-onto");
         string source = Path.Combine(folder, "new");
         Directory.CreateDirectory(source);
-        await File.WriteAllTextAsync(Path.Combine(source, "a.txt"), "a");
+        string file = Path.Combine(folder, "file.txt");
+        await File.WriteAllTextAsync(file, "f");
         string empty = Directory.CreateDirectory(Path.Combine(folder, "empty")).FullName;
-        string full = Directory.CreateDirectory(Path.Combine(folder, "full")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(full, "b.txt"), "b");
+        string missing = Path.Combine(folder, "missing");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        SandboxItem moved = await client.Files.MoveAsync(source, empty);
-        SandboxException refused = await Assert.ThrowsAsync<SandboxException>(() => client.Files.MoveAsync(empty, full));
+        SandboxException directoryOnto = await Assert.ThrowsAsync<SandboxException>(() => client.Files.MoveAsync(source, empty));
+        SandboxException fileOnto = await Assert.ThrowsAsync<SandboxException>(() => client.Files.MoveAsync(file, empty));
+        SandboxException missingOnto = await Assert.ThrowsAsync<SandboxException>(() => client.Files.MoveAsync(missing, empty));
 
-        Assert.Equal(SandboxItemType.Directory, moved.Type);
-        Assert.Equal("a", await File.ReadAllTextAsync(Path.Combine(empty, "a.txt")));
-        Assert.False(Directory.Exists(source));
-        Assert.Equal(SandboxErrorCode.Internal, refused.Code);
-        Assert.Equal($"error renaming: rename {empty} {full}: directory not empty", refused.ServerMessage);
-        Assert.Equal(["b.txt"], Directory.GetFiles(full).Select(Path.GetFileName));
+        Assert.Equal(SandboxErrorCode.Internal, directoryOnto.Code);
+        Assert.Equal($"error renaming: rename {source} {empty}: file exists", directoryOnto.ServerMessage);
+        Assert.Equal($"error renaming: rename {file} {empty}: file exists", fileOnto.ServerMessage);
+        Assert.Equal(SandboxErrorCode.NotFound, missingOnto.Code);
+        Assert.Equal($"source file not found: rename {missing} {empty}: no such file or directory", missingOnto.ServerMessage);
+        Assert.True(Directory.Exists(source));
+        Assert.Equal("f", await File.ReadAllTextAsync(file));
+        Assert.Empty(Directory.GetFileSystemEntries(empty));
     }
 }
