@@ -3,27 +3,11 @@
 # so each displayed figure carries both its png and its chart; the agent maps the latter onto Chart.
 def _sbx_install_chart_formatter():
     import math
-    from IPython import get_ipython
-    from IPython.core.formatters import BaseFormatter
-    from traitlets import ObjectName, Unicode
 
-    mime = "application/vnd.scalebox.chart+json"
-
-    class ChartFormatter(BaseFormatter):
-        format_type = Unicode(mime)
-        print_method = ObjectName("_repr_scalebox_chart_")
-        _return_type = (dict,)
-
-        # Not through for_type: IPython pops Figure from every formatter when it selects the
-        # inline backend's figure formats, which would drop ours.
-        def __call__(self, obj):
-            from matplotlib.figure import Figure
-            if not self.enabled or not isinstance(obj, Figure):
-                return None
-            try:
-                return figure_chart(obj)
-            except Exception:
-                return None  # a chart that cannot be read still leaves its png
+    def chart_of(obj):
+        from matplotlib.figure import Figure
+        # A chart that cannot be read still leaves its png.
+        return figure_chart(obj) if isinstance(obj, Figure) else None
 
     def number(value):
         value = float(value)
@@ -117,11 +101,7 @@ def _sbx_install_chart_formatter():
 
     Axes.boxplot = boxplot
 
-    display = get_ipython().display_formatter
-    formatter = ChartFormatter(parent=display)
-    display.formatters[mime] = formatter
-    if mime not in display.active_types:
-        display.active_types.append(mime)
+    _sbx_add_display_formatter("application/vnd.scalebox.chart+json", "chart", chart_of)
 
 
 try:

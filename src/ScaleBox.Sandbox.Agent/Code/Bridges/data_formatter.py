@@ -4,33 +4,17 @@
 # the agent maps it onto Result.data.
 def _sbx_install_data_formatter():
     import json
-    from IPython import get_ipython
-    from IPython.core.formatters import BaseFormatter
-    from traitlets import ObjectName, Unicode
+    import sys
 
-    mime = "application/vnd.scalebox.data+json"
+    def data_of(obj):
+        pandas = sys.modules.get("pandas")
+        if pandas is None or not isinstance(obj, pandas.DataFrame):
+            return None
+        # Through pandas' own JSON writer, so that NaN is null and times are ISO 8601.
+        return {str(name): json.loads(obj[name].to_json(orient="values", date_format="iso"))
+                for name in obj.columns}
 
-    class DataFormatter(BaseFormatter):
-        format_type = Unicode(mime)
-        print_method = ObjectName("_repr_scalebox_data_")
-        _return_type = (dict,)
-
-        def __call__(self, obj):
-            import sys
-            pandas = sys.modules.get("pandas")
-            if not self.enabled or pandas is None or not isinstance(obj, pandas.DataFrame):
-                return None
-            try:
-                # Through pandas' own JSON writer, so that NaN is null and times are ISO 8601.
-                return {str(name): json.loads(obj[name].to_json(orient="values", date_format="iso"))
-                        for name in obj.columns}
-            except Exception:
-                return None  # a frame that cannot be written still has its text and html
-
-    display = get_ipython().display_formatter
-    display.formatters[mime] = DataFormatter(parent=display)
-    if mime not in display.active_types:
-        display.active_types.append(mime)
+    _sbx_add_display_formatter("application/vnd.scalebox.data+json", "data", data_of)
 
 
 _sbx_install_data_formatter()

@@ -102,7 +102,7 @@ except KernelDidNotStart as e:
 
 if IS_PYTHON:
     # Charts and a DataFrame's data are extracted inside the kernel, next to the object, by display formatters.
-    for formatter in ("chart_formatter.py", "data_formatter.py"):
+    for formatter in ("display_formatter.py", "chart_formatter.py", "data_formatter.py"):
         setup = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), formatter)).read()
         kc.execute(setup, silent=True, store_history=False, reply=True, timeout=60)
 
