@@ -15,9 +15,12 @@ public sealed class EntryInfoReader
     /// <param name="reportedPath">The path as the caller should see it (keeps the requested prefix).</param>
     /// <param name="localPath">The path on this machine.</param>
     /// <returns>Null when the path no longer exists.</returns>
-    public EntryInfo? TryRead(string reportedPath, string localPath)
+    public EntryInfo? TryRead(string reportedPath, string localPath) => TryRead(reportedPath, localPath, out _);
+
+    /// <returns>Null when the path cannot be read, with lstat's errno (<see cref="UnixStat.NoSuchFile"/> when it does not exist).</returns>
+    public EntryInfo? TryRead(string reportedPath, string localPath, out int errno)
     {
-        if (UnixStat.TryRead(localPath, followSymlink: false) is not { } own)
+        if (UnixStat.TryRead(localPath, followSymlink: false, out errno) is not { } own)
         {
             return null;
         }

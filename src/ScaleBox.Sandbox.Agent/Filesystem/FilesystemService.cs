@@ -20,8 +20,7 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
     public override Task<StatResponse> Stat(StatRequest request, ServerCallContext context)
     {
         string path = paths.Resolve(request.Path);
-        _ = UnixStat.TryRead(path, followSymlink: false, out int errno) ?? throw StatFailed("lstat", path, errno);
-        EntryInfo entry = entries.TryRead(path, path) ?? throw NotFound(path);
+        EntryInfo entry = entries.TryRead(path, path, out int errno) ?? throw StatFailed("lstat", path, errno);
         return Task.FromResult(new StatResponse { Entry = entry });
     }
 
@@ -78,7 +77,7 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
         if (errno != 0)
         {
             string failure = $"rename {source} {destination}: {LibC.Describe(errno)}";
-            throw errno == NoSuchFile
+            throw errno == UnixStat.NoSuchFile
                 ? new RpcException(new Status(StatusCode.NotFound, "source file not found: " + failure))
                 : new RpcException(new Status(StatusCode.Internal, "error renaming: " + failure));
         }
@@ -173,13 +172,11 @@ public sealed class FilesystemService(PathResolver paths, EntryInfoReader entrie
         }
     }
 
-    const int NoSuchFile = UnixStat.NoSuchFile;
-
     /// <summary>
     /// A stat that failed: a missing path is not_found; anything else (a path below a file, ENOTDIR;
     /// no permission on a folder on the way) is internal, as the real agent answers it.
     /// </summary>
-    static RpcException StatFailed(string call, string path, int errno) => errno == NoSuchFile
+    static RpcException StatFailed(string call, string path, int errno) => errno == UnixStat.NoSuchFile
         ? NotFound(path)
         : new RpcException(new Status(StatusCode.Internal, $"error getting file info: {call} {path}: {LibC.Describe(errno)}"));
 
