@@ -11,6 +11,10 @@
         the copy, and the same for a small file, so that growth with the file size shows;
       - the same upload and download with curl (`-F file=@… -F path=…` to /upload, GET
         /download/<path>), timed by curl's own time_total;
+      - the same upload by a bare .NET HttpClient (BareHttpUpload.cs, compiled in a fresh child pwsh
+        before it is timed): what any .NET client pays for a first upload in a fresh process, apart
+        from what the module adds; with the methods the runtime compiled during each upload
+        (System.Runtime.JitInfo), the module's and the bare client's;
       - once each with progress on, to show what the progress records cost, and once each twice
         in one child, whose second copy shows the rate without the process's first-use costs.
     Every copy is checked with Get-FileHash. Right before each timed copy (for the module, once its
@@ -75,6 +79,8 @@ $null = [Console]::In.ReadLine()
 $self = [System.Diagnostics.Process]::GetCurrentProcess()
 $peakBefore = $self.PeakWorkingSet64
 $cpuBefore = $self.TotalProcessorTime
+$jitBefore = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+$jitTimeBefore = [System.Runtime.JitInfo]::GetCompilationTime($false)
 $seconds = foreach ($i in 1..$Repeat) {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     if ($Direction -eq 'up') {
@@ -102,18 +108,61 @@ $self.Refresh()
     PeakBefore = $peakBefore
     Peak       = $self.PeakWorkingSet64
     CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds
+    JitMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jitBefore
+    JitSeconds = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitTimeBefore).TotalSeconds
+} | ConvertTo-Json -Compress
+'@
+
+# The reference child for uploads: the same first upload by a bare .NET HttpClient (BareHttpUpload.cs),
+# compiled before the go, so that only the upload is timed, as for the module.
+$bareChildScript = @'
+param([string] $SourceFile, [string] $UploadUrl, [string] $Source, [string] $Destination)
+$ErrorActionPreference = 'Stop'
+Add-Type -Path $SourceFile
+[Console]::Out.WriteLine('ready')
+[Console]::Out.Flush()
+$null = [Console]::In.ReadLine()
+$self = [System.Diagnostics.Process]::GetCurrentProcess()
+$peakBefore = $self.PeakWorkingSet64
+$cpuBefore = $self.TotalProcessorTime
+$jitBefore = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+$jitTimeBefore = [System.Runtime.JitInfo]::GetCompilationTime($false)
+$watch = [System.Diagnostics.Stopwatch]::StartNew()
+[BareHttpUpload]::Upload($UploadUrl, $env:SBX_BENCH_TOKEN, $Source, $Destination)
+$seconds = $watch.Elapsed.TotalSeconds
+$self.Refresh()
+[pscustomobject]@{
+    Seconds    = $seconds
+    Last       = $seconds
+    PeakBefore = $peakBefore
+    Peak       = $self.PeakWorkingSet64
+    CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds
+    JitMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jitBefore
+    JitSeconds = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitTimeBefore).TotalSeconds
 } | ConvertTo-Json -Compress
 '@
 
 function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1,
     # Runs Invoke-ConditioningCopy once the child is ready, right before it starts (as for curl's copies).
     [switch] $Conditioned) {
-    $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $domain,
+    $arguments = @('-File', $childFile, '-ModulePath', $modulePath, '-Domain', $domain,
         '-Direction', $Direction, '-Source', $Source, '-Destination', $Destination, '-Repeat', $Repeat, '-Protocol', $Protocol,
         '-PrimeMB', $primeMB)
     if ($Progress) { $arguments += '-Progress' }
+    Invoke-ChildCopy $arguments $Direction -Conditioned:$Conditioned
+}
+
+function Invoke-BareUpload([string] $Source, [string] $Destination) {
+    $arguments = @('-File', $bareChildFile, '-SourceFile', (Join-Path $PSScriptRoot 'BareHttpUpload.cs'), '-UploadUrl', "$baseUrl/upload",
+        '-Source', $Source, '-Destination', $Destination)
+    Invoke-ChildCopy $arguments up -Conditioned
+}
+
+# Starts a child pwsh running a copy script, readies the machine once the child says 'ready', lets it go
+# and returns the figures it prints last (JSON).
+function Invoke-ChildCopy([string[]] $Arguments, [string] $Direction, [switch] $Conditioned) {
     $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-    foreach ($argument in @($pwsh | Select-Object -Skip 1) + $arguments) { $start.ArgumentList.Add($argument) }
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments) { $start.ArgumentList.Add($argument) }
     $start.UseShellExecute = $false
     $start.RedirectStandardInput = $true
     $start.RedirectStandardOutput = $true
@@ -211,6 +260,8 @@ $agent = $null
 try {
     $childFile = Join-Path $work 'copy-child.ps1'
     Set-Content -LiteralPath $childFile -Value $childScript
+    $bareChildFile = Join-Path $work 'bare-upload-child.ps1'
+    Set-Content -LiteralPath $bareChildFile -Value $bareChildScript
 
     $source = Join-Path $work 'big.bin'
     $created = Measure-Command { New-RandomFile $source $SizeMB }
@@ -236,10 +287,15 @@ try {
     Assert-SameHash $sourceHash $remote 'seeding the sandbox side'
     & sync
 
-    # Per step: the module's child results, curl's seconds.
+    # Per step: the module's (and the bare client's) child results, curl's seconds. The bare .NET
+    # upload speaks HTTP/1.1 only, so it runs where the module's copies do.
+    $ups = @('ModuleUp', 'CurlUp') + $(if ($Protocol -eq 'GrpcWeb') { 'BareUp' })
     $results = @{}
-    foreach ($step in 'ModuleUp', 'CurlUp', 'ModuleDown', 'CurlDown') { $results[$step] = [System.Collections.Generic.List[object]]::new() }
-    $agentCpu = @{ ModuleUp = 0.0; CurlUp = 0.0; ModuleDown = 0.0; CurlDown = 0.0 }
+    $agentCpu = @{}
+    foreach ($step in @($ups) + 'ModuleDown', 'CurlDown') {
+        $results[$step] = [System.Collections.Generic.List[object]]::new()
+        $agentCpu[$step] = 0.0
+    }
     $upTarget = Join-Path $agent.Home 'up.bin'
     $downTarget = Join-Path $work 'down.bin'
     $curlArguments = @{
@@ -249,12 +305,16 @@ try {
     # One timed copy, checked; the agent's CPU is read around it (for the module: child start-up
     # included, which costs the agent little; the conditioning copy is not counted). -Progress and
     # -Repeat are the module's (its child draws progress, or copies that many times).
-    function Invoke-TimedStep([ValidateSet('Module', 'Curl')] [string] $Client, [ValidateSet('up', 'down')] [string] $Direction,
+    function Invoke-TimedStep([ValidateSet('Module', 'Curl', 'Bare')] [string] $Client, [ValidateSet('up', 'down')] [string] $Direction,
         [switch] $Progress, [int] $Repeat = 1) {
         $from, $to = if ($Direction -eq 'up') { $source, $upTarget } else { $remote, $downTarget }
         if ($Client -eq 'Module') {
             $script:cpuAtStart = Get-AgentCpu
             $result = Invoke-ModuleCopy $Direction $from $to -Progress:$Progress -Repeat $Repeat -Conditioned
+        }
+        elseif ($Client -eq 'Bare') {
+            $script:cpuAtStart = Get-AgentCpu
+            $result = Invoke-BareUpload $from $to
         }
         else {
             Invoke-ConditioningCopy $Direction
@@ -267,17 +327,20 @@ try {
         $result
     }
     for ($run = 1; $run -le $Runs; $run++) {
-        # Paired runs in alternating order (module first in odd runs, curl first in even ones), so that
-        # neither side always follows the same step.
-        $order = if ($run % 2) { 'ModuleUp', 'CurlUp', 'ModuleDown', 'CurlDown' } else { 'CurlUp', 'ModuleUp', 'CurlDown', 'ModuleDown' }
+        # Paired runs in alternating order (module first in odd runs, curl first in even ones; the
+        # uploads' order turns by one each run), so that no side always follows the same step.
+        $turn = ($run - 1) % $ups.Count
+        $upOrder = @($ups[$turn..($ups.Count - 1)]) + $(if ($turn) { $ups[0..($turn - 1)] })
+        $order = @($upOrder) + $(if ($run % 2) { 'ModuleDown', 'CurlDown' } else { 'CurlDown', 'ModuleDown' })
         foreach ($step in $order) {
             $client, $direction = $step -csplit '(?<=[a-z])(?=[A-Z])'
             $result = Invoke-TimedStep $client $direction.ToLowerInvariant()
             $agentCpu[$step] += (Get-AgentCpu) - $script:cpuAtStart
             $results[$step].Add($result)
         }
-        Write-Host ("Run {0}: module up {1:0.00} s, curl up {2:0.00} s, module down {3:0.00} s, curl down {4:0.00} s" -f `
-                $run, $results.ModuleUp[-1].Seconds, $results.CurlUp[-1], $results.ModuleDown[-1].Seconds, $results.CurlDown[-1])
+        Write-Host ("Run {0}: module up {1:0.00} s, curl up {2:0.00} s{5}, module down {3:0.00} s, curl down {4:0.00} s" -f `
+                $run, $results.ModuleUp[-1].Seconds, $results.CurlUp[-1], $results.ModuleDown[-1].Seconds, $results.CurlDown[-1],
+            $(if ($results.BareUp) { ', bare .NET up {0:0.00} s' -f $results.BareUp[-1].Seconds }))
     }
     $moduleUp = $results.ModuleUp; $curlUp = [double[]]$results.CurlUp; $moduleDown = $results.ModuleDown; $curlDown = [double[]]$results.CurlDown
 
@@ -327,6 +390,8 @@ $report = [ordered]@{
     'Copy-SbxItem -ToSandbox (MiB/s)'           = [Math]::Round($moduleUpRate, 0)
     'curl upload (MiB/s)'                       = [Math]::Round($curlUpRate, 0)
     'Upload module / curl (goal >= 0.95)'       = [Math]::Round($moduleUpRate / $curlUpRate, 2)
+    'Upload JIT in the child: methods compiled, compile s (median)' = '{0:0} / {1:0.00}' -f `
+        (Get-Median ($moduleUp | ForEach-Object JitMethods)), (Get-Median ($moduleUp | ForEach-Object JitSeconds))
     'Copy-SbxItem -FromSandbox (MiB/s)'         = [Math]::Round($moduleDownRate, 0)
     'curl download (MiB/s)'                     = [Math]::Round($curlDownRate, 0)
     'Download module / curl (goal >= 0.95)'     = [Math]::Round($moduleDownRate / $curlDownRate, 2)
@@ -343,6 +408,18 @@ $report = [ordered]@{
     "Peak, 2 copies in one child: up / down (MiB)" = '{0} / {1}' -f (Get-PeakMB $warmUp), (Get-PeakMB $warmDown)
     "Peak, upload $SmallSizeMB MiB (MiB)"       = Get-PeakMB $smallUp
     "Peak, download $SmallSizeMB MiB (MiB)"     = Get-PeakMB $smallDown
+}
+if ($results.BareUp) {
+    # The first upload of a bare .NET HttpClient in a fresh pwsh: what any .NET client pays there.
+    $bareUp = $results.BareUp
+    $bareUpRate = Get-Rate (Get-Median ($bareUp | ForEach-Object Seconds))
+    $report['Bare .NET HttpClient upload (MiB/s)'] = [Math]::Round($bareUpRate, 0)
+    $report['Bare .NET / curl; module / bare .NET'] = '{0:0.00}; {1:0.00}' -f ($bareUpRate / $curlUpRate), ($moduleUpRate / $bareUpRate)
+    $report['Bare .NET upload JIT: methods compiled, compile s (median)'] = '{0:0} / {1:0.00}' -f `
+        (Get-Median ($bareUp | ForEach-Object JitMethods)), (Get-Median ($bareUp | ForEach-Object JitSeconds))
+    $report['CPU s per GiB up: bare .NET child / agent'] = '{0:0.0} / {1:0.0}' -f `
+        ((Get-Median ($bareUp | ForEach-Object CpuSeconds)) * 1024 / $SizeMB), ($agentCpu.BareUp / $Runs * 1024 / $SizeMB)
+    $report['Spread of the runs, up: bare .NET (MiB/s)'] = Format-Spread ($bareUp | ForEach-Object Seconds)
 }
 if ($progressUp) {
     $report['Progress on: upload (MiB/s, one run)'] = [Math]::Round((Get-Rate $progressUp.Seconds), 0)
