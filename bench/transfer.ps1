@@ -64,82 +64,78 @@ function New-RandomFile([string] $Path, [int] $MegaBytes) {
     }
 }
 
+# What both measured children share (dot-sourced from -CommonFile): say 'ready', wait for the go,
+# run the copies and print their figures as one line of JSON.
+$childCommon = @'
+function Measure-ChildCopy([scriptblock] $Copies) {
+    # Ready: the bench removes the previous copy now, and says when to start.
+    [Console]::Out.WriteLine('ready')
+    [Console]::Out.Flush()
+    $null = [Console]::In.ReadLine()
+    $self = [System.Diagnostics.Process]::GetCurrentProcess()
+    $peakBefore = $self.PeakWorkingSet64
+    $cpuBefore = $self.TotalProcessorTime
+    $jitBefore = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+    $jitTimeBefore = [System.Runtime.JitInfo]::GetCompilationTime($false)
+    $seconds = & $Copies # the seconds of each copy
+    $self.Refresh()
+    [pscustomobject]@{
+        Seconds    = @($seconds)[0]
+        Last       = @($seconds)[-1]
+        PeakBefore = $peakBefore
+        Peak       = $self.PeakWorkingSet64
+        CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds
+        JitMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jitBefore
+        JitSeconds = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitTimeBefore).TotalSeconds
+    } | ConvertTo-Json -Compress
+}
+'@
+
 # The measured child: imports the module, opens the session and the channel, then times the copy.
 $childScript = @'
-param([string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1, [string] $Protocol = 'GrpcWeb', [int] $PrimeMB = 0)
+param([string] $CommonFile, [string] $ModulePath, [string] $Domain, [string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1, [string] $Protocol = 'GrpcWeb', [int] $PrimeMB = 0)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = if ($Progress) { 'Continue' } else { 'SilentlyContinue' }
+. $CommonFile
 Import-Module $ModulePath
 $null = New-SbxSession -Domain $Domain -AccessToken $env:SBX_BENCH_TOKEN -Protocol $Protocol
 $null = Get-SbxItem -LiteralPath '/'
-# Ready: the bench removes the previous copy now, and says when to start.
-[Console]::Out.WriteLine('ready')
-[Console]::Out.Flush()
-$null = [Console]::In.ReadLine()
-$self = [System.Diagnostics.Process]::GetCurrentProcess()
-$peakBefore = $self.PeakWorkingSet64
-$cpuBefore = $self.TotalProcessorTime
-$jitBefore = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
-$jitTimeBefore = [System.Runtime.JitInfo]::GetCompilationTime($false)
-$seconds = foreach ($i in 1..$Repeat) {
-    $watch = [System.Diagnostics.Stopwatch]::StartNew()
-    if ($Direction -eq 'up') {
-        Copy-SbxItem -LiteralPath $Source -Destination $Destination -ToSandbox -Force
-    }
-    else {
-        Copy-SbxItem -LiteralPath $Source -Destination $Destination -FromSandbox -Force
-    }
-    $watch.Elapsed.TotalSeconds
-    if ($i -lt $Repeat) {
-        # Not timed: the next copy writes a new file rather than replacing this one (the local agent's files are local).
-        Remove-Item -LiteralPath $Destination
-        & sync # the next copy does not wait for this one's data to reach the disk
-        if ($PrimeMB -gt 0) {
-            # As the bench's Initialize-NextCopy does before every other timed copy.
-            & dd if=/dev/zero "of=/dev/shm/sbx-bench-$PID" bs=1M "count=$PrimeMB" status=none
-            Remove-Item -LiteralPath "/dev/shm/sbx-bench-$PID"
+Measure-ChildCopy {
+    foreach ($i in 1..$Repeat) {
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        if ($Direction -eq 'up') {
+            Copy-SbxItem -LiteralPath $Source -Destination $Destination -ToSandbox -Force
+        }
+        else {
+            Copy-SbxItem -LiteralPath $Source -Destination $Destination -FromSandbox -Force
+        }
+        $watch.Elapsed.TotalSeconds
+        if ($i -lt $Repeat) {
+            # Not timed: the next copy writes a new file rather than replacing this one (the local agent's files are local).
+            Remove-Item -LiteralPath $Destination
+            & sync # the next copy does not wait for this one's data to reach the disk
+            if ($PrimeMB -gt 0) {
+                # As the bench's Initialize-NextCopy does before every other timed copy.
+                & dd if=/dev/zero "of=/dev/shm/sbx-bench-$PID" bs=1M "count=$PrimeMB" status=none
+                Remove-Item -LiteralPath "/dev/shm/sbx-bench-$PID"
+            }
         }
     }
 }
-$self.Refresh()
-[pscustomobject]@{
-    Seconds    = @($seconds)[0]
-    Last       = @($seconds)[-1]
-    PeakBefore = $peakBefore
-    Peak       = $self.PeakWorkingSet64
-    CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds
-    JitMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jitBefore
-    JitSeconds = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitTimeBefore).TotalSeconds
-} | ConvertTo-Json -Compress
 '@
 
 # The reference child for uploads: the same first upload by a bare .NET HttpClient (BareHttpUpload.cs),
 # compiled before the go, so that only the upload is timed, as for the module.
 $bareChildScript = @'
-param([string] $SourceFile, [string] $UploadUrl, [string] $Source, [string] $Destination)
+param([string] $CommonFile, [string] $SourceFile, [string] $UploadUrl, [string] $Source, [string] $Destination)
 $ErrorActionPreference = 'Stop'
+. $CommonFile
 Add-Type -Path $SourceFile
-[Console]::Out.WriteLine('ready')
-[Console]::Out.Flush()
-$null = [Console]::In.ReadLine()
-$self = [System.Diagnostics.Process]::GetCurrentProcess()
-$peakBefore = $self.PeakWorkingSet64
-$cpuBefore = $self.TotalProcessorTime
-$jitBefore = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
-$jitTimeBefore = [System.Runtime.JitInfo]::GetCompilationTime($false)
-$watch = [System.Diagnostics.Stopwatch]::StartNew()
-[BareHttpUpload]::Upload($UploadUrl, $env:SBX_BENCH_TOKEN, $Source, $Destination)
-$seconds = $watch.Elapsed.TotalSeconds
-$self.Refresh()
-[pscustomobject]@{
-    Seconds    = $seconds
-    Last       = $seconds
-    PeakBefore = $peakBefore
-    Peak       = $self.PeakWorkingSet64
-    CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds
-    JitMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jitBefore
-    JitSeconds = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitTimeBefore).TotalSeconds
-} | ConvertTo-Json -Compress
+Measure-ChildCopy {
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    [BareHttpUpload]::Upload($UploadUrl, $env:SBX_BENCH_TOKEN, $Source, $Destination)
+    $watch.Elapsed.TotalSeconds
+}
 '@
 
 function Invoke-ModuleCopy([string] $Direction, [string] $Source, [string] $Destination, [switch] $Progress, [int] $Repeat = 1,
@@ -162,7 +158,9 @@ function Invoke-BareUpload([string] $Source, [string] $Destination) {
 # and returns the figures it prints last (JSON).
 function Invoke-ChildCopy([string[]] $Arguments, [string] $Direction, [switch] $Conditioned) {
     $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments) { $start.ArgumentList.Add($argument) }
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments + @('-CommonFile', $commonFile)) {
+        $start.ArgumentList.Add($argument)
+    }
     $start.UseShellExecute = $false
     $start.RedirectStandardInput = $true
     $start.RedirectStandardOutput = $true
@@ -260,6 +258,8 @@ $agent = $null
 try {
     $childFile = Join-Path $work 'copy-child.ps1'
     Set-Content -LiteralPath $childFile -Value $childScript
+    $commonFile = Join-Path $work 'child-common.ps1'
+    Set-Content -LiteralPath $commonFile -Value $childCommon
     $bareChildFile = Join-Path $work 'bare-upload-child.ps1'
     Set-Content -LiteralPath $bareChildFile -Value $bareChildScript
 
