@@ -308,13 +308,10 @@ try {
     function Invoke-TimedStep([ValidateSet('Module', 'Curl', 'Bare')] [string] $Client, [ValidateSet('up', 'down')] [string] $Direction,
         [switch] $Progress, [int] $Repeat = 1) {
         $from, $to = if ($Direction -eq 'up') { $source, $upTarget } else { $remote, $downTarget }
-        if ($Client -eq 'Module') {
+        if ($Client -ne 'Curl') {
             $script:cpuAtStart = Get-AgentCpu
-            $result = Invoke-ModuleCopy $Direction $from $to -Progress:$Progress -Repeat $Repeat -Conditioned
-        }
-        elseif ($Client -eq 'Bare') {
-            $script:cpuAtStart = Get-AgentCpu
-            $result = Invoke-BareUpload $from $to
+            $result = if ($Client -eq 'Module') { Invoke-ModuleCopy $Direction $from $to -Progress:$Progress -Repeat $Repeat -Conditioned }
+            else { Invoke-BareUpload $from $to }
         }
         else {
             Invoke-ConditioningCopy $Direction
@@ -327,8 +324,9 @@ try {
         $result
     }
     for ($run = 1; $run -le $Runs; $run++) {
-        # Paired runs in alternating order (module first in odd runs, curl first in even ones; the
-        # uploads' order turns by one each run), so that no side always follows the same step.
+        # Paired runs in turning order, so that no side always follows the same step: the uploads'
+        # order turns by one each run (module, curl and the bare client first in turn), the downloads
+        # alternate (module first in odd runs, curl in even ones).
         $turn = ($run - 1) % $ups.Count
         $upOrder = @($ups[$turn..($ups.Count - 1)]) + $(if ($turn) { $ups[0..($turn - 1)] })
         $order = @($upOrder) + $(if ($run % 2) { 'ModuleDown', 'CurlDown' } else { 'CurlDown', 'ModuleDown' })
@@ -385,13 +383,17 @@ function Format-Spread([double[]] $Seconds) {
     '{0:0} to {1:0}' -f (Get-Rate ($Seconds | Measure-Object -Maximum).Maximum), (Get-Rate ($Seconds | Measure-Object -Minimum).Minimum)
 }
 
+# What the runtime compiled during a child's copies: methods and seconds, medians over the runs.
+function Format-Jit($Results) {
+    '{0:0} / {1:0.00}' -f (Get-Median ($Results | ForEach-Object JitMethods)), (Get-Median ($Results | ForEach-Object JitSeconds))
+}
+
 $report = [ordered]@{
     "File size"                                 = "$SizeMB MiB over $(if ($Protocol -eq 'Grpc') { 'HTTP/2' } else { 'HTTP/1.1' }), median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
     'Copy-SbxItem -ToSandbox (MiB/s)'           = [Math]::Round($moduleUpRate, 0)
     'curl upload (MiB/s)'                       = [Math]::Round($curlUpRate, 0)
     'Upload module / curl (goal >= 0.95)'       = [Math]::Round($moduleUpRate / $curlUpRate, 2)
-    'Upload JIT in the child: methods compiled, compile s (median)' = '{0:0} / {1:0.00}' -f `
-        (Get-Median ($moduleUp | ForEach-Object JitMethods)), (Get-Median ($moduleUp | ForEach-Object JitSeconds))
+    'Upload JIT in the child: methods compiled, compile s (median)' = Format-Jit $moduleUp
     'Copy-SbxItem -FromSandbox (MiB/s)'         = [Math]::Round($moduleDownRate, 0)
     'curl download (MiB/s)'                     = [Math]::Round($curlDownRate, 0)
     'Download module / curl (goal >= 0.95)'     = [Math]::Round($moduleDownRate / $curlDownRate, 2)
@@ -415,8 +417,7 @@ if ($results.BareUp) {
     $bareUpRate = Get-Rate (Get-Median ($bareUp | ForEach-Object Seconds))
     $report['Bare .NET HttpClient upload (MiB/s)'] = [Math]::Round($bareUpRate, 0)
     $report['Bare .NET / curl; module / bare .NET'] = '{0:0.00}; {1:0.00}' -f ($bareUpRate / $curlUpRate), ($moduleUpRate / $bareUpRate)
-    $report['Bare .NET upload JIT: methods compiled, compile s (median)'] = '{0:0} / {1:0.00}' -f `
-        (Get-Median ($bareUp | ForEach-Object JitMethods)), (Get-Median ($bareUp | ForEach-Object JitSeconds))
+    $report['Bare .NET upload JIT: methods compiled, compile s (median)'] = Format-Jit $bareUp
     $report['CPU s per GiB up: bare .NET child / agent'] = '{0:0.0} / {1:0.0}' -f `
         ((Get-Median ($bareUp | ForEach-Object CpuSeconds)) * 1024 / $SizeMB), ($agentCpu.BareUp / $Runs * 1024 / $SizeMB)
     $report['Spread of the runs, up: bare .NET (MiB/s)'] = Format-Spread ($bareUp | ForEach-Object Seconds)
