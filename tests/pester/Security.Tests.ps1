@@ -189,10 +189,21 @@ Describe 'Bad input' {
             }
         }
 
+        It 'reaches the agent over <Protocol> at its gRPC port too, which speaks HTTP/1.1 as the real agent''s port does' -ForEach @(
+            @{ Protocol = 'GrpcWeb' }
+            @{ Protocol = 'Connect' }
+        ) {
+            $atGrpcPort = New-SbxSession -Domain $agent.Http2Domain -AccessToken $agent.Token -TimeoutSec 5 -Protocol $Protocol -Name grpc-port
+            try {
+                (Get-SbxItem -Path / -Session $atGrpcPort -ErrorAction Stop).Type | Should -Be 'Directory'
+            }
+            finally {
+                Remove-SbxSession -Session $atGrpcPort
+            }
+        }
+
         It 'says that a <Protocol> session at the agent''s <Port> port does not reach an agent on its protocol' -ForEach @(
             @{ Protocol = 'Grpc'; Port = 'HTTP/1.1'; Domain = 'Domain' }
-            @{ Protocol = 'GrpcWeb'; Port = 'HTTP/2'; Domain = 'Http2Domain' }
-            @{ Protocol = 'Connect'; Port = 'HTTP/2'; Domain = 'Http2Domain' }
         ) {
             # The usual mix-up with the local agent's two ports. A Grpc session at the HTTP/1.1 port
             # gets GOAWAY HTTP_1_1_REQUIRED from Kestrel, which was reported as a bare internal error.

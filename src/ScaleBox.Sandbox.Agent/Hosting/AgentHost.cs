@@ -33,7 +33,7 @@ public static class AgentHost
         // The first stdout line is a contract: scripts and tests read the port from it.
         Uri[] bound = BoundAddresses(app);
         Console.Out.WriteLine($"Listening on {bound[0].GetLeftPart(UriPartial.Authority)}");
-        Console.Out.WriteLine($"gRPC over HTTP/2 (prior knowledge) on {bound[1].GetLeftPart(UriPartial.Authority)}");
+        Console.Out.WriteLine($"gRPC over HTTP/2 (prior knowledge), and HTTP/1.1, on {bound[1].GetLeftPart(UriPartial.Authority)}");
         Console.Out.WriteLine($"Home {options.Home}");
         if (options.TokenGenerated)
         {
@@ -87,8 +87,18 @@ public static class AgentHost
             // 5 s): an upload from a slow source, or a Connect input stream (Process/StreamInput) that
             // is quiet while its user is. The real agent, a Go server, has no such minimum.
             kestrel.Limits.MinRequestBodyDataRate = null;
-            kestrel.Listen(IPAddress.Loopback, options.Port, o => o.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(IPAddress.Loopback, options.Http2Port, o => o.Protocols = HttpProtocols.Http2);
+            // The second port speaks cleartext HTTP/2 and HTTP/1.1 both, as the real agent's one port.
+            var sniffer = new CleartextProtocolSniffer();
+            kestrel.Listen(IPAddress.Loopback, options.Port, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                o.Use(sniffer.TakeHttp1);
+            });
+            kestrel.Listen(IPAddress.Loopback, options.Http2Port, o =>
+            {
+                o.Protocols = HttpProtocols.Http2;
+                o.Use(sniffer.Dispatch);
+            });
         });
 
         // Kestrel's default waits for each read with a zero-byte receive before taking a buffer:

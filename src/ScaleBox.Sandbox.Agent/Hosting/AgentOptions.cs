@@ -9,8 +9,8 @@ public sealed class AgentOptions
     public int Port { get; init; }
 
     /// <summary>
-    /// Port that speaks HTTP/2 only (gRPC with prior knowledge); 0 picks a free one. A second port
-    /// because Kestrel cannot tell cleartext HTTP/2 from HTTP/1.1 on one port.
+    /// Port for gRPC over cleartext HTTP/2 with prior knowledge, which speaks HTTP/1.1 too, as the
+    /// real agent's one port (see <see cref="CleartextProtocolSniffer"/>); 0 picks a free one.
     /// </summary>
     public int Http2Port { get; init; }
 

@@ -26,7 +26,7 @@ public sealed class LocalAgentFixture : IAsyncLifetime
     /// <summary>HTTP/1.1 endpoint: Connect, gRPC-Web and the plain HTTP routes such as /health.</summary>
     public Uri HttpAddress { get; private set; } = null!;
 
-    /// <summary>HTTP/2-only endpoint: gRPC with prior knowledge.</summary>
+    /// <summary>The gRPC endpoint: cleartext HTTP/2 with prior knowledge, and HTTP/1.1 too (as the real agent's port).</summary>
     public Uri Http2Address { get; private set; } = null!;
 
     /// <summary>For an agent of its own with other settings: gets the usual options, returns the ones to run with.</summary>
@@ -45,9 +45,9 @@ public sealed class LocalAgentFixture : IAsyncLifetime
         await _app.StartAsync();
 
         // Port 0 means the real ports are only known after binding. Kestrel reports its endpoints
-        // in the order they were configured: the HTTP/1.1 port first, then the HTTP/2-only one.
-        // Every BothProtocols theory checks that order: gRPC-Web over HTTP/1.1 cannot talk to an
-        // HTTP/2-only port, so swapped addresses would fail the GrpcWeb half of each theory.
+        // in the order they were configured: the HTTP/1.1 port first, then the gRPC one.
+        // Every BothProtocols theory checks that order: gRPC over HTTP/2 cannot talk to the
+        // HTTP/1.1-only port, so swapped addresses would fail the Grpc half of each theory.
         string[] addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
             .Addresses.ToArray();
         if (addresses.Length != 2)
