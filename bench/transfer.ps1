@@ -32,8 +32,9 @@ param(
     # A second, small size for the peak-memory comparison only.
     [int] $SmallSizeMB = 16,
     [switch] $SkipProgressRun,
-    # Grpc: the module's session (and so its transfers) and curl use the agent's HTTP/2 port
-    # (curl with --http2-prior-knowledge), for the HTTP/2 versus HTTP/1.1 comparison.
+    # Grpc: the module's session and curl use the agent's gRPC port: curl over HTTP/2 with prior
+    # knowledge, the session's transfers over HTTP/1.1, which that port speaks too (as the real
+    # agent's does), so this shows what a gRPC session's copies get next to a gRPC-Web one's.
     [ValidateSet('GrpcWeb', 'Grpc')] [string] $Protocol = 'GrpcWeb',
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/ScaleBox.Sandbox'),
     [string] $AgentPath

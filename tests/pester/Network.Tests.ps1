@@ -327,6 +327,24 @@ Describe 'Sessions through nginx as a TLS gateway, with a test CA' {
         }
     }
 
+    It 'keeps the transfers of a gRPC session on HTTP/2 at a cleartext port that speaks nothing else' {
+        if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
+        # At the agent's own gRPC port they take HTTP/1.1 (GrpcTransferVersionTests); here the probe
+        # gets HTTP/2 frames back, which is an answer: every transfer stays on HTTP/2, and works.
+        $h2c = Start-TestGateway -Agent $agent -Authority $authority -Mode Http2Cleartext
+        try {
+            $s = New-SbxSession -Domain $h2c.Domain -AccessToken $agent.Token -Protocol Grpc
+            Invoke-RoundTrip -Session $s -Label 'gateway-h2c'
+            $requests = @(Get-TestGatewayRequest $h2c)
+            @($requests | Where-Object Path -EQ '/upload').Protocol | Should -Be 'HTTP/2.0'
+            @($requests | Where-Object Path -Like '/download/*').Protocol | Select-Object -Unique | Should -Be 'HTTP/2.0'
+            @($requests | Where-Object Path -Like '/sandboxagent.*').Protocol | Select-Object -Unique | Should -Be 'HTTP/2.0'
+        }
+        finally {
+            Stop-TestTlsGateway $h2c
+        }
+    }
+
     It 'says that the gateway could not reach the agent when nothing is behind it, over <Protocol>' -ForEach @(
         @{ Protocol = 'GrpcWeb'; Mode = 'Http1' }
         @{ Protocol = 'Connect'; Mode = 'Http1' }

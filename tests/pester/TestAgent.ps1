@@ -376,7 +376,8 @@ http {
         }
         Start-Sleep -Milliseconds 100
     }
-    [pscustomobject]@{ Domain = "https://127.0.0.1:$port"; Process = $process; Folder = $folder }
+    $scheme = if ($Mode -eq 'Http2Cleartext') { 'http' } else { 'https' }
+    [pscustomobject]@{ Domain = "${scheme}://127.0.0.1:$port"; Process = $process; Folder = $folder }
 }
 
 function Stop-TestTlsGateway {
@@ -511,7 +512,8 @@ function Start-TestGateway {
         modes: Http1 proxies HTTP/1.1 to the agent's HTTP/1.1 port with buffering off; Http2 takes
         HTTP/2 (ALPN h2) and HTTP/1.1 and passes both on with grpc_pass to the agent's HTTP/2 port;
         Http2Only does the same but answers every HTTP/1.1 request 505, as a gateway set up for
-        gRPC alone might. With
+        gRPC alone might; Http2Cleartext takes only cleartext HTTP/2 with prior knowledge (no TLS;
+        to an HTTP/1.1 request it answers in HTTP/2 frames) and passes it on with grpc_pass. With
         -RequireClientCertificate it wants a client certificate issued by the same CA. Its access
         log records the protocol, method, path, status and client certificate of each request
         (Get-TestGatewayRequest).
@@ -519,7 +521,7 @@ function Start-TestGateway {
     param(
         [Parameter(Mandatory)] $Agent,
         [Parameter(Mandatory)] $Authority,
-        [ValidateSet('Http1', 'Http2', 'Http2Only')] [string] $Mode = 'Http1',
+        [ValidateSet('Http1', 'Http2', 'Http2Only', 'Http2Cleartext')] [string] $Mode = 'Http1',
         [switch] $RequireClientCertificate
     )
     $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-gw-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
@@ -535,7 +537,12 @@ function Start-TestGateway {
     if ($Mode -eq 'Http2Only') {
         $location = 'if ($server_protocol != "HTTP/2.0") { return 505; } ' + $location
     }
-    $listen = if ($Mode -eq 'Http1') { "127.0.0.1:$port ssl" } else { "127.0.0.1:$port ssl http2" }
+    $listen = switch ($Mode) {
+        'Http1' { "127.0.0.1:$port ssl" }
+        'Http2Cleartext' { "127.0.0.1:$port http2" }
+        default { "127.0.0.1:$port ssl http2" }
+    }
+    $tls = if ($Mode -eq 'Http2Cleartext') { '' } else { "ssl_certificate $($Authority.ServerCertificate); ssl_certificate_key $($Authority.ServerKey);" }
     @"
 worker_processes 1;
 pid $folder/nginx.pid;
@@ -551,8 +558,7 @@ http {
     scgi_temp_path $folder/scgi;
     server {
         listen $listen;
-        ssl_certificate $($Authority.ServerCertificate);
-        ssl_certificate_key $($Authority.ServerKey);
+        $tls
         $clientCheck
         client_max_body_size 0;
         location / { $location }
@@ -564,7 +570,8 @@ http {
     $start.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($start)
     Wait-TestPort -Port $port -Process $process -Describe { "nginx did not start: $(Get-Content -LiteralPath (Join-Path $folder 'error.log') -Raw -ErrorAction SilentlyContinue)" }
-    [pscustomobject]@{ Domain = "https://127.0.0.1:$port"; Process = $process; Folder = $folder; AccessLog = Join-Path $folder 'access.log' }
+    $scheme = if ($Mode -eq 'Http2Cleartext') { 'http' } else { 'https' }
+    [pscustomobject]@{ Domain = "${scheme}://127.0.0.1:$port"; Process = $process; Folder = $folder; AccessLog = Join-Path $folder 'access.log' }
 }
 
 function Get-TestGatewayRequest {

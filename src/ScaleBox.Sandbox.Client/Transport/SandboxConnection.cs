@@ -40,9 +40,9 @@ public sealed class SandboxConnection : IDisposable
         // over the handler it is given (its subchannels), which breaks requests it did not make.
         HttpMessageHandler plainHandler = HttpHandlerFactory.Create(options);
 #if NET8_0_OR_GREATER
-        if (options.Protocol == SandboxProtocol.Grpc && IsHttps(options.Endpoint))
+        if (options.Protocol == SandboxProtocol.Grpc)
         {
-            plainHandler = new UploadHttpVersionHandler(plainHandler, () => NewPlainRequest(HttpMethod.Get, AgentHttpRoutes.Health), options.Timeout);
+            plainHandler = new TransferHttpVersionHandler(plainHandler, () => NewPlainRequest(HttpMethod.Get, AgentHttpRoutes.Health), options.Timeout, downloadsToo: !IsHttps(options.Endpoint));
         }
 #endif
         _http = new HttpClient(plainHandler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
@@ -132,8 +132,8 @@ public sealed class SandboxConnection : IDisposable
     };
 
     /// <summary>
-    /// A request to one of the agent's plain HTTP endpoints, on the protocol's HTTP version (over
-    /// https, a gRPC session's <c>UploadHttpVersionHandler</c> may move an upload to HTTP/1.1).
+    /// A request to one of the agent's plain HTTP endpoints, on the protocol's HTTP version (a gRPC
+    /// session's <c>TransferHttpVersionHandler</c> may move a transfer to HTTP/1.1).
     /// </summary>
     internal HttpRequestMessage NewPlainRequest(HttpMethod method, string relativePath)
     {

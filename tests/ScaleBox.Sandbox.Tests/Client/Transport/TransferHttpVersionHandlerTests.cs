@@ -5,11 +5,12 @@ using ScaleBox.Sandbox.Client.Transport;
 namespace ScaleBox.Sandbox.Tests.Client.Transport;
 
 /// <summary>
-/// The version choice alone, against a scripted transport standing in for the gateway (the real
-/// gateways are in tests/pester/Network.Tests.ps1: nginx passing HTTP/1.1 on, and one refusing it).
-/// Requests are made as a gRPC session makes them: HTTP/2, exactly.
+/// The version choice alone, against a scripted transport standing in for the gateway or the agent
+/// (the real ones: tests/pester/Network.Tests.ps1, nginx passing HTTP/1.1 on and one refusing it,
+/// and the local agent's gRPC port in GrpcTransferVersionTests). Requests are made as a gRPC
+/// session makes them: HTTP/2, exactly.
 /// </summary>
-public sealed class UploadHttpVersionHandlerTests
+public sealed class TransferHttpVersionHandlerTests
 {
     static readonly Uri Base = new("https://sandbox.example/");
 
@@ -34,8 +35,9 @@ public sealed class UploadHttpVersionHandlerTests
         Content = content,
     };
 
-    static HttpClient ClientOver(ScriptedGateway gateway) =>
-        new(new UploadHttpVersionHandler(gateway, () => AsGrpcSessionSends(HttpMethod.Get, "health"), TimeSpan.FromSeconds(5)));
+    /// <param name="downloadsToo">As a session at a plain http domain has it; one at an https domain has false.</param>
+    static HttpClient ClientOver(ScriptedGateway gateway, bool downloadsToo = false) =>
+        new(new TransferHttpVersionHandler(gateway, () => AsGrpcSessionSends(HttpMethod.Get, "health"), TimeSpan.FromSeconds(5), downloadsToo));
 
     static Task<HttpResponseMessage> Upload(HttpClient client, CancellationToken cancellationToken = default) =>
         client.SendAsync(AsGrpcSessionSends(HttpMethod.Post, "upload", new ByteArrayContent([1, 2, 3])), cancellationToken);
@@ -47,6 +49,8 @@ public sealed class UploadHttpVersionHandlerTests
     const string UploadOverHttp11 = "POST /upload 1.1 RequestVersionExact";
     const string UploadOverHttp2 = "POST /upload 2.0 RequestVersionExact";
     const string DownloadOverHttp2 = "GET /download/home/user/f 2.0 RequestVersionExact";
+    const string DownloadOverHttp11 = "GET /download/home/user/f 1.1 RequestVersionExact";
+    const string HealthOverHttp2 = "GET /health 2.0 RequestVersionExact";
 
     [Fact]
     public async Task A_gateway_that_answers_health_over_HTTP_1_1_gets_every_upload_over_HTTP_1_1_after_one_probe()
@@ -61,7 +65,34 @@ public sealed class UploadHttpVersionHandlerTests
     }
 
     [Fact]
-    public async Task Downloads_stay_on_HTTP_2_and_ask_nothing()
+    public async Task Over_plain_http_downloads_move_to_HTTP_1_1_too_and_other_requests_stay()
+    {
+        var gateway = new ScriptedGateway(_ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)));
+        using HttpClient client = ClientOver(gateway, downloadsToo: true);
+
+        await Download(client);
+        await Upload(client);
+        await client.SendAsync(AsGrpcSessionSends(HttpMethod.Get, "health"));
+
+        Assert.Equal([Probe, DownloadOverHttp11, UploadOverHttp11, HealthOverHttp2], gateway.Sent.ToArray());
+    }
+
+    [Fact]
+    public async Task A_reply_that_is_not_HTTP_1_1_keeps_every_transfer_on_HTTP_2_without_asking_again()
+    {
+        // What a cleartext HTTP/2-only server sends an HTTP/1.1 request: frames, which .NET reads as an invalid response.
+        var gateway = new ScriptedGateway(_ => throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid or unrecognized response."));
+        using HttpClient client = ClientOver(gateway, downloadsToo: true);
+
+        await Upload(client);
+        await Download(client);
+        await Upload(client);
+
+        Assert.Equal([Probe, UploadOverHttp2, DownloadOverHttp2, UploadOverHttp2], gateway.Sent.ToArray());
+    }
+
+    [Fact]
+    public async Task Over_https_downloads_stay_on_HTTP_2_and_ask_nothing()
     {
         var gateway = new ScriptedGateway(_ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)));
         using HttpClient client = ClientOver(gateway);
