@@ -390,7 +390,7 @@ function Format-Jit($Results) {
 }
 
 $report = [ordered]@{
-    "File size"                                 = "$SizeMB MiB over $(if ($Protocol -eq 'Grpc') { 'HTTP/2' } else { 'HTTP/1.1' }), median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
+    "File size"                                 = "$SizeMB MiB, $(if ($Protocol -eq 'Grpc') { "the gRPC port (a gRPC session's transfers over HTTP/1.1, curl's over HTTP/2)" } else { 'HTTP/1.1' }), median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
     'Copy-SbxItem -ToSandbox (MiB/s)'           = [Math]::Round($moduleUpRate, 0)
     'curl upload (MiB/s)'                       = [Math]::Round($curlUpRate, 0)
     'Upload module / curl (goal >= 0.95)'       = [Math]::Round($moduleUpRate / $curlUpRate, 2)
