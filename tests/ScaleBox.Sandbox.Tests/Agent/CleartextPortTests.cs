@@ -45,12 +45,7 @@ public sealed class CleartextPortTests(LocalAgentFixture agent)
     [InlineData(SandboxProtocol.ConnectJson)]
     public async Task HTTP_1_1_sessions_work_at_the_gRPC_port(SandboxProtocol protocol)
     {
-        var options = new SandboxClientOptions(SandboxEndpoint.Parse($"127.0.0.1:{agent.Http2Address.Port}"), new AccessToken(agent.AccessToken))
-        {
-            Protocol = protocol,
-            Timeout = TimeSpan.FromSeconds(15),
-        };
-        using var client = new SandboxClient(options);
+        using SandboxClient client = agent.CreateClient(protocol, at: agent.Http2Address);
         string name = Path.Combine(agent.Home, $"cleartext-{protocol}-{Guid.NewGuid():N}.txt");
 
         await client.Transfer.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("both ways")), name);

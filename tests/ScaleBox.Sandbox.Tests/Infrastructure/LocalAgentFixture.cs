@@ -67,9 +67,11 @@ public sealed class LocalAgentFixture : IAsyncLifetime
 
     /// <summary>A client as the module would build one, on the endpoint that serves <paramref name="protocol"/>.</summary>
     /// <param name="accessToken">Defaults to the agent's own token; pass another to test rejection.</param>
-    public SandboxClient CreateClient(SandboxProtocol protocol, string? accessToken = null, TimeSpan? timeout = null)
+    /// <param name="at">Another of the agent's endpoints than the one for the protocol.</param>
+    public SandboxClient CreateClient(SandboxProtocol protocol, string? accessToken = null, TimeSpan? timeout = null, Uri? at = null)
     {
-        var options = new SandboxClientOptions(SandboxEndpoint.Parse(DomainFor(protocol)), new AccessToken(accessToken ?? AccessToken))
+        string domain = at is null ? DomainFor(protocol) : $"127.0.0.1:{at.Port}";
+        var options = new SandboxClientOptions(SandboxEndpoint.Parse(domain), new AccessToken(accessToken ?? AccessToken))
         {
             Protocol = protocol,
             // Generous but finite: a hung call fails the test instead of stalling the run.
