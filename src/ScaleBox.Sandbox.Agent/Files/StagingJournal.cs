@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using ScaleBox.Sandbox.Agent.Hosting;
 
 namespace ScaleBox.Sandbox.Agent.Files;
@@ -9,10 +10,19 @@ namespace ScaleBox.Sandbox.Agent.Files;
 /// <para>
 /// Layout: <c>&lt;state&gt;/uploads/&lt;run&gt;/</c> per running agent, holding a <c>lock</c> file
 /// the agent keeps locked for its whole life (an advisory lock the kernel drops when the process
-/// dies, however it dies) and one small file per staging file, naming it. At start, every run
-/// folder whose lock can be taken belongs to a dead agent: the staging files it names are deleted,
+/// dies, however it dies) and a <c>staging.log</c> to which a line is appended when a staging file
+/// is about to be created and another when it is gone or renamed. At start, every run folder whose
+/// lock can be taken belongs to a dead agent: the staging files its log leaves open are deleted,
 /// then the folder. Agents running side by side never sweep each other's files: a run folder is
 /// locked before it gets its name (see <see cref="UnfinishedRunPrefix"/>).
+/// </para>
+/// <para>
+/// One log rather than a small file per staging file: creating and deleting a file with content
+/// costs the file system a block each time (and, on a disk mounted with online discard, a
+/// synchronous discard), which was a third of the agent's work per small upload. Each line is
+/// written straight to the file (no buffer of ours), so a killed agent leaves it whole in the
+/// kernel's cache, as the small files were. The log is rewritten with only the open entries once
+/// it grows past <see cref="CompactAtBytes"/>.
 /// </para>
 /// </summary>
 public sealed class StagingJournal : IDisposable
@@ -28,8 +38,18 @@ public sealed class StagingJournal : IDisposable
     /// <summary>A half-made run folder this old belongs to an agent killed while starting.</summary>
     static readonly TimeSpan UnfinishedRunAge = TimeSpan.FromMinutes(1);
 
+    const string LogName = "staging.log";
+
+    /// <summary>Past this size the log is rewritten with the entries still open (usually a handful).</summary>
+    internal const long CompactAtBytes = 1024 * 1024;
+
     readonly string _runDirectory;
     readonly FileStream _lock;
+    readonly object _gate = new();
+    readonly Dictionary<long, string> _open = new();
+    FileStream _log;
+    long _logBytes;
+    long _lastId;
 
     public StagingJournal(AgentOptions options)
     {
@@ -50,6 +70,7 @@ public sealed class StagingJournal : IDisposable
         _lock = TryLock(unfinished) ?? throw new IOException($"cannot lock the upload journal in {unfinished}");
         _runDirectory = Path.Combine(root, runName);
         Directory.Move(unfinished, _runDirectory); // the open lock moves with it
+        _log = OpenLog(Path.Combine(_runDirectory, LogName), FileMode.CreateNew);
         Swept = SweepAbandoned(root);
     }
 
@@ -59,10 +80,75 @@ public sealed class StagingJournal : IDisposable
     /// <summary>Notes that <paramref name="stagingPath"/> is about to be created; dispose the entry once it is gone or renamed.</summary>
     public IDisposable Record(string stagingPath)
     {
-        string entry = Path.Combine(_runDirectory, RandomName());
-        File.WriteAllText(entry, stagingPath);
-        return new Entry(entry);
+        lock (_gate)
+        {
+            long id = ++_lastId;
+            Append(JournalLine.Opened(id, stagingPath));
+            _open.Add(id, stagingPath);
+            return new Entry(this, id);
+        }
     }
+
+    void Close(long id)
+    {
+        lock (_gate)
+        {
+            if (!_open.Remove(id))
+            {
+                return;
+            }
+            try
+            {
+                Append(JournalLine.Closed(id));
+                if (_logBytes >= CompactAtBytes)
+                {
+                    Compact();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                // The entry stays open in the log: at worst a later sweep looks for a file that is gone.
+            }
+        }
+    }
+
+    void Append(string line)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(line);
+        _log.Write(bytes, 0, bytes.Length);
+        _logBytes += bytes.Length;
+    }
+
+    /// <summary>Writes the open entries to a new log and puts it in the old one's place in one rename.</summary>
+    void Compact()
+    {
+        string path = Path.Combine(_runDirectory, LogName);
+        string next = path + ".new";
+        FileStream fresh = OpenLog(next, FileMode.Create);
+        long written = 0;
+        try
+        {
+            foreach ((long id, string stagingPath) in _open)
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(JournalLine.Opened(id, stagingPath));
+                fresh.Write(bytes, 0, bytes.Length);
+                written += bytes.Length;
+            }
+            File.Move(next, path, overwrite: true);
+        }
+        catch
+        {
+            fresh.Dispose();
+            throw;
+        }
+        _log.Dispose();
+        _log = fresh;
+        _logBytes = written;
+    }
+
+    /// <summary>Unbuffered, so that every line is in the kernel's hands once written.</summary>
+    static FileStream OpenLog(string path, FileMode mode) =>
+        new(path, mode, FileAccess.Write, FileShare.Read, bufferSize: 0);
 
     static int SweepAbandoned(string root)
     {
@@ -79,28 +165,55 @@ public sealed class StagingJournal : IDisposable
             {
                 continue; // a live agent holds it
             }
-            foreach (string entry in Directory.EnumerateFiles(run).Where(f => Path.GetFileName(f) != LockName))
+            bool complete = true;
+            foreach (string staged in LeftOpen(run))
             {
                 try
                 {
-                    string staged = File.ReadAllText(entry).Trim();
                     // Only ever a staging file: an entry cannot be used to delete anything else.
                     if (Path.GetFileName(staged).StartsWith(StagedFile.TemporaryPrefix, StringComparison.Ordinal) && File.Exists(staged))
                     {
                         File.Delete(staged);
                         removed++;
                     }
-                    File.Delete(entry);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    // Left for the next start; one bad entry must not stop the agent.
+                    complete = false; // left for the next start; one bad entry must not stop the agent
                 }
             }
             owner.Dispose();
-            TryDeleteDirectory(run);
+            if (complete)
+            {
+                TryDeleteDirectory(run);
+            }
         }
         return removed;
+    }
+
+    /// <summary>The staging files a dead run's log (and any one-file-per-entry journal of earlier agents) leaves open.</summary>
+    static IEnumerable<string> LeftOpen(string run)
+    {
+        var open = new List<string>();
+        foreach (string file in Directory.EnumerateFiles(run))
+        {
+            string name = Path.GetFileName(file);
+            try
+            {
+                if (name == LogName)
+                {
+                    open.AddRange(JournalLine.Replay(File.ReadAllText(file, Encoding.UTF8)));
+                }
+                else if (name != LockName && !name.EndsWith(".new", StringComparison.Ordinal))
+                {
+                    open.Add(File.ReadAllText(file).Trim()); // an entry file, as agents before the log wrote them
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return open;
     }
 
     /// <summary>The run's lock, taken (an exclusive advisory lock: FileShare.None), or null while another process holds it.</summary>
@@ -135,21 +248,16 @@ public sealed class StagingJournal : IDisposable
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            _log.Dispose();
+        }
         _lock.Dispose();
         TryDeleteDirectory(_runDirectory);
     }
 
-    sealed class Entry(string path) : IDisposable
+    sealed class Entry(StagingJournal journal, long id) : IDisposable
     {
-        public void Dispose()
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
+        public void Dispose() => journal.Close(id);
     }
 }
