@@ -112,11 +112,13 @@ public sealed class StagingJournal : IDisposable
         }
     }
 
-    void Append(string line)
+    void Append(string line) => _logBytes += Write(_log, line);
+
+    static int Write(FileStream log, string line)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(line);
-        _log.Write(bytes, 0, bytes.Length);
-        _logBytes += bytes.Length;
+        log.Write(bytes, 0, bytes.Length);
+        return bytes.Length;
     }
 
     /// <summary>Writes the open entries to a new log and puts it in the old one's place in one rename.</summary>
@@ -130,9 +132,7 @@ public sealed class StagingJournal : IDisposable
         {
             foreach ((long id, string stagingPath) in _open)
             {
-                byte[] bytes = Encoding.UTF8.GetBytes(JournalLine.Opened(id, stagingPath));
-                fresh.Write(bytes, 0, bytes.Length);
-                written += bytes.Length;
+                written += Write(fresh, JournalLine.Opened(id, stagingPath));
             }
             File.Move(next, path, overwrite: true);
         }
