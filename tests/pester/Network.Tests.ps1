@@ -329,14 +329,18 @@ Describe 'Sessions through nginx as a TLS gateway, with a test CA' {
 
     It 'keeps the transfers of a gRPC session on HTTP/2 at a cleartext port that speaks nothing else' {
         if (-not $haveGateway) { Set-ItResult -Skipped -Because 'nginx or openssl is not installed'; return }
-        # At the agent's own gRPC port they take HTTP/1.1 (GrpcTransferVersionTests); here the probe
-        # gets HTTP/2 frames back, which is an answer: every transfer stays on HTTP/2, and works.
+        # At the agent's own gRPC port they take HTTP/1.1 (GrpcTransferVersionTests); here nginx hangs
+        # up on the HTTP/1.1 probe, which is an answer: every transfer stays on HTTP/2, and works,
+        # and no transfer after the first asks again.
         $h2c = Start-TestGateway -Agent $agent -Authority $authority -Mode Http2Cleartext
         try {
             $s = New-SbxSession -Domain $h2c.Domain -AccessToken $agent.Token -Protocol Grpc
             Invoke-RoundTrip -Session $s -Label 'gateway-h2c'
+            Copy-SbxItem -ToSandbox -Path $big -Destination 'gateway-h2c-again.bin' -Session $s
+            Remove-Item -LiteralPath (Join-Path $agent.Home 'gateway-h2c-again.bin')
+            @(Select-String -LiteralPath $h2c.ErrorLog -Pattern 'invalid connection preface').Count | Should -Be 1
             $requests = @(Get-TestGatewayRequest $h2c)
-            @($requests | Where-Object Path -EQ '/upload').Protocol | Should -Be 'HTTP/2.0'
+            @($requests | Where-Object Path -EQ '/upload').Protocol | Should -Be @('HTTP/2.0', 'HTTP/2.0')
             @($requests | Where-Object Path -Like '/download/*').Protocol | Select-Object -Unique | Should -Be 'HTTP/2.0'
             @($requests | Where-Object Path -Like '/sandboxagent.*').Protocol | Select-Object -Unique | Should -Be 'HTTP/2.0'
         }

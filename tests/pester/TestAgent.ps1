@@ -543,10 +543,12 @@ function Start-TestGateway {
         default { "127.0.0.1:$port ssl http2" }
     }
     $tls = if ($Mode -eq 'Http2Cleartext') { '' } else { "ssl_certificate $($Authority.ServerCertificate); ssl_certificate_key $($Authority.ServerKey);" }
+    # At info, nginx logs each connection that does not open with the HTTP/2 preface (an HTTP/1.1 request).
+    $errorLevel = if ($Mode -eq 'Http2Cleartext') { ' info' } else { '' }
     @"
 worker_processes 1;
 pid $folder/nginx.pid;
-error_log $folder/error.log;
+error_log $folder/error.log$errorLevel;
 events { worker_connections 256; }
 http {
     log_format sbx '`$server_protocol `$request_method `$uri `$status [`$ssl_client_s_dn]';
@@ -571,7 +573,7 @@ http {
     $process = [System.Diagnostics.Process]::Start($start)
     Wait-TestPort -Port $port -Process $process -Describe { "nginx did not start: $(Get-Content -LiteralPath (Join-Path $folder 'error.log') -Raw -ErrorAction SilentlyContinue)" }
     $scheme = if ($Mode -eq 'Http2Cleartext') { 'http' } else { 'https' }
-    [pscustomobject]@{ Domain = "${scheme}://127.0.0.1:$port"; Process = $process; Folder = $folder; AccessLog = Join-Path $folder 'access.log' }
+    [pscustomobject]@{ Domain = "${scheme}://127.0.0.1:$port"; Process = $process; Folder = $folder; AccessLog = Join-Path $folder 'access.log'; ErrorLog = Join-Path $folder 'error.log' }
 }
 
 function Get-TestGatewayRequest {

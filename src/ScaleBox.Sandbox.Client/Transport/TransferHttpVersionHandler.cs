@@ -19,9 +19,10 @@ namespace ScaleBox.Sandbox.Client.Transport;
 /// real agent serves HTTP/1.1 and cleartext HTTP/2 on its one port, as the local agent's gRPC port
 /// does. But a server set up for gRPC alone may not speak HTTP/1.1. So before the first transfer it
 /// asks <c>GET /health</c> over HTTP/1.1: a 200 sends every transfer over HTTP/1.1 from then on;
-/// any other answer, or a reply that is not HTTP/1.1 at all (a cleartext HTTP/2-only server's
-/// GOAWAY), keeps them on HTTP/2. A probe that gets no answer decides nothing: that transfer goes
-/// over HTTP/2 and the next one asks again. The probe's connection is the one the transfer then
+/// any other answer, a reply that is not HTTP/1.1 at all, or a hang-up (what cleartext HTTP/2-only
+/// servers do with an HTTP/1.1 request), keeps them on HTTP/2. A probe that gets no answer (a
+/// timeout, a reset, a refused connection) decides nothing: that transfer goes over HTTP/2 and the
+/// next one asks again. The probe's connection is the one the transfer then
 /// uses, so it costs one round trip.
 /// </summary>
 internal sealed class TransferHttpVersionHandler : DelegatingHandler
@@ -93,9 +94,11 @@ internal sealed class TransferHttpVersionHandler : DelegatingHandler
             using HttpResponseMessage answer = await base.SendAsync(probe, limit.Token).ConfigureAwait(false);
             return answer.StatusCode == HttpStatusCode.OK;
         }
-        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.InvalidResponse)
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded)
         {
-            return false; // it answered, in something other than HTTP/1.1
+            // It answered in something other than HTTP/1.1 (Kestrel's HTTP/2-only port), or hung up
+            // on the request (nginx's): either way it does not take HTTP/1.1.
+            return false;
         }
         catch (Exception)
         {

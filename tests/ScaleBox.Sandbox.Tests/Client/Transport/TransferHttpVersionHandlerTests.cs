@@ -77,11 +77,12 @@ public sealed class TransferHttpVersionHandlerTests
         Assert.Equal([Probe, DownloadOverHttp11, UploadOverHttp11, HealthOverHttp2], gateway.Sent.ToArray());
     }
 
-    [Fact]
-    public async Task A_reply_that_is_not_HTTP_1_1_keeps_every_transfer_on_HTTP_2_without_asking_again()
+    [Theory]
+    [InlineData(HttpRequestError.InvalidResponse)] // frames where an HTTP/1.1 answer should be
+    [InlineData(HttpRequestError.ResponseEnded)] // a hang-up (nginx's cleartext HTTP/2 port)
+    public async Task A_reply_that_is_not_HTTP_1_1_or_a_hang_up_keeps_every_transfer_on_HTTP_2_without_asking_again(HttpRequestError error)
     {
-        // What a cleartext HTTP/2-only server sends an HTTP/1.1 request: frames, which .NET reads as an invalid response.
-        var gateway = new ScriptedGateway(_ => throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid or unrecognized response."));
+        var gateway = new ScriptedGateway(_ => throw new HttpRequestException(error, "An error occurred while sending the request."));
         using HttpClient client = ClientOver(gateway, downloadsToo: true);
 
         await Upload(client);
