@@ -289,7 +289,7 @@ try {
     & sync
 
     # Per step: the module's (and the bare client's) child results, curl's seconds. The bare .NET
-    # upload speaks HTTP/1.1 only, so it runs where the module's copies do.
+    # upload serves the first-upload goal, which is measured over gRPC-Web: it runs there only.
     $ups = @('ModuleUp', 'CurlUp') + $(if ($Protocol -eq 'GrpcWeb') { 'BareUp' })
     $results = @{}
     $agentCpu = @{}

@@ -15,45 +15,35 @@ internal static class JournalLine
     public static string Closed(long id) => $"-{id}\n";
 
     /// <summary>
-    /// The paths a log leaves open, in the order they were opened. A line without its line break, or
-    /// one that does not read, is skipped: only a crash of the machine mid-write leaves one.
+    /// The paths a log leaves open, in the order they were opened (IDs count up). A line without its
+    /// line break, or one that does not read, is skipped: only a crash of the machine mid-write leaves one.
     /// </summary>
     public static IReadOnlyList<string> Replay(string log)
     {
-        var open = new Dictionary<long, string>();
-        var order = new List<long>();
+        var open = new SortedDictionary<long, string>();
         string[] lines = log.Split('\n');
         // What follows the last line break is a line whose write never finished.
         foreach (string line in lines.Take(lines.Length - 1))
         {
-            if (line.Length < 2 || (line[0] != '+' && line[0] != '-'))
-            {
-                continue;
-            }
             int space = line.IndexOf(' ');
-            string idText = line[0] == '+' && space > 0 ? line[1..space] : line[1..];
-            if (!long.TryParse(idText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long id))
+            if (line.StartsWith('-') && TryReadId(line[1..], out long closed))
             {
-                continue;
+                open.Remove(closed);
             }
-            if (line[0] == '-')
+            else if (line.StartsWith('+') && space > 1 && TryReadId(line[1..space], out long opened))
             {
-                open.Remove(id);
-                continue;
-            }
-            if (space < 0)
-            {
-                continue;
-            }
-            try
-            {
-                open[id] = Encoding.UTF8.GetString(Convert.FromBase64String(line[(space + 1)..]));
-                order.Add(id);
-            }
-            catch (FormatException)
-            {
+                try
+                {
+                    open[opened] = Encoding.UTF8.GetString(Convert.FromBase64String(line[(space + 1)..]));
+                }
+                catch (FormatException)
+                {
+                }
             }
         }
-        return order.Where(open.ContainsKey).Distinct().Select(id => open[id]).ToArray();
+        return open.Values.ToArray();
     }
+
+    static bool TryReadId(string text, out long id) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id);
 }

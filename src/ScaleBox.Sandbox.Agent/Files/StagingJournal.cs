@@ -40,10 +40,14 @@ public sealed class StagingJournal : IDisposable
 
     const string LogName = "staging.log";
 
+    /// <summary>The next log while <see cref="Compact"/> writes it; a dead run's is incomplete and ignored.</summary>
+    const string CompactingName = LogName + ".new";
+
     /// <summary>Past this size the log is rewritten with the entries still open (usually a handful).</summary>
     internal const long CompactAtBytes = 1024 * 1024;
 
     readonly string _runDirectory;
+    readonly string _logPath;
     readonly FileStream _lock;
     readonly object _gate = new();
     readonly Dictionary<long, string> _open = new();
@@ -70,7 +74,8 @@ public sealed class StagingJournal : IDisposable
         _lock = TryLock(unfinished) ?? throw new IOException($"cannot lock the upload journal in {unfinished}");
         _runDirectory = Path.Combine(root, runName);
         Directory.Move(unfinished, _runDirectory); // the open lock moves with it
-        _log = OpenLog(Path.Combine(_runDirectory, LogName), FileMode.CreateNew);
+        _logPath = Path.Combine(_runDirectory, LogName);
+        _log = OpenLog(_logPath, FileMode.CreateNew);
         Swept = SweepAbandoned(root);
     }
 
@@ -124,8 +129,7 @@ public sealed class StagingJournal : IDisposable
     /// <summary>Writes the open entries to a new log and puts it in the old one's place in one rename.</summary>
     void Compact()
     {
-        string path = Path.Combine(_runDirectory, LogName);
-        string next = path + ".new";
+        string next = Path.Combine(_runDirectory, CompactingName);
         FileStream fresh = OpenLog(next, FileMode.Create);
         long written = 0;
         try
@@ -134,7 +138,7 @@ public sealed class StagingJournal : IDisposable
             {
                 written += Write(fresh, JournalLine.Opened(id, stagingPath));
             }
-            File.Move(next, path, overwrite: true);
+            File.Move(next, _logPath, overwrite: true);
         }
         catch
         {
@@ -204,7 +208,7 @@ public sealed class StagingJournal : IDisposable
                 {
                     open.AddRange(JournalLine.Replay(File.ReadAllText(file, Encoding.UTF8)));
                 }
-                else if (name != LockName && !name.EndsWith(".new", StringComparison.Ordinal))
+                else if (name != LockName && name != CompactingName)
                 {
                     open.Add(File.ReadAllText(file).Trim()); // an entry file, as agents before the log wrote them
                 }

@@ -22,8 +22,8 @@ namespace ScaleBox.Sandbox.Client.Transport;
 /// any other answer, a reply that is not HTTP/1.1 at all, or a hang-up (what cleartext HTTP/2-only
 /// servers do with an HTTP/1.1 request), keeps them on HTTP/2. A probe that gets no answer (a
 /// timeout, a reset, a refused connection) decides nothing: that transfer goes over HTTP/2 and the
-/// next one asks again. The probe's connection is the one the transfer then
-/// uses, so it costs one round trip.
+/// next one asks again. The probe's connection is the one the transfer then uses, so it costs one
+/// round trip.
 /// </summary>
 internal sealed class TransferHttpVersionHandler : DelegatingHandler
 {

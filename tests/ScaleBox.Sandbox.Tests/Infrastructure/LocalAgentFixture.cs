@@ -59,18 +59,16 @@ public sealed class LocalAgentFixture : IAsyncLifetime
     }
 
     /// <summary>The sandbox domain a user would give for the endpoint that carries <paramref name="protocol"/>.</summary>
-    public string DomainFor(SandboxProtocol protocol)
-    {
-        Uri address = protocol == SandboxProtocol.Grpc ? Http2Address : HttpAddress;
-        return $"127.0.0.1:{address.Port}";
-    }
+    public string DomainFor(SandboxProtocol protocol) => DomainOf(protocol == SandboxProtocol.Grpc ? Http2Address : HttpAddress);
+
+    static string DomainOf(Uri address) => $"127.0.0.1:{address.Port}";
 
     /// <summary>A client as the module would build one, on the endpoint that serves <paramref name="protocol"/>.</summary>
     /// <param name="accessToken">Defaults to the agent's own token; pass another to test rejection.</param>
     /// <param name="at">Another of the agent's endpoints than the one for the protocol.</param>
     public SandboxClient CreateClient(SandboxProtocol protocol, string? accessToken = null, TimeSpan? timeout = null, Uri? at = null)
     {
-        string domain = at is null ? DomainFor(protocol) : $"127.0.0.1:{at.Port}";
+        string domain = at is null ? DomainFor(protocol) : DomainOf(at);
         var options = new SandboxClientOptions(SandboxEndpoint.Parse(domain), new AccessToken(accessToken ?? AccessToken))
         {
             Protocol = protocol,
