@@ -23,13 +23,17 @@
         the SDK's awaited calls), next to the sequential calls and the SDK.
     -StatsOnly skips the tree copies.
     Every copy is compared file by file (SHA-256) with the source. Each measure is repeated -Runs
-    times, the module and the SDK interleaved, and the median is reported.
+    times, the module and the SDK interleaved, and the median is reported. -WarmUpRuns rounds of
+    every measure go first and are not counted: the local agent is a .NET process that compiles its
+    request paths again, optimized, over its first few thousand requests (the real agent is compiled
+    Go), and without them the client measured first in a run paid for that.
 #>
 param(
     [int] $Files = 1000,
     [int] $Folders = 20,
     [int] $FileKB = 4,
     [int] $Runs = 3,
+    [int] $WarmUpRuns = 2,
     [int] $ThrottleLimit = 8,
     [int] $SdkInFlight = 8,
     [int] $Stats = 1000,
@@ -149,6 +153,8 @@ function Invoke-Sdk([hashtable] $Arguments) {
     $json | Select-Object -Last 1 | ConvertFrom-Json
 }
 
+function Get-RunName([int] $Run) { if ($Run -lt 1) { 'Warm-up (not counted)' } else { "Run $Run" } }
+
 function Get-LoadAverage { (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1 }
 $loadAtStart = Get-LoadAverage
 
@@ -168,41 +174,44 @@ try {
     $agent = Start-TestAgent @agentArguments
     $env:SBX_BENCH_TOKEN = $agent.Token
 
+    # Runs below 1 warm the agent up and are not counted: a fresh agent compiles its request paths
+    # over its first few thousand requests, and would make whichever client goes first pay for it.
+    # The copies stay until the run ends: deleting one copy's 2,000 files slowed the copies made
+    # just after, the module's per-file ones most (bench/HISTORY.md, 2026-12-06).
     $module = @(); $packed = @(); $sdk = @()
-    for ($run = 1; $run -le $Runs -and -not $StatsOnly; $run++) {
+    for ($run = 1 - $WarmUpRuns; $run -le $Runs -and -not $StatsOnly; $run++) {
         $remote = Join-Path $agent.Home "module-$run"
         $back = Join-Path $work "module-back-$run"
         $module += Invoke-Child tree $remote $back
         Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse'
         Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse'
-        Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
 
         $remote = Join-Path $agent.Home "packed-$run"
         $back = Join-Path $work "packed-back-$run"
         $packed += Invoke-Child tree $remote $back Always
         Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse -Packing Always'
         Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse -Packing Always'
-        Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
 
         $remote = Join-Path $agent.Home "sdk-$run"
         $back = Join-Path $work "sdk-back-$run"
         $sdk += Invoke-Sdk @{ mode = 'tree'; local = $source; remote = $remote; back = $back; inFlight = $SdkInFlight }
         Assert-SameTree $remote 'the SDK upload'
         Assert-SameTree $back 'the SDK download'
-        Remove-Item -LiteralPath $remote, $back, "$remote-warm-up", "$back-warm-up" -Recurse -Force
 
-        Write-Host ("Run {0}: module up {1:0.00} s, down {2:0.00} s; packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
-                $run, $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds, $packed[-1].DownSeconds)
+        Write-Host ("{0}: module up {1:0.00} s, down {2:0.00} s; packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
+                (Get-RunName $run), $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds, $packed[-1].DownSeconds)
+        if ($run -lt 1) { $module = @(); $packed = @(); $sdk = @() }
     }
 
     $statTarget = Join-Path $agent.Home 'stat-me.txt'
     Set-Content -LiteralPath $statTarget -Value 'stat'
     $moduleStat = @(); $sdkStat = @()
-    for ($run = 1; $run -le $Runs; $run++) {
+    for ($run = 1 - $WarmUpRuns; $run -le $Runs; $run++) {
         $moduleStat += Invoke-Child stat $statTarget
         $sdkStat += Invoke-Sdk @{ mode = 'stat'; stats = $Stats; statPath = $statTarget }
-        Write-Host ("Run {0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s; piped {5:0.00} s, piped -ThrottleLimit {3} {6:0.00} s, piped one at a time {8:0.00} s); SDK stat x{1} {7:0.00} s" -f `
-                $run, $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $moduleStat[-1].PipedSeconds, $moduleStat[-1].PipedWideSeconds, $sdkStat[-1].seconds, $moduleStat[-1].PipedSerialSeconds)
+        Write-Host ("{0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s; piped {5:0.00} s, piped -ThrottleLimit {3} {6:0.00} s, piped one at a time {8:0.00} s); SDK stat x{1} {7:0.00} s" -f `
+                (Get-RunName $run), $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $moduleStat[-1].PipedSeconds, $moduleStat[-1].PipedWideSeconds, $sdkStat[-1].seconds, $moduleStat[-1].PipedSerialSeconds)
+        if ($run -lt 1) { $moduleStat = @(); $sdkStat = @() }
     }
 }
 finally {
@@ -224,7 +233,7 @@ $statPiped = Get-Median ($moduleStat | ForEach-Object PipedSeconds)
 $statPipedWide = Get-Median ($moduleStat | ForEach-Object PipedWideSeconds)
 $statPipedSerial = Get-Median ($moduleStat | ForEach-Object PipedSerialSeconds)
 [pscustomobject][ordered]@{
-    'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
+    'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs after $WarmUpRuns not counted; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
     "Copy-SbxItem -ThrottleLimit $ThrottleLimit -Packing Never up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
     'Copy-SbxItem -Packing Always up / down (s)'     = '{0:0.00} / {1:0.00}' -f $packedUp, $packedDown
     "SDK, $SdkInFlight in flight, up / down (s)"     = '{0:0.00} / {1:0.00}' -f $sdkUp, $sdkDown
