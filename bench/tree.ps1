@@ -8,6 +8,8 @@
         `Copy-SbxItem -ToSandbox -Recurse -ThrottleLimit <n>` and downloaded with
         `Copy-SbxItem -FromSandbox -Recurse`, in a child pwsh whose session is already open, timed
         around each Copy-SbxItem call;
+      - the same per-file copies with $ProgressPreference = 'Continue' in the child: the cost of the
+        progress records (files and bytes, a few a second), next to the copies without them;
       - the same tree up and down packed into one tar stream (`-Packing Always`: written locally as
         it is sent and unpacked by the sandbox's tar; packed by the sandbox's tar, downloaded and
         unpacked locally), next to the per-file copy (`-Packing Never`, the first measure);
@@ -84,9 +86,10 @@ function Assert-SameTree([string] $Path, [string] $What) {
 
 # The measured child: imports the module, opens the session, then times each step.
 $childScript = @'
-param([string] $ModulePath, [string] $Domain, [string] $Mode, [string] $Source, [string] $Remote, [string] $Back, [int] $ThrottleLimit, [int] $Stats, [int] $InFlight, [string] $Packing = 'Never')
+param([string] $ModulePath, [string] $Domain, [string] $Mode, [string] $Source, [string] $Remote, [string] $Back, [int] $ThrottleLimit, [int] $Stats, [int] $InFlight, [string] $Packing = 'Never', [switch] $Progress)
 $ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
+# With -Progress, Copy-SbxItem makes its progress records (files and bytes) and hands them to the host.
+$ProgressPreference = if ($Progress) { 'Continue' } else { 'SilentlyContinue' }
 Import-Module $ModulePath
 $session = New-SbxSession -Domain $Domain -AccessToken $env:SBX_BENCH_TOKEN
 $null = Get-SbxItem -LiteralPath '/'
@@ -133,9 +136,10 @@ else {
 }
 '@
 
-function Invoke-Child([string] $Mode, [string] $Remote, [string] $Back = '', [string] $Packing = 'Never') {
+function Invoke-Child([string] $Mode, [string] $Remote, [string] $Back = '', [string] $Packing = 'Never', [switch] $Progress) {
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $agent.Domain, '-Mode', $Mode,
         '-Source', $source, '-Remote', $Remote, '-Back', $Back, '-ThrottleLimit', $ThrottleLimit, '-Stats', $Stats, '-InFlight', $InFlight, '-Packing', $Packing)
+    if ($Progress) { $arguments += '-Progress' }
     $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
     if ($LASTEXITCODE -ne 0) {
         throw "The child pwsh ($Mode) failed (exit code $LASTEXITCODE): $($text -join "`n")"
@@ -178,13 +182,19 @@ try {
     # over its first few thousand requests, and would make whichever client goes first pay for it.
     # The copies stay until the run ends: deleting one copy's 2,000 files slowed the copies made
     # just after, the module's per-file ones most (bench/HISTORY.md, 2026-12-06).
-    $module = @(); $packed = @(); $sdk = @()
+    $module = @(); $packed = @(); $sdk = @(); $withProgress = @()
     for ($run = 1 - $WarmUpRuns; $run -le $Runs -and -not $StatsOnly; $run++) {
         $remote = Join-Path $agent.Home "module-$run"
         $back = Join-Path $work "module-back-$run"
         $module += Invoke-Child tree $remote $back
         Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse'
         Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse'
+
+        $remote = Join-Path $agent.Home "progress-$run"
+        $back = Join-Path $work "progress-back-$run"
+        $withProgress += Invoke-Child tree $remote $back -Progress
+        Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse (progress on)'
+        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse (progress on)'
 
         $remote = Join-Path $agent.Home "packed-$run"
         $back = Join-Path $work "packed-back-$run"
@@ -198,9 +208,10 @@ try {
         Assert-SameTree $remote 'the SDK upload'
         Assert-SameTree $back 'the SDK download'
 
-        Write-Host ("{0}: module up {1:0.00} s, down {2:0.00} s; packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
-                (Get-RunName $run), $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds, $packed[-1].DownSeconds)
-        if ($run -lt 1) { $module = @(); $packed = @(); $sdk = @() }
+        Write-Host ("{0}: module up {1:0.00} s, down {2:0.00} s (progress on: {7:0.00} / {8:0.00} s); packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
+                (Get-RunName $run), $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds, $packed[-1].DownSeconds,
+                $withProgress[-1].UpSeconds, $withProgress[-1].DownSeconds)
+        if ($run -lt 1) { $module = @(); $packed = @(); $sdk = @(); $withProgress = @() }
     }
 
     $statTarget = Join-Path $agent.Home 'stat-me.txt'
@@ -222,6 +233,8 @@ finally {
 
 $moduleUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object UpSeconds) }
 $moduleDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object DownSeconds) }
+$progressUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($withProgress | ForEach-Object UpSeconds) }
+$progressDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($withProgress | ForEach-Object DownSeconds) }
 $packedUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($packed | ForEach-Object UpSeconds) }
 $packedDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($packed | ForEach-Object DownSeconds) }
 $sdkUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($sdk | ForEach-Object upSeconds) }
@@ -235,6 +248,8 @@ $statPipedSerial = Get-Median ($moduleStat | ForEach-Object PipedSerialSeconds)
 [pscustomobject][ordered]@{
     'Tree'                                           = "$Files x $FileKB KiB in $Folders folders, median of $Runs after $WarmUpRuns not counted; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
     "Copy-SbxItem -ThrottleLimit $ThrottleLimit -Packing Never up / down (s)" = '{0:0.00} / {1:0.00}' -f $moduleUp, $moduleDown
+    'The same with progress on, up / down (s)'       = '{0:0.00} / {1:0.00}' -f $progressUp, $progressDown
+    'Progress on / off, up / down'                   = '{0:0.00} / {1:0.00}' -f ($progressUp / $moduleUp), ($progressDown / $moduleDown)
     'Copy-SbxItem -Packing Always up / down (s)'     = '{0:0.00} / {1:0.00}' -f $packedUp, $packedDown
     "SDK, $SdkInFlight in flight, up / down (s)"     = '{0:0.00} / {1:0.00}' -f $sdkUp, $sdkDown
     'Module / SDK time, up (goal <= 0.5)'            = [Math]::Round($moduleUp / $sdkUp, 2)
