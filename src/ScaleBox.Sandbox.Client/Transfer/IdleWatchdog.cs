@@ -13,8 +13,8 @@ internal sealed class IdleWatchdog : IDisposable
 {
     readonly CancellationTokenSource _source;
     readonly CancellationToken _caller;
-    readonly TimeSpan _idle;
-    readonly long _rearmEvery;
+    TimeSpan _idle;
+    long _rearmEvery;
     long _armedAt;
 
     public IdleWatchdog(CancellationToken caller, TimeSpan idle)
@@ -22,11 +22,15 @@ internal sealed class IdleWatchdog : IDisposable
         _caller = caller;
         _idle = idle;
         _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
-        // Re-arming on every chunk would move a timer thousands of times a second; a quarter of
-        // the allowance is precise enough.
-        _rearmEvery = Enabled ? (long)(Stopwatch.Frequency * idle.TotalSeconds / 4) : long.MaxValue;
+        _rearmEvery = RearmEvery();
         Arm();
     }
+
+    /// <summary>
+    /// Re-arming on every chunk would move a timer thousands of times a second; a quarter of the
+    /// allowance is precise enough.
+    /// </summary>
+    long RearmEvery() => Enabled ? (long)(Stopwatch.Frequency * _idle.TotalSeconds / 4) : long.MaxValue;
 
     bool Enabled => _idle > TimeSpan.Zero && _idle != Timeout.InfiniteTimeSpan;
 
@@ -49,16 +53,24 @@ internal sealed class IdleWatchdog : IDisposable
     /// <summary>Progress was made: the silence allowance starts again now, however recently it last did.</summary>
     public void Restart() => Arm();
 
+    /// <summary>
+    /// From now on, allows <paramref name="idle"/> of silence, counted from now: for a stream whose
+    /// first answer is due within one time and whose later messages within another.
+    /// </summary>
+    public void Allow(TimeSpan idle)
+    {
+        _idle = idle;
+        _rearmEvery = RearmEvery();
+        Arm();
+    }
+
     void Arm()
     {
-        if (!Enabled)
-        {
-            return;
-        }
         _armedAt = Stopwatch.GetTimestamp();
         try
         {
-            _source.CancelAfter(_idle);
+            // Without an allowance, a timer set earlier must not fire either.
+            _source.CancelAfter(Enabled ? _idle : Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {

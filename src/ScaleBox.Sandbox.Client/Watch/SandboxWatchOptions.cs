@@ -20,7 +20,8 @@ public sealed class SandboxWatchOptions
 
     /// <summary>
     /// How often the agent sends a keepalive on an idle stream (whole seconds, at least 1). A stream
-    /// silent for two intervals is taken as dropped.
+    /// silent for two intervals is taken as dropped once the watch has started; its start, the
+    /// answer to the request, is due within the session's timeout, as any answer is.
     /// </summary>
     public TimeSpan KeepaliveInterval { get; set; } = DefaultKeepaliveInterval;
 

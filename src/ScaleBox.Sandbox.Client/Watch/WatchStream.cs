@@ -47,22 +47,20 @@ internal sealed class WatchStream
 
     public async IAsyncEnumerable<SandboxWatchEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var watchdog = new IdleWatchdog(cancellationToken, SilenceLimit);
+        // The start is the answer to the request: it is due within the session's timeout, as any
+        // answer is, however short the keepalive interval (the agent may walk a large tree before
+        // it answers, and sends keepalives only once the watch runs); and no later than that, so
+        // that a reconnecting watch does not spend two keepalive intervals on each try at a frozen
+        // agent. A session without a timeout leaves the start to the silence allowance.
+        TimeSpan answerLimit = _connection.Options.Timeout;
+        bool answerLimited = answerLimit > TimeSpan.Zero && answerLimit != Timeout.InfiniteTimeSpan;
+        using var watchdog = new IdleWatchdog(cancellationToken, answerLimited ? answerLimit : SilenceLimit);
         CallOptions options = _connection.CallOptions(watchdog.Token, Timeout.InfiniteTimeSpan);
         // The same header the official SDKs send on process streams, understood by the agent for watches too.
         options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
         var request = new Proto.WatchDirRequest { Path = _fullPath, Recursive = _recursive };
         using AsyncServerStreamingCall<Proto.WatchDirResponse> call = _rpc.WatchDir(request, options);
         bool started = false;
-        // The start is the answer to the request: overdue after the session's timeout, as any
-        // answer is, so that a reconnecting watch does not spend two keepalive intervals on
-        // each try at a frozen agent.
-        using var startLimit = CancellationTokenSource.CreateLinkedTokenSource(watchdog.Token);
-        TimeSpan answerLimit = _connection.Options.Timeout;
-        if (answerLimit > TimeSpan.Zero && answerLimit < SilenceLimit)
-        {
-            startLimit.CancelAfter(answerLimit);
-        }
         while (true)
         {
             // Time the consumer spends on an event is not the agent's silence.
@@ -70,9 +68,9 @@ internal sealed class WatchStream
             bool more;
             try
             {
-                more = await call.ResponseStream.MoveNext(started ? watchdog.Token : startLimit.Token).ConfigureAwait(false);
+                more = await call.ResponseStream.MoveNext(watchdog.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (!started && !watchdog.Fired && startLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!started && answerLimited && watchdog.Fired)
             {
                 throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
                     $"The sandbox agent at '{_connection.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
@@ -97,6 +95,7 @@ internal sealed class WatchStream
             {
                 case Proto.WatchDirResponse.EventOneofCase.Start:
                     started = true;
+                    watchdog.Allow(SilenceLimit); // from now on the agent's keepalives are due
                     yield return new SandboxWatchStarted(_fullPath, _recursive, DateTime.Now);
                     break;
                 case Proto.WatchDirResponse.EventOneofCase.Filesystem:

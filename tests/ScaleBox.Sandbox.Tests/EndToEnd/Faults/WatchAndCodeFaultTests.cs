@@ -111,6 +111,7 @@ public sealed class WatchAndCodeFaultTests
     public async Task A_watch_stream_fails_and_says_to_watch_again_and_list_the_folder(SandboxProtocol protocol, Fault fault)
     {
         await using Scene scene = await Scene.StartAsync(protocol, fault);
+        await scene.Client.Files.GetItemAsync(scene.Agent.Home); // a fresh agent's first answer is not what this is about
         var options = new SandboxWatchOptions { KeepaliveInterval = Keepalive };
         await using IAsyncEnumerator<SandboxWatchEvent> events = scene.Client.Watchers.WatchAsync(scene.Agent.Home, options).GetAsyncEnumerator();
         Assert.True(await events.MoveNextAsync());
@@ -123,6 +124,48 @@ public sealed class WatchAndCodeFaultTests
         Assert.Contains(scene.Agent.Home, error.Message, StringComparison.Ordinal);
         Assert.Contains("watch the folder again", error.Message, StringComparison.Ordinal);
         Assert.Contains("list it", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(SandboxProtocol.GrpcWeb)]
+    [InlineData(SandboxProtocol.Grpc)]
+    public async Task A_watch_start_has_the_sessions_timeout_even_when_the_silence_allowed_later_is_shorter(SandboxProtocol protocol)
+    {
+        // Keepalives every 1 s allow 3 s of silence once the watch runs; its start, the answer to
+        // the request, is due within the session's 10 s, as any answer is.
+        await using Scene scene = await Scene.StartAsync(protocol, Fault.Frozen, TimeSpan.FromSeconds(10));
+        await scene.Client.Files.GetItemAsync(scene.Agent.Home); // the agent has answered once: its connection is up
+        scene.Strike();
+        var options = new SandboxWatchOptions { KeepaliveInterval = Keepalive };
+        await using IAsyncEnumerator<SandboxWatchEvent> events = scene.Client.Watchers.WatchAsync(scene.Agent.Home, options).GetAsyncEnumerator();
+        Task<bool> start = events.MoveNextAsync().AsTask();
+
+        await Task.Delay(TimeSpan.FromSeconds(4.5)); // well past the 3 s, well short of the 10 s
+        Assert.False(start.IsCompleted, start.IsFaulted ? start.Exception!.InnerException!.Message : "The watch started while the agent was frozen.");
+        scene.Agent.Thaw();
+
+        Assert.True(await start.WaitAsync(Slack));
+        Assert.IsType<SandboxWatchStarted>(events.Current);
+    }
+
+    [Theory]
+    [InlineData(SandboxProtocol.GrpcWeb)]
+    [InlineData(SandboxProtocol.Grpc)]
+    public async Task A_watch_the_agent_never_starts_fails_after_the_sessions_timeout_not_two_long_keepalive_intervals(SandboxProtocol protocol)
+    {
+        TimeSpan timeout = TimeSpan.FromSeconds(2);
+        await using Scene scene = await Scene.StartAsync(protocol, Fault.Frozen, timeout);
+        await scene.Client.Files.GetItemAsync(scene.Agent.Home);
+        scene.Strike();
+        // 61 s of silence would be allowed once the watch runs.
+        var options = new SandboxWatchOptions { KeepaliveInterval = TimeSpan.FromSeconds(30) };
+        await using IAsyncEnumerator<SandboxWatchEvent> events = scene.Client.Watchers.WatchAsync(scene.Agent.Home, options).GetAsyncEnumerator();
+
+        var error = await Assert.ThrowsAsync<SandboxException>(() => events.MoveNextAsync().AsTask().WaitAsync(timeout + Slack));
+
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains($"did not start the watch of '{scene.Agent.Home}' within the session's timeout of 2 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Watch the folder again once the agent answers", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
