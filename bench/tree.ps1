@@ -147,6 +147,17 @@ function Invoke-Child([string] $Mode, [string] $Remote, [string] $Back = '', [st
     $text | Select-Object -Last 1 | ConvertFrom-Json
 }
 
+# One timed child's copy of the tree up (to <Name>-<Run> in the sandbox) and back, both checked.
+function Invoke-ModuleTreeCopy([string] $Name, [int] $Run, [string] $Packing = 'Never', [switch] $Progress) {
+    $remote = Join-Path $agent.Home "$Name-$Run"
+    $back = Join-Path $work "$Name-back-$Run"
+    $result = Invoke-Child tree $remote $back $Packing -Progress:$Progress
+    $how = $(if ($Packing -ne 'Never') { " -Packing $Packing" }) + $(if ($Progress) { ' (progress on)' })
+    Assert-SameTree $remote "Copy-SbxItem -ToSandbox -Recurse$how"
+    Assert-SameTree $back "Copy-SbxItem -FromSandbox -Recurse$how"
+    $result
+}
+
 function Invoke-Sdk([hashtable] $Arguments) {
     $Arguments.token = $agent.Token
     $Arguments.interop = $interop
@@ -184,23 +195,9 @@ try {
     # just after, the module's per-file ones most (bench/HISTORY.md, 2026-12-06).
     $module = @(); $packed = @(); $sdk = @(); $withProgress = @()
     for ($run = 1 - $WarmUpRuns; $run -le $Runs -and -not $StatsOnly; $run++) {
-        $remote = Join-Path $agent.Home "module-$run"
-        $back = Join-Path $work "module-back-$run"
-        $module += Invoke-Child tree $remote $back
-        Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse'
-        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse'
-
-        $remote = Join-Path $agent.Home "progress-$run"
-        $back = Join-Path $work "progress-back-$run"
-        $withProgress += Invoke-Child tree $remote $back -Progress
-        Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse (progress on)'
-        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse (progress on)'
-
-        $remote = Join-Path $agent.Home "packed-$run"
-        $back = Join-Path $work "packed-back-$run"
-        $packed += Invoke-Child tree $remote $back Always
-        Assert-SameTree $remote 'Copy-SbxItem -ToSandbox -Recurse -Packing Always'
-        Assert-SameTree $back 'Copy-SbxItem -FromSandbox -Recurse -Packing Always'
+        $module += Invoke-ModuleTreeCopy module $run
+        $withProgress += Invoke-ModuleTreeCopy progress $run -Progress
+        $packed += Invoke-ModuleTreeCopy packed $run -Packing Always
 
         $remote = Join-Path $agent.Home "sdk-$run"
         $back = Join-Path $work "sdk-back-$run"
@@ -231,14 +228,18 @@ finally {
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-$moduleUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object UpSeconds) }
-$moduleDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($module | ForEach-Object DownSeconds) }
-$progressUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($withProgress | ForEach-Object UpSeconds) }
-$progressDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($withProgress | ForEach-Object DownSeconds) }
-$packedUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($packed | ForEach-Object UpSeconds) }
-$packedDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($packed | ForEach-Object DownSeconds) }
-$sdkUp = if ($StatsOnly) { [double]::NaN } else { Get-Median ($sdk | ForEach-Object upSeconds) }
-$sdkDown = if ($StatsOnly) { [double]::NaN } else { Get-Median ($sdk | ForEach-Object downSeconds) }
+# The median seconds of one kind of copy (none were made with -StatsOnly).
+function Get-CopyMedian([object[]] $Copies, [string] $Seconds) {
+    if ($StatsOnly) { [double]::NaN } else { Get-Median ($Copies | ForEach-Object $Seconds) }
+}
+$moduleUp = Get-CopyMedian $module UpSeconds
+$moduleDown = Get-CopyMedian $module DownSeconds
+$progressUp = Get-CopyMedian $withProgress UpSeconds
+$progressDown = Get-CopyMedian $withProgress DownSeconds
+$packedUp = Get-CopyMedian $packed UpSeconds
+$packedDown = Get-CopyMedian $packed DownSeconds
+$sdkUp = Get-CopyMedian $sdk upSeconds
+$sdkDown = Get-CopyMedian $sdk downSeconds
 $statSequential = Get-Median ($moduleStat | ForEach-Object Seconds)
 $statParallel = Get-Median ($moduleStat | ForEach-Object ParallelSeconds)
 $sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
