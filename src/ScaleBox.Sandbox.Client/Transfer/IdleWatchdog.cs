@@ -20,10 +20,8 @@ internal sealed class IdleWatchdog : IDisposable
     public IdleWatchdog(CancellationToken caller, TimeSpan idle)
     {
         _caller = caller;
-        _idle = idle;
         _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
-        _rearmEvery = RearmEvery();
-        Arm();
+        Allow(idle);
     }
 
     /// <summary>
