@@ -3,9 +3,10 @@
 //   mode "tree": uploads every file under `local` to `remote` as the SDK's uploadFile does, `inFlight`
 //   at a time (each write creates its parents), then lists `remote` recursively once and downloads
 //   every file into `back` as its downloadFile does, `inFlight` at a time; times each direction.
-//   mode "stat": `stats` sequential stat calls of `statPath`, after 20 not timed.
+//   mode "stat": `stats` sequential stat calls of `statPath`, after 20 not timed; then, after `settle`
+//   more not timed, `stats` again (settledSeconds).
 //
-// Usage: node sdk-tree.mjs <base URL> <arguments as JSON: {token, mode, local, remote, back, inFlight, stats, statPath, interop}>
+// Usage: node sdk-tree.mjs <base URL> <arguments as JSON: {token, mode, local, remote, back, inFlight, stats, statPath, settle, interop}>
 // (interop: the tests/interop folder whose node_modules holds the SDK.)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -13,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import { localFilesystem } from "./sdk-local.mjs";
 
 const [baseUrl, argumentsJson] = process.argv.slice(2);
-const { token, mode, local, remote, back, inFlight, stats, statPath, interop } = JSON.parse(argumentsJson);
+const { token, mode, local, remote, back, inFlight, stats, statPath, settle = 0, interop } = JSON.parse(argumentsJson);
 const files = await localFilesystem(baseUrl, token, interop, 600000);
 // Its /upload and /download calls always use https://<domain>; the local agent speaks plain HTTP on
 // loopback, so only the scheme is changed (the requests are the SDK's own).
@@ -72,9 +73,14 @@ if (mode === "tree") {
   process.stdout.write(JSON.stringify({ files: sources.length, downloaded: listed.length, upSeconds, downSeconds }));
 } else if (mode === "stat") {
   for (let i = 0; i < 20; i++) await files.stat(statPath);
-  const start = performance.now();
+  let start = performance.now();
   for (let i = 0; i < stats; i++) await files.stat(statPath);
-  process.stdout.write(JSON.stringify({ stats, seconds: (performance.now() - start) / 1000 }));
+  const seconds = (performance.now() - start) / 1000;
+  for (let i = 0; i < settle; i++) await files.stat(statPath);
+  start = performance.now();
+  for (let i = 0; i < stats; i++) await files.stat(statPath);
+  const settledSeconds = (performance.now() - start) / 1000;
+  process.stdout.write(JSON.stringify({ stats, seconds, settledSeconds }));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

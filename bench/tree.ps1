@@ -17,7 +17,10 @@
         so run `npm ci` there first): uploadFile for every file, -SdkInFlight at a time, then one
         recursive list and downloadFile for every file, -SdkInFlight at a time;
       - -Stats sequential `Get-SbxItem -LiteralPath <file>` calls in the child, next to -Stats
-        sequential `files.stat` calls of the SDK;
+        sequential `files.stat` calls of the SDK, both in a fresh process after 20 calls not timed;
+        then, in the same two processes, the same again after -SettleCalls more calls not timed: the
+        per-call cost once the runtimes have done compiling the calls' code (PowerShell's engine is
+        still being recompiled at its optimizing tiers thousands of calls into a fresh pwsh);
       - -Stats `Get-SbxItem` calls with -InFlight in flight from one session (ForEach-Object
         -Parallel), next to the sequential rate;
       - -Stats paths piped into one `Get-SbxItem` (output in input order), at its default
@@ -40,6 +43,7 @@ param(
     [int] $SdkInFlight = 8,
     [int] $Stats = 1000,
     [int] $InFlight = 64,
+    [int] $SettleCalls = 12000,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/ScaleBox.Sandbox'),
     [string] $AgentPath,
     [switch] $StatsOnly
@@ -86,7 +90,7 @@ function Assert-SameTree([string] $Path, [string] $What) {
 
 # The measured child: imports the module, opens the session, then times each step.
 $childScript = @'
-param([string] $ModulePath, [string] $Domain, [string] $Mode, [string] $Source, [string] $Remote, [string] $Back, [int] $ThrottleLimit, [int] $Stats, [int] $InFlight, [string] $Packing = 'Never', [switch] $Progress)
+param([string] $ModulePath, [string] $Domain, [string] $Mode, [string] $Source, [string] $Remote, [string] $Back, [int] $ThrottleLimit, [int] $Stats, [int] $InFlight, [int] $SettleCalls, [string] $Packing = 'Never', [switch] $Progress)
 $ErrorActionPreference = 'Stop'
 # With -Progress, Copy-SbxItem makes its progress records (files and bytes) and hands them to the host.
 $ProgressPreference = if ($Progress) { 'Continue' } else { 'SilentlyContinue' }
@@ -111,6 +115,10 @@ else {
     $sequential = [System.Diagnostics.Stopwatch]::StartNew()
     foreach ($i in 1..$Stats) { $null = Get-SbxItem -LiteralPath $Remote }
     $sequential.Stop()
+    for ($i = 0; $i -lt $SettleCalls; $i++) { $null = Get-SbxItem -LiteralPath $Remote }
+    $settled = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($i in 1..$Stats) { $null = Get-SbxItem -LiteralPath $Remote }
+    $settled.Stop()
     # Each runspace imports the module once (not timed: the first round warms them all).
     $env:PSModulePath = (Split-Path -Parent $ModulePath) + [System.IO.Path]::PathSeparator + $env:PSModulePath
     1..$InFlight | ForEach-Object -ThrottleLimit $InFlight -Parallel { $null = Get-SbxItem -LiteralPath $using:Remote -Session $using:session }
@@ -130,7 +138,7 @@ else {
     $pipedSerial = [System.Diagnostics.Stopwatch]::StartNew()
     $null = $paths | Get-SbxItem -ThrottleLimit 1
     $pipedSerial.Stop()
-    [pscustomobject]@{ Seconds = $sequential.Elapsed.TotalSeconds; ParallelSeconds = $parallel.Elapsed.TotalSeconds
+    [pscustomobject]@{ Seconds = $sequential.Elapsed.TotalSeconds; SettledSeconds = $settled.Elapsed.TotalSeconds; ParallelSeconds = $parallel.Elapsed.TotalSeconds
         PipedSeconds = $piped.Elapsed.TotalSeconds; PipedWideSeconds = $pipedWide.Elapsed.TotalSeconds
         PipedSerialSeconds = $pipedSerial.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
 }
@@ -138,7 +146,7 @@ else {
 
 function Invoke-Child([string] $Mode, [string] $Remote, [string] $Back = '', [string] $Packing = 'Never', [switch] $Progress) {
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $childFile, '-ModulePath', $modulePath, '-Domain', $agent.Domain, '-Mode', $Mode,
-        '-Source', $source, '-Remote', $Remote, '-Back', $Back, '-ThrottleLimit', $ThrottleLimit, '-Stats', $Stats, '-InFlight', $InFlight, '-Packing', $Packing)
+        '-Source', $source, '-Remote', $Remote, '-Back', $Back, '-ThrottleLimit', $ThrottleLimit, '-Stats', $Stats, '-InFlight', $InFlight, '-SettleCalls', $SettleCalls, '-Packing', $Packing)
     if ($Progress) { $arguments += '-Progress' }
     $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
     if ($LASTEXITCODE -ne 0) {
@@ -216,9 +224,10 @@ try {
     $moduleStat = @(); $sdkStat = @()
     for ($run = 1 - $WarmUpRuns; $run -le $Runs; $run++) {
         $moduleStat += Invoke-Child stat $statTarget
-        $sdkStat += Invoke-Sdk @{ mode = 'stat'; stats = $Stats; statPath = $statTarget }
-        Write-Host ("{0}: Get-SbxItem x{1} {2:0.00} s ({3} in flight: {4:0.00} s; piped {5:0.00} s, piped -ThrottleLimit {3} {6:0.00} s, piped one at a time {8:0.00} s); SDK stat x{1} {7:0.00} s" -f `
-                (Get-RunName $run), $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $moduleStat[-1].PipedSeconds, $moduleStat[-1].PipedWideSeconds, $sdkStat[-1].seconds, $moduleStat[-1].PipedSerialSeconds)
+        $sdkStat += Invoke-Sdk @{ mode = 'stat'; stats = $Stats; statPath = $statTarget; settle = $SettleCalls }
+        Write-Host ("{0}: Get-SbxItem x{1} {2:0.00} s, settled {9:0.00} s ({3} in flight: {4:0.00} s; piped {5:0.00} s, piped -ThrottleLimit {3} {6:0.00} s, piped one at a time {8:0.00} s); SDK stat x{1} {7:0.00} s, settled {10:0.00} s" -f `
+                (Get-RunName $run), $Stats, $moduleStat[-1].Seconds, $InFlight, $moduleStat[-1].ParallelSeconds, $moduleStat[-1].PipedSeconds, $moduleStat[-1].PipedWideSeconds, $sdkStat[-1].seconds, $moduleStat[-1].PipedSerialSeconds,
+                $moduleStat[-1].SettledSeconds, $sdkStat[-1].settledSeconds)
         if ($run -lt 1) { $moduleStat = @(); $sdkStat = @() }
     }
 }
@@ -243,6 +252,8 @@ $sdkDown = Get-CopyMedian $sdk downSeconds
 $statSequential = Get-Median ($moduleStat | ForEach-Object Seconds)
 $statParallel = Get-Median ($moduleStat | ForEach-Object ParallelSeconds)
 $sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
+$statSettled = Get-Median ($moduleStat | ForEach-Object SettledSeconds)
+$sdkStatSettled = Get-Median ($sdkStat | ForEach-Object settledSeconds)
 $statPiped = Get-Median ($moduleStat | ForEach-Object PipedSeconds)
 $statPipedWide = Get-Median ($moduleStat | ForEach-Object PipedWideSeconds)
 $statPipedSerial = Get-Median ($moduleStat | ForEach-Object PipedSerialSeconds)
@@ -259,6 +270,8 @@ $statPipedSerial = Get-Median ($moduleStat | ForEach-Object PipedSerialSeconds)
     'Module / SDK time, down (goal <= 0.5)'          = [Math]::Round($moduleDown / $sdkDown, 2)
     "Get-SbxItem x$Stats sequential / SDK stat (s)"  = '{0:0.00} / {1:0.00}' -f $statSequential, $sdkStatSeconds
     'Get-SbxItem / SDK stat time (goal <= 0.3)'      = [Math]::Round($statSequential / $sdkStatSeconds, 2)
+    "The same after $SettleCalls more calls in each process (s)" = '{0:0.00} / {1:0.00}' -f $statSettled, $sdkStatSettled
+    "Get-SbxItem / SDK stat time after $SettleCalls more calls" = [Math]::Round($statSettled / $sdkStatSettled, 2)
     "Get-SbxItem, $InFlight in flight (ForEach-Object -Parallel) / sequential throughput" = [Math]::Round($statSequential / $statParallel, 2)
     "`$paths | Get-SbxItem x$Stats, default limit / -ThrottleLimit $InFlight (s)" = '{0:0.00} / {1:0.00}' -f $statPiped, $statPipedWide
     '$paths | Get-SbxItem / SDK stat time (goal <= 0.3)' = [Math]::Round($statPiped / $sdkStatSeconds, 2)
