@@ -45,16 +45,18 @@ public sealed class ProcessEventStreamTests
     [Fact]
     public async Task Keepalives_keep_a_quiet_stream_alive()
     {
-        // Four keepalives 1.5 s apart: twice the silence limit in all, which a watchdog that ignored them would trip.
+        // Five keepalives 1.2 s apart: more than the 5 s silence limit in all, which a watchdog that
+        // ignored them would trip, while each gap leaves the limit room for a thread pool slowed by
+        // the tests running beside this one (gaps of half the limit were once too close).
         var script = new List<object> { Start(7) };
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
         {
-            script.Add(new Pause(TimeSpan.FromMilliseconds(1500)));
+            script.Add(new Pause(TimeSpan.FromMilliseconds(1200)));
             script.Add(Keepalive());
         }
         script.Add(End(0, true, "exit status 0"));
 
-        List<SandboxProcessEvent> events = await ReadAllAsync(Stream(keepaliveSeconds: 1), script).WaitAsync(TimeSpan.FromSeconds(30));
+        List<SandboxProcessEvent> events = await ReadAllAsync(Stream(keepaliveSeconds: 2), script).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.IsType<SandboxProcessExit>(events[^1]);
     }
