@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Threading;
+using ScaleBox.Sandbox.Client.Transport;
 
 namespace ScaleBox.Sandbox.Client.Transfer;
 
@@ -30,7 +31,7 @@ internal sealed class IdleWatchdog : IDisposable
     /// </summary>
     long RearmEvery() => Enabled ? (long)(Stopwatch.Frequency * _idle.TotalSeconds / 4) : long.MaxValue;
 
-    bool Enabled => _idle > TimeSpan.Zero && _idle != Timeout.InfiniteTimeSpan;
+    bool Enabled => TimeLimit.Limits(_idle);
 
     public TimeSpan Idle => _idle;
 

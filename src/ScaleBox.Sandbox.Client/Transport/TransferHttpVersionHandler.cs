@@ -41,7 +41,7 @@ internal sealed class TransferHttpVersionHandler : DelegatingHandler
     {
         _newProbe = newProbe;
         _downloadsToo = downloadsToo;
-        _probeLimit = probeLimit > TimeSpan.Zero && probeLimit != Timeout.InfiniteTimeSpan ? probeLimit : TimeSpan.FromSeconds(30);
+        _probeLimit = TimeLimit.Limits(probeLimit) ? probeLimit : TimeSpan.FromSeconds(30);
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

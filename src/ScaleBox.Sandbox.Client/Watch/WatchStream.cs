@@ -53,7 +53,7 @@ internal sealed class WatchStream
         // that a reconnecting watch does not spend two keepalive intervals on each try at a frozen
         // agent. A session without a timeout leaves the start to the silence allowance.
         TimeSpan answerLimit = _connection.Options.Timeout;
-        bool answerLimited = answerLimit > TimeSpan.Zero && answerLimit != Timeout.InfiniteTimeSpan;
+        bool answerLimited = TimeLimit.Limits(answerLimit);
         using var watchdog = new IdleWatchdog(cancellationToken, answerLimited ? answerLimit : SilenceLimit);
         CallOptions options = _connection.CallOptions(watchdog.Token, Timeout.InfiniteTimeSpan);
         // The same header the official SDKs send on process streams, understood by the agent for watches too.
