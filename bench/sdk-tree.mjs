@@ -72,14 +72,16 @@ if (mode === "tree") {
   const downSeconds = (performance.now() - start) / 1000;
   process.stdout.write(JSON.stringify({ files: sources.length, downloaded: listed.length, upSeconds, downSeconds }));
 } else if (mode === "stat") {
-  for (let i = 0; i < 20; i++) await files.stat(statPath);
-  let start = performance.now();
-  for (let i = 0; i < stats; i++) await files.stat(statPath);
-  const seconds = (performance.now() - start) / 1000;
-  for (let i = 0; i < settle; i++) await files.stat(statPath);
-  start = performance.now();
-  for (let i = 0; i < stats; i++) await files.stat(statPath);
-  const settledSeconds = (performance.now() - start) / 1000;
+  /** Makes `count` sequential stat calls; returns the seconds they took. */
+  const statCalls = async (count) => {
+    const start = performance.now();
+    for (let i = 0; i < count; i++) await files.stat(statPath);
+    return (performance.now() - start) / 1000;
+  };
+  await statCalls(20);
+  const seconds = await statCalls(stats);
+  await statCalls(settle);
+  const settledSeconds = await statCalls(stats);
   process.stdout.write(JSON.stringify({ stats, seconds, settledSeconds }));
 } else {
   throw new Error(`unknown mode ${mode}`);
