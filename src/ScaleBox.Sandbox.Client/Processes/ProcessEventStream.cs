@@ -19,7 +19,9 @@ namespace ScaleBox.Sandbox.Client.Processes;
 /// The agent sends a keepalive whenever the stream has been idle for the keepalive interval, so
 /// silence longer than two intervals means the agent or the connection is gone (a frozen agent,
 /// a half-open connection): the stream then fails with DeadlineExceeded instead of waiting for
-/// ever, one second of slack after the second keepalive was due.
+/// ever, one second of slack after the second keepalive was due. The start event is the answer to
+/// the request and is due within the session's timeout, as any answer is: a frozen agent then
+/// costs a start or an attach that timeout, not two keepalive intervals.
 /// </para>
 /// </summary>
 internal sealed class ProcessEventStream
@@ -34,6 +36,7 @@ internal sealed class ProcessEventStream
     static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(250);
     readonly TimeSpan _drainLimit;
     readonly TimeSpan _silenceLimit;
+    readonly TimeSpan _answerLimit;
     static readonly TimeSpan SilenceSlack = TimeSpan.FromSeconds(1);
 
     /// <param name="operation">What the stream is for, e.g. "start process".</param>
@@ -43,10 +46,15 @@ internal sealed class ProcessEventStream
     /// <param name="deadline">When that limit passes, as sent to the agent.</param>
     /// <param name="drainLimit">How long to wait, after the end event, for the agent to close the stream.</param>
     /// <param name="keepaliveInterval">The keepalive interval the stream asked the agent for.</param>
+    /// <param name="answerLimit">
+    /// The session's timeout, within which the start event is due; one that does not limit (zero,
+    /// infinite) leaves the start to the silence allowance.
+    /// </param>
     public ProcessEventStream(ErrorTranslator errors, string domain, string operation, string target, bool decode,
-        TimeSpan? timeout, DateTime? deadline, TimeSpan drainLimit, TimeSpan keepaliveInterval)
+        TimeSpan? timeout, DateTime? deadline, TimeSpan drainLimit, TimeSpan keepaliveInterval, TimeSpan answerLimit)
     {
         _silenceLimit = SilenceLimit(keepaliveInterval);
+        _answerLimit = answerLimit;
         _errors = errors;
         _domain = domain;
         _operation = operation;
@@ -62,7 +70,8 @@ internal sealed class ProcessEventStream
     {
         var translator = new ProcessEventTranslator(_decode);
         var batch = new List<SandboxProcessEvent>(4);
-        using var watchdog = new Transfer.IdleWatchdog(cancellationToken, _silenceLimit);
+        bool answerLimited = Transport.TimeLimit.Limits(_answerLimit);
+        using var watchdog = new Transfer.IdleWatchdog(cancellationToken, answerLimited ? _answerLimit : _silenceLimit);
         while (true)
         {
             bool more;
@@ -72,7 +81,7 @@ internal sealed class ProcessEventStream
             }
             catch (Exception e) when (watchdog.Fired)
             {
-                throw Silent(e, translator);
+                throw translator.HasStarted || !answerLimited ? Silent(e, translator) : NotAnswered(e);
             }
             catch (Exception e)
             {
@@ -85,6 +94,7 @@ internal sealed class ProcessEventStream
             }
 
             batch.Clear();
+            bool startedBefore = translator.HasStarted;
             try
             {
                 translator.Translate(eventOf(reader.Current), batch);
@@ -92,6 +102,10 @@ internal sealed class ProcessEventStream
             catch (SandboxException e)
             {
                 throw new SandboxException(e.Code, e.Message, null, Target(translator), _domain);
+            }
+            if (!startedBefore && translator.HasStarted)
+            {
+                watchdog.Allow(_silenceLimit); // from now on the agent's keepalives are due
             }
 
             if (translator.Exit is SandboxProcessExit exit)
@@ -182,6 +196,12 @@ internal sealed class ProcessEventStream
                 + "The agent may be frozen or the connection dead; whether a process was started is unknown.";
         return new SandboxException(SandboxErrorCode.DeadlineExceeded, what, null, Target(translator), _domain, error);
     }
+
+    SandboxException NotAnswered(Exception error) => new SandboxException(SandboxErrorCode.DeadlineExceeded,
+        $"The sandbox agent at '{_domain}' did not answer the request to {_operation} '{_target}' within the session's timeout of "
+            + $"{_answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead; "
+            + "whether a process was started is unknown.",
+        null, _target, _domain, error);
 
     SandboxException EndedEarly(ProcessEventTranslator translator)
     {

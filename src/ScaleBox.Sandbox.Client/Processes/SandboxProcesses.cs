@@ -58,8 +58,9 @@ public sealed class SandboxProcesses
     /// <exception cref="ArgumentException">The start info cannot be sent (no program, a null argument...); thrown at once.</exception>
     /// <exception cref="SandboxException">
     /// While enumerating: InvalidArgument when the program or working directory is not there;
-    /// DeadlineExceeded when the timeout passed, or when nothing (not even a keepalive) arrived for two
-    /// keepalive intervals and a second (a frozen agent, a dead connection); Unavailable or Aborted when the stream was cut
+    /// DeadlineExceeded when the timeout passed, when the start did not come within the session's timeout,
+    /// or when nothing (not even a keepalive) arrived for two keepalive intervals and a second after it
+    /// (a frozen agent, a dead connection); Unavailable or Aborted when the stream was cut
     /// after the start (the message names the pid: the process may still be running).
     /// </exception>
     /// <exception cref="OperationCanceledException">While enumerating, when <paramref name="cancellationToken"/> was cancelled.</exception>
@@ -82,7 +83,7 @@ public sealed class SandboxProcesses
         CallOptions options = _connection.CallOptions(cancellationToken, timeout ?? Timeout.InfiniteTimeSpan);
         options.Headers!.Add(KeepaliveHeader, keepalive);
         var stream = new ProcessEventStream(_connection.Errors, Domain, "start process", commandLine, decode: true,
-            timeout, options.Deadline, SettleLimit, KeepaliveOf(keepalive));
+            timeout, options.Deadline, SettleLimit, KeepaliveOf(keepalive), _connection.Options.Timeout);
         using AsyncServerStreamingCall<Proto.StartResponse> call = _rpc.Start(request, options);
         await foreach (SandboxProcessEvent e in stream.ReadAsync(call.ResponseStream, r => r.Event, cancellationToken).ConfigureAwait(false))
         {
@@ -115,7 +116,7 @@ public sealed class SandboxProcesses
         CallOptions options = _connection.CallOptions(cancellationToken, Timeout.InfiniteTimeSpan);
         options.Headers!.Add(KeepaliveHeader, KeepaliveSeconds(SandboxProcessStartInfo.DefaultKeepaliveInterval));
         var stream = new ProcessEventStream(_connection.Errors, Domain, "attach to process", selector.ToString(), decode,
-            null, null, SettleLimit, KeepaliveOf(KeepaliveSeconds(SandboxProcessStartInfo.DefaultKeepaliveInterval)));
+            null, null, SettleLimit, KeepaliveOf(KeepaliveSeconds(SandboxProcessStartInfo.DefaultKeepaliveInterval)), _connection.Options.Timeout);
         using AsyncServerStreamingCall<Proto.ConnectResponse> call =
             _rpc.Connect(new Proto.ConnectRequest { Process = selector.ToProto() }, options);
         await foreach (SandboxProcessEvent e in stream.ReadAsync(call.ResponseStream, r => r.Event, cancellationToken).ConfigureAwait(false))

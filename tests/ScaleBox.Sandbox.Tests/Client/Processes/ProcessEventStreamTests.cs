@@ -16,9 +16,11 @@ public sealed class ProcessEventStreamTests
     const string Token = "tok-7f3a9c2e5b1d";
     static readonly ErrorTranslator Errors = new(SandboxEndpoint.Parse("127.0.0.1:49983"), new AccessToken(Token));
 
-    static ProcessEventStream Stream(bool decode = true, TimeSpan? timeout = null, DateTime? deadline = null, int keepaliveSeconds = 50) =>
+    // Without a session timeout unless one is given: the start is then left to the silence allowance.
+    static ProcessEventStream Stream(bool decode = true, TimeSpan? timeout = null, DateTime? deadline = null, int keepaliveSeconds = 50,
+        TimeSpan? sessionTimeout = null) =>
         new(Errors, "127.0.0.1:49983", "start process", "/bin/bash -l -c 'make test'", decode, timeout, deadline, TimeSpan.FromSeconds(5),
-            TimeSpan.FromSeconds(keepaliveSeconds));
+            TimeSpan.FromSeconds(keepaliveSeconds), sessionTimeout ?? Timeout.InfiniteTimeSpan);
 
     [Fact]
     public async Task Silence_for_two_keepalive_intervals_after_the_start_fails_and_says_to_reattach_by_pid()
@@ -40,6 +42,33 @@ public sealed class ProcessEventStreamTests
 
         Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
         Assert.Contains("whether a process was started is unknown", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_start_that_does_not_come_within_the_sessions_timeout_fails_then_not_after_two_keepalive_intervals()
+    {
+        // 61 s of silence would be allowed once the process runs.
+        Task<List<SandboxProcessEvent>> read = ReadAllAsync(Stream(keepaliveSeconds: 30, sessionTimeout: TimeSpan.FromSeconds(1)), [Silence.Forever]);
+
+        var error = await Assert.ThrowsAsync<SandboxException>(() => read.WaitAsync(TimeSpan.FromSeconds(15)));
+
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains("did not answer the request to start process '/bin/bash -l -c 'make test'' within the session's timeout of 1 s",
+            error.Message, StringComparison.Ordinal);
+        Assert.Contains("whether a process was started is unknown", error.Message, StringComparison.Ordinal);
+        Assert.Equal("/bin/bash -l -c 'make test'", error.Target);
+    }
+
+    [Fact]
+    public async Task Once_started_a_stream_may_be_silent_for_longer_than_the_sessions_timeout()
+    {
+        // Gaps of 2.5 s: past the 1 s session timeout, within the 5 s silence limit of 2 s keepalives.
+        List<SandboxProcessEvent> events = await ReadAllAsync(Stream(keepaliveSeconds: 2, sessionTimeout: TimeSpan.FromSeconds(1)),
+            [Start(7), new Pause(TimeSpan.FromMilliseconds(2500)), Keepalive(), new Pause(TimeSpan.FromMilliseconds(2500)), End(0, true, "exit status 0")])
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.IsType<SandboxProcessStarted>(events[0]);
+        Assert.True(Assert.IsType<SandboxProcessExit>(events[^1]).Succeeded);
     }
 
     [Fact]

@@ -72,6 +72,56 @@ public sealed class AgentFaultTests : IDisposable
         }
     }
 
+    [Theory, BothProtocols]
+    public async Task A_process_start_at_a_frozen_agent_fails_after_the_sessions_timeout_not_two_long_keepalive_intervals(SandboxProtocol protocol)
+    {
+        TimeSpan timeout = TimeSpan.FromSeconds(2);
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, timeout);
+        await client.Files.GetItemAsync(agent.Home); // the agent has answered once: its connection is up
+        // 61 s of silence would be allowed once the process runs.
+        SandboxProcessStartInfo info = SandboxProcessStartInfo.ForCommand("sleep 20");
+        info.KeepaliveInterval = TimeSpan.FromSeconds(30);
+
+        agent.Freeze();
+        try
+        {
+            await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(info).GetAsyncEnumerator();
+            var error = await Assert.ThrowsAsync<SandboxException>(() => events.MoveNextAsync().AsTask().WaitAsync(timeout + Slack));
+
+            Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+            Assert.Contains($"did not answer the request to start process '{info.CommandLine}' within the session's timeout of 2 s", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            agent.Thaw();
+        }
+    }
+
+    [Theory, BothProtocols]
+    public async Task An_attach_at_a_frozen_agent_fails_after_the_sessions_timeout(SandboxProtocol protocol)
+    {
+        TimeSpan timeout = TimeSpan.FromSeconds(2);
+        await using FaultyAgent agent = await FaultyAgent.StartAsync();
+        using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, timeout);
+        await using IAsyncEnumerator<SandboxProcessEvent> running = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
+        uint pid = await StartedAsync(running);
+
+        agent.Freeze();
+        try
+        {
+            await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.ConnectAsync(SandboxProcessSelector.ByPid(pid)).GetAsyncEnumerator();
+            var error = await Assert.ThrowsAsync<SandboxException>(() => events.MoveNextAsync().AsTask().WaitAsync(timeout + Slack));
+
+            Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+            Assert.Contains($"did not answer the request to attach to process 'pid {pid}' within the session's timeout of 2 s", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            agent.Thaw();
+        }
+    }
+
     [Fact]
     public async Task Over_http2_a_connection_gone_silent_is_dropped_and_the_next_calls_get_through_on_a_new_one()
     {
