@@ -72,6 +72,21 @@ public sealed class AgentFaultTests : IDisposable
         }
     }
 
+    /// <summary>Freezes the agent, opens a stream and reads its first event, which must fail within the session's timeout and the bound.</summary>
+    static async Task<SandboxException> FirstReadAtFrozenAgentAsync(FaultyAgent agent, TimeSpan timeout, Func<IAsyncEnumerable<SandboxProcessEvent>> open)
+    {
+        agent.Freeze();
+        try
+        {
+            await using IAsyncEnumerator<SandboxProcessEvent> events = open().GetAsyncEnumerator();
+            return await Assert.ThrowsAsync<SandboxException>(() => events.MoveNextAsync().AsTask().WaitAsync(timeout + Slack));
+        }
+        finally
+        {
+            agent.Thaw();
+        }
+    }
+
     [Theory, BothProtocols]
     public async Task A_process_start_at_a_frozen_agent_fails_after_the_sessions_timeout_not_two_long_keepalive_intervals(SandboxProtocol protocol)
     {
@@ -83,19 +98,10 @@ public sealed class AgentFaultTests : IDisposable
         SandboxProcessStartInfo info = SandboxProcessStartInfo.ForCommand("sleep 20");
         info.KeepaliveInterval = TimeSpan.FromSeconds(30);
 
-        agent.Freeze();
-        try
-        {
-            await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.StartAsync(info).GetAsyncEnumerator();
-            var error = await Assert.ThrowsAsync<SandboxException>(() => events.MoveNextAsync().AsTask().WaitAsync(timeout + Slack));
+        SandboxException error = await FirstReadAtFrozenAgentAsync(agent, timeout, () => client.Processes.StartAsync(info));
 
-            Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
-            Assert.Contains($"did not answer the request to start process '{info.CommandLine}' within the session's timeout of 2 s", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            agent.Thaw();
-        }
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains($"did not answer the request to start process '{info.CommandLine}' within the session's timeout of 2 s", error.Message, StringComparison.Ordinal);
     }
 
     [Theory, BothProtocols]
@@ -107,19 +113,10 @@ public sealed class AgentFaultTests : IDisposable
         await using IAsyncEnumerator<SandboxProcessEvent> running = client.Processes.StartAsync(Quiet()).GetAsyncEnumerator();
         uint pid = await StartedAsync(running);
 
-        agent.Freeze();
-        try
-        {
-            await using IAsyncEnumerator<SandboxProcessEvent> events = client.Processes.ConnectAsync(SandboxProcessSelector.ByPid(pid)).GetAsyncEnumerator();
-            var error = await Assert.ThrowsAsync<SandboxException>(() => events.MoveNextAsync().AsTask().WaitAsync(timeout + Slack));
+        SandboxException error = await FirstReadAtFrozenAgentAsync(agent, timeout, () => client.Processes.ConnectAsync(SandboxProcessSelector.ByPid(pid)));
 
-            Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
-            Assert.Contains($"did not answer the request to attach to process 'pid {pid}' within the session's timeout of 2 s", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            agent.Thaw();
-        }
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Contains($"did not answer the request to attach to process 'pid {pid}' within the session's timeout of 2 s", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
