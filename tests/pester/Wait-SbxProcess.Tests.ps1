@@ -5,7 +5,8 @@ BeforeAll {
     Import-Module $modulePath -Force
     # The newest session is the default, so the plain HTTP/1.1 one is made last.
     $grpc = New-SbxSession -Domain $agent.Http2Domain -AccessToken $agent.Token -Protocol Grpc -Name grpc
-    $short = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -TimeoutSec 1 -Name short
+    # Short, but not so short that a process's start (the answer, due within it) is late on a loaded machine.
+    $short = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -TimeoutSec 2 -Name short
     $session = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Name main
 
 }
@@ -78,7 +79,7 @@ Describe 'Wait-SbxProcess' {
         }
 
         It 'puts no deadline of its own on the wait, even with a short session timeout' {
-            $p = Start-SbxProcess -Session $short -Command 'sleep 1.5; exit 9' -Background
+            $p = Start-SbxProcess -Session $short -Command 'sleep 2.5; exit 9' -Background
             $exit = Wait-SbxProcess -Session $short -Pid $p.Pid -ErrorVariable failed
             $failed | Should -BeNullOrEmpty
             $exit.ExitCode | Should -Be 9

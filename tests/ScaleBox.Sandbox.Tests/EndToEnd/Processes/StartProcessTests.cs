@@ -199,9 +199,10 @@ public sealed class StartProcessTests(LocalAgentFixture agent)
     [Theory, AllProtocols]
     public async Task A_process_outlives_the_session_timeout_and_keepalives_never_surface(SandboxProtocol protocol)
     {
-        // The session's timeout is for unary calls; a process without a Timeout runs as long as it needs.
-        using SandboxClient client = agent.CreateClient(protocol, timeout: TimeSpan.FromSeconds(1));
-        SandboxProcessStartInfo info = SandboxProcessStartInfo.ForCommand("sleep 2.5; echo done");
+        // The session's timeout is for answers (here, the start); a process without a Timeout runs as
+        // long as it needs. Not 1 s: the start must come within it while other tests load the machine.
+        using SandboxClient client = agent.CreateClient(protocol, timeout: TimeSpan.FromSeconds(2));
+        SandboxProcessStartInfo info = SandboxProcessStartInfo.ForCommand("sleep 3.5; echo done");
         info.KeepaliveInterval = TimeSpan.FromSeconds(1);
 
         ProcessRun run = await client.Processes.RunAsync(info);
