@@ -70,8 +70,7 @@ internal sealed class ProcessEventStream
     {
         var translator = new ProcessEventTranslator(_decode);
         var batch = new List<SandboxProcessEvent>(4);
-        bool answerLimited = Transport.TimeLimit.Limits(_answerLimit);
-        using var watchdog = new Transfer.IdleWatchdog(cancellationToken, answerLimited ? _answerLimit : _silenceLimit);
+        using var watchdog = Transfer.IdleWatchdog.ForStream(cancellationToken, _answerLimit, _silenceLimit);
         while (true)
         {
             bool more;
@@ -81,7 +80,7 @@ internal sealed class ProcessEventStream
             }
             catch (Exception e) when (watchdog.Fired)
             {
-                throw translator.HasStarted || !answerLimited ? Silent(e, translator) : NotAnswered(e);
+                throw watchdog.AwaitsAnswer ? NotAnswered(e) : Silent(e, translator);
             }
             catch (Exception e)
             {
@@ -94,7 +93,6 @@ internal sealed class ProcessEventStream
             }
 
             batch.Clear();
-            bool startedBefore = translator.HasStarted;
             try
             {
                 translator.Translate(eventOf(reader.Current), batch);
@@ -103,9 +101,9 @@ internal sealed class ProcessEventStream
             {
                 throw new SandboxException(e.Code, e.Message, null, Target(translator), _domain);
             }
-            if (!startedBefore && translator.HasStarted)
+            if (translator.HasStarted)
             {
-                watchdog.Allow(_silenceLimit); // from now on the agent's keepalives are due
+                watchdog.Answered(); // from now on the agent's keepalives are due
             }
 
             if (translator.Exit is SandboxProcessExit exit)

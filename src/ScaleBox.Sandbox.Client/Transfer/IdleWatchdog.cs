@@ -15,6 +15,7 @@ internal sealed class IdleWatchdog : IDisposable
     readonly CancellationTokenSource _source;
     readonly CancellationToken _caller;
     TimeSpan _idle;
+    TimeSpan? _afterAnswer; // set while a stream's first answer is due within a limit of its own
     long _rearmEvery;
     long _armedAt;
 
@@ -24,6 +25,17 @@ internal sealed class IdleWatchdog : IDisposable
         _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
         Allow(idle);
     }
+
+    /// <summary>
+    /// For a stream whose first message is the answer to its request: that one is due within
+    /// <paramref name="answerLimit"/> (a session's timeout, however short or long the stream's own
+    /// allowance), each later one within <paramref name="idle"/> once <see cref="Answered"/> is called.
+    /// An answer limit that does not limit leaves the first message to <paramref name="idle"/> as well.
+    /// </summary>
+    public static IdleWatchdog ForStream(CancellationToken caller, TimeSpan answerLimit, TimeSpan idle) =>
+        TimeLimit.Limits(answerLimit)
+            ? new IdleWatchdog(caller, answerLimit) { _afterAnswer = idle }
+            : new IdleWatchdog(caller, idle);
 
     /// <summary>
     /// Re-arming on every chunk would move a timer thousands of times a second; a quarter of the
@@ -52,10 +64,20 @@ internal sealed class IdleWatchdog : IDisposable
     /// <summary>Progress was made: the silence allowance starts again now, however recently it last did.</summary>
     public void Restart() => Arm();
 
-    /// <summary>
-    /// From now on, allows <paramref name="idle"/> of silence, counted from now: for a stream whose
-    /// first answer is due within one time and whose later messages within another.
-    /// </summary>
+    /// <summary>True while the first answer of a <see cref="ForStream"/> watchdog is due within its own limit.</summary>
+    public bool AwaitsAnswer => _afterAnswer is not null;
+
+    /// <summary>The stream's answer came: from now on its later allowance applies, counted from now. Once only.</summary>
+    public void Answered()
+    {
+        if (_afterAnswer is TimeSpan idle)
+        {
+            _afterAnswer = null;
+            Allow(idle);
+        }
+    }
+
+    /// <summary>From now on, allows <paramref name="idle"/> of silence, counted from now.</summary>
     public void Allow(TimeSpan idle)
     {
         _idle = idle;

@@ -53,8 +53,7 @@ internal sealed class WatchStream
         // that a reconnecting watch does not spend two keepalive intervals on each try at a frozen
         // agent. A session without a timeout leaves the start to the silence allowance.
         TimeSpan answerLimit = _connection.Options.Timeout;
-        bool answerLimited = TimeLimit.Limits(answerLimit);
-        using var watchdog = new IdleWatchdog(cancellationToken, answerLimited ? answerLimit : SilenceLimit);
+        using var watchdog = IdleWatchdog.ForStream(cancellationToken, answerLimit, SilenceLimit);
         CallOptions options = _connection.CallOptions(watchdog.Token, Timeout.InfiniteTimeSpan);
         // The same header the official SDKs send on process streams, understood by the agent for watches too.
         options.Headers!.Add(SandboxProcesses.KeepaliveHeader, SandboxProcesses.KeepaliveSeconds(_keepalive));
@@ -70,7 +69,7 @@ internal sealed class WatchStream
             {
                 more = await call.ResponseStream.MoveNext(watchdog.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (!started && answerLimited && watchdog.Fired)
+            catch (Exception e) when (watchdog.AwaitsAnswer && watchdog.Fired)
             {
                 throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
                     $"The sandbox agent at '{_connection.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
@@ -95,7 +94,7 @@ internal sealed class WatchStream
             {
                 case Proto.WatchDirResponse.EventOneofCase.Start:
                     started = true;
-                    watchdog.Allow(SilenceLimit); // from now on the agent's keepalives are due
+                    watchdog.Answered(); // from now on the agent's keepalives are due
                     yield return new SandboxWatchStarted(_fullPath, _recursive, DateTime.Now);
                     break;
                 case Proto.WatchDirResponse.EventOneofCase.Filesystem:

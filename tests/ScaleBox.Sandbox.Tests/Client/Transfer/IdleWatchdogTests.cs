@@ -35,6 +35,31 @@ public sealed class IdleWatchdogTests
     }
 
     [Fact]
+    public async Task A_streams_answer_is_due_within_its_own_limit_and_later_messages_within_the_streams_allowance()
+    {
+        using var watchdog = IdleWatchdog.ForStream(CancellationToken.None, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(200));
+        Assert.True(watchdog.AwaitsAnswer);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // past the later allowance, within the answer's
+        Assert.False(watchdog.Token.IsCancellationRequested);
+
+        watchdog.Answered();
+
+        Assert.False(watchdog.AwaitsAnswer);
+        await AssertFiresWithin(watchdog, TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void A_stream_whose_answer_limit_does_not_limit_awaits_no_answer_of_its_own()
+    {
+        using var watchdog = IdleWatchdog.ForStream(CancellationToken.None, Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(7));
+
+        Assert.False(watchdog.AwaitsAnswer);
+        Assert.Equal(TimeSpan.FromSeconds(7), watchdog.Idle);
+        watchdog.Answered();
+        Assert.Equal(TimeSpan.FromSeconds(7), watchdog.Idle);
+    }
+
+    [Fact]
     public async Task No_allowance_never_fires_and_a_caller_cancel_is_not_the_watchdogs()
     {
         using var caller = new CancellationTokenSource();
