@@ -93,7 +93,7 @@ public sealed class AgentFaultTests : IDisposable
         TimeSpan timeout = TimeSpan.FromSeconds(2);
         await using FaultyAgent agent = await FaultyAgent.StartAsync();
         using SandboxClient client = FaultyAgent.Client(agent.PortFor(protocol), protocol, timeout);
-        await client.Files.GetItemAsync(agent.Home); // the agent has answered once: its connection is up
+        await agent.AnsweredOnceAsync(client); // its connection is up
         // 61 s of silence would be allowed once the process runs.
         SandboxProcessStartInfo info = SandboxProcessStartInfo.ForCommand("sleep 20");
         info.KeepaliveInterval = TimeSpan.FromSeconds(30);

@@ -111,7 +111,7 @@ public sealed class WatchAndCodeFaultTests
     public async Task A_watch_stream_fails_and_says_to_watch_again_and_list_the_folder(SandboxProtocol protocol, Fault fault)
     {
         await using Scene scene = await Scene.StartAsync(protocol, fault);
-        await scene.Client.Files.GetItemAsync(scene.Agent.Home); // a fresh agent's first answer is not what this is about
+        await scene.Agent.AnsweredOnceAsync(scene.Client); // a fresh agent's first answer is not what this is about
         var options = new SandboxWatchOptions { KeepaliveInterval = Keepalive };
         await using IAsyncEnumerator<SandboxWatchEvent> events = scene.Client.Watchers.WatchAsync(scene.Agent.Home, options).GetAsyncEnumerator();
         Assert.True(await events.MoveNextAsync());
@@ -134,7 +134,7 @@ public sealed class WatchAndCodeFaultTests
         // Keepalives every 1 s allow 3 s of silence once the watch runs; its start, the answer to
         // the request, is due within the session's 10 s, as any answer is.
         await using Scene scene = await Scene.StartAsync(protocol, Fault.Frozen, TimeSpan.FromSeconds(10));
-        await scene.Client.Files.GetItemAsync(scene.Agent.Home); // the agent has answered once: its connection is up
+        await scene.Agent.AnsweredOnceAsync(scene.Client); // its connection is up
         scene.Strike();
         var options = new SandboxWatchOptions { KeepaliveInterval = Keepalive };
         await using IAsyncEnumerator<SandboxWatchEvent> events = scene.Client.Watchers.WatchAsync(scene.Agent.Home, options).GetAsyncEnumerator();
@@ -155,7 +155,7 @@ public sealed class WatchAndCodeFaultTests
     {
         TimeSpan timeout = TimeSpan.FromSeconds(2);
         await using Scene scene = await Scene.StartAsync(protocol, Fault.Frozen, timeout);
-        await scene.Client.Files.GetItemAsync(scene.Agent.Home);
+        await scene.Agent.AnsweredOnceAsync(scene.Client);
         scene.Strike();
         // 61 s of silence would be allowed once the watch runs.
         var options = new SandboxWatchOptions { KeepaliveInterval = TimeSpan.FromSeconds(30) };
