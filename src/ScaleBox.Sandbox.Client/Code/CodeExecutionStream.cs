@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -134,8 +133,8 @@ internal sealed class CodeExecutionStream
             {
                 unanswered.Cancel();
                 throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                    $"The sandbox agent at '{Domain}' did not answer the request to run code in {Where} within {Seconds(_answerLimit)}, "
-                    + $"nor its health check within {Seconds(HealthLimit)}: the agent may be frozen or the connection dead. "
+                    $"The sandbox agent at '{Domain}' did not answer the request to run code in {Where} within {TimeLimit.InSeconds(_answerLimit)}, "
+                    + $"nor its health check within {TimeLimit.InSeconds(HealthLimit)}: the agent may be frozen or the connection dead. "
                     + "The code may still run if the agent wakes up, after any code already running there, and "
                     + $"{Where} keeps its state. Run the code again once the agent answers (Test-SbxSession tells).",
                     null, _target, Domain);
@@ -165,7 +164,7 @@ internal sealed class CodeExecutionStream
         TimeSpan limit = ProcessEventStream.SilenceLimit(_keepalive);
         return new SandboxException(SandboxErrorCode.DeadlineExceeded,
             $"The sandbox agent at '{Domain}' stopped answering while running code in {Where}: nothing, not even a keepalive "
-            + $"(due every {Seconds(_keepalive)}), arrived for {Seconds(limit)}. The agent may be frozen or the connection dead. "
+            + $"(due every {TimeLimit.InSeconds(_keepalive)}), arrived for {TimeLimit.InSeconds(limit)}. The agent may be frozen or the connection dead. "
             + Aftermath,
             null, _target, Domain, error);
     }
@@ -175,7 +174,7 @@ internal sealed class CodeExecutionStream
         if (_timeout is TimeSpan timeout && error is RpcException { StatusCode: StatusCode.DeadlineExceeded } && !cancellationToken.IsCancellationRequested)
         {
             return new SandboxException(SandboxErrorCode.DeadlineExceeded,
-                $"The code in {_target} did not finish within its timeout of {Seconds(timeout)}: the sandbox agent interrupted it. "
+                $"The code in {_target} did not finish within its timeout of {TimeLimit.InSeconds(timeout)}: the sandbox agent interrupted it. "
                 + "The context keeps its state and takes the next execution.",
                 (error as RpcException)?.Status.Detail, _target, Domain, error);
         }
@@ -192,6 +191,4 @@ internal sealed class CodeExecutionStream
         }
         return translated;
     }
-
-    static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Grpc.Core;
 using ScaleBox.Sandbox.Client.Errors;
+using ScaleBox.Sandbox.Client.Transport;
 using Proto = ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Client.Processes;
@@ -197,7 +198,7 @@ internal sealed class ProcessEventStream
 
     SandboxException NotAnswered(Exception error) => new SandboxException(SandboxErrorCode.DeadlineExceeded,
         $"The sandbox agent at '{_domain}' did not answer the request to {_operation} '{_target}' within the session's timeout of "
-            + $"{_answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead; "
+            + $"{TimeLimit.InSeconds(_answerLimit)}: the agent may be frozen or the connection dead; "
             + "whether a process was started is unknown.",
         null, _target, _domain, error);
 
@@ -233,6 +234,6 @@ internal sealed class ProcessEventStream
 
     static string Describe(TimeSpan span) =>
         span < TimeSpan.FromMinutes(1)
-            ? span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s"
+            ? TimeLimit.InSeconds(span)
             : span.ToString("c", CultureInfo.InvariantCulture);
 }

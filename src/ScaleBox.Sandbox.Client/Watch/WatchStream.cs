@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Grpc.Core;
@@ -73,7 +72,7 @@ internal sealed class WatchStream
             {
                 throw new SandboxException(SandboxErrorCode.DeadlineExceeded,
                     $"The sandbox agent at '{_connection.Endpoint.Domain}' did not start the watch of '{_fullPath}' within the session's timeout of "
-                    + $"{answerLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: the agent may be frozen or the connection dead. "
+                    + $"{TimeLimit.InSeconds(answerLimit)}: the agent may be frozen or the connection dead. "
                     + "Watch the folder again once the agent answers.",
                     null, _fullPath, _connection.Endpoint.Domain, e);
             }
@@ -129,8 +128,7 @@ internal sealed class WatchStream
         {
             return new SandboxException(SandboxErrorCode.Unavailable,
                 $"The watch of '{_fullPath}' at '{_connection.Endpoint.Domain}' brought nothing, not even a keepalive, for "
-                + $"{SilenceLimit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (one was due every "
-                + $"{_keepalive.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s): the agent may be frozen or the connection dead. "
+                + $"{TimeLimit.InSeconds(SilenceLimit)} (one was due every {TimeLimit.InSeconds(_keepalive)}): the agent may be frozen or the connection dead. "
                 + WhatToDo,
                 null, _fullPath, _connection.Endpoint.Domain, error);
         }
