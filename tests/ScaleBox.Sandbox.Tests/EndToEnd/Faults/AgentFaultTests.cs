@@ -125,8 +125,11 @@ public sealed class AgentFaultTests : IDisposable
         await using FaultyAgent agent = await FaultyAgent.StartAsync();
         await using var relay = new TcpRelay(agent.PortFor(SandboxProtocol.Grpc));
         using SandboxClient client = FaultyAgent.Client(relay.Port, SandboxProtocol.Grpc, TimeSpan.FromSeconds(2));
-        await client.Files.GetItemAsync(agent.Home);
-        Assert.Equal(1, relay.ConnectionCount);
+        await agent.AnsweredOnceAsync(client);
+        // One connection, or more if a first call ran out of the short timeout on a loaded machine
+        // before it was up and was made again: the calls after the freeze go on what is there.
+        int connectionsBefore = relay.ConnectionCount;
+        Assert.True(connectionsBefore >= 1, "the first answer came through the relay");
 
         relay.FreezeCarried();
         // Every call shares the one HTTP/2 connection: each waits out its deadline there until the
@@ -153,7 +156,7 @@ public sealed class AgentFaultTests : IDisposable
         {
             Assert.Contains("stopped answering", dropped.Message, StringComparison.Ordinal);
         }
-        Assert.True(relay.ConnectionCount >= 2, "the call that got through went on a new connection");
+        Assert.True(relay.ConnectionCount > connectionsBefore, "the call that got through went on a new connection");
     }
 
     [Theory, BothProtocols]
