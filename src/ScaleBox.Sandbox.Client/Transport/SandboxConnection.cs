@@ -8,6 +8,7 @@ using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Transport.Connect;
+using ScaleBox.Sandbox.Client.Transport.GrpcWeb;
 using ScaleBox.Sandbox.Protocol;
 
 namespace ScaleBox.Sandbox.Client.Transport;
@@ -72,6 +73,11 @@ public sealed class SandboxConnection : IDisposable
             }
             _channel = GrpcChannel.ForAddress(options.Endpoint.BaseUri, channelOptions);
             invoker = _channel.CreateCallInvoker();
+            if (options.Protocol == SandboxProtocol.GrpcWeb)
+            {
+                // Unary calls as plain POSTs on the plain endpoints' client; streams through the channel.
+                invoker = new GrpcWebUnaryInvoker(invoker, _http, options.Endpoint.BaseUri, MaxReceiveMessageSize);
+            }
         }
         Invoker = invoker;
     }

@@ -28,7 +28,7 @@ internal sealed class ConnectCall<TRequest, TResponse> : IAsyncStreamReader<TRes
     // Connect-Timeout-Ms holds at most 10 digits.
     const long MaxTimeoutMs = 9_999_999_999;
 
-    readonly ConnectTransport _transport;
+    readonly HttpCallTransport _transport;
     readonly Method<TRequest, TResponse> _method;
     readonly CallOptions _options;
     readonly bool _streaming;
@@ -43,7 +43,7 @@ internal sealed class ConnectCall<TRequest, TResponse> : IAsyncStreamReader<TRes
     Status? _status;
     TResponse? _current;
 
-    public ConnectCall(ConnectTransport transport, Method<TRequest, TResponse> method, CallOptions options, bool streaming)
+    public ConnectCall(HttpCallTransport transport, Method<TRequest, TResponse> method, CallOptions options, bool streaming)
     {
         _transport = transport;
         _method = method;
@@ -203,7 +203,7 @@ internal sealed class ConnectCall<TRequest, TResponse> : IAsyncStreamReader<TRes
     {
         lock (_gate)
         {
-            return _status ?? throw new InvalidOperationException("Unable to get the status because the call is not complete.");
+            return HttpCallStatus.OfEnded(_status);
         }
     }
 
@@ -211,9 +211,7 @@ internal sealed class ConnectCall<TRequest, TResponse> : IAsyncStreamReader<TRes
     {
         lock (_gate)
         {
-            return _status is null
-                ? throw new InvalidOperationException("Can't get the call trailers because the call has not completed successfully.")
-                : _trailers;
+            return HttpCallStatus.TrailersOfEnded(_status, _trailers);
         }
     }
 
@@ -268,11 +266,7 @@ internal sealed class ConnectCall<TRequest, TResponse> : IAsyncStreamReader<TRes
         {
             return Finish(new Status(StatusCode.Cancelled, "Call canceled by the client.", error));
         }
-        if (error is HttpRequestException || error is IOException || error is OperationCanceledException)
-        {
-            return Finish(new Status(StatusCode.Unavailable, $"{what} {error.GetType().Name}: {error.Message}", error));
-        }
-        return Finish(new Status(StatusCode.Internal, $"{what} {error.GetType().Name}: {error.Message}", error));
+        return Finish(HttpCallStatus.TransportFailure(what, error));
     }
 
     TimeSpan? RemainingTime()

@@ -13,12 +13,12 @@ namespace ScaleBox.Sandbox.Client.Transport.Connect;
 /// </summary>
 internal sealed class ConnectCallInvoker : CallInvoker
 {
-    readonly ConnectTransport _transport;
+    readonly HttpCallTransport _transport;
 
     /// <param name="http">Shared with the session's plain HTTP requests; not disposed here.</param>
     public ConnectCallInvoker(HttpClient http, Uri baseUri, ConnectCodec codec, int maxReceiveMessageSize)
     {
-        _transport = new ConnectTransport(http, baseUri, codec, maxReceiveMessageSize);
+        _transport = new HttpCallTransport(http, baseUri, codec, maxReceiveMessageSize);
     }
 
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(

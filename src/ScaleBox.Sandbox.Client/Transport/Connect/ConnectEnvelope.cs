@@ -8,7 +8,8 @@ namespace ScaleBox.Sandbox.Client.Transport.Connect;
 
 /// <summary>
 /// One frame of a Connect streaming body: a flags byte, the payload's length as a 4-byte
-/// big-endian integer, then the payload (a message, or the end-of-stream JSON).
+/// big-endian integer, then the payload (a message, or the end-of-stream JSON). A gRPC-Web frame
+/// has the same shape (its flag 0x80 marks the trailers), and is written and read with it too.
 /// </summary>
 internal readonly struct ConnectEnvelope
 {

@@ -1,12 +1,16 @@
 using System;
 using System.Net.Http;
+using ScaleBox.Sandbox.Client.Transport.Connect;
 
-namespace ScaleBox.Sandbox.Client.Transport.Connect;
+namespace ScaleBox.Sandbox.Client.Transport;
 
-/// <summary>What every Connect call of one client shares: the HTTP client, the agent's address, the codec, the size limit.</summary>
-internal sealed class ConnectTransport
+/// <summary>
+/// What every call one client carries as a plain HTTP request (a Connect session's calls, a gRPC-Web
+/// session's unary calls) shares: the HTTP client, the agent's address, the codec, the size limit.
+/// </summary>
+internal sealed class HttpCallTransport
 {
-    public ConnectTransport(HttpClient http, Uri baseUri, ConnectCodec codec, int maxReceiveMessageSize)
+    public HttpCallTransport(HttpClient http, Uri baseUri, ConnectCodec codec, int maxReceiveMessageSize)
     {
         Http = http;
         BaseUri = baseUri;
