@@ -69,14 +69,14 @@ internal sealed class ConnectCall<TRequest, TResponse> : IAsyncStreamReader<TRes
     {
         try
         {
-            TimeSpan? timeout = RemainingTime();
+            TimeSpan? timeout = TimeLimit.LeftUntil(_options.Deadline);
             if (timeout is TimeSpan limit)
             {
                 if (limit <= TimeSpan.Zero)
                 {
                     throw Finish(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
                 }
-                _deadline.CancelAfter(limit);
+                TimeLimit.CancelAfter(_deadline, limit);
             }
 
             ConnectCodec codec = _transport.Codec;
@@ -267,16 +267,6 @@ internal sealed class ConnectCall<TRequest, TResponse> : IAsyncStreamReader<TRes
             return Finish(new Status(StatusCode.Cancelled, "Call canceled by the client.", error));
         }
         return Finish(HttpCallStatus.TransportFailure(what, error));
-    }
-
-    TimeSpan? RemainingTime()
-    {
-        DateTime? deadline = _options.Deadline;
-        if (deadline is null || deadline.Value == DateTime.MaxValue)
-        {
-            return null;
-        }
-        return deadline.Value.ToUniversalTime() - DateTime.UtcNow;
     }
 
     /// <summary>The whole body, at most <paramref name="limit"/> bytes: the rest is cut, or it is an error.</summary>

@@ -51,16 +51,14 @@ internal sealed class GrpcWebUnaryCall<TRequest, TResponse>
     {
         try
         {
-            TimeSpan? timeout = null;
-            if (_options.Deadline is DateTime deadline && deadline != DateTime.MaxValue)
+            TimeSpan? timeout = TimeLimit.LeftUntil(_options.Deadline);
+            if (timeout is TimeSpan left)
             {
-                TimeSpan left = deadline.ToUniversalTime() - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero)
                 {
                     throw new RpcException(new Status(StatusCode.DeadlineExceeded, string.Empty));
                 }
-                timeout = left;
-                _cancel.CancelAfter(left.TotalMilliseconds >= int.MaxValue ? TimeSpan.FromMilliseconds(int.MaxValue) : left);
+                TimeLimit.CancelAfter(_cancel, left);
             }
             using HttpRequestMessage httpRequest = NewRequest(request, timeout);
             HttpResponseMessage response = await _transport.Http
@@ -77,15 +75,16 @@ internal sealed class GrpcWebUnaryCall<TRequest, TResponse>
                 }
                 (byte[]? message, Metadata? trailers) = await GrpcWebResponseBody.ReadAsync(
                     await response.Content.ReadAsStreamAsync().ConfigureAwait(false), _transport.MaxReceiveMessageSize, _cancel.Token).ConfigureAwait(false);
-                if (trailers is null)
+                if (trailers is not null)
                 {
-                    throw new RpcException(new Status(StatusCode.Cancelled, "No grpc-status found on response."));
+                    lock (_gate)
+                    {
+                        _trailers = trailers;
+                    }
                 }
-                lock (_gate)
-                {
-                    _trailers = trailers;
-                }
-                Status status = GrpcStatusHeaders.StatusOf(trailers) ?? new Status(StatusCode.Cancelled, "No grpc-status found on response.");
+                // A body that ends without trailers, or trailers without a status, say nothing of how the call went.
+                Status status = (trailers is null ? null : GrpcStatusHeaders.StatusOf(trailers))
+                    ?? new Status(StatusCode.Cancelled, "No grpc-status found on response.");
                 if (status.StatusCode != StatusCode.OK)
                 {
                     throw new RpcException(status);

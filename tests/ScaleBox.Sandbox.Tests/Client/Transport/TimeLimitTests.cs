@@ -38,4 +38,23 @@ public sealed class TimeLimitTests
             CultureInfo.CurrentCulture = before;
         }
     }
+
+    [Fact]
+    public void A_call_without_a_deadline_has_no_time_left_to_count()
+    {
+        Assert.Null(TimeLimit.LeftUntil(null));
+        Assert.Null(TimeLimit.LeftUntil(DateTime.MaxValue));
+        Assert.InRange(TimeLimit.LeftUntil(DateTime.UtcNow.AddSeconds(30))!.Value, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(30));
+        Assert.True(TimeLimit.LeftUntil(DateTime.UtcNow.AddSeconds(-1)) < TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_limit_longer_than_a_token_source_allows_is_set_to_the_longest_it_allows()
+    {
+        using var source = new CancellationTokenSource();
+
+        TimeLimit.CancelAfter(source, TimeSpan.FromSeconds(int.MaxValue)); // a session's -TimeoutSec may be that long
+
+        Assert.False(source.IsCancellationRequested);
+    }
 }
