@@ -649,6 +649,17 @@ Describe 'Copy-SbxItem' {
             Get-Content -LiteralPath (Join-Path $agent.Home 'renamed-single.txt') | Should -Be 'one'
         }
 
+        It 'refuses the second of two files with one name copied into one sandbox folder without -Force, and lets -Force replace it' {
+            # The plan finds no file there for either; the second copy asks again, after the first made it.
+            $same = @((New-TextFile (Join-Path $work 'same-a/same.txt') 'first'), (New-TextFile (Join-Path $work 'same-b/same.txt') 'second'))
+            Copy-SbxItem -ToSandbox -Path $same -Destination same-into/ -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Get-Content -LiteralPath (Join-Path $agent.Home 'same-into/same.txt') | Should -Be 'first'
+            Copy-SbxItem -ToSandbox -Path $same -Destination same-into/ -Force
+            Get-Content -LiteralPath (Join-Path $agent.Home 'same-into/same.txt') | Should -Be 'second'
+        }
+
         It 'refuses to copy several files onto one file, even with -Force' {
             New-TextFile (Join-Path $agent.Home 'several-onto.txt') 'keep' | Out-Null
             Copy-SbxItem -ToSandbox -Path $two -Destination several-onto.txt -Force -ErrorAction SilentlyContinue -ErrorVariable err

@@ -118,6 +118,31 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         }
     }
 
+    It 'sees a file copied in as three requests (Stat, upload, Move), into a folder as four, and back out as two (Stat, download)' {
+        # Each request is a round trip on a real network: the copy of one file makes no more than it needs.
+        if (-not $haveProxy) { Set-ItResult -Skipped -Because 'tinyproxy is not installed'; return }
+        $s = New-SbxSession -Domain $agent.Domain -AccessToken $agent.Token -Protocol GrpcWeb -Proxy $proxy.Uri -Name 'proxied-counted'
+        $file = Join-Path $work 'counted.txt'
+        Set-Content -LiteralPath $file -Value 'counted'
+        New-Item -ItemType Directory -Path (Join-Path $agent.Home 'counted-folder') -Force | Out-Null
+        function Get-CopyRequest([scriptblock] $Copy) {
+            $seen = @(Get-TestProxyRequest $proxy).Count
+            & $Copy
+            foreach ($line in @(Get-TestProxyRequest $proxy | Select-Object -Skip $seen)) {
+                ($line -split ' ')[1] -replace "^http://$([regex]::Escape($agent.Domain))" -replace '^/download/.*', '/download'
+            }
+        }
+
+        Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $file -Destination counted-up.txt -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
+        Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $file -Destination counted-folder -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
+        Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath counted-up.txt -Destination (Join-Path $work 'counted-back.txt') -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/download')
+        Get-Content -LiteralPath (Join-Path $agent.Home 'counted-folder/counted.txt') | Should -Be 'counted'
+        Get-Content -LiteralPath (Join-Path $work 'counted-back.txt') | Should -Be 'counted'
+    }
+
     It 'sends back-to-back requests through a proxy that closes each connection after one answer, without a failure' {
         # tinyproxy closes the client's connection after each answer without saying so; a request
         # sent on a connection kept from the one before would meet that close and fail.

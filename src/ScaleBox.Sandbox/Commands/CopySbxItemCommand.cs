@@ -420,8 +420,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// </summary>
     async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
     {
-        foreach (PlannedCopy copy in copies)
+        for (int index = 0; index < copies.Count; index++)
         {
+            PlannedCopy copy = copies[index];
             var progress = new TransferProgressReporter(sink, 1, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
             try
             {
@@ -435,7 +436,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 }
                 else
                 {
-                    await CopyFileAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
+                    // The plan checked each destination; the first copy starts right after that check.
+                    await CopyFileAsync(client, copy, recheck: index > 0, sink, progress, cancel).ConfigureAwait(false);
                 }
             }
             catch (SandboxException e) when (!SandboxErrors.IsFatal(e))
@@ -457,14 +459,18 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
     }
 
-    async Task CopyFileAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
+    /// <param name="recheck">
+    /// Whether to ask the sandbox again whether the destination exists: an earlier copy of this
+    /// command may have made it, or time has passed since the plan looked. A round trip a copy
+    /// saves when it is the first.
+    /// </param>
+    async Task CopyFileAsync(SandboxClient client, PlannedCopy copy, bool recheck, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
     {
         IProgress<long> bytes = progress.ForFile(copy.Source, copy.Length);
         if (copy.Upload)
         {
             SandboxClient target = copy.ToOtherSandbox ?? client;
-            // Checked again now: an earlier copy of this same command may have created it.
-            if (!Force && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
+            if (!Force && recheck && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
             {
                 await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
                 return;
