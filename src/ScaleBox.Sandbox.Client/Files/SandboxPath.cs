@@ -42,6 +42,20 @@ public static class SandboxPath
     }
 
     /// <summary>
+    /// Whether one path is the other or lies inside it ("/a" and "/a/b" do, "/a" and "/ab" do not),
+    /// compared as written: two spellings of one place ("~/a", "/root/a") are not matched.
+    /// </summary>
+    public static bool Overlap(string first, string second)
+    {
+        string a = TrimEnd(first);
+        string b = TrimEnd(second);
+        return a == b || IsInside(a, b) || IsInside(b, a);
+    }
+
+    static bool IsInside(string path, string folder) =>
+        path.StartsWith(folder == "/" ? folder : folder + Separator, StringComparison.Ordinal);
+
+    /// <summary>
     /// Whether a name from the sandbox can be used as one local file name as it is: not empty,
     /// not "." or "..", no separator of either kind, no NUL, and on Windows no ':' (a drive
     /// prefix or an alternate data stream). A sandbox runs untrusted code, so names it reports

@@ -31,6 +31,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     const string BetweenSessionsSet = "BetweenSessions";
 
     readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
+    bool _destinationKnown;
+    SandboxItem? _destinationItem;
     // What to copy, gathered from every input before planning: whether the destination is a
     // folder to copy into depends on how many items there are.
     readonly List<string> _localSources = new List<string>();
@@ -312,7 +314,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
 
         string target = Destination;
-        if (!TryGetRemote(targetClient, target, out SandboxItem? existing))
+        if (!TryGetDestination(targetClient, out SandboxItem? existing))
         {
             return;
         }
@@ -337,7 +339,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {source} Destination: {target}", action))
         {
-            _plan.Add(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox });
+            _plan.Add(new PlannedCopy(upload: true, source, target, isDirectory, length)
+            {
+                ToOtherSandbox = toOtherSandbox,
+                // What the plan found there can change before this copy only by an earlier copy of this command.
+                RecheckDestination = _plan.Exists(earlier => earlier.Upload && SandboxPath.Overlap(earlier.Destination, target)),
+            });
         }
     }
 
@@ -391,6 +398,25 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 ? $"Cannot copy onto '{target}': it is a directory."
                 : $"'{target}' already exists. Use -Force to replace it.");
 
+    /// <summary>
+    /// The sandbox's -Destination, asked for once: every item of the command goes there, and
+    /// nothing is written while the plan is made.
+    /// </summary>
+    bool TryGetDestination(SandboxClient client, out SandboxItem? item)
+    {
+        if (!_destinationKnown)
+        {
+            if (!TryGetRemote(client, Destination, out _destinationItem))
+            {
+                item = null;
+                return false;
+            }
+            _destinationKnown = true;
+        }
+        item = _destinationItem;
+        return true;
+    }
+
     /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
     bool TryGetRemote(SandboxClient client, string path, out SandboxItem? item)
     {
@@ -420,9 +446,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// </summary>
     async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
     {
-        for (int index = 0; index < copies.Count; index++)
+        foreach (PlannedCopy copy in copies)
         {
-            PlannedCopy copy = copies[index];
             var progress = new TransferProgressReporter(sink, 1, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
             try
             {
@@ -436,8 +461,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 }
                 else
                 {
-                    // The plan checked each destination; the first copy starts right after that check.
-                    await CopyFileAsync(client, copy, recheck: index > 0, sink, progress, cancel).ConfigureAwait(false);
+                    await CopyFileAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
                 }
             }
             catch (SandboxException e) when (!SandboxErrors.IsFatal(e))
@@ -459,18 +483,13 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
     }
 
-    /// <param name="recheck">
-    /// Whether to ask the sandbox again whether the destination exists: an earlier copy of this
-    /// command may have made it, or time has passed since the plan looked. A round trip a copy
-    /// saves when it is the first.
-    /// </param>
-    async Task CopyFileAsync(SandboxClient client, PlannedCopy copy, bool recheck, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
+    async Task CopyFileAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
     {
         IProgress<long> bytes = progress.ForFile(copy.Source, copy.Length);
         if (copy.Upload)
         {
             SandboxClient target = copy.ToOtherSandbox ?? client;
-            if (!Force && recheck && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
+            if (!Force && copy.RecheckDestination && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
             {
                 await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
                 return;
@@ -573,6 +592,13 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
         /// <summary>Set when the item comes from the session's sandbox and goes to this other one.</summary>
         public SandboxClient? ToOtherSandbox { get; set; }
+
+        /// <summary>
+        /// An earlier copy of the same command writes to this path, inside it or above it: ask the
+        /// sandbox again right before writing whether the destination exists. Otherwise the plan's
+        /// check stands, and the copy saves that round trip.
+        /// </summary>
+        public bool RecheckDestination { get; set; }
 
         /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
         public bool MakeParent { get; set; }

@@ -1,0 +1,30 @@
+using ScaleBox.Sandbox.Client.Files;
+
+namespace ScaleBox.Sandbox.Tests.Client.Files;
+
+/// <summary>Whether one sandbox path is another or lies inside it, as Copy-SbxItem asks of its planned destinations.</summary>
+public sealed class SandboxPathOverlapTests
+{
+    [Theory]
+    [InlineData("/home/user/a.txt", "/home/user/a.txt")]
+    [InlineData("/home/user/tree", "/home/user/tree/sub/b.txt")]
+    [InlineData("/home/user/tree/sub/b.txt", "/home/user/tree")]
+    [InlineData("/home/user/tree/", "/home/user/tree")]
+    [InlineData("data/x", "data/x/y")]
+    [InlineData("/", "/etc/passwd")]
+    public void A_path_overlaps_itself_and_what_lies_inside_it(string first, string second)
+    {
+        Assert.True(SandboxPath.Overlap(first, second));
+    }
+
+    [Theory]
+    [InlineData("/home/user/a", "/home/user/ab")]
+    [InlineData("/home/user/ab", "/home/user/a")]
+    [InlineData("/home/user/a.txt", "/home/user/b.txt")]
+    [InlineData("/home/user/tree/x", "/home/user/tree/y/x")]
+    [InlineData("data/x", "/data/x")]
+    public void Siblings_and_names_that_only_start_alike_do_not(string first, string second)
+    {
+        Assert.False(SandboxPath.Overlap(first, second));
+    }
+}
