@@ -49,11 +49,8 @@ public static class SandboxPath
     {
         string a = TrimEnd(first);
         string b = TrimEnd(second);
-        return a == b || IsInside(a, b) || IsInside(b, a);
+        return Transfer.RemotePaths.IsWithin(a, b) || Transfer.RemotePaths.IsWithin(b, a);
     }
-
-    static bool IsInside(string path, string folder) =>
-        path.StartsWith(folder == "/" ? folder : folder + Separator, StringComparison.Ordinal);
 
     /// <summary>
     /// Whether a name from the sandbox can be used as one local file name as it is: not empty,
