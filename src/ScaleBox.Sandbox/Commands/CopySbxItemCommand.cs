@@ -327,7 +327,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         if (existing is { IsDirectory: true } || (existing is null && intoFolder))
         {
             target = SandboxPath.Join(existing?.Path ?? target.TrimEnd('/'), leaf);
-            if (!TryGetRemote(targetClient, target, out existing))
+            // Nothing needs asking for inside a folder that is not there yet.
+            if (existing is not null && !TryGetRemote(targetClient, target, out existing))
             {
                 return;
             }
