@@ -17,7 +17,9 @@
         (System.Runtime.JitInfo), the module's and the bare client's;
       - once each with progress on, to show what the progress records cost, and once each twice
         in one child, whose second copy shows the rate without the process's first-use costs.
-    Every copy is checked with Get-FileHash. Right before each timed copy (for the module, once its
+    Every copy is checked with Get-FileHash. Before the first, a small copy each way by the module,
+    not timed, so that the fresh local agent has compiled the RPC paths only the module calls.
+    Right before each timed copy (for the module, once its
     child pwsh is ready), untimed: curl makes the same copy to a scratch name (Invoke-ConditioningCopy),
     the copies before it are removed, `sync` waits for the disk, and -SizeMB plus 256 MiB of memory are
     written to and freed from /dev/shm (Initialize-NextCopy), so that every copy, the module's and
@@ -287,6 +289,14 @@ try {
     $null = Invoke-Curl @('--output', '/dev/null', '--form', "file=@$source", '--form', "path=$remote", "$baseUrl/upload")
     Assert-SameHash $sourceHash $remote 'seeding the sandbox side'
     & sync
+
+    # Not timed: a small copy each way by the module first. The local agent is a fresh .NET process
+    # whose RPC paths (Stat, Move) compile on their first call, which curl's copies never make; the
+    # real agent is a long-running server.
+    $agentWarmUp = Join-Path $work 'agent-warm-up.bin'
+    New-RandomFile $agentWarmUp 1
+    $null = Invoke-ModuleCopy up $agentWarmUp (Join-Path $agent.Home 'agent-warm-up.bin')
+    $null = Invoke-ModuleCopy down (Join-Path $agent.Home 'agent-warm-up.bin') (Join-Path $work 'agent-warm-up-back.bin')
 
     # Per step: the module's (and the bare client's) child results, curl's seconds. The bare .NET
     # upload serves the first-upload goal, which is measured over gRPC-Web: it runs there only.
