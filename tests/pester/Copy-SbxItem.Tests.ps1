@@ -649,6 +649,33 @@ Describe 'Copy-SbxItem' {
             Get-Content -LiteralPath (Join-Path $agent.Home 'renamed-single.txt') | Should -Be 'one'
         }
 
+        It 'copies several files named on their own side by side, byte for byte, with -PassThru items and errors in the order named' {
+            $names = foreach ($i in 1..12) { "side $i #.bin" }
+            $sources = for ($i = 0; $i -lt $names.Count; $i++) { New-RandomFile (Join-Path $work "side/$($names[$i])") (300000 * ($i % 4) + 1000) -Seed $i }
+            $hold = Open-ExclusiveFile $sources[4]
+            try {
+                $out = Copy-SbxItem -ToSandbox -LiteralPath $sources -Destination side-into -ThrottleLimit 4 -PassThru -ErrorAction SilentlyContinue -ErrorVariable err
+            }
+            finally {
+                $hold.Dispose()
+            }
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'LocalFileError,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $err[0].TargetObject | Should -Be $sources[4]
+            $out.Name | Should -Be @($names | Where-Object { $_ -ne $names[4] })
+            foreach ($source in $sources | Where-Object { $_ -ne $sources[4] }) {
+                (Get-FileHash -LiteralPath (Join-Path $agent.Home "side-into/$(Split-Path -Leaf $source)")).Hash | Should -Be (Get-FileHash -LiteralPath $source).Hash
+            }
+            Get-ChildItem -LiteralPath (Join-Path $agent.Home 'side-into') -Force | Where-Object Name -NotIn $names | Should -BeNullOrEmpty -Because 'no staging file is left'
+            Test-Path -LiteralPath (Join-Path $agent.Home "side-into/$($names[4])") | Should -BeFalse
+        }
+
+        It 'copies several files one at a time with -ThrottleLimit 1, in the order named' {
+            $sources = foreach ($i in 1..3) { New-TextFile (Join-Path $work "one-at-a-time/f$i.txt") "f$i" }
+            (Copy-SbxItem -ToSandbox -LiteralPath $sources -Destination one-at-a-time -ThrottleLimit 1 -PassThru).Name | Should -Be @('f1.txt', 'f2.txt', 'f3.txt')
+            Get-Content -LiteralPath (Join-Path $agent.Home 'one-at-a-time/f3.txt') | Should -Be 'f3'
+        }
+
         It 'refuses the second of two files with one name copied into one sandbox folder without -Force, and lets -Force replace it' {
             # The plan finds no file there for either; the second copy asks again, after the first made it.
             $same = @((New-TextFile (Join-Path $work 'same-a/same.txt') 'first'), (New-TextFile (Join-Path $work 'same-b/same.txt') 'second'))
@@ -1128,6 +1155,30 @@ Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_
                 $ps.Dispose()
             }
             Get-ChildItem -LiteralPath $into -Force | Should -BeNullOrEmpty
+        }
+
+        It 'leaves only complete files when several files copied side by side are stopped midway' {
+            $small = foreach ($i in 1..2) { New-TextFile (Join-Path $work "stop-several/small $i.txt") "small $i" }
+            $huge = foreach ($i in 1..3) { New-SparseFile (Join-Path $work "stop-several/huge $i.bin") 4GB }
+            $remote = New-RemoteDir 'stop-several'
+            $job = Copy-SbxItem -ToSandbox -LiteralPath (@($small) + @($huge)) -Destination stop-several -ThrottleLimit 4 -AsJob
+            try {
+                # Both small files done, and the huge ones in flight under temporary names (the client's, and the agent's while it receives).
+                Wait-Until {
+                    ((Test-Path -LiteralPath (Join-Path $remote 'small 1.txt')) -and (Test-Path -LiteralPath (Join-Path $remote 'small 2.txt')) -and
+                        @(Get-ChildItem -LiteralPath $remote -Force).Count -ge 4) -or $job.State -ne 'Running'
+                } | Should -BeTrue
+                $job.State | Should -Be 'Running' -Because 'the 4 GB uploads are still running'
+                $job | Stop-Job
+                $job | Wait-Job -Timeout 15 | Out-Null
+                $job.State | Should -Be 'Stopped'
+            }
+            finally {
+                $job | Remove-Job -Force
+            }
+            Wait-Until { @(Get-ChildItem -LiteralPath $remote -Force).Count -le 2 } -TimeoutSec 5 | Out-Null
+            (Get-ChildItem -LiteralPath $remote -Force).Name | Should -Be @('small 1.txt', 'small 2.txt')
+            Get-Content -LiteralPath (Join-Path $remote 'small 2.txt') | Should -Be 'small 2'
         }
 
         It 'leaves nothing in the sandbox when an upload job is stopped midway' {

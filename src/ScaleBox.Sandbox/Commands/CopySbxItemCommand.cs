@@ -106,9 +106,11 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     public SbxSession? ToSession { get; set; }
 
     /// <summary>
-    /// With -Recurse, how many files of a tree are copied at once (default 8). Small files cost
-    /// round trips rather than bandwidth, so several in flight make a tree of them much faster; 1
-    /// copies one file at a time. Files are then reported in the order they finish.
+    /// How many files are copied at once (default 8): the files of a tree with -Recurse, and files
+    /// named on their own that go into the sandbox. Small files cost round trips rather than
+    /// bandwidth, so several in flight make many of them much faster; 1 copies one file at a time.
+    /// The files of a tree are reported in the order they finish, files named on their own in the
+    /// order named.
     /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]
@@ -442,45 +444,100 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     // ------------------------------------------------------------ copying (off the pipeline thread)
 
     /// <summary>
-    /// Runs the planned copies one by one. Per-copy failures become errors in the sink; a bad
+    /// Runs the planned copies in order. Files named on their own that go into this session's
+    /// sandbox run -ThrottleLimit at a time, what each writes reaching the sink in plan order; a
+    /// directory, a download, a copy between sandboxes and a file where an earlier item writes run
+    /// alone, once those before them are done. Per-copy failures become errors in the sink; a bad
     /// token or an unreachable agent is thrown, since no further copy could succeed.
     /// </summary>
     async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
     {
-        foreach (PlannedCopy copy in copies)
+        using var stopRest = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var running = new Queue<(Task Copy, DeferredSink Output)>();
+        int started = 0;
+        try
         {
-            var progress = new TransferProgressReporter(sink, 1, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
-            try
+            foreach (PlannedCopy copy in copies)
             {
-                if (copy.MakeParent)
+                bool sideBySide = copy.Upload && copy.ToOtherSandbox is null && !copy.IsDirectory && !copy.RecheckDestination && ThrottleLimit > 1;
+                while (running.Count > 0 && (!sideBySide || running.Count >= ThrottleLimit))
                 {
-                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy.Destination)!);
+                    await FinishOldestAsync(running, cancel).ConfigureAwait(false);
                 }
-                if (copy.IsDirectory)
+                if (!sideBySide)
                 {
-                    await CopyTreeAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
+                    await CopyOneAsync(client, copy, sink, activityId: 1, showProgress, cancel).ConfigureAwait(false);
+                    continue;
                 }
-                else
+                // Each copy in flight has a progress bar of its own.
+                var output = new DeferredSink(sink);
+                running.Enqueue((CopyOneAsync(client, copy, output, 1 + started++ % ThrottleLimit, showProgress, stopRest.Token), output));
+            }
+            while (running.Count > 0)
+            {
+                await FinishOldestAsync(running, cancel).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Stopped, or a failure that ends the command: the copies still in flight stop too,
+            // removing what they staged, before the command ends.
+            stopRest.Cancel();
+            foreach ((Task copy, _) in running)
+            {
+                try
                 {
-                    await CopyFileAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
+                    await copy.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // What ends the command is already on its way out; these only followed it.
                 }
             }
-            catch (SandboxException e) when (!SandboxErrors.IsFatal(e))
+        }
+    }
+
+    static async Task FinishOldestAsync(Queue<(Task Copy, DeferredSink Output)> running, CancellationToken cancel)
+    {
+        (Task copy, DeferredSink output) = running.Peek();
+        await copy.ConfigureAwait(false);
+        running.Dequeue();
+        await output.ReplayAsync(cancel).ConfigureAwait(false);
+    }
+
+    async Task CopyOneAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, int activityId, bool showProgress, CancellationToken cancel)
+    {
+        var progress = new TransferProgressReporter(sink, activityId, copy.Upload ? "Copying to sandbox" : "Copying from sandbox", showProgress);
+        try
+        {
+            if (copy.MakeParent)
             {
-                await sink.WriteErrorAsync(SandboxErrors.ToErrorRecord(e, copy.Source), cancel).ConfigureAwait(false);
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy.Destination)!);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            if (copy.IsDirectory)
             {
-                await sink.WriteErrorAsync(LocalFileError(e, copy.Upload, copy.Source, copy.Destination), cancel).ConfigureAwait(false);
+                await CopyTreeAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
             }
-            catch (ArgumentException e)
+            else
             {
-                await sink.WriteErrorAsync(new ErrorRecord(e, "InvalidDestination", ErrorCategory.InvalidArgument, copy.Destination), cancel).ConfigureAwait(false);
+                await CopyFileAsync(client, copy, sink, progress, cancel).ConfigureAwait(false);
             }
-            finally
-            {
-                progress.Complete();
-            }
+        }
+        catch (SandboxException e) when (!SandboxErrors.IsFatal(e))
+        {
+            await sink.WriteErrorAsync(SandboxErrors.ToErrorRecord(e, copy.Source), cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+        {
+            await sink.WriteErrorAsync(LocalFileError(e, copy.Upload, copy.Source, copy.Destination), cancel).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            await sink.WriteErrorAsync(new ErrorRecord(e, "InvalidDestination", ErrorCategory.InvalidArgument, copy.Destination), cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.Complete();
         }
     }
 
