@@ -452,56 +452,40 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// </summary>
     async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
     {
-        using var stopRest = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var running = new Queue<(Task Copy, DeferredSink Output)>();
+        // Disposed on the way out (stopped, or a failure that ends the command): the copies still in
+        // flight stop too, removing what they staged, before the command ends.
+        using var inFlight = new OrderedBoundedParallel<DeferredSink>(ThrottleLimit, cancel);
         int started = 0;
-        try
+        foreach (PlannedCopy copy in copies)
         {
-            foreach (PlannedCopy copy in copies)
+            bool sideBySide = copy.Upload && copy.ToOtherSandbox is null && !copy.IsDirectory && !copy.RecheckDestination && ThrottleLimit > 1;
+            while (inFlight.Count > 0 && (!sideBySide || inFlight.IsFull))
             {
-                bool sideBySide = copy.Upload && copy.ToOtherSandbox is null && !copy.IsDirectory && !copy.RecheckDestination && ThrottleLimit > 1;
-                while (running.Count > 0 && (!sideBySide || running.Count >= ThrottleLimit))
-                {
-                    await FinishOldestAsync(running, cancel).ConfigureAwait(false);
-                }
-                if (!sideBySide)
-                {
-                    await CopyOneAsync(client, copy, sink, activityId: 1, showProgress, cancel).ConfigureAwait(false);
-                    continue;
-                }
-                // Each copy in flight has a progress bar of its own.
+                await ReplayOldestAsync(inFlight, cancel).ConfigureAwait(false);
+            }
+            if (!sideBySide)
+            {
+                await CopyOneAsync(client, copy, sink, activityId: 1, showProgress, cancel).ConfigureAwait(false);
+                continue;
+            }
+            // Each copy in flight has a progress bar of its own.
+            int activityId = 1 + started++ % ThrottleLimit;
+            inFlight.Add(async token =>
+            {
                 var output = new DeferredSink(sink);
-                running.Enqueue((CopyOneAsync(client, copy, output, 1 + started++ % ThrottleLimit, showProgress, stopRest.Token), output));
-            }
-            while (running.Count > 0)
-            {
-                await FinishOldestAsync(running, cancel).ConfigureAwait(false);
-            }
+                await CopyOneAsync(client, copy, output, activityId, showProgress, token).ConfigureAwait(false);
+                return output;
+            });
         }
-        finally
+        while (inFlight.Count > 0)
         {
-            // Stopped, or a failure that ends the command: the copies still in flight stop too,
-            // removing what they staged, before the command ends.
-            stopRest.Cancel();
-            foreach ((Task copy, _) in running)
-            {
-                try
-                {
-                    await copy.ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    // What ends the command is already on its way out; these only followed it.
-                }
-            }
+            await ReplayOldestAsync(inFlight, cancel).ConfigureAwait(false);
         }
     }
 
-    static async Task FinishOldestAsync(Queue<(Task Copy, DeferredSink Output)> running, CancellationToken cancel)
+    static async Task ReplayOldestAsync(OrderedBoundedParallel<DeferredSink> inFlight, CancellationToken cancel)
     {
-        (Task copy, DeferredSink output) = running.Peek();
-        await copy.ConfigureAwait(false);
-        running.Dequeue();
+        DeferredSink output = await inFlight.TakeOldest().ConfigureAwait(false);
         await output.ReplayAsync(cancel).ConfigureAwait(false);
     }
 
