@@ -676,6 +676,38 @@ Describe 'Copy-SbxItem' {
             Get-Content -LiteralPath (Join-Path $agent.Home 'one-at-a-time/f3.txt') | Should -Be 'f3'
         }
 
+        It 'copies several sandbox files out side by side, byte for byte, with -PassThru items and errors in the order named' {
+            $names = foreach ($i in 1..12) { "down $i #.bin" }
+            $sources = for ($i = 0; $i -lt $names.Count; $i++) { New-RandomFile (Join-Path $agent.Home "side-down/$($names[$i])") (300000 * ($i % 4) + 1000) -Seed $i }
+            $items = Get-SbxChildItem -Path side-down | Sort-Object { [array]::IndexOf($names, $_.Name) }
+            # Items piped in are not looked up again: the copy of the one removed now fails at its turn.
+            Remove-Item -LiteralPath $sources[4]
+            $into = Join-Path $work 'side-down'
+            $out = $items | Copy-SbxItem -Destination $into -ThrottleLimit 4 -PassThru -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'NotFound,*'
+            $err[0].TargetObject | Should -Be $items[4].Path
+            $out | Should -BeOfType System.IO.FileInfo
+            $out.Name | Should -Be @($names | Where-Object { $_ -ne $names[4] })
+            foreach ($source in $sources | Where-Object { $_ -ne $sources[4] }) {
+                Get-Sha (Join-Path $into (Split-Path -Leaf $source)) | Should -Be (Get-Sha $source)
+            }
+            (Get-ChildItem -LiteralPath $into -Force).Name | Sort-Object | Should -Be ($out.Name | Sort-Object) -Because 'no staging file is left'
+        }
+
+        It 'refuses the second of two sandbox files with one name copied into one local folder without -Force, and lets -Force replace it' {
+            # Both targets are one local file: the second copy waits for the first, and finds its file.
+            New-TextFile (Join-Path $agent.Home 'same-down-a/same.txt') 'first' | Out-Null
+            New-TextFile (Join-Path $agent.Home 'same-down-b/same.txt') 'second' | Out-Null
+            $into = Join-Path $work 'same-down'
+            Copy-SbxItem -FromSandbox -Path same-down-a/same.txt, same-down-b/same.txt -Destination $into -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'AlreadyExists,*'
+            Get-Content -LiteralPath (Join-Path $into 'same.txt') | Should -Be 'first'
+            Copy-SbxItem -FromSandbox -Path same-down-a/same.txt, same-down-b/same.txt -Destination $into -Force
+            Get-Content -LiteralPath (Join-Path $into 'same.txt') | Should -Be 'second'
+        }
+
         It 'refuses the second of two files with one name copied into one sandbox folder without -Force, and lets -Force replace it' {
             # The plan finds no file there for either; the second copy asks again, after the first made it.
             $same = @((New-TextFile (Join-Path $work 'same-a/same.txt') 'first'), (New-TextFile (Join-Path $work 'same-b/same.txt') 'second'))
@@ -717,6 +749,19 @@ Describe 'Copy-SbxItem' {
             $out.Path | Should -Be (Join-Path $other.Home 'copied/big.bin')
             $out.Domain | Should -Be $other.Domain
             Get-Sha (Join-Path $other.Home 'copied/big.bin') | Should -Be (Get-Sha $big)
+        }
+
+        It 'copies several files side by side, returning the new items in the order named' {
+            $names = foreach ($i in 1..6) { "between $i.bin" }
+            $sources = for ($i = 0; $i -lt $names.Count; $i++) { New-RandomFile (Join-Path $agent.Home "between/several/$($names[$i])") (500000 * ($i % 3) + 10) -Seed (20 + $i) }
+            $paths = foreach ($name in $names) { "between/several/$name" }
+            $out = Copy-SbxItem -FromSession $first -ToSession $otherSession -Path $paths -Destination several-between -ThrottleLimit 3 -PassThru
+            $out.Name | Should -Be $names
+            $out.Domain | Select-Object -Unique | Should -Be $other.Domain
+            foreach ($source in $sources) {
+                Get-Sha (Join-Path $other.Home "several-between/$(Split-Path -Leaf $source)") | Should -Be (Get-Sha $source)
+            }
+            (Get-ChildItem -LiteralPath (Join-Path $other.Home 'several-between') -Force).Name | Sort-Object | Should -Be ($names | Sort-Object) -Because 'no staging file is left'
         }
 
         It 'copies a tree with -Recurse, empty folders included, as a new folder or into an existing one' {
@@ -1179,6 +1224,30 @@ Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_
             Wait-Until { @(Get-ChildItem -LiteralPath $remote -Force).Count -le 2 } -TimeoutSec 5 | Out-Null
             (Get-ChildItem -LiteralPath $remote -Force).Name | Should -Be @('small 1.txt', 'small 2.txt')
             Get-Content -LiteralPath (Join-Path $remote 'small 2.txt') | Should -Be 'small 2'
+        }
+
+        It 'leaves only complete files when several downloads side by side are stopped midway' {
+            foreach ($i in 1..2) { New-TextFile (Join-Path $agent.Home "stop-several-down/small $i.txt") "small $i" | Out-Null }
+            foreach ($i in 1..3) { New-SparseFile (Join-Path $agent.Home "stop-several-down/huge $i.bin") 4GB | Out-Null }
+            $into = New-LocalDir 'stop-several-down'
+            $paths = @('small 1.txt', 'small 2.txt', 'huge 1.bin', 'huge 2.bin', 'huge 3.bin') | ForEach-Object { "stop-several-down/$_" }
+            $job = Copy-SbxItem -FromSandbox -LiteralPath $paths -Destination $into -ThrottleLimit 4 -AsJob
+            try {
+                # Both small files done, and the huge ones in flight under their staging names.
+                Wait-Until {
+                    ((Test-Path -LiteralPath (Join-Path $into 'small 1.txt')) -and (Test-Path -LiteralPath (Join-Path $into 'small 2.txt')) -and
+                        @(Get-StagingFile $into).Count -ge 2) -or $job.State -ne 'Running'
+                } | Should -BeTrue
+                $job.State | Should -Be 'Running' -Because 'the 4 GB downloads are still running'
+                $job | Stop-Job
+                $job | Wait-Job -Timeout 15 | Out-Null
+                $job.State | Should -Be 'Stopped'
+            }
+            finally {
+                $job | Remove-Job -Force
+            }
+            (Get-ChildItem -LiteralPath $into -Force).Name | Should -Be @('small 1.txt', 'small 2.txt')
+            Get-Content -LiteralPath (Join-Path $into 'small 2.txt') | Should -Be 'small 2'
         }
 
         It 'leaves nothing in the sandbox when an upload job is stopped midway' {

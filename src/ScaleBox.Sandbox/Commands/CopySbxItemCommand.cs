@@ -107,7 +107,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     /// <summary>
     /// How many files are copied at once (default 8): the files of a tree with -Recurse, and files
-    /// named on their own that go into the sandbox. Small files cost round trips rather than
+    /// named on their own, whichever way they go. Small files cost round trips rather than
     /// bandwidth, so several in flight make many of them much faster; 1 copies one file at a time.
     /// The files of a tree are reported in the order they finish, files named on their own in the
     /// order named.
@@ -346,7 +346,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             {
                 ToOtherSandbox = toOtherSandbox,
                 // What the plan found there can change before this copy only by an earlier copy of this command.
-                RecheckDestination = _plan.Exists(earlier => earlier.Upload && SandboxPath.Overlap(earlier.Destination, target)),
+                OverlapsEarlierCopy = _plan.Exists(earlier => earlier.Upload && SandboxPath.Overlap(earlier.Destination, target)),
             });
         }
     }
@@ -386,7 +386,11 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
         {
-            _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder });
+            _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1)
+            {
+                MakeParent = makeFolder,
+                OverlapsEarlierCopy = _plan.Exists(earlier => !earlier.Upload && LocalPath.Overlap(earlier.Destination, target)),
+            });
         }
     }
 
@@ -444,10 +448,10 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     // ------------------------------------------------------------ copying (off the pipeline thread)
 
     /// <summary>
-    /// Runs the planned copies in order. Files named on their own that go into this session's
-    /// sandbox run -ThrottleLimit at a time, what each writes reaching the sink in plan order; a
-    /// directory, a download, a copy between sandboxes and a file where an earlier item writes run
-    /// alone, once those before them are done. Per-copy failures become errors in the sink; a bad
+    /// Runs the planned copies in order. Files named on their own run -ThrottleLimit at a time,
+    /// whichever way they go, what each writes reaching the sink in plan order; a directory (whose
+    /// tree has a window of its own) and a file where an earlier item writes run alone, once those
+    /// before them are done. Per-copy failures become errors in the sink; a bad
     /// token or an unreachable agent is thrown, since no further copy could succeed.
     /// </summary>
     async Task CopyAllAsync(SandboxClient client, IReadOnlyList<PlannedCopy> copies, OutputSink sink, bool showProgress, CancellationToken cancel)
@@ -458,7 +462,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         int started = 0;
         foreach (PlannedCopy copy in copies)
         {
-            bool sideBySide = copy.Upload && copy.ToOtherSandbox is null && !copy.IsDirectory && !copy.RecheckDestination && ThrottleLimit > 1;
+            bool sideBySide = !copy.IsDirectory && !copy.OverlapsEarlierCopy && ThrottleLimit > 1;
             while (inFlight.Count > 0 && (!sideBySide || inFlight.IsFull))
             {
                 await ReplayOldestAsync(inFlight, cancel).ConfigureAwait(false);
@@ -531,7 +535,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         if (copy.Upload)
         {
             SandboxClient target = copy.ToOtherSandbox ?? client;
-            if (!Force && copy.RecheckDestination && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
+            if (!Force && copy.OverlapsEarlierCopy && await target.Files.ExistsAsync(copy.Destination, cancel).ConfigureAwait(false))
             {
                 await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
                 return;
@@ -636,11 +640,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         public SandboxClient? ToOtherSandbox { get; set; }
 
         /// <summary>
-        /// An earlier copy of the same command writes to this path, inside it or above it: ask the
-        /// sandbox again right before writing whether the destination exists. Otherwise the plan's
-        /// check stands, and the copy saves that round trip.
+        /// An earlier copy of the same command writes to this path, inside it or above it: this one
+        /// runs once the earlier ones are done, and a copy into a sandbox asks again right before
+        /// writing whether the destination exists. Otherwise the plan's check stands, and the copy
+        /// saves that round trip (a download checks its local target itself).
         /// </summary>
-        public bool RecheckDestination { get; set; }
+        public bool OverlapsEarlierCopy { get; set; }
 
         /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
         public bool MakeParent { get; set; }
