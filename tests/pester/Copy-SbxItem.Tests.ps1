@@ -934,6 +934,24 @@ Describe 'Copy-SbxItem' {
             $out.Length | Should -Be 300000
         }
 
+        It 'returns with -PassThru the same items Get-SbxItem gives afterwards, for a file and for the files of a tree' {
+            # The items come from the agent's answers to the renames; they must be what a lookup says.
+            New-TextFile (Join-Path $work 'out-tree/sub/c.txt') 'c' | Out-Null
+            New-TextFile (Join-Path $work 'out-tree/d.txt') 'dd' | Out-Null
+            $single = Copy-SbxItem -ToSandbox -Path $payload -Destination out/same-as-lookup.bin -PassThru
+            $tree = Copy-SbxItem -ToSandbox -Path (Join-Path $work 'out-tree') -Destination out/same-as-lookup -Recurse -Packing Never -PassThru
+            $tree | Should -HaveCount 3
+            # (A directory's item is taken when it is made, before its files change its time.)
+            foreach ($item in @($single) + @($tree | Where-Object Type -EQ File)) {
+                $looked = Get-SbxItem -LiteralPath $item.Path
+                $names = $looked.psobject.Properties | Where-Object MemberType -EQ 'Property' | ForEach-Object Name
+                foreach ($name in $names) {
+                    "$($item.$name)" | Should -Be "$($looked.$name)" -Because "$name of $($item.Path) is what Get-SbxItem gives"
+                }
+            }
+            $tree | Where-Object Type -EQ File | ForEach-Object Length | Sort-Object | Should -Be @(1, 2)
+        }
+
         It 'returns nothing without -PassThru' {
             Copy-SbxItem -ToSandbox -Path $payload -Destination out/quiet.bin | Should -BeNullOrEmpty
             Copy-SbxItem -FromSandbox -Path out/quiet.bin -Destination (Join-Path $work 'quiet.bin') | Should -BeNullOrEmpty

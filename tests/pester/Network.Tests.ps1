@@ -149,6 +149,14 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
             Should -Be @('/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Stat', '/upload', '/upload')
         Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath counted-up.txt -Destination (Join-Path $work 'counted-back.txt') -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/download')
+        # -PassThru takes the item from the agent's answer to the rename, as New-SbxItem does.
+        $returned = @{}
+        Get-CopyRequest { $returned.Item = Copy-SbxItem -ToSandbox -LiteralPath $file -Destination counted-passthru.txt -PassThru -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
+        $returned.Item.Path | Should -Be (Join-Path $agent.Home 'counted-passthru.txt')
+        $returned.Item.Length | Should -Be (Get-Item -LiteralPath $file).Length
+        Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-new-item.txt -Value 'new' -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
         Get-Content -LiteralPath (Join-Path $agent.Home 'counted-folder/counted.txt') | Should -Be 'counted'
         Get-Content -LiteralPath (Join-Path $work 'counted-back.txt') | Should -Be 'counted'
         Get-Content -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-second.txt') | Should -Be 'second'

@@ -108,16 +108,19 @@ public sealed class SandboxFileSystem
     }
 
     /// <summary>Whether the path exists, decided by the status code, never by the message text.</summary>
-    public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
+    public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) =>
+        await TryGetItemAsync(path, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>The item at the path, or null when nothing is there (decided by the status code): one request where ExistsAsync then GetItemAsync make two.</summary>
+    public async Task<SandboxItem?> TryGetItemAsync(string path, CancellationToken cancellationToken = default)
     {
         try
         {
-            await GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-            return true;
+            return await GetItemAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
         {
-            return false;
+            return null;
         }
     }
 

@@ -185,6 +185,7 @@ internal static class DirectoryUpload
         Status = SandboxTransferStatus.Copied,
         Bytes = result?.Length ?? 0,
         Sha256 = result?.Sha256,
+        Item = result?.Item,
     };
 
     static SandboxTransferOutcome Failed(LocalTreeEntry entry, string remote, Exception error) => new SandboxTransferOutcome

@@ -118,9 +118,10 @@ public sealed class SandboxFileTransfer
             throw;
         }
 
+        SandboxItem placed;
         try
         {
-            await _client.Files.MoveAsync(staging, remotePath, cancellationToken).ConfigureAwait(false);
+            placed = await _client.Files.MoveAsync(staging, remotePath, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -140,6 +141,7 @@ public sealed class SandboxFileTransfer
             Length = posted.Length,
             Sha256 = posted.Sha256,
             ServerResponse = posted.ServerResponse,
+            Item = ReportedEntry.IfWhole(placed),
         };
     }
 
@@ -206,6 +208,7 @@ public sealed class SandboxFileTransfer
             Length = result.Length,
             Sha256 = result.Sha256,
             ServerResponse = result.ServerResponse,
+            Item = result.Item,
             LocalPath = source,
         };
     }

@@ -83,7 +83,7 @@ internal static class SandboxToSandboxCopy
                 ? new SandboxTransferOutcome
                 {
                     Source = item.Path, Destination = destination, RelativePath = relative, Kind = SandboxItemType.File,
-                    Status = SandboxTransferStatus.Copied, Bytes = copied!.Length,
+                    Status = SandboxTransferStatus.Copied, Bytes = copied!.Length, Item = copied.Item,
                 }
                 : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
         }

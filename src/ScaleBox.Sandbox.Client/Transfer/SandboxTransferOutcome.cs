@@ -40,6 +40,12 @@ public sealed class SandboxTransferOutcome
     /// <summary>SHA-256 of the copied bytes (lowercase hex), when computed.</summary>
     public string? Sha256 { get; init; }
 
+    /// <summary>
+    /// For a file copied into a sandbox, the file as the agent reported it once in place, when
+    /// it reported it whole; null otherwise (and for downloads, directories and packed trees).
+    /// </summary>
+    public Files.SandboxItem? Item { get; init; }
+
     /// <summary>Times the file's download resumed after a dropped connection.</summary>
     public int ResumeCount { get; init; }
 

@@ -23,6 +23,12 @@ public sealed class SandboxUploadResult
     /// <summary>The agent's response body as text (JSON or e.g. <c>uploaded: /path</c>), shortened; for diagnostics.</summary>
     public string? ServerResponse { get; init; }
 
+    /// <summary>
+    /// The file as the agent reported it once in place (its answer to the rename), when it
+    /// reported it whole; null otherwise: ask with <see cref="Files.SandboxFileSystem.GetItemAsync"/>.
+    /// </summary>
+    public Files.SandboxItem? Item { get; init; }
+
     /// <summary>The local file the content came from, when the upload was of a file.</summary>
     public string? LocalPath { get; init; }
 

@@ -546,7 +546,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes).", cancel).ConfigureAwait(false);
             if (PassThru)
             {
-                await sink.WriteObjectAsync(await target.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                // The agent's answer to the rename, when whole, saves asking for the item again.
+                await sink.WriteObjectAsync(uploaded.Item ?? await target.Files.GetItemAsync(uploaded.Path, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
             }
         }
         else
@@ -584,7 +585,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                     if (PassThru && copy.Upload)
                     {
                         SandboxClient target = copy.ToOtherSandbox ?? client;
-                        await sink.WriteObjectAsync(await target.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+                        await sink.WriteObjectAsync(outcome.Item ?? await target.Files.GetItemAsync(outcome.Destination, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
                     }
                     else if (PassThru)
                     {

@@ -79,7 +79,7 @@ public sealed class NewSbxItemCommand : SessionCmdlet
     {
         try
         {
-            SandboxItem? existing = Wait(Client.Files.ExistsAsync(path, CancelToken)) ? Wait(Client.Files.GetItemAsync(path, CancelToken)) : null;
+            SandboxItem? existing = Wait(Client.Files.TryGetItemAsync(path, CancelToken));
             if (existing is { IsDirectory: true })
             {
                 WriteError(SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
@@ -94,7 +94,8 @@ public sealed class NewSbxItemCommand : SessionCmdlet
             }
             using var content = new MemoryStream(ContentBytes());
             SandboxUploadResult written = Wait(Client.Transfer.UploadAsync(content, path, null, CancelToken));
-            WriteObject(Wait(Client.Files.GetItemAsync(written.Path, CancelToken)));
+            // The agent's answer to the rename, when whole, saves asking for the item again.
+            WriteObject(written.Item ?? Wait(Client.Files.GetItemAsync(written.Path, CancelToken)));
         }
         catch (SandboxException e)
         {
