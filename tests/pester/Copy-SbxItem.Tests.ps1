@@ -773,6 +773,32 @@ Describe 'Copy-SbxItem' {
             Get-Content -LiteralPath (Join-Path $other.Home 'trees/tree/sub/b.txt') | Should -Be 'b' -Because 'an existing folder receives the tree under its own name'
         }
 
+        It 'copies a tree of many files between them several at a time, merging into an existing copy with and without -Force' {
+            $source = Join-Path $agent.Home 'between/many'
+            $expected = foreach ($d in 1..4) {
+                foreach ($f in 1..10) {
+                    $relative = "d $d/f #$f.txt"
+                    New-TextFile (Join-Path $source $relative) "file $d.$f" | Out-Null
+                    $relative
+                }
+            }
+            $out = Copy-SbxItem -FromSession $first -ToSession $otherSession -Path between/many -Destination many-between -Recurse -ThrottleLimit 4 -PassThru
+            $out | Should -HaveCount 44
+            ($out | Where-Object Type -EQ File).Path | Sort-Object | Should -Be ($expected | ForEach-Object { Join-Path $other.Home "many-between/$_" } | Sort-Object)
+            foreach ($relative in $expected) {
+                Get-Content -LiteralPath (Join-Path $other.Home "many-between/$relative") | Should -Be (Get-Content -LiteralPath (Join-Path $source $relative))
+            }
+            # Into the copy again: without -Force each file there is skipped with a warning; with -Force replaced.
+            Set-Content -LiteralPath (Join-Path $source 'd 1/f #1.txt') -Value 'changed' -NoNewline
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path 'between/many/*' -Destination many-between -Recurse -WarningVariable skipped -WarningAction SilentlyContinue
+            $skipped | Should -HaveCount 40
+            Get-Content -LiteralPath (Join-Path $other.Home 'many-between/d 1/f #1.txt') | Should -Be 'file 1.1'
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path 'between/many/*' -Destination many-between -Recurse -Force -WarningVariable skipped
+            $skipped | Should -BeNullOrEmpty
+            Get-Content -LiteralPath (Join-Path $other.Home 'many-between/d 1/f #1.txt') | Should -Be 'changed'
+            Get-StagingFile (Join-Path $other.Home 'many-between') | Should -BeNullOrEmpty
+        }
+
         It 'leaves out what -Exclude names from a tree copied between them' {
             New-TextFile (Join-Path $agent.Home 'between/proj/src/a.py') 'a' | Out-Null
             New-TextFile (Join-Path $agent.Home 'between/proj/src/a.pyc') 'compiled' | Out-Null
@@ -1266,6 +1292,37 @@ Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_
             }
             (Get-ChildItem -LiteralPath $into -Force).Name | Should -Be @('small 1.txt', 'small 2.txt')
             Get-Content -LiteralPath (Join-Path $into 'small 2.txt') | Should -Be 'small 2'
+        }
+
+        It 'leaves only complete files when a tree copied between two sandboxes is stopped midway' {
+            $other = Start-TestAgent
+            try {
+                $otherSession = New-SbxSession -Domain $other.Domain -AccessToken $other.Token -Name stop-other
+                foreach ($i in 1..2) { New-TextFile (Join-Path $agent.Home "stop-between/a small $i.txt") "small $i" | Out-Null }
+                foreach ($i in 1..3) { New-SparseFile (Join-Path $agent.Home "stop-between/huge $i.bin") 4GB | Out-Null }
+                $job = Copy-SbxItem -FromSession $session -ToSession $otherSession -Path stop-between -Destination stop-between -Recurse -ThrottleLimit 4 -AsJob
+                $remote = Join-Path $other.Home 'stop-between'
+                try {
+                    # Both small files done, and the huge ones in flight under temporary names side by side.
+                    Wait-Until {
+                        ((Test-Path -LiteralPath (Join-Path $remote 'a small 1.txt')) -and (Test-Path -LiteralPath (Join-Path $remote 'a small 2.txt')) -and
+                            @(Get-ChildItem -LiteralPath $remote -Force).Count -ge 4) -or $job.State -ne 'Running'
+                    } | Should -BeTrue
+                    $job.State | Should -Be 'Running' -Because 'the 4 GB copies are still running'
+                    $job | Stop-Job
+                    $job | Wait-Job -Timeout 15 | Out-Null
+                    $job.State | Should -Be 'Stopped'
+                }
+                finally {
+                    $job | Remove-Job -Force
+                }
+                Wait-Until { @(Get-ChildItem -LiteralPath $remote -Force).Count -le 2 } -TimeoutSec 5 | Out-Null
+                (Get-ChildItem -LiteralPath $remote -Force).Name | Should -Be @('a small 1.txt', 'a small 2.txt')
+            }
+            finally {
+                if ($otherSession) { Remove-SbxSession -Session $otherSession }
+                Stop-TestAgent $other
+            }
         }
 
         It 'leaves nothing in the sandbox when an upload job is stopped midway' {

@@ -532,13 +532,16 @@ public sealed class SandboxFileTransfer
         return SandboxToSandboxCopy.CopyFileAsync(_client, remotePath, target ?? throw new ArgumentNullException(nameof(target)), targetPath, bytesSent, cancellationToken);
     }
 
-    /// <summary>Copies a directory tree of this sandbox to another sandbox, file by file, streamed; one outcome per item.</summary>
+    /// <summary>
+    /// Copies a directory tree of this sandbox to another sandbox, file by file, streamed,
+    /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> at a time; one outcome per item as it finishes.
+    /// </summary>
     public IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryToAsync(string remoteDirectory, SandboxClient target, string targetDirectory,
         SandboxTreeCopyOptions? options = null, CancellationToken cancellationToken = default)
     {
         RequirePath(remoteDirectory, "copy");
         return SandboxToSandboxCopy.CopyDirectoryAsync(_client, remoteDirectory, target ?? throw new ArgumentNullException(nameof(target)), targetDirectory,
-            options?.Overwrite == true, options?.Exclude, cancellationToken);
+            options ?? new SandboxTreeCopyOptions(), cancellationToken);
     }
 
     /// <summary>

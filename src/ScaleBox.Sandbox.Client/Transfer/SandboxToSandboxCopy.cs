@@ -19,6 +19,8 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// </summary>
 internal static class SandboxToSandboxCopy
 {
+    const string Operation = "copy";
+
     public static async Task<SandboxUploadResult> CopyFileAsync(SandboxClient source, string sourcePath, SandboxClient target, string targetPath,
         IProgress<long>? bytesSent, CancellationToken cancellationToken)
     {
@@ -28,17 +30,24 @@ internal static class SandboxToSandboxCopy
 
     /// <summary>
     /// The tree below <paramref name="sourceDirectory"/> into <paramref name="targetDirectory"/>
-    /// (made if missing): directories first, then files, one outcome per item as it goes.
-    /// Names are checked as for a download: one that climbs out of the tree is skipped.
+    /// (made if missing), planned as an upload of a local tree is: one listing of each side, so
+    /// nothing is asked per file before it is copied. Directories first, then files, each part
+    /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> at a time, one outcome per item as it
+    /// finishes. Names are checked as for a download: one that climbs out of the tree is skipped.
     /// </summary>
     public static async IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient source, string sourceDirectory,
-        SandboxClient target, string targetDirectory, bool overwrite, Func<string, bool>? exclude, [EnumeratorCancellation] CancellationToken cancellationToken)
+        SandboxClient target, string targetDirectory, SandboxTreeCopyOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         IReadOnlyList<SandboxItem> listing = await source.Files
             .GetChildItemsAsync(sourceDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
-        await EnsureDirectoryAsync(target, targetDirectory, cancellationToken).ConfigureAwait(false);
+        RemoteTreeIndex existing = await RemoteTreeIndex.LoadAsync(target, targetDirectory, Operation, cancellationToken).ConfigureAwait(false);
+        if (!existing.RootExists)
+        {
+            await EnsureDirectoryAsync(target, targetDirectory, cancellationToken).ConfigureAwait(false);
+        }
         string prefix = sourceDirectory.TrimEnd('/') + "/";
-        var planned = new List<(SandboxItem Item, string Relative)>();
+        var directories = new List<(SandboxItem Item, string Relative)>();
+        var files = new List<(SandboxItem Item, string Relative)>();
         foreach (SandboxItem item in listing)
         {
             string? relative = RelativeInside(item.Path, prefix);
@@ -48,45 +57,77 @@ internal static class SandboxToSandboxCopy
                     "its path is not inside the copied directory", null);
                 continue;
             }
-            if (!TreeExclusion.IsExcluded(exclude, relative))
+            if (TreeExclusion.IsExcluded(options.Exclude, relative))
             {
-                planned.Add((item, relative));
-            }
-        }
-
-        foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.IsDirectory).OrderBy(p => p.Relative, StringComparer.Ordinal))
-        {
-            string destination = SandboxPath.Join(targetDirectory, relative);
-            Exception? failure = await TryAsync(() => EnsureDirectoryAsync(target, destination, cancellationToken), cancellationToken).ConfigureAwait(false);
-            yield return failure is null
-                ? Outcome(item, destination, relative, SandboxTransferStatus.Copied, SandboxTransferReason.None, null, null)
-                : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
-        }
-
-        foreach ((SandboxItem item, string relative) in planned.Where(p => p.Item.Type == SandboxItemType.File))
-        {
-            string destination = SandboxPath.Join(targetDirectory, relative);
-            if (!overwrite && await target.Files.ExistsAsync(destination, cancellationToken).ConfigureAwait(false))
-            {
-                yield return Outcome(item, destination, relative, SandboxTransferStatus.Skipped, SandboxTransferReason.AlreadyExists,
-                    "the destination exists (overwrite was not asked for)", null);
                 continue;
             }
-            SandboxUploadResult? copied = null;
-            Exception? failure = await TryAsync(async () =>
-                copied = await CopyFileAsync(source, item.Path, target, destination, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            if (failure is not null && failure is SandboxException { Code: SandboxErrorCode.Unauthenticated or SandboxErrorCode.Unavailable })
+            if (item.IsDirectory)
             {
-                throw failure; // nothing later can succeed either
+                directories.Add((item, relative));
             }
-            yield return failure is null
-                ? new SandboxTransferOutcome
-                {
-                    Source = item.Path, Destination = destination, RelativePath = relative, Kind = SandboxItemType.File,
-                    Status = SandboxTransferStatus.Copied, Bytes = copied!.Length, Item = copied.Item,
-                }
-                : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
+            else if (item.Type == SandboxItemType.File)
+            {
+                files.Add((item, relative));
+            }
         }
+
+        int limit = options.MaxParallelFiles;
+        await foreach (SandboxTransferOutcome outcome in BoundedParallel
+            .RunAsync(directories, limit, (planned, token) => CopyDirectoryEntryAsync(target, planned.Item, planned.Relative, targetDirectory, existing, token), cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return outcome;
+        }
+        await foreach (SandboxTransferOutcome outcome in BoundedParallel
+            .RunAsync(files, limit, (planned, token) => CopyFileEntryAsync(source, target, planned.Item, planned.Relative, targetDirectory, existing, options.Overwrite, token), cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return outcome;
+        }
+    }
+
+    static async Task<SandboxTransferOutcome> CopyDirectoryEntryAsync(SandboxClient target, SandboxItem item, string relative, string targetDirectory,
+        RemoteTreeIndex existing, CancellationToken cancellationToken)
+    {
+        string destination = SandboxPath.Join(targetDirectory, relative);
+        Exception? failure = existing.TypeOf(relative) switch
+        {
+            SandboxItemType.Directory => null, // merged into
+            SandboxItemType.File => target.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", Operation, destination, null),
+            _ => await TryAsync(() => EnsureDirectoryAsync(target, destination, cancellationToken), cancellationToken).ConfigureAwait(false),
+        };
+        return failure is null
+            ? Outcome(item, destination, relative, SandboxTransferStatus.Copied, SandboxTransferReason.None, null, null)
+            : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
+    }
+
+    static async Task<SandboxTransferOutcome> CopyFileEntryAsync(SandboxClient source, SandboxClient target, SandboxItem item, string relative,
+        string targetDirectory, RemoteTreeIndex existing, bool overwrite, CancellationToken cancellationToken)
+    {
+        string destination = SandboxPath.Join(targetDirectory, relative);
+        switch (existing.TypeOf(relative))
+        {
+            case SandboxItemType.Directory:
+                Exception inTheWay = target.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", Operation, destination, null);
+                return Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, inTheWay.Message, inTheWay);
+            case SandboxItemType.File when !overwrite:
+                return Outcome(item, destination, relative, SandboxTransferStatus.Skipped, SandboxTransferReason.AlreadyExists,
+                    "the destination exists (overwrite was not asked for)", null);
+        }
+        SandboxUploadResult? copied = null;
+        Exception? failure = await TryAsync(async () =>
+            copied = await CopyFileAsync(source, item.Path, target, destination, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (failure is SandboxException { Code: SandboxErrorCode.Unauthenticated or SandboxErrorCode.Unavailable })
+        {
+            throw failure; // nothing later can succeed either: the run ends, the files in flight are cancelled
+        }
+        return failure is null
+            ? new SandboxTransferOutcome
+            {
+                Source = item.Path, Destination = destination, RelativePath = relative, Kind = SandboxItemType.File,
+                Status = SandboxTransferStatus.Copied, Bytes = copied!.Length, Item = copied.Item,
+            }
+            : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
     }
 
     /// <summary>The path below <paramref name="prefix"/>, or null when it is not below it or climbs with "..".</summary>
