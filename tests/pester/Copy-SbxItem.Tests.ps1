@@ -967,8 +967,11 @@ Describe 'Copy-SbxItem' {
             $single = Copy-SbxItem -ToSandbox -Path $payload -Destination out/same-as-lookup.bin -PassThru
             $tree = Copy-SbxItem -ToSandbox -Path (Join-Path $work 'out-tree') -Destination out/same-as-lookup -Recurse -Packing Never -PassThru
             $tree | Should -HaveCount 3
-            # (A directory's item is taken when it is made, before its files change its time.)
-            foreach ($item in @($single) + @($tree | Where-Object Type -EQ File)) {
+            $packed = Copy-SbxItem -ToSandbox -Path (Join-Path $work 'out-tree') -Destination out/same-as-lookup-packed -Recurse -Packing Always -PassThru
+            $packed | Should -HaveCount 3
+            $packed.Path | Sort-Object | Should -Be (@('sub', 'sub/c.txt', 'd.txt') | ForEach-Object { Join-Path $agent.Home "out/same-as-lookup-packed/$_" } | Sort-Object)
+            # (A directory's item copied file by file is taken when it is made, before its files change its time.)
+            foreach ($item in @($single) + @($tree | Where-Object Type -EQ File) + @($packed)) {
                 $looked = Get-SbxItem -LiteralPath $item.Path
                 $names = $looked.psobject.Properties | Where-Object MemberType -EQ 'Property' | ForEach-Object Name
                 foreach ($name in $names) {

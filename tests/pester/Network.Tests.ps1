@@ -157,6 +157,14 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $returned.Item.Length | Should -Be (Get-Item -LiteralPath $file).Length
         Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-new-item.txt -Value 'new' -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
+        # A tree sent packed is listed once in place for its -PassThru items, not asked for item by item.
+        $tree = Join-Path $work 'counted-tree'
+        foreach ($i in 1..40) { New-Item -ItemType File -Path (Join-Path $tree "sub $($i % 4)/f$i.txt") -Value "$i" -Force | Out-Null }
+        $returned = @{}
+        $requests = Get-CopyRequest { $returned.Items = Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-tree -Recurse -Packing Always -PassThru -Session $s }
+        $returned.Items | Should -HaveCount 44
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -BeLessThan 5
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
         Get-Content -LiteralPath (Join-Path $agent.Home 'counted-folder/counted.txt') | Should -Be 'counted'
         Get-Content -LiteralPath (Join-Path $work 'counted-back.txt') | Should -Be 'counted'
         Get-Content -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-second.txt') | Should -Be 'second'

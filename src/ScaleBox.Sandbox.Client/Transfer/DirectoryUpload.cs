@@ -79,7 +79,7 @@ internal static class DirectoryUpload
 #if NET8_0_OR_GREATER
             var items = new List<LocalTreeEntry>(directories.Count + files.Count);
             items.AddRange(entries.FindAll(entry => entry.SkipReason is null));
-            foreach (SandboxTransferOutcome outcome in await PackedTreeUpload.RunAsync(client, remoteRoot, items, tracker, cancellationToken).ConfigureAwait(false))
+            foreach (SandboxTransferOutcome outcome in await PackedTreeUpload.RunAsync(client, remoteRoot, items, tracker, options.IncludeItems, cancellationToken).ConfigureAwait(false))
             {
                 yield return outcome;
             }

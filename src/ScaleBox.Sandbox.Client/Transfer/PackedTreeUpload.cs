@@ -28,15 +28,16 @@ internal static class PackedTreeUpload
 
     /// <summary>Copies the planned items; returns one outcome per item, in walk order, once the tree is in place.</summary>
     /// <param name="items">Directories and files to copy, in walk order (parents first), none skipped.</param>
+    /// <param name="includeItems">List the tree once in place and give each outcome its item.</param>
     public static async Task<List<SandboxTransferOutcome>> RunAsync(SandboxClient client, string remoteRoot,
-        IReadOnlyList<LocalTreeEntry> items, TreeProgress tracker, CancellationToken cancellationToken)
+        IReadOnlyList<LocalTreeEntry> items, TreeProgress tracker, bool includeItems, CancellationToken cancellationToken)
     {
         string parent = SandboxPath.GetParent(remoteRoot);
         string leaf = SandboxPath.GetLeaf(remoteRoot);
         string stagingDirectory = SandboxPath.Join(parent, RemotePaths.StagingName(leaf));
         string archive = SandboxPath.Join(parent, RemotePaths.StagingName(leaf + ".tar"));
         var outcomes = new List<SandboxTransferOutcome>(items.Count);
-        bool placed = false;
+        SandboxItem? placed = null;
         try
         {
             try
@@ -48,18 +49,49 @@ internal static class PackedTreeUpload
             }
             await UploadArchiveAsync(client, remoteRoot, archive, items, outcomes, tracker, cancellationToken).ConfigureAwait(false);
             await RemoteTar.ExtractAsync(client.Processes, archive, stagingDirectory, remoteRoot, client.Errors, cancellationToken).ConfigureAwait(false);
-            await client.Files.MoveAsync(stagingDirectory, remoteRoot, cancellationToken).ConfigureAwait(false);
-            placed = true;
+            placed = await client.Files.MoveAsync(stagingDirectory, remoteRoot, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await RemoteTar.TryRemoveAsync(client, archive).ConfigureAwait(false);
-            if (!placed)
+            if (placed is null)
             {
                 await RemoteTar.TryRemoveAsync(client, stagingDirectory).ConfigureAwait(false);
             }
         }
+        if (includeItems)
+        {
+            await FillItemsAsync(client, remoteRoot, placed!.Path, outcomes, cancellationToken).ConfigureAwait(false);
+        }
         return outcomes;
+    }
+
+    /// <summary>One listing of the placed tree gives every copied item its entry; one the listing lacks keeps none.</summary>
+    static async Task FillItemsAsync(SandboxClient client, string remoteRoot, string placedPath, List<SandboxTransferOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SandboxItem> listing = await client.Files
+            .GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
+        // Entries keep the requested prefix; the rename's answer covers an agent that lists with the resolved one (a relative or ~ path).
+        var roots = new List<string> { RemotePaths.Clean(remoteRoot) };
+        if (placedPath.Length > 0 && !roots.Contains(RemotePaths.Clean(placedPath)))
+        {
+            roots.Add(RemotePaths.Clean(placedPath));
+        }
+        var byRelativePath = new Dictionary<string, SandboxItem>(StringComparer.Ordinal);
+        foreach (SandboxItem item in listing)
+        {
+            if (TreePathMapper.GetRelativeName(item.Path, roots, out _, out _) is { } relative)
+            {
+                byRelativePath[relative] = item;
+            }
+        }
+        foreach (SandboxTransferOutcome outcome in outcomes)
+        {
+            if (outcome.Status == SandboxTransferStatus.Copied && byRelativePath.TryGetValue(outcome.RelativePath, out SandboxItem? item))
+            {
+                outcome.Item = item;
+            }
+        }
     }
 
     /// <summary>Streams the archive into the sandbox while it is being written; fills <paramref name="outcomes"/> as entries are added.</summary>

@@ -42,9 +42,11 @@ public sealed class SandboxTransferOutcome
 
     /// <summary>
     /// For a file copied into a sandbox, the file as the agent reported it once in place, when
-    /// it reported it whole; null otherwise (and for downloads, directories and packed trees).
+    /// it reported it whole; for the items of a tree sent packed, as listed once it is in place,
+    /// when <see cref="SandboxTreeCopyOptions.IncludeItems"/> asked for that; null otherwise (and
+    /// for downloads).
     /// </summary>
-    public Files.SandboxItem? Item { get; init; }
+    public Files.SandboxItem? Item { get; internal set; }
 
     /// <summary>Times the file's download resumed after a dropped connection.</summary>
     public int ResumeCount { get; init; }

@@ -42,6 +42,13 @@ public sealed class SandboxTreeCopyOptions
     }
 
     /// <summary>
+    /// For a copy into a sandbox, fill <see cref="SandboxTransferOutcome.Item"/> of the items it
+    /// copies where the agent's answers do not: a tree sent packed is then listed once it is in
+    /// place (one request for the whole tree, where asking per item would cost one each).
+    /// </summary>
+    public bool IncludeItems { get; set; }
+
+    /// <summary>
     /// Whether the tree travels as one tar stream instead of one request per file (default
     /// <see cref="SandboxTreePacking.Auto"/>); see <see cref="SandboxTreePacking"/>.
     /// </summary>

@@ -564,7 +564,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
     {
-        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit, Packing = Packing, Exclude = _excluded };
+        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit, Packing = Packing, Exclude = _excluded, IncludeItems = PassThru };
         IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
             ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
             : copy.Upload
