@@ -88,6 +88,26 @@ BeforeAll {
             Where-Object Name -Like '.*.sbxpart-*'
     }
 
+    function Stop-CopyJobMidway($Job, [string] $Folder, [string[]] $Done, [scriptblock] $InFlight) {
+        <# Waits until the files $Done are complete in $Folder and $InFlight holds (the large ones in flight
+           side by side), stops the job, and checks that only the complete files are left. #>
+        try {
+            Wait-Until {
+                (@($Done | Where-Object { -not (Test-Path -LiteralPath (Join-Path $Folder $_)) }).Count -eq 0 -and (& $InFlight)) -or $Job.State -ne 'Running'
+            } | Should -BeTrue
+            $Job.State | Should -Be 'Running' -Because 'the 4 GB copies are still running'
+            $Job | Stop-Job
+            $Job | Wait-Job -Timeout 15 | Out-Null
+            $Job.State | Should -Be 'Stopped'
+        }
+        finally {
+            $Job | Remove-Job -Force
+        }
+        # An agent removes what it was receiving once the upload is cancelled.
+        Wait-Until { @(Get-ChildItem -LiteralPath $Folder -Force).Count -le $Done.Count } -TimeoutSec 5 | Out-Null
+        (Get-ChildItem -LiteralPath $Folder -Force).Name | Should -Be $Done
+    }
+
     function Invoke-InRunspace([string] $Script, [hashtable] $Arguments = @{}) {
         <# Runs $Script in a fresh runspace with its own session, and returns its output and streams. #>
         $ps = [powershell]::Create()
@@ -1254,22 +1274,8 @@ Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_
             $huge = foreach ($i in 1..3) { New-SparseFile (Join-Path $work "stop-several/huge $i.bin") 4GB }
             $remote = New-RemoteDir 'stop-several'
             $job = Copy-SbxItem -ToSandbox -LiteralPath (@($small) + @($huge)) -Destination stop-several -ThrottleLimit 4 -AsJob
-            try {
-                # Both small files done, and the huge ones in flight under temporary names (the client's, and the agent's while it receives).
-                Wait-Until {
-                    ((Test-Path -LiteralPath (Join-Path $remote 'small 1.txt')) -and (Test-Path -LiteralPath (Join-Path $remote 'small 2.txt')) -and
-                        @(Get-ChildItem -LiteralPath $remote -Force).Count -ge 4) -or $job.State -ne 'Running'
-                } | Should -BeTrue
-                $job.State | Should -Be 'Running' -Because 'the 4 GB uploads are still running'
-                $job | Stop-Job
-                $job | Wait-Job -Timeout 15 | Out-Null
-                $job.State | Should -Be 'Stopped'
-            }
-            finally {
-                $job | Remove-Job -Force
-            }
-            Wait-Until { @(Get-ChildItem -LiteralPath $remote -Force).Count -le 2 } -TimeoutSec 5 | Out-Null
-            (Get-ChildItem -LiteralPath $remote -Force).Name | Should -Be @('small 1.txt', 'small 2.txt')
+            # In flight: the huge ones under temporary names (the client's, and the agent's while it receives).
+            Stop-CopyJobMidway $job $remote -Done 'small 1.txt', 'small 2.txt' -InFlight { @(Get-ChildItem -LiteralPath $remote -Force).Count -ge 4 }
             Get-Content -LiteralPath (Join-Path $remote 'small 2.txt') | Should -Be 'small 2'
         }
 
@@ -1279,21 +1285,7 @@ Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_
             $into = New-LocalDir 'stop-several-down'
             $paths = @('small 1.txt', 'small 2.txt', 'huge 1.bin', 'huge 2.bin', 'huge 3.bin') | ForEach-Object { "stop-several-down/$_" }
             $job = Copy-SbxItem -FromSandbox -LiteralPath $paths -Destination $into -ThrottleLimit 4 -AsJob
-            try {
-                # Both small files done, and the huge ones in flight under their staging names.
-                Wait-Until {
-                    ((Test-Path -LiteralPath (Join-Path $into 'small 1.txt')) -and (Test-Path -LiteralPath (Join-Path $into 'small 2.txt')) -and
-                        @(Get-StagingFile $into).Count -ge 2) -or $job.State -ne 'Running'
-                } | Should -BeTrue
-                $job.State | Should -Be 'Running' -Because 'the 4 GB downloads are still running'
-                $job | Stop-Job
-                $job | Wait-Job -Timeout 15 | Out-Null
-                $job.State | Should -Be 'Stopped'
-            }
-            finally {
-                $job | Remove-Job -Force
-            }
-            (Get-ChildItem -LiteralPath $into -Force).Name | Should -Be @('small 1.txt', 'small 2.txt')
+            Stop-CopyJobMidway $job $into -Done 'small 1.txt', 'small 2.txt' -InFlight { @(Get-StagingFile $into).Count -ge 2 }
             Get-Content -LiteralPath (Join-Path $into 'small 2.txt') | Should -Be 'small 2'
         }
 
@@ -1305,22 +1297,7 @@ Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_
                 foreach ($i in 1..3) { New-SparseFile (Join-Path $agent.Home "stop-between/huge $i.bin") 4GB | Out-Null }
                 $job = Copy-SbxItem -FromSession $session -ToSession $otherSession -Path stop-between -Destination stop-between -Recurse -ThrottleLimit 4 -AsJob
                 $remote = Join-Path $other.Home 'stop-between'
-                try {
-                    # Both small files done, and the huge ones in flight under temporary names side by side.
-                    Wait-Until {
-                        ((Test-Path -LiteralPath (Join-Path $remote 'a small 1.txt')) -and (Test-Path -LiteralPath (Join-Path $remote 'a small 2.txt')) -and
-                            @(Get-ChildItem -LiteralPath $remote -Force).Count -ge 4) -or $job.State -ne 'Running'
-                    } | Should -BeTrue
-                    $job.State | Should -Be 'Running' -Because 'the 4 GB copies are still running'
-                    $job | Stop-Job
-                    $job | Wait-Job -Timeout 15 | Out-Null
-                    $job.State | Should -Be 'Stopped'
-                }
-                finally {
-                    $job | Remove-Job -Force
-                }
-                Wait-Until { @(Get-ChildItem -LiteralPath $remote -Force).Count -le 2 } -TimeoutSec 5 | Out-Null
-                (Get-ChildItem -LiteralPath $remote -Force).Name | Should -Be @('a small 1.txt', 'a small 2.txt')
+                Stop-CopyJobMidway $job $remote -Done 'a small 1.txt', 'a small 2.txt' -InFlight { @(Get-ChildItem -LiteralPath $remote -Force).Count -ge 4 }
             }
             finally {
                 if ($otherSession) { Remove-SbxSession -Session $otherSession }
