@@ -105,7 +105,12 @@ BeforeAll {
         }
         # An agent removes what it was receiving once the upload is cancelled.
         Wait-Until { @(Get-ChildItem -LiteralPath $Folder -Force).Count -le $Done.Count } -TimeoutSec 5 | Out-Null
-        (Get-ChildItem -LiteralPath $Folder -Force).Name | Should -Be $Done
+        if ($Done.Count -eq 0) {
+            Get-ChildItem -LiteralPath $Folder -Force | Should -BeNullOrEmpty
+        }
+        else {
+            (Get-ChildItem -LiteralPath $Folder -Force).Name | Should -Be $Done
+        }
     }
 
     function Invoke-InRunspace([string] $Script, [hashtable] $Arguments = @{}) {
@@ -1309,19 +1314,8 @@ Copy-SbxItem -FromSandbox -LiteralPath progress/child.bin -Destination $env:SBX_
             $local = New-SparseFile (Join-Path $work 'stop/huge-up.bin') 4GB
             $remote = New-RemoteDir 'stop-up'
             $job = Copy-SbxItem -ToSandbox -Path $local -Destination stop-up -AsJob
-            try {
-                Wait-Until { (Get-ChildItem -LiteralPath $remote -Force) -or $job.State -ne 'Running' } | Should -BeTrue
-                $job.State | Should -Be 'Running' -Because 'the 4 GB upload is still running'
-                $job | Stop-Job
-                $job | Wait-Job -Timeout 15 | Out-Null
-                $job.State | Should -Be 'Stopped'
-            }
-            finally {
-                $job | Remove-Job -Force
-            }
             # The staging names of the client and the agent are removed once the upload is cancelled.
-            Wait-Until { -not (Get-ChildItem -LiteralPath $remote -Force) } -TimeoutSec 5 | Out-Null
-            Get-ChildItem -LiteralPath $remote -Force | Should -BeNullOrEmpty
+            Stop-CopyJobMidway $job $remote -Done @() -InFlight { [bool](Get-ChildItem -LiteralPath $remote -Force) }
         }
     }
 
