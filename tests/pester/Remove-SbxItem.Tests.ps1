@@ -115,6 +115,46 @@ Describe 'Remove-SbxItem' -Tag Smoke {
         }
     }
 
+    Context 'many items in flight (-ThrottleLimit)' {
+        It 'removes 200 piped items with -ThrottleLimit <Limit>, errors in the order of the items' -ForEach @(@{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }) {
+            $folder = "many-$Limit"
+            foreach ($i in 1..200) { $null = New-LocalFile ('{0}/f{1:000}.txt' -f $folder, $i) }
+            $null = New-LocalFile "$folder/keep.txt"
+            $items = @(Get-SbxChildItem -Path $folder -Filter 'f*.txt' | Sort-Object Name)
+            # Two items the agent refuses (a NUL in the path), at known places among the others.
+            $refused = foreach ($at in 50, 150) { [ScaleBox.Sandbox.Client.Files.SandboxItem]@{ Name = "bad$at"; Path = "$folder/bad$at`0"; Type = 'File' } }
+            $piped = @($items[0..49]) + $refused[0] + @($items[50..149]) + $refused[1] + @($items[150..199])
+            $piped | Remove-SbxItem -ThrottleLimit $Limit -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 2
+            $err.TargetObject | Should -Be $refused.Path
+            $err[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,ScaleBox.Sandbox.Commands.RemoveSbxItemCommand'
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home $folder)).Name | Should -Be @('keep.txt')
+        }
+
+        It 'removes a directory given after its contents without -Recurse, as Remove-Item does' {
+            # Deepest first: each directory is looked into only after the deletions before it are done.
+            foreach ($i in 1..30) { $null = New-LocalFile "deepest/a/b/f$i.txt" }
+            $null = New-LocalFile 'deepest/a/g.txt'
+            $deepestFirst = Get-SbxChildItem -Path deepest -Recurse | Sort-Object { $_.Path.Length } -Descending
+            # Given at once, the files are all in flight when the first directory comes.
+            Remove-SbxItem -InputObject $deepestFirst -ThrottleLimit 64 -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-ChildItem -LiteralPath (Join-Path $agent.Home 'deepest') -Force | Should -BeNullOrEmpty
+        }
+
+        It 'removes every match of a wildcard several at a time, and reports a missing path after them' {
+            foreach ($i in 1..40) { $null = New-LocalFile "wild-many/f$i.tmp" }
+            Remove-SbxItem -Path wild-many/*.tmp, wild-many/missing.tmp -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].TargetObject | Should -Be 'wild-many/missing.tmp'
+            Get-ChildItem -LiteralPath (Join-Path $agent.Home 'wild-many') | Should -BeNullOrEmpty
+        }
+
+        It 'refuses a -ThrottleLimit of <Limit>' -ForEach @(@{ Limit = 0 }, @{ Limit = 65 }) {
+            { Remove-SbxItem -Path x -ThrottleLimit $Limit } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        }
+    }
+
     Context '-WhatIf' {
         It 'keeps a file with -WhatIf' {
             $null = New-LocalFile 'whatif/file.txt'

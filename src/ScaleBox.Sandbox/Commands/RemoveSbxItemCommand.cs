@@ -1,34 +1,75 @@
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands;
 
 /// <summary>
 /// Deletes sandbox files and directories, as Remove-Item does locally: a directory that is not
-/// empty needs -Recurse, and a missing path is an error.
+/// empty needs -Recurse, and a missing path is an error. Confirmation is asked item by item on the
+/// pipeline thread; the deletions then run -ThrottleLimit at a time, their errors written in the
+/// order of the items.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Remove-SbxItem.md")]
 public sealed class RemoveSbxItemCommand : ItemCmdlet
 {
+    OrderedBoundedParallel<Removal>? _removals;
+
     /// <summary>Removes directories with everything in them.</summary>
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
+    /// <summary>
+    /// How many items are deleted at once (1 to 64; default 16): each deletion is a round trip, so
+    /// many small files piped in go several times faster with several in flight.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = ItemLookupCmdlet.DefaultThrottleLimit;
+
     protected override void ProcessRecord()
     {
-        foreach (SandboxItem item in SelectedItems())
+        _removals ??= new OrderedBoundedParallel<Removal>(ThrottleLimit, CancelToken);
+        if (ParameterSetName == InputObjectSet)
         {
-            Remove(item);
+            foreach (SandboxItem item in InputObject)
+            {
+                Remove(item);
+            }
         }
+        else
+        {
+            foreach ((string path, bool literal) in SelectedPaths())
+            {
+                // What a path finds, and the error for one not found, come after the deletions before it.
+                WriteAllRemovals();
+                foreach (SandboxItem item in ResolveItems(path, literal))
+                {
+                    Remove(item);
+                }
+            }
+        }
+        WriteFinishedRemovals();
     }
+
+    protected override void EndProcessing() => WriteAllRemovals();
 
     void Remove(SandboxItem item)
     {
         try
         {
             bool isRealDirectory = item.IsDirectory && item.LinkTarget is null;
+            if (isRealDirectory)
+            {
+                // Its contents may be among the items before it ("Get-SbxChildItem -Recurse | Sort-Object
+                // -Descending"): those are gone before it is looked into or deleted.
+                WriteAllRemovals();
+            }
             if (isRealDirectory && !Recurse && Wait(Client.Files.GetChildItemsAsync(item.Path, 1, CancelToken)).Count > 0)
             {
                 WriteError(SandboxErrors.Create("DirectoryNotEmpty", ErrorCategory.WriteError, item.Path,
@@ -38,12 +79,75 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
             string action = isRealDirectory ? "Remove directory" : "Remove file";
             if (ShouldProcess(item.Path, action))
             {
-                Wait(Client.Files.RemoveAsync(item.Path, CancelToken));
+                SandboxClient client = Client;
+                _removals!.Add(cancel => RemoveAsync(client, item.Path, cancel));
+                if (_removals.IsFull)
+                {
+                    WriteRemoval(Wait(_removals.TakeOldest()));
+                }
             }
         }
         catch (SandboxException e)
         {
             WriteSandboxError(e, item.Path);
         }
+    }
+
+    static async Task<Removal> RemoveAsync(SandboxClient client, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Files.RemoveAsync(path, cancellationToken).ConfigureAwait(false);
+            return new Removal(path, null);
+        }
+        catch (SandboxException e)
+        {
+            return new Removal(path, e);
+        }
+    }
+
+    /// <summary>Waits for every deletion in flight, writing their errors in order.</summary>
+    void WriteAllRemovals()
+    {
+        while (_removals is { Count: > 0 })
+        {
+            WriteRemoval(Wait(_removals.TakeOldest()));
+        }
+    }
+
+    /// <summary>Writes the errors of the deletions already done at the head of the line, without waiting for any.</summary>
+    void WriteFinishedRemovals()
+    {
+        while (_removals!.TryTakeCompleted(out Task<Removal>? done))
+        {
+            WriteRemoval(Wait(done!));
+        }
+    }
+
+    void WriteRemoval(Removal removal)
+    {
+        if (removal.Failure is { } failure)
+        {
+            WriteSandboxError(failure, removal.Path);
+        }
+    }
+
+    protected override void DisposeResources()
+    {
+        _removals?.Dispose();
+        base.DisposeResources();
+    }
+
+    readonly struct Removal
+    {
+        public Removal(string path, SandboxException? failure)
+        {
+            Path = path;
+            Failure = failure;
+        }
+
+        public string Path { get; }
+
+        public SandboxException? Failure { get; }
     }
 }
