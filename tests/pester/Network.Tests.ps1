@@ -165,6 +165,13 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $returned.Items | Should -HaveCount 44
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -BeLessThan 5
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
+        # Copied file by file, new or merged into, a tree's -PassThru items cost no request at all.
+        foreach ($case in @{ Path = $tree; Count = 44 }, @{ Path = "$tree/*"; Count = 40 }) {
+            $without = Get-CopyRequest { Copy-SbxItem -ToSandbox -Path $case.Path -Destination counted-files -Recurse -Packing Never -Force -Session $s }
+            $with = Get-CopyRequest { $returned.Items = Copy-SbxItem -ToSandbox -Path $case.Path -Destination counted-files-passthru -Recurse -Packing Never -Force -PassThru -Session $s }
+            $returned.Items | Should -HaveCount $case.Count
+            $with | Sort-Object | Should -Be ($without | Sort-Object)
+        }
         Get-Content -LiteralPath (Join-Path $agent.Home 'counted-folder/counted.txt') | Should -Be 'counted'
         Get-Content -LiteralPath (Join-Path $work 'counted-back.txt') | Should -Be 'counted'
         Get-Content -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-second.txt') | Should -Be 'second'

@@ -114,16 +114,18 @@ internal static class DirectoryUpload
         RemoteTreeIndex existing, CancellationToken cancellationToken)
     {
         string remote = SandboxPath.Join(remoteRoot, entry.RelativePath);
+        SandboxItem? item;
         try
         {
             switch (existing.TypeOf(entry.RelativePath))
             {
                 case SandboxItemType.Directory:
-                    break; // merged into
+                    item = existing.ItemAt(entry.RelativePath); // merged into
+                    break;
                 case SandboxItemType.File:
                     throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", Operation, remote, null);
                 default:
-                    await CreateDirectoryAsync(client, remote, cancellationToken).ConfigureAwait(false);
+                    item = await CreateDirectoryAsync(client, remote, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
@@ -132,7 +134,7 @@ internal static class DirectoryUpload
             await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
             return Failed(entry, remote, e);
         }
-        return Copied(entry, remote, null);
+        return Copied(entry, remote, null, item);
     }
 
     static async Task<SandboxTransferOutcome> CopyFileAsync(SandboxClient client, LocalTreeEntry entry, string remoteRoot,
@@ -154,7 +156,7 @@ internal static class DirectoryUpload
                 .UploadFileAsync(entry.FullPath, remote, options.Upload, bytes, cancellationToken)
                 .ConfigureAwait(false);
             tracker.FileCopied(bytes, result.Length);
-            return Copied(entry, remote, result);
+            return Copied(entry, remote, result, result.Item);
         }
         catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
         {
@@ -164,19 +166,20 @@ internal static class DirectoryUpload
         }
     }
 
-    static async Task CreateDirectoryAsync(SandboxClient client, string path, CancellationToken cancellationToken)
+    /// <returns>The new directory as the agent reported it, when whole; null when it already existed.</returns>
+    static async Task<SandboxItem?> CreateDirectoryAsync(SandboxClient client, string path, CancellationToken cancellationToken)
     {
         try
         {
-            await client.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
+            return ReportedEntry.IfWhole(await client.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false));
         }
         catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
         {
-            // Merging into an existing directory is what a recursive copy does.
+            return null; // merging into an existing directory is what a recursive copy does
         }
     }
 
-    static SandboxTransferOutcome Copied(LocalTreeEntry entry, string remote, SandboxUploadResult? result) => new SandboxTransferOutcome
+    static SandboxTransferOutcome Copied(LocalTreeEntry entry, string remote, SandboxUploadResult? result, SandboxItem? item) => new SandboxTransferOutcome
     {
         Source = entry.FullPath,
         Destination = remote,
@@ -185,7 +188,7 @@ internal static class DirectoryUpload
         Status = SandboxTransferStatus.Copied,
         Bytes = result?.Length ?? 0,
         Sha256 = result?.Sha256,
-        Item = result?.Item,
+        Item = item,
     };
 
     static SandboxTransferOutcome Failed(LocalTreeEntry entry, string remote, Exception error) => new SandboxTransferOutcome

@@ -15,7 +15,7 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// </summary>
 internal sealed class RemoteTreeIndex
 {
-    readonly Dictionary<string, SandboxItemType> _entries = new Dictionary<string, SandboxItemType>(StringComparer.Ordinal);
+    readonly Dictionary<string, SandboxItem> _entries = new Dictionary<string, SandboxItem>(StringComparer.Ordinal);
 
     RemoteTreeIndex(bool rootExists) => RootExists = rootExists;
 
@@ -54,13 +54,16 @@ internal sealed class RemoteTreeIndex
         {
             if (TreePathMapper.GetRelativeName(item.Path, roots, out _, out _) is { } relative)
             {
-                index._entries[relative] = item.Type;
+                index._entries[relative] = item;
             }
         }
         return index;
     }
 
     /// <summary>The type of what is at <paramref name="relativePath"/> ('/'-separated), or null when nothing is.</summary>
-    public SandboxItemType? TypeOf(string relativePath) =>
-        _entries.TryGetValue(relativePath, out SandboxItemType type) ? type : (SandboxItemType?)null;
+    public SandboxItemType? TypeOf(string relativePath) => ItemAt(relativePath)?.Type;
+
+    /// <summary>What the listing said is at <paramref name="relativePath"/> ('/'-separated), or null when nothing is.</summary>
+    public SandboxItem? ItemAt(string relativePath) =>
+        _entries.TryGetValue(relativePath, out SandboxItem? item) ? item : null;
 }

@@ -90,15 +90,20 @@ internal static class SandboxToSandboxCopy
         RemoteTreeIndex existing, CancellationToken cancellationToken)
     {
         string destination = SandboxPath.Join(targetDirectory, relative);
+        SandboxItem? made = existing.ItemAt(relative); // merged into, when a directory
         Exception? failure = existing.TypeOf(relative) switch
         {
-            SandboxItemType.Directory => null, // merged into
+            SandboxItemType.Directory => null,
             SandboxItemType.File => target.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", Operation, destination, null),
-            _ => await TryAsync(() => EnsureDirectoryAsync(target, destination, cancellationToken), cancellationToken).ConfigureAwait(false),
+            _ => await TryAsync(async () => made = await EnsureDirectoryAsync(target, destination, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false),
         };
-        return failure is null
-            ? Outcome(item, destination, relative, SandboxTransferStatus.Copied, SandboxTransferReason.None, null, null)
-            : Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
+        if (failure is not null)
+        {
+            return Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
+        }
+        SandboxTransferOutcome copied = Outcome(item, destination, relative, SandboxTransferStatus.Copied, SandboxTransferReason.None, null, null);
+        copied.Item = made;
+        return copied;
     }
 
     static async Task<SandboxTransferOutcome> CopyFileEntryAsync(SandboxClient source, SandboxClient target, SandboxItem item, string relative,
@@ -141,11 +146,12 @@ internal static class SandboxToSandboxCopy
         return relative.Length == 0 || relative.Split('/').Any(segment => !SandboxPath.IsPlainName(segment)) ? null : relative;
     }
 
-    static async Task EnsureDirectoryAsync(SandboxClient target, string path, CancellationToken cancellationToken)
+    /// <returns>The directory as the agent reported it once made (when whole), or as it already was.</returns>
+    static async Task<SandboxItem?> EnsureDirectoryAsync(SandboxClient target, string path, CancellationToken cancellationToken)
     {
         try
         {
-            await target.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
+            return ReportedEntry.IfWhole(await target.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false));
         }
         catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
         {
@@ -154,6 +160,7 @@ internal static class SandboxToSandboxCopy
             {
                 throw;
             }
+            return existing;
         }
     }
 
