@@ -897,6 +897,23 @@ Describe 'Copy-SbxItem' {
             Get-Content -LiteralPath $remote -Raw | Should -Be 'old'
         }
 
+        It 'checks the names of several files in an existing sandbox folder, reporting those in the way in the order named' {
+            $names = foreach ($i in 1..8) { "many-$i.txt" }
+            $sources = foreach ($name in $names) { New-TextFile (Join-Path $work "exists-many/$name") "new $name" }
+            $folder = New-RemoteDir 'exists-many'
+            New-TextFile (Join-Path $folder 'many-3.txt') 'old' | Out-Null
+            New-Item -ItemType Directory -Path (Join-Path $folder 'many-6.txt') | Out-Null
+            Copy-SbxItem -ToSandbox -LiteralPath $sources -Destination exists-many -ErrorAction SilentlyContinue -ErrorVariable err
+            $err.TargetObject | Should -Be @((Join-Path $folder 'many-3.txt'), (Join-Path $folder 'many-6.txt'))
+            $err.FullyQualifiedErrorId | Select-Object -Unique | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Get-Content -LiteralPath (Join-Path $folder 'many-3.txt') | Should -Be 'old'
+            Get-Content -LiteralPath (Join-Path $folder 'many-8.txt') | Should -Be 'new many-8.txt'
+            # With -Force the file is replaced; the directory never is.
+            Copy-SbxItem -ToSandbox -LiteralPath $sources -Destination exists-many -Force -ErrorAction SilentlyContinue -ErrorVariable err
+            $err.TargetObject | Should -Be (Join-Path $folder 'many-6.txt')
+            Get-Content -LiteralPath (Join-Path $folder 'many-3.txt') | Should -Be 'new many-3.txt'
+        }
+
         It 'never replaces a directory with a file, even with -Force' {
             New-Item -ItemType Directory -Path (Join-Path $agent.Home 'exists/dir-up/same') -Force | Out-Null
             $local = New-TextFile (Join-Path $work 'exists-dir/same') 'file'

@@ -33,6 +33,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     readonly List<PlannedCopy> _plan = new List<PlannedCopy>();
     bool _destinationKnown;
     SandboxItem? _destinationItem;
+    // The names of the files that go into an existing sandbox folder, asked for side by side.
+    Dictionary<string, Task<SandboxItem?>>? _leafLookups;
     // What to copy, gathered from every input before planning: whether the destination is a
     // folder to copy into depends on how many items there are.
     readonly List<string> _localSources = new List<string>();
@@ -328,9 +330,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         // An existing directory receives the item; so does a missing one when it is a folder to copy into.
         if (existing is { IsDirectory: true } || (existing is null && intoFolder))
         {
-            target = SandboxPath.Join(existing?.Path ?? target.TrimEnd('/'), leaf);
-            // Nothing needs asking for inside a folder that is not there yet.
-            if (existing is not null && !TryGetRemote(targetClient, target, out existing))
+            string? folder = existing?.Path;
+            target = SandboxPath.Join(folder ?? target.TrimEnd('/'), leaf);
+            // Nothing needs asking for inside a folder that is not there yet, nor where a directory
+            // goes (its tree copy lists what is there).
+            existing = null;
+            if (folder is not null && !isDirectory && !TryGetLeaf(targetClient, folder, target, out existing))
             {
                 return;
             }
@@ -422,6 +427,64 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         item = _destinationItem;
         return true;
+    }
+
+    /// <summary>
+    /// What is at <paramref name="path"/> in the existing sandbox folder that files of this command
+    /// go into. The first call asks for the names of all of them, -ThrottleLimit at a time, so a
+    /// plan of many files waits for one round trip rather than one per file.
+    /// </summary>
+    /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
+    bool TryGetLeaf(SandboxClient client, string folder, string path, out SandboxItem? item)
+    {
+        _leafLookups ??= StartLeafLookups(client, folder);
+        if (!_leafLookups.TryGetValue(path, out Task<SandboxItem?>? lookup))
+        {
+            return TryGetRemote(client, path, out item);
+        }
+        try
+        {
+            item = Wait(lookup);
+            return true;
+        }
+        catch (SandboxException e)
+        {
+            WriteSandboxError(e, path);
+            item = null;
+            return false;
+        }
+    }
+
+    Dictionary<string, Task<SandboxItem?>> StartLeafLookups(SandboxClient client, string folder)
+    {
+        IEnumerable<string> leaves = IsBetweenSessions
+            ? _remoteSources.FindAll(item => !item.IsDirectory).ConvertAll(item => item.Name)
+            : _localSources.FindAll(local => !Directory.Exists(local)).ConvertAll(LocalLeaf);
+        var lookups = new Dictionary<string, Task<SandboxItem?>>(StringComparer.Ordinal);
+        var window = new SemaphoreSlim(ThrottleLimit);
+        CancellationToken cancel = CancelToken;
+        foreach (string leaf in leaves)
+        {
+            string path = SandboxPath.Join(folder, leaf);
+            if (!lookups.ContainsKey(path))
+            {
+                lookups[path] = LookUpAsync(path);
+            }
+        }
+        return lookups;
+
+        async Task<SandboxItem?> LookUpAsync(string path)
+        {
+            await window.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                return await client.Files.TryGetItemAsync(path, cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                window.Release();
+            }
+        }
     }
 
     /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
