@@ -157,6 +157,13 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $returned.Item.Length | Should -Be (Get-Item -LiteralPath $file).Length
         Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-new-item.txt -Value 'new' -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
+        # The agent's answers here are whole: the items output are theirs, not asked for again.
+        Get-CopyRequest { $returned.Item = New-SbxItem -ItemType Directory -Path counted-new-dir -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/MakeDir')
+        $returned.Item.LastWriteTime | Should -Not -BeNullOrEmpty
+        Get-CopyRequest { $returned.Item = Move-SbxItem -Path counted-new-item.txt -Destination counted-moved.txt -PassThru -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Move') -Because 'the source and the destination are looked up, then moved'
+        $returned.Item.Length | Should -Be 3
         # A tree sent packed is listed once in place for its -PassThru items, not asked for item by item.
         $tree = Join-Path $work 'counted-tree'
         foreach ($i in 1..40) { New-Item -ItemType File -Path (Join-Path $tree "sub $($i % 4)/f$i.txt") -Value "$i" -Force | Out-Null }

@@ -60,7 +60,8 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             SandboxItem moved = Wait(Client.Files.MoveAsync(item.Path, target, CancelToken));
             if (PassThru)
             {
-                WriteObject(moved);
+                // The agent's answer, when whole; an agent may give only name, type and path.
+                WriteObject(ReportedEntry.IfWhole(moved) ?? Wait(Client.Files.GetItemAsync(target, CancelToken)));
             }
         }
         catch (SandboxException e)

@@ -62,7 +62,9 @@ public sealed class NewSbxItemCommand : SessionCmdlet
             }
             try
             {
-                WriteObject(Wait(Client.Files.CreateDirectoryAsync(path, CancelToken)));
+                SandboxItem made = Wait(Client.Files.CreateDirectoryAsync(path, CancelToken));
+                // The agent's answer, when whole; an agent may give only name, type and path.
+                WriteObject(ReportedEntry.IfWhole(made) ?? Wait(Client.Files.GetItemAsync(path, CancelToken)));
             }
             catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists && Force)
             {

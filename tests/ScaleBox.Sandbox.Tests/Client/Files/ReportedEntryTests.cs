@@ -1,8 +1,7 @@
 using System;
 using ScaleBox.Sandbox.Client.Files;
-using ScaleBox.Sandbox.Client.Transfer;
 
-namespace ScaleBox.Sandbox.Tests.Client.Transfer;
+namespace ScaleBox.Sandbox.Tests.Client.Files;
 
 /// <summary>When the entry an agent answers a rename with is taken as the item written, and when it is asked for again.</summary>
 public sealed class ReportedEntryTests

@@ -1,6 +1,4 @@
-using ScaleBox.Sandbox.Client.Files;
-
-namespace ScaleBox.Sandbox.Client.Transfer;
+namespace ScaleBox.Sandbox.Client.Files;
 
 /// <summary>
 /// The entry an agent answers a Move or MakeDir with, taken as the item written only when it is
@@ -8,7 +6,7 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// name, type and path, so an agent may leave the rest empty; a caller that needs the item then
 /// asks for it (Stat) as before.
 /// </summary>
-internal static class ReportedEntry
+public static class ReportedEntry
 {
     /// <returns><paramref name="entry"/> when it carries what a Stat would (a known type, a path, a modification time); otherwise null.</returns>
     public static SandboxItem? IfWhole(SandboxItem? entry) =>
