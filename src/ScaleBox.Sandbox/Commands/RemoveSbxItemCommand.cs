@@ -3,7 +3,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
-using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 
@@ -18,7 +17,7 @@ namespace ScaleBox.Sandbox.Commands;
 [Cmdlet(VerbsCommon.Remove, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Remove-SbxItem.md")]
 public sealed class RemoveSbxItemCommand : ItemCmdlet
 {
-    OrderedBoundedParallel<Removal>? _removals;
+    OrderedPipelineWindow<Removal>? _removals;
 
     /// <summary>Removes directories with everything in them.</summary>
     [Parameter]
@@ -34,7 +33,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
 
     protected override void ProcessRecord()
     {
-        _removals ??= new OrderedBoundedParallel<Removal>(ThrottleLimit, CancelToken);
+        _removals ??= new OrderedPipelineWindow<Removal>(ThrottleLimit, CancelToken, Wait, WriteRemoval);
         if (ParameterSetName == InputObjectSet)
         {
             foreach (SandboxItem item in InputObject)
@@ -47,17 +46,17 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
             foreach ((string path, bool literal) in SelectedPaths())
             {
                 // What a path finds, and the error for one not found, come after the deletions before it.
-                WriteAllRemovals();
+                _removals!.WriteAll();
                 foreach (SandboxItem item in ResolveItems(path, literal))
                 {
                     Remove(item);
                 }
             }
         }
-        WriteFinishedRemovals();
+        _removals.WriteFinished();
     }
 
-    protected override void EndProcessing() => WriteAllRemovals();
+    protected override void EndProcessing() => _removals?.WriteAll();
 
     void Remove(SandboxItem item)
     {
@@ -68,7 +67,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
             {
                 // Its contents may be among the items before it ("Get-SbxChildItem -Recurse | Sort-Object
                 // -Descending"): those are gone before it is looked into or deleted.
-                WriteAllRemovals();
+                _removals!.WriteAll();
             }
             if (isRealDirectory && !Recurse && Wait(Client.Files.GetChildItemsAsync(item.Path, 1, CancelToken)).Count > 0)
             {
@@ -81,10 +80,6 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
             {
                 SandboxClient client = Client;
                 _removals!.Add(cancel => RemoveAsync(client, item.Path, cancel));
-                if (_removals.IsFull)
-                {
-                    WriteRemoval(Wait(_removals.TakeOldest()));
-                }
             }
         }
         catch (SandboxException e)
@@ -103,24 +98,6 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
         catch (SandboxException e)
         {
             return new Removal(path, e);
-        }
-    }
-
-    /// <summary>Waits for every deletion in flight, writing their errors in order.</summary>
-    void WriteAllRemovals()
-    {
-        while (_removals is { Count: > 0 })
-        {
-            WriteRemoval(Wait(_removals.TakeOldest()));
-        }
-    }
-
-    /// <summary>Writes the errors of the deletions already done at the head of the line, without waiting for any.</summary>
-    void WriteFinishedRemovals()
-    {
-        while (_removals!.TryTakeCompleted(out Task<Removal>? done))
-        {
-            WriteRemoval(Wait(done!));
         }
     }
 

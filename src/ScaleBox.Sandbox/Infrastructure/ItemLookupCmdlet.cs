@@ -3,7 +3,6 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
-using ScaleBox.Sandbox.Client.Transfer;
 using ScaleBox.Sandbox.Client.Transport;
 
 namespace ScaleBox.Sandbox.Infrastructure;
@@ -27,7 +26,7 @@ public abstract class ItemLookupCmdlet : ItemCmdlet
     /// </summary>
     public const int DefaultThrottleLimit = 16;
 
-    OrderedBoundedParallel<ItemLookup>? _lookups;
+    OrderedPipelineWindow<ItemLookup>? _lookups;
 
     /// <summary>
     /// How many paths are looked up at once (1 to 64; default 16). Output keeps the order of the
@@ -43,35 +42,15 @@ public abstract class ItemLookupCmdlet : ItemCmdlet
     protected override void ProcessRecord()
     {
         SandboxClient client = Client;
-        _lookups ??= new OrderedBoundedParallel<ItemLookup>(ThrottleLimit, CancelToken);
+        _lookups ??= new OrderedPipelineWindow<ItemLookup>(ThrottleLimit, CancelToken, Wait, WriteLookup);
         foreach ((string path, bool literal) in SelectedPaths())
         {
             _lookups.Add(cancellationToken => LookUpAsync(client, path, literal, cancellationToken));
-            // Full: the oldest is written before another path is taken (with a limit of 1, each at once).
-            if (_lookups.IsFull)
-            {
-                WriteLookup(Wait(_lookups.TakeOldest()));
-            }
         }
-        WriteCompleted();
+        _lookups.WriteFinished();
     }
 
-    protected override void EndProcessing()
-    {
-        while (_lookups is { Count: > 0 })
-        {
-            WriteLookup(Wait(_lookups.TakeOldest()));
-        }
-    }
-
-    /// <summary>Writes the lookups already done at the head of the line, without waiting for any.</summary>
-    void WriteCompleted()
-    {
-        while (_lookups!.TryTakeCompleted(out Task<ItemLookup>? done))
-        {
-            WriteLookup(Wait(done!));
-        }
-    }
+    protected override void EndProcessing() => _lookups?.WriteAll();
 
     static async Task<ItemLookup> LookUpAsync(SandboxClient client, string path, bool literal, CancellationToken cancellationToken)
     {
