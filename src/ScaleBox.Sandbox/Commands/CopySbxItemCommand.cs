@@ -347,12 +347,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {source} Destination: {target}", action))
         {
-            _plan.Add(new PlannedCopy(upload: true, source, target, isDirectory, length)
-            {
-                ToOtherSandbox = toOtherSandbox,
-                // What the plan found there can change before this copy only by an earlier copy of this command.
-                OverlapsEarlierCopy = _plan.Exists(earlier => earlier.Upload && SandboxPath.Overlap(earlier.Destination, target)),
-            });
+            AddToPlan(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox });
         }
     }
 
@@ -391,12 +386,20 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
         {
-            _plan.Add(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1)
-            {
-                MakeParent = makeFolder,
-                OverlapsEarlierCopy = _plan.Exists(earlier => !earlier.Upload && LocalPath.Overlap(earlier.Destination, target)),
-            });
+            AddToPlan(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder });
         }
+    }
+
+    /// <summary>
+    /// What the plan found at a copy's destination can change before the copy only by an earlier
+    /// copy of this command that writes there, or inside or above it: sandbox paths compared as
+    /// written, local ones as the local file system compares names.
+    /// </summary>
+    void AddToPlan(PlannedCopy copy)
+    {
+        copy.OverlapsEarlierCopy = _plan.Exists(earlier => earlier.Upload == copy.Upload
+            && (copy.Upload ? SandboxPath.Overlap(earlier.Destination, copy.Destination) : LocalPath.Overlap(earlier.Destination, copy.Destination)));
+        _plan.Add(copy);
     }
 
     void ReportExists(string target, bool isDirectory) => WriteError(ExistsError(target, isDirectory));
@@ -438,21 +441,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     bool TryGetLeaf(SandboxClient client, string folder, string path, out SandboxItem? item)
     {
         _leafLookups ??= StartLeafLookups(client, folder);
-        if (!_leafLookups.TryGetValue(path, out Task<SandboxItem?>? lookup))
-        {
-            return TryGetRemote(client, path, out item);
-        }
-        try
-        {
-            item = Wait(lookup);
-            return true;
-        }
-        catch (SandboxException e)
-        {
-            WriteSandboxError(e, path);
-            item = null;
-            return false;
-        }
+        return TryGetRemote(_leafLookups.TryGetValue(path, out Task<SandboxItem?>? started) ? started : client.Files.TryGetItemAsync(path, CancelToken), path, out item);
     }
 
     Dictionary<string, Task<SandboxItem?>> StartLeafLookups(SandboxClient client, string folder)
@@ -488,16 +477,15 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     }
 
     /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
-    bool TryGetRemote(SandboxClient client, string path, out SandboxItem? item)
+    bool TryGetRemote(SandboxClient client, string path, out SandboxItem? item) =>
+        TryGetRemote(client.Files.TryGetItemAsync(path, CancelToken), path, out item);
+
+    /// <param name="lookup">The lookup of <paramref name="path"/>, null when nothing is there.</param>
+    bool TryGetRemote(Task<SandboxItem?> lookup, string path, out SandboxItem? item)
     {
         try
         {
-            item = Wait(client.Files.GetItemAsync(path, CancelToken));
-            return true;
-        }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
-        {
-            item = null;
+            item = Wait(lookup);
             return true;
         }
         catch (SandboxException e)
