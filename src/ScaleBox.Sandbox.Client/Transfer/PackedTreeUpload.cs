@@ -69,27 +69,12 @@ internal static class PackedTreeUpload
     /// <summary>One listing of the placed tree gives every copied item its entry; one the listing lacks keeps none.</summary>
     static async Task FillItemsAsync(SandboxClient client, string remoteRoot, string placedPath, List<SandboxTransferOutcome> outcomes, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SandboxItem> listing = await client.Files
-            .GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
-        // Entries keep the requested prefix; the rename's answer covers an agent that lists with the resolved one (a relative or ~ path).
-        var roots = new List<string> { RemotePaths.Clean(remoteRoot) };
-        if (placedPath.Length > 0 && !roots.Contains(RemotePaths.Clean(placedPath)))
-        {
-            roots.Add(RemotePaths.Clean(placedPath));
-        }
-        var byRelativePath = new Dictionary<string, SandboxItem>(StringComparer.Ordinal);
-        foreach (SandboxItem item in listing)
-        {
-            if (TreePathMapper.GetRelativeName(item.Path, roots, out _, out _) is { } relative)
-            {
-                byRelativePath[relative] = item;
-            }
-        }
+        RemoteTreeIndex placed = await RemoteTreeIndex.ListAsync(client, remoteRoot, placedPath, cancellationToken).ConfigureAwait(false);
         foreach (SandboxTransferOutcome outcome in outcomes)
         {
-            if (outcome.Status == SandboxTransferStatus.Copied && byRelativePath.TryGetValue(outcome.RelativePath, out SandboxItem? item))
+            if (outcome.Status == SandboxTransferStatus.Copied)
             {
-                outcome.Item = item;
+                outcome.Item = placed.ItemAt(outcome.RelativePath);
             }
         }
     }

@@ -38,16 +38,21 @@ internal sealed class RemoteTreeIndex
         {
             throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", operation, remoteRoot, null);
         }
+        return await ListAsync(client, remoteRoot, root.Path, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>One recursive listing of a directory known to exist, keyed by path relative to it.</summary>
+    /// <param name="resolvedRoot">The directory's path as the agent reported it (a Stat's or a rename's answer).</param>
+    public static async Task<RemoteTreeIndex> ListAsync(SandboxClient client, string remoteRoot, string resolvedRoot, CancellationToken cancellationToken)
+    {
         IReadOnlyList<SandboxItem> listing = await client.Files
             .GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken)
             .ConfigureAwait(false);
-        // Entries keep the requested prefix; the Stat's path covers an agent that answers with the resolved one.
+        // Entries keep the requested prefix; the reported path covers an agent that answers with the resolved one.
         var roots = new List<string> { RemotePaths.Clean(remoteRoot) };
-        string statRoot = RemotePaths.Clean(root.Path);
-        if (!roots.Contains(statRoot))
+        if (resolvedRoot.Length > 0 && !roots.Contains(RemotePaths.Clean(resolvedRoot)))
         {
-            roots.Add(statRoot);
+            roots.Add(RemotePaths.Clean(resolvedRoot));
         }
         var index = new RemoteTreeIndex(rootExists: true);
         foreach (SandboxItem item in listing)
