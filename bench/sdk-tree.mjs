@@ -2,7 +2,8 @@
 //
 //   mode "tree": uploads every file under `local` to `remote` as the SDK's uploadFile does, `inFlight`
 //   at a time (each write creates its parents), then lists `remote` recursively once and downloads
-//   every file into `back` as its downloadFile does, `inFlight` at a time; times each direction.
+//   every file into `back` as its downloadFile does, `inFlight` at a time; times each direction; then
+//   lists `remote` recursively again and reads every file's text with files.read, `inFlight` at a time.
 //   mode "stat": `stats` sequential stat calls of `statPath`, after 20 not timed; then, after `settle`
 //   more not timed, `stats` again (settledSeconds).
 //
@@ -70,7 +71,13 @@ if (mode === "tree") {
   const listed = (await files.list(remote, { recursive: true })).filter((entry) => entry.type === "file");
   await pool(listed, inFlight, (entry) => downloadFile(entry.path, join(back, entry.path.slice(remote.length + 1))));
   const downSeconds = (performance.now() - start) / 1000;
-  process.stdout.write(JSON.stringify({ files: sources.length, downloaded: listed.length, upSeconds, downSeconds }));
+
+  start = performance.now();
+  const toRead = (await files.list(remote, { recursive: true })).filter((entry) => entry.type === "file");
+  const texts = [];
+  await pool(toRead, inFlight, async (entry) => texts.push(await files.read(entry.path)));
+  const readSeconds = (performance.now() - start) / 1000;
+  process.stdout.write(JSON.stringify({ files: sources.length, downloaded: listed.length, upSeconds, downSeconds, filesRead: texts.length, readSeconds }));
 } else if (mode === "stat") {
   /** Makes `count` sequential stat calls; returns the seconds they took. */
   const statCalls = async (count) => {

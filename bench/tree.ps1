@@ -10,12 +10,16 @@
         around each Copy-SbxItem call;
       - the same per-file copies with $ProgressPreference = 'Continue' in the child: the cost of the
         progress records (files and bytes, a few a second), next to the copies without them;
+      - the uploaded tree read back into memory: `Get-SbxChildItem -Recurse -File | Get-SbxContent
+        -Raw -ThrottleLimit <n>` (each file's text, in order), next to the SDK listing it and reading
+        every file with files.read, -SdkInFlight at a time;
       - the same tree up and down packed into one tar stream (`-Packing Always`: written locally as
         it is sent and unpacked by the sandbox's tar; packed by the sandbox's tar, downloaded and
         unpacked locally), next to the per-file copy (`-Packing Never`, the first measure);
       - the same tree with the SDK in Node (bench/sdk-tree.mjs; the SDK from tests/interop/node_modules,
         so run `npm ci` there first): uploadFile for every file, -SdkInFlight at a time, then one
-        recursive list and downloadFile for every file, -SdkInFlight at a time;
+        recursive list and downloadFile for every file, -SdkInFlight at a time, then one recursive
+        list and files.read (text) of every file, -SdkInFlight at a time;
       - -Stats sequential `Get-SbxItem -LiteralPath <file>` calls in the child, next to -Stats
         sequential `files.stat` calls of the SDK, both in a fresh process after 20 calls not timed;
         then, in the same two processes, the same again after -SettleCalls more calls not timed: the
@@ -108,7 +112,10 @@ if ($Mode -eq 'tree') {
     $down = [System.Diagnostics.Stopwatch]::StartNew()
     Copy-SbxItem -LiteralPath $Remote -Destination $Back -FromSandbox -Recurse -ThrottleLimit $ThrottleLimit -Packing $Packing
     $down.Stop()
-    [pscustomobject]@{ UpSeconds = $up.Elapsed.TotalSeconds; DownSeconds = $down.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+    $read = [System.Diagnostics.Stopwatch]::StartNew()
+    $texts = @(Get-SbxChildItem -LiteralPath $Remote -Recurse -File | Get-SbxContent -Raw -ThrottleLimit $ThrottleLimit)
+    $read.Stop()
+    [pscustomobject]@{ UpSeconds = $up.Elapsed.TotalSeconds; DownSeconds = $down.Elapsed.TotalSeconds; ReadSeconds = $read.Elapsed.TotalSeconds; FilesRead = $texts.Count } | ConvertTo-Json -Compress
 }
 else {
     foreach ($i in 1..20) { $null = Get-SbxItem -LiteralPath $Remote }
@@ -163,6 +170,7 @@ function Invoke-ModuleTreeCopy([string] $Name, [int] $Run, [string] $Packing = '
     $how = $(if ($Packing -ne 'Never') { " -Packing $Packing" }) + $(if ($Progress) { ' (progress on)' })
     Assert-SameTree $remote "Copy-SbxItem -ToSandbox -Recurse$how"
     Assert-SameTree $back "Copy-SbxItem -FromSandbox -Recurse$how"
+    if ($result.FilesRead -ne $Files) { throw "Get-SbxContent read $($result.FilesRead) files of $remote, not $Files." }
     $result
 }
 
@@ -212,10 +220,11 @@ try {
         $sdk += Invoke-Sdk @{ mode = 'tree'; local = $source; remote = $remote; back = $back; inFlight = $SdkInFlight }
         Assert-SameTree $remote 'the SDK upload'
         Assert-SameTree $back 'the SDK download'
+        if ($sdk[-1].filesRead -ne $Files) { throw "The SDK read $($sdk[-1].filesRead) files of $remote, not $Files." }
 
-        Write-Host ("{0}: module up {1:0.00} s, down {2:0.00} s (progress on: {7:0.00} / {8:0.00} s); packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s" -f `
+        Write-Host ("{0}: module up {1:0.00} s, down {2:0.00} s, read {9:0.00} s (progress on: {7:0.00} / {8:0.00} s); packed up {5:0.00} s, down {6:0.00} s; SDK up {3:0.00} s, down {4:0.00} s, read {10:0.00} s" -f `
                 (Get-RunName $run), $module[-1].UpSeconds, $module[-1].DownSeconds, $sdk[-1].upSeconds, $sdk[-1].downSeconds, $packed[-1].UpSeconds, $packed[-1].DownSeconds,
-                $withProgress[-1].UpSeconds, $withProgress[-1].DownSeconds)
+                $withProgress[-1].UpSeconds, $withProgress[-1].DownSeconds, $module[-1].ReadSeconds, $sdk[-1].readSeconds)
         if ($run -lt 1) { $module = @(); $packed = @(); $sdk = @(); $withProgress = @() }
     }
 
@@ -249,6 +258,8 @@ $packedUp = Get-CopyMedian $packed UpSeconds
 $packedDown = Get-CopyMedian $packed DownSeconds
 $sdkUp = Get-CopyMedian $sdk upSeconds
 $sdkDown = Get-CopyMedian $sdk downSeconds
+$moduleRead = Get-CopyMedian $module ReadSeconds
+$sdkRead = Get-CopyMedian $sdk readSeconds
 $statSequential = Get-Median ($moduleStat | ForEach-Object Seconds)
 $statParallel = Get-Median ($moduleStat | ForEach-Object ParallelSeconds)
 $sdkStatSeconds = Get-Median ($sdkStat | ForEach-Object seconds)
@@ -268,6 +279,8 @@ $statPipedSerial = Get-Median ($moduleStat | ForEach-Object PipedSerialSeconds)
     'Packed / SDK time, up'                          = [Math]::Round($packedUp / $sdkUp, 2)
     'Packed / SDK time, down'                        = [Math]::Round($packedDown / $sdkDown, 2)
     'Module / SDK time, down (goal <= 0.5)'          = [Math]::Round($moduleDown / $sdkDown, 2)
+    "Get-SbxContent -Raw -ThrottleLimit $ThrottleLimit of every file / SDK files.read, $SdkInFlight in flight (s)" = '{0:0.00} / {1:0.00}' -f $moduleRead, $sdkRead
+    'Get-SbxContent / SDK time, reading the files'   = [Math]::Round($moduleRead / $sdkRead, 2)
     "Get-SbxItem x$Stats sequential / SDK stat (s)"  = '{0:0.00} / {1:0.00}' -f $statSequential, $sdkStatSeconds
     'Get-SbxItem / SDK stat time (goal <= 0.3)'      = [Math]::Round($statSequential / $sdkStatSeconds, 2)
     "The same after $SettleCalls more calls in each process (s)" = '{0:0.00} / {1:0.00}' -f $statSettled, $sdkStatSettled

@@ -135,6 +135,8 @@ function Reset-ExampleWorld {
         'home/user/results/a.txt'              = "one`ntwo"
         'home/user/results/b.txt'              = 'three'
         'home/user/results/scores.csv'         = "id,score`n1,3"
+        'home/user/results/run1.json'          = '{ "run": 1, "score": 0.7 }'
+        'home/user/results/run2.json'          = '{ "run": 2, "score": 0.9 }'
         'home/user/ml/train.py'                = "for epoch in range(1, 6):`n    print(f'epoch {epoch}/5 val_loss {1 / epoch:.3f}', flush=True)"
         'home/user/inbox/a.done'               = 'a'
         'home/user/inbox/b.done'               = 'b'

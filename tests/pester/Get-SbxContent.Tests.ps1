@@ -426,6 +426,138 @@ Describe 'Get-SbxContent' {
         }
     }
 
+    Context 'many files, opened ahead' {
+        BeforeAll {
+            # 90 files: most a line or two, every tenth 3,000 lines (larger than what a connection
+            # buffers, so it is still streaming while the files after it are opened), three that a
+            # pattern matches, a directory and a missing name among them.
+            $texts = [ordered]@{}
+            foreach ($i in 1..90) {
+                $name = 'ahead/f{0:D3}.txt' -f $i
+                $texts[$name] = if ($i % 10 -eq 0) { ((1..3000) | ForEach-Object { "f$i line $_ " + ('x' * 40) }) -join "`n" } else { "f$i first`nf$i second" }
+                New-RemoteText $name $texts[$name] | Out-Null
+            }
+            foreach ($w in 'w1', 'w2', 'w3') { New-RemoteText "ahead/$w.log" "$w only" | Out-Null }
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'ahead/sub') -Force | Out-Null
+
+            $named = [System.Collections.Generic.List[string]]::new()
+            foreach ($name in $texts.Keys) {
+                $named.Add($name)
+                if ($name -eq 'ahead/f030.txt') { $named.Add('ahead/missing.txt') }
+                if ($name -eq 'ahead/f050.txt') { $named.Add('ahead/w*.log') }
+                if ($name -eq 'ahead/f070.txt') { $named.Add('ahead/sub') }
+            }
+
+            function ConvertTo-Comparable([object[]] $Output) {
+                # Strings as they are, errors by their id and target, so the two streams compare in one order.
+                foreach ($o in $Output) {
+                    if ($o -is [System.Management.Automation.ErrorRecord]) { 'ERROR ' + ($o.FullyQualifiedErrorId -split ',')[0] + ' ' + $o.TargetObject } else { $o }
+                }
+            }
+
+            function Get-Expected([switch] $Tail) {
+                foreach ($name in $named) {
+                    if ($name -eq 'ahead/missing.txt') { "ERROR NotFound $name"; continue }
+                    if ($name -eq 'ahead/sub') { 'ERROR PathIsDirectory ' + (Join-Path $agent.Home $name); continue }
+                    $files = if ($name -eq 'ahead/w*.log') { (Get-SbxItem -Path $name).Name | ForEach-Object { "ahead/$_" } } else { $name }
+                    foreach ($file in $files) {
+                        $lines = @(if ($texts.Contains($file)) { $texts[$file] -split "`n" } else { ($file -replace '^ahead/(w\d)\.log$', '$1') + ' only' })
+                        if ($Tail) { $lines[-1] } else { $lines }
+                    }
+                }
+            }
+        }
+
+        It 'writes content and errors in the order the paths came with -ThrottleLimit <Limit>' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }
+        ) {
+            $out = $named | Get-SbxContent -ThrottleLimit $Limit 2>&1
+            $actual = @(ConvertTo-Comparable $out)
+            $expected = @(Get-Expected)
+            $actual.Count | Should -Be $expected.Count
+            $actual | Should -Be $expected
+        }
+
+        It 'writes the last lines of each file in order with -Tail and -ThrottleLimit <Limit>' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 16 }
+        ) {
+            $actual = @(ConvertTo-Comparable ($named | Get-SbxContent -Tail 1 -ThrottleLimit $Limit 2>&1))
+            $actual | Should -Be @(Get-Expected -Tail)
+        }
+
+        It 'reads the items piped from Get-SbxChildItem, -Raw, in their order' {
+            $items = Get-SbxChildItem -Path ahead -File -Filter 'f*.txt'
+            $items | Get-SbxContent -Raw | Should -Be @($items | ForEach-Object { $texts['ahead/' + $_.Name] })
+        }
+
+    }
+
+    Context 'connections of the downloads opened ahead' {
+        BeforeAll {
+            # An agent of its own: the connections counted are then only this context's, not those
+            # other tests' sessions keep in their pools.
+            $own = Start-TestAgent
+            $ownPort = [int]($own.Domain -split ':')[1]
+            # Each larger than what .NET reads to the end of a response disposed early (1 MiB) to keep
+            # its connection: a download let go closes its connection, one left open keeps it.
+            $filler = ((1..60000) | ForEach-Object { "filler line $_" }) -join "`n"
+            foreach ($i in 1..20) {
+                [System.IO.File]::WriteAllText((Join-Path $own.Home ('f{0:D2}.txt' -f $i)), "f$i line 1`n$filler")
+            }
+
+            function Get-FirstLineCountingConnections([int] $Limit, [int] $AtLeast) {
+                <# The first line of the files read with -ThrottleLimit $Limit, and the connections open while it was written (once $AtLeast were). #>
+                $session = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name "ahead-$Limit"
+                try {
+                    $script:openWhileWriting = $null
+                    $first = Get-SbxChildItem -Path $own.Home -File -Session $session | Get-SbxContent -Session $session -ThrottleLimit $Limit |
+                        ForEach-Object {
+                            if ($null -eq $script:openWhileWriting) {
+                                # Each download opened and not read to its end holds a connection of its own.
+                                Wait-Until { (Get-DirectConnectionCount -Port $ownPort) -ge $AtLeast }
+                                $script:openWhileWriting = Get-DirectConnectionCount -Port $ownPort
+                            }
+                            $_
+                        } | Select-Object -First 1
+                    [pscustomobject]@{ First = $first; OpenWhileWriting = $script:openWhileWriting; Session = $session }
+                }
+                catch {
+                    $session | Remove-SbxSession
+                    throw
+                }
+            }
+        }
+
+        AfterAll {
+            if ($own) { Stop-TestAgent $own }
+        }
+
+        It 'keeps -ThrottleLimit downloads open ahead of the file being written, and closes them when the pipeline stops early' {
+            $run = Get-FirstLineCountingConnections -Limit 8 -AtLeast 8
+            try {
+                $run.First | Should -Be 'f1 line 1'
+                $run.OpenWhileWriting | Should -BeGreaterOrEqual 8
+                # The downloads opened ahead and never written are let go, not left to the garbage
+                # collector; at most the listing's connection stays, idle in the pool.
+                Wait-Until { (Get-DirectConnectionCount -Port $ownPort) -le 1 }
+            }
+            finally {
+                $run.Session | Remove-SbxSession
+            }
+        }
+
+        It 'opens one file at a time with -ThrottleLimit 1' {
+            $run = Get-FirstLineCountingConnections -Limit 1 -AtLeast 1
+            try {
+                $run.First | Should -Be 'f1 line 1'
+                $run.OpenWhileWriting | Should -Be 1
+            }
+            finally {
+                $run.Session | Remove-SbxSession
+            }
+        }
+    }
+
     Context 'ending early on a large file' {
         BeforeAll {
             # 1000 short lines, then 64 GB of zeros with a line end every 16 MB.

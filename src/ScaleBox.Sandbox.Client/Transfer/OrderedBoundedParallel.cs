@@ -17,7 +17,8 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// A step that fails fails only its own task, taken at its position; the others go on, and the
 /// caller decides whether to stop. <see cref="Dispose"/> cancels every step not yet taken and waits
 /// until all have ended, so none is still running when the caller has moved on (Ctrl+C, an early
-/// stop downstream, a terminating error).
+/// stop downstream, a terminating error); a result that holds something (an open download) is
+/// disposed there, since nobody will take it.
 /// </remarks>
 public sealed class OrderedBoundedParallel<TResult> : IDisposable
 {
@@ -96,7 +97,10 @@ public sealed class OrderedBoundedParallel<TResult> : IDisposable
         return false;
     }
 
-    /// <summary>Cancels every step not yet taken and waits until they have all ended; their results and failures are dropped.</summary>
+    /// <summary>
+    /// Cancels every step not yet taken and waits until they have all ended; their failures are
+    /// dropped, and their results too, disposed when they are <see cref="IDisposable"/>.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -110,7 +114,7 @@ public sealed class OrderedBoundedParallel<TResult> : IDisposable
             Task<TResult> abandoned = _window.Dequeue();
             try
             {
-                abandoned.GetAwaiter().GetResult();
+                (abandoned.GetAwaiter().GetResult() as IDisposable)?.Dispose();
             }
             catch (Exception)
             {

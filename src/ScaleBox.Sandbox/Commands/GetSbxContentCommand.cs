@@ -18,6 +18,12 @@ namespace ScaleBox.Sandbox.Commands;
 /// Reads a sandbox file as Get-Content does: lines as they stream in, the whole text with -Raw,
 /// or bytes with -AsByteStream. The file is never held whole unless -Raw asks for it.
 /// </summary>
+/// <remarks>
+/// Many files (piped, given as an array, or matched by a pattern) are opened up to -ThrottleLimit
+/// ahead of the one being written, so their round trips overlap; what an opened download holds
+/// until its turn is what the connection buffers, not the file. Output and errors keep the order of
+/// the files.
+/// </remarks>
 [Cmdlet(VerbsCommon.Get, "SbxContent", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Root + "Get-SbxContent.md")]
 [OutputType(typeof(string), typeof(byte), typeof(byte[]))]
 public sealed class GetSbxContentCommand : ItemCmdlet
@@ -60,6 +66,17 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     // "new": the parameter must be called -Wait, as Get-Content's; the base class's Wait methods are not used here.
     public new SwitchParameter Wait { get; set; }
 
+    /// <summary>
+    /// How many files are opened at once, ahead of the one being written (1 to 64; default 16). 1
+    /// opens each file only after the previous one's content was written. -Wait opens one at a time.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = ItemLookupCmdlet.DefaultThrottleLimit;
+
+    Encoding _encoding = System.Text.Encoding.UTF8;
+    OrderedPipelineWindow<OpenedContent>? _reads;
+
     /// <summary>How often -Wait checks the file for new content.</summary>
     static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 
@@ -78,50 +95,128 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         {
             ThrowTerminatingError(SandboxErrors.Create("ParametersConflict", ErrorCategory.InvalidArgument, null, conflict));
         }
-    }
-
-    protected override void ProcessRecord()
-    {
-        Encoding encoding;
         try
         {
-            encoding = TextEncodings.Resolve(Encoding);
+            _encoding = TextEncodings.Resolve(Encoding);
         }
         catch (ArgumentException e)
         {
             ThrowTerminatingError(new ErrorRecord(e, "InvalidEncoding", ErrorCategory.InvalidArgument, Encoding));
-            return;
         }
+    }
 
-        foreach (SandboxItem item in SelectedItems())
+    protected override void ProcessRecord()
+    {
+        // -Wait follows the first file until Ctrl+C: nothing is opened ahead of it.
+        _reads ??= new OrderedPipelineWindow<OpenedContent>(Wait ? 1 : ThrottleLimit, CancelToken, base.Wait, WriteContent);
+        SandboxClient client = Client;
+        if (ParameterSetName == InputObjectSet)
         {
-            if (item.IsDirectory)
+            foreach (SandboxItem item in InputObject)
             {
-                WriteError(SandboxErrors.Create("PathIsDirectory", ErrorCategory.InvalidArgument, item.Path,
-                    $"'{item.Path}' is a directory; Get-SbxContent reads files. Use Get-SbxChildItem to list it."));
-                continue;
+                _reads.Add(cancel => OpenAsync(client, item, cancel));
+            }
+        }
+        else
+        {
+            foreach ((string path, bool literal) in SelectedPaths())
+            {
+                if (NamesOneItem(path, literal))
+                {
+                    _reads.Add(cancel => FindAndOpenAsync(client, path, literal, cancel));
+                    continue;
+                }
+                // A pattern's matches, and the error for none, come after the files before it.
+                _reads.WriteAll();
+                foreach (SandboxItem item in ResolveItems(path, literal))
+                {
+                    _reads.Add(cancel => OpenAsync(client, item, cancel));
+                }
+            }
+        }
+        _reads.WriteFinished();
+    }
+
+    protected override void EndProcessing() => _reads?.WriteAll();
+
+    protected override void DisposeResources()
+    {
+        _reads?.Dispose();
+        base.DisposeResources();
+    }
+
+    async Task<OpenedContent> FindAndOpenAsync(SandboxClient client, string path, bool literal, CancellationToken cancel)
+    {
+        SandboxItem item;
+        try
+        {
+            item = (await FindItemsAsync(client, path, literal, cancel, UnmatchedPatternIsError).ConfigureAwait(false))[0];
+        }
+        catch (SandboxException e)
+        {
+            return OpenedContent.Failed(path, e);
+        }
+        return await OpenAsync(client, item, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts reading a file off the pipeline thread: its download opened (or its last lines read, for -Tail), to be written at its turn.</summary>
+    async Task<OpenedContent> OpenAsync(SandboxClient client, SandboxItem item, CancellationToken cancel)
+    {
+        try
+        {
+            if (item.IsDirectory || TotalCount == 0)
+            {
+                return OpenedContent.Nothing(item);
+            }
+            if (ReadsTailFromEnd)
+            {
+                return OpenedContent.Tail(item, await client.Transfer.ReadLastLinesAsync(item.Path, Tail, cancel).ConfigureAwait(false));
+            }
+            return OpenedContent.Body(item, new CountingStream(await client.Transfer.OpenReadAsync(item.Path, cancel).ConfigureAwait(false)));
+        }
+        catch (SandboxException e)
+        {
+            return OpenedContent.Failed(item.Path, e);
+        }
+    }
+
+    /// <summary>Writes one file's content (or its error) on the pipeline thread, then lets its download go.</summary>
+    void WriteContent(OpenedContent opened)
+    {
+        using (opened)
+        {
+            if (opened.Failure is { } failure)
+            {
+                WriteSandboxError(failure, opened.Path);
+                return;
+            }
+            if (opened.Item!.IsDirectory)
+            {
+                WriteError(SandboxErrors.Create("PathIsDirectory", ErrorCategory.InvalidArgument, opened.Path,
+                    $"'{opened.Path}' is a directory; Get-SbxContent reads files. Use Get-SbxChildItem to list it."));
+                return;
             }
             SandboxClient client = Client;
             try
             {
-                Pump((sink, cancel) => ReadAsync(client, item.Path, encoding, sink, cancel));
+                Pump((sink, cancel) => ReadAsync(client, opened, sink, cancel));
             }
             catch (SandboxException e)
             {
-                WriteSandboxError(e, item.Path);
+                WriteSandboxError(e, opened.Path);
             }
         }
     }
 
-    async Task ReadAsync(SandboxClient client, string path, Encoding encoding, OutputSink sink, CancellationToken cancel)
+    /// <summary>-Tail of an encoding whose line feed is one 0x0A byte, without -Delimiter: only the end of the file is read.</summary>
+    bool ReadsTailFromEnd => Tail >= 0 && Delimiter is null && SplitsOnLineFeedByte(_encoding);
+
+    async Task ReadAsync(SandboxClient client, OpenedContent opened, OutputSink sink, CancellationToken cancel)
     {
-        if (TotalCount == 0)
+        string path = opened.Path;
+        Encoding encoding = _encoding;
+        if (opened.LastLines is { } tail)
         {
-            return;
-        }
-        if (Tail >= 0 && Delimiter is null && SplitsOnLineFeedByte(encoding))
-        {
-            SandboxFileTail tail = await client.Transfer.ReadLastLinesAsync(path, Tail, cancel).ConfigureAwait(false);
             var splitter = new TextLineSplitter(encoding);
             List<string> lines = splitter.Add(tail.Bytes);
             lines.AddRange(splitter.Add(new byte[] { (byte)'\n' })); // the last line, ended or not
@@ -136,13 +231,16 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             }
             return;
         }
-        using var stream = new CountingStream(await client.Transfer.OpenReadAsync(path, cancel).ConfigureAwait(false));
+        if (opened.Stream is not { } stream)
+        {
+            return; // -TotalCount 0
+        }
         // The readers below take no token on netstandard2.0: closing the stream is what ends a
         // read in progress when the pipeline stops (Select-Object -First, Ctrl+C).
         using CancellationTokenRegistration closeOnCancel = cancel.Register(stream.Dispose);
         try
         {
-            await ReadFromAsync(stream, encoding, sink, cancel).ConfigureAwait(false);
+            await ReadFromAsync(stream, BufferSizeFor(opened.Item!), encoding, sink, cancel).ConfigureAwait(false);
         }
         catch (Exception e) when (cancel.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is SandboxException))
         {
@@ -182,25 +280,32 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         }
     }
 
+    /// <summary>
+    /// The read buffer: 80 KiB for a large file, the file's listed size (and a little) for a small
+    /// one, so reading many small files does not allocate 80 KiB buffers for a few bytes each. The
+    /// listed size may be stale; only the number of reads depends on it.
+    /// </summary>
+    static int BufferSizeFor(SandboxItem file) => (int)Math.Max(1024, Math.Min(81920, (file.Length ?? 81920) + 1));
+
     /// <summary>Whether a line feed is the byte 0x0A in this encoding (UTF-8 and single-byte ones), so the end can be found without reading the start.</summary>
     static bool SplitsOnLineFeedByte(Encoding encoding) => encoding.GetByteCount("\n") == 1 && encoding.GetBytes("\n")[0] == (byte)'\n';
 
-    async Task ReadFromAsync(Stream stream, Encoding encoding, OutputSink sink, CancellationToken cancel)
+    async Task ReadFromAsync(Stream stream, int bufferSize, Encoding encoding, OutputSink sink, CancellationToken cancel)
     {
         if (AsByteStream)
         {
-            await ReadBytesAsync(stream, sink, cancel).ConfigureAwait(false);
+            await ReadBytesAsync(stream, bufferSize, sink, cancel).ConfigureAwait(false);
             return;
         }
 
-        using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, 81920, leaveOpen: true);
+        using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize, leaveOpen: true);
         if (Raw && Tail < 0) // -Raw -Tail: the last lines, joined (WriteLinesAsync)
         {
             await sink.WriteObjectAsync(await reader.ReadToEndAsync().ConfigureAwait(false), cancel).ConfigureAwait(false);
             return;
         }
         // Lines, or with -Delimiter the pieces it ends; -TotalCount and -Tail count either.
-        await WriteCountedAsync(Delimiter is null ? LinesOf(reader) : PiecesOf(reader, Delimiter), sink, cancel).ConfigureAwait(false);
+        await WriteCountedAsync(Delimiter is null ? LinesOf(reader) : PiecesOf(reader, Delimiter, bufferSize), sink, cancel).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -244,10 +349,10 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     }
 
     /// <summary>-Delimiter: the text split on it (the reader decodes).</summary>
-    static async IAsyncEnumerable<string> PiecesOf(StreamReader reader, string delimiter)
+    static async IAsyncEnumerable<string> PiecesOf(StreamReader reader, string delimiter, int bufferSize)
     {
         var splitter = new TextLineSplitter(delimiter);
-        var buffer = new char[81920];
+        var buffer = new char[bufferSize];
         int read;
         while ((read = await reader.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false)) > 0)
         {
@@ -262,9 +367,9 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         }
     }
 
-    async Task ReadBytesAsync(Stream stream, OutputSink sink, CancellationToken cancel)
+    async Task ReadBytesAsync(Stream stream, int bufferSize, OutputSink sink, CancellationToken cancel)
     {
-        var buffer = new byte[81920];
+        var buffer = new byte[bufferSize];
         var all = Raw ? new MemoryStream() : null;
         long left = TotalCount < 0 ? long.MaxValue : TotalCount;
         int read;

@@ -83,6 +83,10 @@ public abstract class SessionCmdlet : CancellableCmdlet
     /// </summary>
     protected static string WithoutEscapes(string path, bool literal) => literal ? path : WildcardPattern.Unescape(path);
 
+    /// <summary>Whether a path is looked up as one item rather than listed and matched: taken as written, or no pattern in its last segment.</summary>
+    protected static bool NamesOneItem(string path, bool literal) =>
+        literal || !WildcardPattern.ContainsWildcardCharacters(SandboxPath.GetLeaf(path));
+
     /// <summary>
     /// FindItems without the pipeline thread, so several can be in flight: the items a path names,
     /// or the call's failure (NotFound included) as a <see cref="SandboxException"/>.
@@ -90,13 +94,12 @@ public abstract class SessionCmdlet : CancellableCmdlet
     protected static async Task<IReadOnlyList<SandboxItem>> FindItemsAsync(SandboxClient client, string path, bool literal, CancellationToken cancellationToken,
         bool unmatchedPatternIsError = false)
     {
-        string leaf = SandboxPath.GetLeaf(path);
-        if (literal || !WildcardPattern.ContainsWildcardCharacters(leaf))
+        if (NamesOneItem(path, literal))
         {
             return new[] { await client.Files.GetItemAsync(WithoutEscapes(path, literal), cancellationToken).ConfigureAwait(false) };
         }
 
-        var pattern = new WildcardPattern(leaf, WildcardOptions.CultureInvariant);
+        var pattern = new WildcardPattern(SandboxPath.GetLeaf(path), WildcardOptions.CultureInvariant);
         var matches = (await client.Files.GetChildItemsAsync(WithoutEscapes(SandboxPath.GetParent(path), literal), 1, cancellationToken).ConfigureAwait(false))
             .Where(i => pattern.IsMatch(i.Name))
             .ToList();

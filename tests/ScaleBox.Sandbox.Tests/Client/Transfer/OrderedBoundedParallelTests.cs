@@ -163,6 +163,31 @@ public sealed class OrderedBoundedParallelTests
     }
 
     [Fact]
+    public async Task Disposing_disposes_the_finished_results_nobody_took_and_not_the_taken_ones()
+    {
+        var held = Enumerable.Range(0, 4).Select(_ => new DisposalCounter()).ToArray();
+        var window = new OrderedBoundedParallel<DisposalCounter>(4);
+        foreach (DisposalCounter result in held)
+        {
+            window.Add(_ => Task.FromResult(result));
+        }
+        DisposalCounter taken = await window.TakeOldest().WaitAsync(Bound);
+
+        // An open download read ahead and never written must not stay open once the cmdlet stops.
+        await Task.Run(window.Dispose).WaitAsync(Bound);
+
+        Assert.Same(held[0], taken);
+        Assert.Equal(new[] { 0, 1, 1, 1 }, held.Select(h => h.Disposals));
+    }
+
+    sealed class DisposalCounter : IDisposable
+    {
+        public int Disposals { get; private set; }
+
+        public void Dispose() => Disposals++;
+    }
+
+    [Fact]
     public async Task Cancelling_the_token_cancels_every_step_in_flight()
     {
         using var cancel = new CancellationTokenSource();
