@@ -169,6 +169,77 @@ Describe 'Move-SbxItem' -Tag Smoke {
         }
     }
 
+    Context 'many items' {
+        BeforeAll {
+            function New-ManyFiles([string] $Root) {
+                <# 60 files in $Root/a and 60 in $Root/b; names 41 to 60 are in both, with different content. #>
+                foreach ($i in 1..60) {
+                    $null = New-LocalFile ('{0}/a/f{1:D2}.txt' -f $Root, $i) "a$i"
+                    $null = New-LocalFile ('{0}/b/f{1:D2}.txt' -f $Root, ($i + 40)) "b$($i + 40)"
+                }
+                New-Item -ItemType Directory -Path (Join-Path $agent.Home "$Root/into") | Out-Null
+                # By name, a's before b's: the two of one name come one right after the other, so
+                # without care their moves would run side by side.
+                @(Get-SbxChildItem -Path "$Root/a" -File) + @(Get-SbxChildItem -Path "$Root/b" -File) | Sort-Object Name, Path
+            }
+
+            function ConvertTo-Comparable([object[]] $Output) {
+                foreach ($o in $Output) {
+                    if ($o -is [System.Management.Automation.ErrorRecord]) { 'ERROR ' + ($o.FullyQualifiedErrorId -split ',')[0] + ' ' + $o.TargetObject } else { $o.Path }
+                }
+            }
+        }
+
+        It 'moves 120 piped files into a directory, refusing the second of each name, in order, with -ThrottleLimit <Limit>' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }
+        ) {
+            $root = "many-$Limit"
+            $items = New-ManyFiles $root
+            $into = Join-Path $agent.Home "$root/into"
+            $out = $items | Move-SbxItem -Destination "$root/into" -PassThru -ThrottleLimit $Limit 2>&1
+
+            $expected = foreach ($item in $items) {
+                $target = "$into/$($item.Name)"
+                if ($item.Path -like '*/b/*' -and [int]($item.Name -replace '\D') -le 60) { "ERROR DestinationExists $target" } else { $target }
+            }
+            @(ConvertTo-Comparable $out) | Should -Be @($expected)
+            (Get-ChildItem -LiteralPath $into).Count | Should -Be 100
+            foreach ($i in 1..60) { Get-LocalContent ('{0}/into/f{1:D2}.txt' -f $root, $i) | Should -Be "a$i" }
+            foreach ($i in 61..100) { Get-LocalContent ('{0}/into/f{1:D2}.txt' -f $root, $i) | Should -Be "b$i" }
+            @(Get-ChildItem -LiteralPath (Join-Path $agent.Home "$root/b")).Count | Should -Be 20 -Because 'the refused ones stay'
+        }
+
+        It 'replaces with -Force: the second of each name moved after the first, as one at a time would' {
+            $items = New-ManyFiles many-force
+            $items | Move-SbxItem -Destination many-force/into -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            foreach ($i in 1..40) { Get-LocalContent ('many-force/into/f{0:D2}.txt' -f $i) | Should -Be "a$i" }
+            foreach ($i in 41..100) { Get-LocalContent ('many-force/into/f{0:D2}.txt' -f $i) | Should -Be "b$i" }
+            @(Get-ChildItem -LiteralPath (Join-Path $agent.Home 'many-force/a')).Count + @(Get-ChildItem -LiteralPath (Join-Path $agent.Home 'many-force/b')).Count | Should -Be 0
+        }
+
+        It 'looks at the destination again after a move made it: a directory renamed there, then files into it' {
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'made/dir') -Force | Out-Null
+            $null = New-LocalFile 'made/one.txt' '1'
+            $null = New-LocalFile 'made/two.txt' '2'
+            $items = Get-SbxItem -LiteralPath made/dir, made/one.txt, made/two.txt
+            $out = $items | Move-SbxItem -Destination made/new -PassThru
+            $out.Path | Should -Be @((Join-Path $agent.Home 'made/new'), (Join-Path $agent.Home 'made/new/one.txt'), (Join-Path $agent.Home 'made/new/two.txt'))
+            Get-LocalContent 'made/new/two.txt' | Should -Be '2'
+        }
+
+        It 'moves a wildcard''s matches into a directory, and a file then a directory of one name in order' {
+            foreach ($i in 1..30) { $null = New-LocalFile ('wild/src/w{0:D2}.log' -f $i) "w$i" }
+            $null = New-LocalFile 'wild/other/w05.log' 'second'
+            New-Item -ItemType Directory -Path (Join-Path $agent.Home 'wild/into') | Out-Null
+            Move-SbxItem -Path wild/src/*.log, wild/other/w05.log -Destination wild/into -ErrorAction SilentlyContinue -ErrorVariable err
+            @(Get-ChildItem -LiteralPath (Join-Path $agent.Home 'wild/into')).Count | Should -Be 30
+            $err | Should -HaveCount 1
+            $err[0].TargetObject | Should -Be (Join-Path $agent.Home 'wild/into/w05.log')
+            Get-LocalContent 'wild/into/w05.log' | Should -Be 'w5'
+        }
+    }
+
     Context 'errors' {
         It 'reports a missing source as NotFound with the path as target' {
             $out = Move-SbxItem -Path nothing/here.txt -Destination somewhere.txt -PassThru -ErrorAction SilentlyContinue -ErrorVariable err

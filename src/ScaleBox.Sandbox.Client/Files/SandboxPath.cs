@@ -45,12 +45,10 @@ public static class SandboxPath
     /// Whether one path is the other or lies inside it ("/a" and "/a/b" do, "/a" and "/ab" do not),
     /// compared as written: two spellings of one place ("~/a", "/root/a") are not matched.
     /// </summary>
-    public static bool Overlap(string first, string second)
-    {
-        string a = TrimEnd(first);
-        string b = TrimEnd(second);
-        return Transfer.RemotePaths.IsWithin(a, b) || Transfer.RemotePaths.IsWithin(b, a);
-    }
+    public static bool Overlap(string first, string second) => IsWithin(first, second) || IsWithin(second, first);
+
+    /// <summary>Whether <paramref name="path"/> is <paramref name="directory"/> or lies inside it, compared as written (as <see cref="Overlap"/>).</summary>
+    public static bool IsWithin(string path, string directory) => Transfer.RemotePaths.IsWithin(TrimEnd(path), TrimEnd(directory));
 
     /// <summary>
     /// Whether a name from the sandbox can be used as one local file name as it is: not empty,

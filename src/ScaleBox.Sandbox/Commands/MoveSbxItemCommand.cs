@@ -1,6 +1,11 @@
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands;
@@ -9,10 +14,25 @@ namespace ScaleBox.Sandbox.Commands;
 /// Moves or renames sandbox items, as Move-Item does locally: a destination that is an existing
 /// directory receives the item; an existing file is replaced only with -Force.
 /// </summary>
+/// <remarks>
+/// Into an existing directory, many items (piped, or a wildcard's matches) move -ThrottleLimit at a
+/// time, each checking its own name there; an item whose path or new path touches a move still in
+/// flight (two of one name, one inside another) waits for the moves before it. Any other
+/// destination is looked up again for each item once the moves before it are done, since an
+/// earlier move may have made it.
+/// </remarks>
 [Cmdlet(VerbsCommon.Move, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Move-SbxItem.md")]
 [OutputType(typeof(SandboxItem))]
 public sealed class MoveSbxItemCommand : ItemCmdlet
 {
+    OrderedPipelineWindow<MoveOutcome>? _moves;
+
+    /// <summary>-Destination, once found to be an existing directory: the items go into it by name, side by side.</summary>
+    SandboxItem? _intoDirectory;
+
+    /// <summary>The source and new path of each move in flight, in the order the window writes them.</summary>
+    readonly Queue<(string Source, string Target)> _inFlight = new Queue<(string Source, string Target)>();
+
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SandboxPathCompleter))]
@@ -26,42 +46,80 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// How many items move at once into an existing directory (1 to 64; default 16): each move is a
+    /// few round trips, so many small files piped in go several times faster with several in flight.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = ItemLookupCmdlet.DefaultThrottleLimit;
+
     protected override void ProcessRecord()
     {
-        foreach (SandboxItem item in SelectedItems())
+        _moves ??= new OrderedPipelineWindow<MoveOutcome>(ThrottleLimit, CancelToken, Wait, WriteMove);
+        if (ParameterSetName == InputObjectSet)
         {
-            Move(item);
+            foreach (SandboxItem item in InputObject)
+            {
+                Move(item);
+            }
         }
+        else
+        {
+            foreach ((string path, bool literal) in SelectedPaths())
+            {
+                // What a path finds, and the error for one not found, come after the moves before it.
+                WriteMovesInFlight();
+                foreach (SandboxItem item in ResolveItems(path, literal))
+                {
+                    Move(item);
+                }
+            }
+        }
+        _moves.WriteFinished();
+    }
+
+    protected override void EndProcessing() => _moves?.WriteAll();
+
+    protected override void DisposeResources()
+    {
+        _moves?.Dispose();
+        base.DisposeResources();
     }
 
     void Move(SandboxItem item)
     {
         try
         {
-            string target = Destination;
-            SandboxItem? existing = TryGet(target);
-            if (existing is { IsDirectory: true })
+            bool movesDestination = _intoDirectory is { } directory && SandboxPath.IsWithin(directory.Path, item.Path);
+            if (movesDestination)
             {
-                target = SandboxPath.Join(existing.Path, item.Name);
-                existing = TryGet(target);
+                _intoDirectory = null; // it is moving (or what holds it is): looked up again after
             }
-            if (existing is not null && (existing.IsDirectory || !Force))
+            SandboxItem? atDestination = _intoDirectory ?? LookUpDestination(cache: !movesDestination);
+            bool intoDirectory = atDestination is { IsDirectory: true };
+            string target = intoDirectory ? SandboxPath.Join(atDestination!.Path, item.Name) : Destination;
+            if (!intoDirectory && atDestination is not null && !Force)
             {
-                WriteError(SandboxErrors.Create("DestinationExists", ErrorCategory.ResourceExists, target,
-                    existing.IsDirectory
-                        ? $"Cannot move '{item.Path}': a directory already exists at '{target}'."
-                        : $"Cannot move '{item.Path}': '{target}' already exists. Use -Force to replace it."));
+                WriteError(DestinationExists(item.Path, target, isDirectory: false));
                 return;
+            }
+            if (_inFlight.Any(move => Touches(move, item.Path, target)))
+            {
+                WriteMovesInFlight(); // two of one name, or one inside another: in order, one after the other
             }
             if (!ShouldProcess($"Item: {item.Path} Destination: {target}", "Move item"))
             {
                 return;
             }
-            SandboxItem moved = Wait(Client.Files.MoveAsync(item.Path, target, CancelToken));
-            if (PassThru)
+            SandboxClient client = Client;
+            bool force = Force, passThru = PassThru;
+            // Into a directory, the name there is checked with the move; any other destination was looked up just now.
+            _inFlight.Enqueue((item.Path, target)); // first: a full window writes (and dequeues) the oldest as this one is added
+            _moves!.Add(cancel => MoveAsync(client, item.Path, target, checkTarget: intoDirectory, force, passThru, cancel));
+            if (!intoDirectory || movesDestination)
             {
-                // The agent's answer, when whole; an agent may give only name, type and path.
-                WriteObject(ReportedEntry.IfWhole(moved) ?? Wait(Client.Files.GetItemAsync(target, CancelToken)));
+                WriteMovesInFlight(); // the next item looks at what this move made
             }
         }
         catch (SandboxException e)
@@ -70,15 +128,88 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         }
     }
 
-    SandboxItem? TryGet(string path)
+    /// <summary>Whether a move in flight and the next one share a path, or one lies inside a path of the other.</summary>
+    static bool Touches((string Source, string Target) move, string source, string target) =>
+        SandboxPath.Overlap(move.Source, source) || SandboxPath.Overlap(move.Source, target)
+        || SandboxPath.Overlap(move.Target, source) || SandboxPath.Overlap(move.Target, target);
+
+    /// <summary>What is at -Destination now that the moves before are done; remembered when it is a directory.</summary>
+    SandboxItem? LookUpDestination(bool cache)
+    {
+        WriteMovesInFlight();
+        SandboxItem? found = Wait(Client.Files.TryGetItemAsync(Destination, CancelToken));
+        if (cache && found is { IsDirectory: true })
+        {
+            _intoDirectory = found;
+        }
+        return found;
+    }
+
+    void WriteMovesInFlight() => _moves!.WriteAll();
+
+    static async Task<MoveOutcome> MoveAsync(SandboxClient client, string source, string target, bool checkTarget, bool force, bool passThru,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return Wait(Client.Files.GetItemAsync(path, CancelToken));
+            if (checkTarget && await client.Files.TryGetItemAsync(target, cancellationToken).ConfigureAwait(false) is { } existing
+                && (existing.IsDirectory || !force))
+            {
+                return new MoveOutcome(source, null, DestinationExists(source, target, existing.IsDirectory), null);
+            }
+            SandboxItem moved = await client.Files.MoveAsync(source, target, cancellationToken).ConfigureAwait(false);
+            // The agent's answer, when whole; an agent may give only name, type and path.
+            SandboxItem? output = passThru
+                ? ReportedEntry.IfWhole(moved) ?? await client.Files.GetItemAsync(target, cancellationToken).ConfigureAwait(false)
+                : null;
+            return new MoveOutcome(source, output, null, null);
         }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+        catch (SandboxException e)
         {
-            return null;
+            return new MoveOutcome(source, null, null, e);
         }
+    }
+
+    static ErrorRecord DestinationExists(string source, string target, bool isDirectory) =>
+        SandboxErrors.Create("DestinationExists", ErrorCategory.ResourceExists, target,
+            isDirectory
+                ? $"Cannot move '{source}': a directory already exists at '{target}'."
+                : $"Cannot move '{source}': '{target}' already exists. Use -Force to replace it.");
+
+    void WriteMove(MoveOutcome outcome)
+    {
+        _inFlight.Dequeue();
+        if (outcome.Refusal is { } refusal)
+        {
+            WriteError(refusal);
+        }
+        else if (outcome.Failure is { } failure)
+        {
+            WriteSandboxError(failure, outcome.Source);
+        }
+        else if (outcome.Moved is { } moved)
+        {
+            WriteObject(moved);
+        }
+    }
+
+    /// <summary>One move's result, written at its turn: the item (-PassThru), a refusal of an occupied name, or the agent's failure.</summary>
+    readonly struct MoveOutcome
+    {
+        public MoveOutcome(string source, SandboxItem? moved, ErrorRecord? refusal, SandboxException? failure)
+        {
+            Source = source;
+            Moved = moved;
+            Refusal = refusal;
+            Failure = failure;
+        }
+
+        public string Source { get; }
+
+        public SandboxItem? Moved { get; }
+
+        public ErrorRecord? Refusal { get; }
+
+        public SandboxException? Failure { get; }
     }
 }

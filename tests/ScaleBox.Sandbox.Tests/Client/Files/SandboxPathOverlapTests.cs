@@ -2,7 +2,10 @@ using ScaleBox.Sandbox.Client.Files;
 
 namespace ScaleBox.Sandbox.Tests.Client.Files;
 
-/// <summary>Whether one sandbox path is another or lies inside it, as Copy-SbxItem asks of its planned destinations.</summary>
+/// <summary>
+/// Whether one sandbox path is another or lies inside it, as Copy-SbxItem asks of its planned
+/// destinations and Move-SbxItem of the moves in flight and of its destination.
+/// </summary>
 public sealed class SandboxPathOverlapTests
 {
     [Theory]
@@ -26,5 +29,15 @@ public sealed class SandboxPathOverlapTests
     public void Siblings_and_names_that_only_start_alike_do_not(string first, string second)
     {
         Assert.False(SandboxPath.Overlap(first, second));
+    }
+
+    [Theory]
+    [InlineData("/home/user/into", "/home/user/into", true)]
+    [InlineData("/home/user/into/", "/home/user", true)]
+    [InlineData("/home/user/into", "/home/user/into/sub", false)]
+    [InlineData("/home/user/intox", "/home/user/into", false)]
+    public void Within_asks_one_way_only(string path, string directory, bool within)
+    {
+        Assert.Equal(within, SandboxPath.IsWithin(path, directory));
     }
 }
