@@ -448,12 +448,6 @@ Describe 'Get-SbxContent' {
                 if ($name -eq 'ahead/f070.txt') { $named.Add('ahead/sub') }
             }
 
-            function ConvertTo-Comparable([object[]] $Output) {
-                # Strings as they are, errors by their id and target, so the two streams compare in one order.
-                foreach ($o in $Output) {
-                    if ($o -is [System.Management.Automation.ErrorRecord]) { 'ERROR ' + ($o.FullyQualifiedErrorId -split ',')[0] + ' ' + $o.TargetObject } else { $o }
-                }
-            }
 
             function Get-Expected([switch] $Tail) {
                 foreach ($name in $named) {
@@ -472,7 +466,7 @@ Describe 'Get-SbxContent' {
             @{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }
         ) {
             $out = $named | Get-SbxContent -ThrottleLimit $Limit 2>&1
-            $actual = @(ConvertTo-Comparable $out)
+            $actual = @(ConvertTo-ComparableOutput $out)
             $expected = @(Get-Expected)
             $actual.Count | Should -Be $expected.Count
             $actual | Should -Be $expected
@@ -481,7 +475,7 @@ Describe 'Get-SbxContent' {
         It 'writes the last lines of each file in order with -Tail and -ThrottleLimit <Limit>' -ForEach @(
             @{ Limit = 1 }, @{ Limit = 16 }
         ) {
-            $actual = @(ConvertTo-Comparable ($named | Get-SbxContent -Tail 1 -ThrottleLimit $Limit 2>&1))
+            $actual = @(ConvertTo-ComparableOutput ($named | Get-SbxContent -Tail 1 -ThrottleLimit $Limit 2>&1))
             $actual | Should -Be @(Get-Expected -Tail)
         }
 

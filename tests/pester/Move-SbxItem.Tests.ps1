@@ -183,11 +183,6 @@ Describe 'Move-SbxItem' -Tag Smoke {
                 @(Get-SbxChildItem -Path "$Root/a" -File) + @(Get-SbxChildItem -Path "$Root/b" -File) | Sort-Object Name, Path
             }
 
-            function ConvertTo-Comparable([object[]] $Output) {
-                foreach ($o in $Output) {
-                    if ($o -is [System.Management.Automation.ErrorRecord]) { 'ERROR ' + ($o.FullyQualifiedErrorId -split ',')[0] + ' ' + $o.TargetObject } else { $o.Path }
-                }
-            }
         }
 
         It 'moves 120 piped files into a directory, refusing the second of each name, in order, with -ThrottleLimit <Limit>' -ForEach @(
@@ -202,7 +197,7 @@ Describe 'Move-SbxItem' -Tag Smoke {
                 $target = "$into/$($item.Name)"
                 if ($item.Path -like '*/b/*' -and [int]($item.Name -replace '\D') -le 60) { "ERROR DestinationExists $target" } else { $target }
             }
-            @(ConvertTo-Comparable $out) | Should -Be @($expected)
+            @(ConvertTo-ComparableOutput $out) | Should -Be @($expected)
             (Get-ChildItem -LiteralPath $into).Count | Should -Be 100
             foreach ($i in 1..60) { Get-LocalContent ('{0}/into/f{1:D2}.txt' -f $root, $i) | Should -Be "a$i" }
             foreach ($i in 61..100) { Get-LocalContent ('{0}/into/f{1:D2}.txt' -f $root, $i) | Should -Be "b$i" }

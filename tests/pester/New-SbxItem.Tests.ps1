@@ -240,4 +240,45 @@ Describe 'New-SbxItem' -Tag Smoke {
             Get-ChildItem -LiteralPath $agent.Home -Recurse -Force | Where-Object Name -Like '.*.sbxpart-*' | Should -BeNullOrEmpty
         }
     }
+
+    Context 'many paths' {
+        It 'creates 150 files from piped objects with their own -Value, in order, with -ThrottleLimit <Limit>' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }
+        ) {
+            $root = "many-files-$Limit"
+            $null = New-Item -ItemType File -Path (Join-Path $agent.Home "$root/f050.json") -Value 'was here' -Force
+            $records = foreach ($i in 1..150) { [pscustomobject]@{ Path = '{0}/f{1:D3}.json' -f $root, $i; Value = "{ `"id`": $i }" } }
+            $out = $records | New-SbxItem -ThrottleLimit $Limit 2>&1
+            $expected = foreach ($r in $records) {
+                if ($r.Path -like '*/f050.json') { "ERROR AlreadyExists $($r.Path)" } else { Join-Path $agent.Home $r.Path }
+            }
+            @(ConvertTo-ComparableOutput $out) | Should -Be @($expected)
+            foreach ($i in 1..150) {
+                $expectedContent = if ($i -eq 50) { 'was here' } else { "{ `"id`": $i }" }
+                Get-Content -LiteralPath (Join-Path $agent.Home ('{0}/f{1:D3}.json' -f $root, $i)) -Raw | Should -Be $expectedContent
+            }
+        }
+
+        It 'makes a directory before the paths inside it, as one at a time would, with -ThrottleLimit <Limit>' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 16 }
+        ) {
+            # "d" then "d/sub": made side by side, making "d/sub" makes "d" too, and "d" would then be
+            # AlreadyExists; given in this order one at a time, neither is.
+            $paths = foreach ($i in 1..20) { "nest-$Limit/d$i"; "nest-$Limit/d$i/sub"; "~/nest-$Limit/d$i/sub/deeper" }
+            $out = $paths | New-SbxItem -ItemType Directory -ThrottleLimit $Limit 2>&1
+            $errors = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            $errors | Should -BeNullOrEmpty
+            @($out).Count | Should -Be 60
+            $out[2].Path | Should -Be (Join-Path $agent.Home "nest-$Limit/d1/sub/deeper")
+        }
+
+        It 'creates a file and the same file again in order: the second is AlreadyExists, or replaces it with -Force' {
+            $first = 'twice/a.txt', 'twice/a.txt' | New-SbxItem -Value 'one' -ErrorAction SilentlyContinue -ErrorVariable err
+            @($first).Count | Should -Be 1
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'AlreadyExists,*'
+            [pscustomobject]@{ Path = 'twice/b.txt'; Value = 'first' }, [pscustomobject]@{ Path = 'twice/b.txt'; Value = 'second' } | New-SbxItem -Force | Out-Null
+            Get-Content -LiteralPath (Join-Path $agent.Home 'twice/b.txt') -Raw | Should -Be 'second'
+        }
+    }
 }

@@ -125,6 +125,20 @@ function Get-ClosedLoopbackPort {
     }
 }
 
+function ConvertTo-ComparableOutput {
+    <#
+    .SYNOPSIS
+        A cmdlet's output and errors (2>&1) as strings in one order, to compare with what is expected:
+        an error as 'ERROR <its id> <its target>', a sandbox item as its path, anything else as it is.
+    #>
+    param([object[]] $Output)
+    foreach ($o in $Output) {
+        if ($o -is [System.Management.Automation.ErrorRecord]) { 'ERROR ' + ($o.FullyQualifiedErrorId -split ',')[0] + ' ' + $o.TargetObject }
+        elseif ($o -is [ScaleBox.Sandbox.Client.Files.SandboxItem]) { $o.Path }
+        else { $o }
+    }
+}
+
 function Wait-Until {
     <# Polls $Condition until it is true; throws after $TimeoutSec, naming the condition. #>
     param([Parameter(Mandatory)][scriptblock] $Condition, [int] $TimeoutSec = 10)

@@ -47,6 +47,29 @@ public static class SandboxPath
     /// </summary>
     public static bool Overlap(string first, string second) => IsWithin(first, second) || IsWithin(second, first);
 
+    /// <summary>
+    /// Whether two paths as given may name one place, or one lie inside the other, without asking
+    /// the agent: relative paths (and "~/...") are compared cleaned among themselves, since both
+    /// start at the home; a relative and an absolute path, or a relative one at or above the home,
+    /// are taken to overlap, since where the home is is not known here.
+    /// </summary>
+    public static bool MayOverlap(string first, string second)
+    {
+        string a = FromHome(first);
+        string b = FromHome(second);
+        bool absolute = a[0] == Separator;
+        if (absolute != (b[0] == Separator))
+        {
+            return true;
+        }
+        return absolute ? Overlap(a, b) : IsHomeOrAbove(a) || IsHomeOrAbove(b) || Overlap(a, b);
+    }
+
+    static string FromHome(string path) =>
+        Transfer.RemotePaths.Clean(path == "~" ? "." : path.StartsWith("~/", StringComparison.Ordinal) ? path.Substring(2) : path);
+
+    static bool IsHomeOrAbove(string cleaned) => cleaned == "." || cleaned == ".." || cleaned.StartsWith("../", StringComparison.Ordinal);
+
     /// <summary>Whether <paramref name="path"/> is <paramref name="directory"/> or lies inside it, compared as written (as <see cref="Overlap"/>).</summary>
     public static bool IsWithin(string path, string directory) => Transfer.RemotePaths.IsWithin(TrimEnd(path), TrimEnd(directory));
 

@@ -25,7 +25,7 @@ namespace ScaleBox.Sandbox.Commands;
 [OutputType(typeof(SandboxItem))]
 public sealed class MoveSbxItemCommand : ItemCmdlet
 {
-    OrderedPipelineWindow<MoveOutcome>? _moves;
+    OrderedPipelineWindow<ItemOutcome>? _moves;
 
     /// <summary>-Destination, once found to be an existing directory: the items go into it by name, side by side.</summary>
     SandboxItem? _intoDirectory;
@@ -56,7 +56,7 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
 
     protected override void ProcessRecord()
     {
-        _moves ??= new OrderedPipelineWindow<MoveOutcome>(ThrottleLimit, CancelToken, Wait, WriteMove);
+        _moves ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteMove);
         if (ParameterSetName == InputObjectSet)
         {
             foreach (SandboxItem item in InputObject)
@@ -147,7 +147,7 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
 
     void WriteMovesInFlight() => _moves!.WriteAll();
 
-    static async Task<MoveOutcome> MoveAsync(SandboxClient client, string source, string target, bool checkTarget, bool force, bool passThru,
+    static async Task<ItemOutcome> MoveAsync(SandboxClient client, string source, string target, bool checkTarget, bool force, bool passThru,
         CancellationToken cancellationToken)
     {
         try
@@ -155,18 +155,18 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             if (checkTarget && await client.Files.TryGetItemAsync(target, cancellationToken).ConfigureAwait(false) is { } existing
                 && (existing.IsDirectory || !force))
             {
-                return new MoveOutcome(source, null, DestinationExists(source, target, existing.IsDirectory), null);
+                return ItemOutcome.Refused(source, DestinationExists(source, target, existing.IsDirectory));
             }
             SandboxItem moved = await client.Files.MoveAsync(source, target, cancellationToken).ConfigureAwait(false);
             // The agent's answer, when whole; an agent may give only name, type and path.
             SandboxItem? output = passThru
                 ? ReportedEntry.IfWhole(moved) ?? await client.Files.GetItemAsync(target, cancellationToken).ConfigureAwait(false)
                 : null;
-            return new MoveOutcome(source, output, null, null);
+            return ItemOutcome.Done(source, output);
         }
         catch (SandboxException e)
         {
-            return new MoveOutcome(source, null, null, e);
+            return ItemOutcome.Failed(source, e);
         }
     }
 
@@ -176,40 +176,9 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
                 ? $"Cannot move '{source}': a directory already exists at '{target}'."
                 : $"Cannot move '{source}': '{target}' already exists. Use -Force to replace it.");
 
-    void WriteMove(MoveOutcome outcome)
+    void WriteMove(ItemOutcome outcome)
     {
         _inFlight.Dequeue();
-        if (outcome.Refusal is { } refusal)
-        {
-            WriteError(refusal);
-        }
-        else if (outcome.Failure is { } failure)
-        {
-            WriteSandboxError(failure, outcome.Source);
-        }
-        else if (outcome.Moved is { } moved)
-        {
-            WriteObject(moved);
-        }
-    }
-
-    /// <summary>One move's result, written at its turn: the item (-PassThru), a refusal of an occupied name, or the agent's failure.</summary>
-    readonly struct MoveOutcome
-    {
-        public MoveOutcome(string source, SandboxItem? moved, ErrorRecord? refusal, SandboxException? failure)
-        {
-            Source = source;
-            Moved = moved;
-            Refusal = refusal;
-            Failure = failure;
-        }
-
-        public string Source { get; }
-
-        public SandboxItem? Moved { get; }
-
-        public ErrorRecord? Refusal { get; }
-
-        public SandboxException? Failure { get; }
+        WriteOutcome(outcome);
     }
 }

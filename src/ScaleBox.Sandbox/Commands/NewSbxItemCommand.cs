@@ -1,10 +1,15 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transfer;
+using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands;
@@ -13,10 +18,20 @@ namespace ScaleBox.Sandbox.Commands;
 /// Creates directories or files in the sandbox (parents included) and returns them, as New-Item
 /// does locally.
 /// </summary>
+/// <remarks>
+/// Many paths (piped, or given as an array) are created -ThrottleLimit at a time, each written in
+/// the order the paths came. A path that is, holds or lies inside one still being created waits for
+/// the creations before it, since making "a/b" makes "a" too.
+/// </remarks>
 [Cmdlet(VerbsCommon.New, "SbxItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "New-SbxItem.md")]
 [OutputType(typeof(SandboxItem))]
 public sealed class NewSbxItemCommand : SessionCmdlet
 {
+    OrderedPipelineWindow<ItemOutcome>? _creations;
+
+    /// <summary>The path of each creation in flight, as given, in the order the window writes them.</summary>
+    readonly Queue<string> _inFlight = new Queue<string>();
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "FullName")]
     [ValidateNotNullOrEmpty]
@@ -38,70 +53,107 @@ public sealed class NewSbxItemCommand : SessionCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    bool IsFile => string.Equals(ItemType, "File", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// How many items are created at once (1 to 64; default 16): each creation is a few round trips,
+    /// so many paths piped in go several times faster with several in flight.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = ItemLookupCmdlet.DefaultThrottleLimit;
 
+    bool IsFile => string.Equals(ItemType, "File", StringComparison.OrdinalIgnoreCase);
 
     protected override void ProcessRecord()
     {
         // Checked per record: -Value may arrive from the pipeline.
         if (Value is not null && !IsFile)
         {
+            _creations?.WriteAll(); // the items of earlier records are made before this stops the cmdlet
             ThrowTerminatingError(SandboxErrors.Create("ValueNeedsFile", ErrorCategory.InvalidArgument, Value,
                 "-Value gives a file its content; it needs -ItemType File."));
         }
+        _creations ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteCreation);
+        // Read now: the next record may bring another -Value.
+        byte[]? content = IsFile ? ContentBytes() : null;
+        SandboxClient client = Client;
+        bool force = Force;
         foreach (string path in Path)
         {
             if (!ShouldProcess(path, IsFile ? "Create file" : "Create directory"))
             {
                 continue;
             }
-            if (IsFile)
+            if (_inFlight.Any(creating => SandboxPath.MayOverlap(creating, path)))
             {
-                CreateFile(path);
-                continue;
+                _creations.WriteAll();
             }
-            try
-            {
-                SandboxItem made = Wait(Client.Files.CreateDirectoryAsync(path, CancelToken));
-                // The agent's answer, when whole; an agent may give only name, type and path.
-                WriteObject(ReportedEntry.IfWhole(made) ?? Wait(Client.Files.GetItemAsync(path, CancelToken)));
-            }
-            catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists && Force)
-            {
-                WriteObject(Wait(Client.Files.GetItemAsync(path, CancelToken)));
-            }
-            catch (SandboxException e)
-            {
-                WriteSandboxError(e, path);
-            }
+            _inFlight.Enqueue(path); // first: a full window writes (and dequeues) the oldest as this one is added
+            _creations.Add(cancel => content is not null
+                ? CreateFileAsync(client, path, content, force, cancel)
+                : CreateDirectoryAsync(client, path, force, cancel));
         }
+        _creations.WriteFinished();
     }
 
-    void CreateFile(string path)
+    protected override void EndProcessing() => _creations?.WriteAll();
+
+    protected override void DisposeResources()
+    {
+        _creations?.Dispose();
+        base.DisposeResources();
+    }
+
+    void WriteCreation(ItemOutcome outcome)
+    {
+        _inFlight.Dequeue();
+        WriteOutcome(outcome);
+    }
+
+    static async Task<ItemOutcome> CreateDirectoryAsync(SandboxClient client, string path, bool force, CancellationToken cancellationToken)
     {
         try
         {
-            SandboxItem? existing = Wait(Client.Files.TryGetItemAsync(path, CancelToken));
-            if (existing is { IsDirectory: true })
+            SandboxItem made;
+            try
             {
-                WriteError(SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
-                    $"'{path}' is a directory in the sandbox; a file cannot replace it."));
-                return;
+                made = await client.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false);
             }
-            if (existing is not null && !Force)
+            catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists && force)
             {
-                WriteError(SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
-                    $"'{path}' already exists in the sandbox. Use -Force to replace it."));
-                return;
+                return ItemOutcome.Done(path, await client.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false));
             }
-            using var content = new MemoryStream(ContentBytes());
-            SandboxUploadResult written = Wait(Client.Transfer.UploadAsync(content, path, null, CancelToken));
-            // The agent's answer to the rename, when whole, saves asking for the item again.
-            WriteObject(written.Item ?? Wait(Client.Files.GetItemAsync(written.Path, CancelToken)));
+            // The agent's answer, when whole; an agent may give only name, type and path.
+            return ItemOutcome.Done(path, ReportedEntry.IfWhole(made) ?? await client.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false));
         }
         catch (SandboxException e)
         {
-            WriteSandboxError(e, path);
+            return ItemOutcome.Failed(path, e);
+        }
+    }
+
+    static async Task<ItemOutcome> CreateFileAsync(SandboxClient client, string path, byte[] content, bool force, CancellationToken cancellationToken)
+    {
+        try
+        {
+            SandboxItem? existing = await client.Files.TryGetItemAsync(path, cancellationToken).ConfigureAwait(false);
+            if (existing is { IsDirectory: true })
+            {
+                return ItemOutcome.Refused(path, SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
+                    $"'{path}' is a directory in the sandbox; a file cannot replace it."));
+            }
+            if (existing is not null && !force)
+            {
+                return ItemOutcome.Refused(path, SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
+                    $"'{path}' already exists in the sandbox. Use -Force to replace it."));
+            }
+            using var stream = new MemoryStream(content);
+            SandboxUploadResult written = await client.Transfer.UploadAsync(stream, path, null, cancellationToken).ConfigureAwait(false);
+            // The agent's answer to the rename, when whole, saves asking for the item again.
+            return ItemOutcome.Done(path, written.Item ?? await client.Files.GetItemAsync(written.Path, cancellationToken).ConfigureAwait(false));
+        }
+        catch (SandboxException e)
+        {
+            return ItemOutcome.Failed(path, e);
         }
     }
 

@@ -17,7 +17,7 @@ namespace ScaleBox.Sandbox.Commands;
 [Cmdlet(VerbsCommon.Remove, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Remove-SbxItem.md")]
 public sealed class RemoveSbxItemCommand : ItemCmdlet
 {
-    OrderedPipelineWindow<Removal>? _removals;
+    OrderedPipelineWindow<ItemOutcome>? _removals;
 
     /// <summary>Removes directories with everything in them.</summary>
     [Parameter]
@@ -33,7 +33,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
 
     protected override void ProcessRecord()
     {
-        _removals ??= new OrderedPipelineWindow<Removal>(ThrottleLimit, CancelToken, Wait, WriteRemoval);
+        _removals ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteOutcome);
         if (ParameterSetName == InputObjectSet)
         {
             foreach (SandboxItem item in InputObject)
@@ -88,24 +88,16 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
         }
     }
 
-    static async Task<Removal> RemoveAsync(SandboxClient client, string path, CancellationToken cancellationToken)
+    static async Task<ItemOutcome> RemoveAsync(SandboxClient client, string path, CancellationToken cancellationToken)
     {
         try
         {
             await client.Files.RemoveAsync(path, cancellationToken).ConfigureAwait(false);
-            return new Removal(path, null);
+            return ItemOutcome.Done(path);
         }
         catch (SandboxException e)
         {
-            return new Removal(path, e);
-        }
-    }
-
-    void WriteRemoval(Removal removal)
-    {
-        if (removal.Failure is { } failure)
-        {
-            WriteSandboxError(failure, removal.Path);
+            return ItemOutcome.Failed(path, e);
         }
     }
 
@@ -113,18 +105,5 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
     {
         _removals?.Dispose();
         base.DisposeResources();
-    }
-
-    readonly struct Removal
-    {
-        public Removal(string path, SandboxException? failure)
-        {
-            Path = path;
-            Failure = failure;
-        }
-
-        public string Path { get; }
-
-        public SandboxException? Failure { get; }
     }
 }

@@ -47,6 +47,23 @@ public abstract class SessionCmdlet : CancellableCmdlet
         WriteError(record);
     }
 
+    /// <summary>Writes what one step run side by side came to: its item, its refusal, or its failure as <see cref="WriteSandboxError(SandboxException, object?)"/> does.</summary>
+    protected void WriteOutcome(ItemOutcome outcome)
+    {
+        if (outcome.Refusal is { } refusal)
+        {
+            WriteError(refusal);
+        }
+        else if (outcome.Failure is { } failure)
+        {
+            WriteSandboxError(failure, outcome.Path);
+        }
+        else if (outcome.Item is { } item)
+        {
+            WriteObject(item);
+        }
+    }
+
     /// <summary>
     /// The items a path names: one for a literal path; every match for a wildcard leaf, or the
     /// path itself when the pattern matches nothing but the literal name exists. Reports an

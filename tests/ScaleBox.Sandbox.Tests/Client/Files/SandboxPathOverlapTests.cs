@@ -40,4 +40,28 @@ public sealed class SandboxPathOverlapTests
     {
         Assert.Equal(within, SandboxPath.IsWithin(path, directory));
     }
+
+    [Theory]
+    [InlineData("data/a", "data/a/b")]
+    [InlineData("~/data/a", "data/./a")]
+    [InlineData("data/x/../a", "data/a/c.txt")]
+    [InlineData("data/a", "/home/user/zzz")] // the home is not known: a relative and an absolute path may meet
+    [InlineData("~", "data")]
+    [InlineData("../other", "data")]
+    [InlineData("/srv/a", "/srv/a/b")]
+    public void Paths_as_given_may_overlap_when_they_meet_or_cannot_be_told_apart(string first, string second)
+    {
+        Assert.True(SandboxPath.MayOverlap(first, second));
+        Assert.True(SandboxPath.MayOverlap(second, first));
+    }
+
+    [Theory]
+    [InlineData("data/a", "data/b")]
+    [InlineData("~/data/a", "data/ab")]
+    [InlineData("/srv/a", "/srv/b/a")]
+    public void Paths_as_given_apart_do_not(string first, string second)
+    {
+        Assert.False(SandboxPath.MayOverlap(first, second));
+        Assert.False(SandboxPath.MayOverlap(second, first));
+    }
 }
