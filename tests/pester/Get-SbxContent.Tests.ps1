@@ -428,13 +428,14 @@ Describe 'Get-SbxContent' {
 
     Context 'many files, opened ahead' {
         BeforeAll {
-            # 90 files: most a line or two, every tenth 3,000 lines (larger than what a connection
-            # buffers, so it is still streaming while the files after it are opened), three that a
-            # pattern matches, a directory and a missing name among them.
+            # 90 files: most a line or two, every tenth 3,000 lines (larger than what one read takes,
+            # so it is still streaming while the files after it are opened), the 45th 2 MB (opened
+            # only at its turn), three that a pattern matches, a directory and a missing name among them.
             $texts = [ordered]@{}
             foreach ($i in 1..90) {
                 $name = 'ahead/f{0:D3}.txt' -f $i
-                $texts[$name] = if ($i % 10 -eq 0) { ((1..3000) | ForEach-Object { "f$i line $_ " + ('x' * 40) }) -join "`n" } else { "f$i first`nf$i second" }
+                $lines = if ($i -eq 45) { 40000 } elseif ($i % 10 -eq 0) { 3000 } else { 0 }
+                $texts[$name] = if ($lines) { ((1..$lines) | ForEach-Object { "f$i line $_ " + ('x' * 40) }) -join "`n" } else { "f$i first`nf$i second" }
                 New-RemoteText $name $texts[$name] | Out-Null
             }
             foreach ($w in 'w1', 'w2', 'w3') { New-RemoteText "ahead/$w.log" "$w only" | Out-Null }
@@ -465,7 +466,7 @@ Describe 'Get-SbxContent' {
         It 'writes content and errors in the order the paths came with -ThrottleLimit <Limit>' -ForEach @(
             @{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }
         ) {
-            $out = $named | Get-SbxContent -ThrottleLimit $Limit 2>&1
+            $out = $named | Get-SbxContent -ThrottleLimit $Limit -ErrorAction Continue 2>&1
             $actual = @(ConvertTo-ComparableOutput $out)
             $expected = @(Get-Expected)
             $actual.Count | Should -Be $expected.Count
@@ -475,7 +476,7 @@ Describe 'Get-SbxContent' {
         It 'writes the last lines of each file in order with -Tail and -ThrottleLimit <Limit>' -ForEach @(
             @{ Limit = 1 }, @{ Limit = 16 }
         ) {
-            $actual = @(ConvertTo-ComparableOutput ($named | Get-SbxContent -Tail 1 -ThrottleLimit $Limit 2>&1))
+            $actual = @(ConvertTo-ComparableOutput ($named | Get-SbxContent -Tail 1 -ThrottleLimit $Limit -ErrorAction Continue 2>&1))
             $actual | Should -Be @(Get-Expected -Tail)
         }
 
@@ -492,33 +493,29 @@ Describe 'Get-SbxContent' {
             # other tests' sessions keep in their pools.
             $own = Start-TestAgent
             $ownPort = [int]($own.Domain -split ':')[1]
-            # Each larger than what .NET reads to the end of a response disposed early (1 MiB) to keep
-            # its connection: a download let go closes its connection, one left open keeps it.
-            $filler = ((1..60000) | ForEach-Object { "filler line $_" }) -join "`n"
+            # 400 KB each: more than one read takes, less than the 1 MiB up to which a file is opened ahead.
+            $filler = ((1..30000) | ForEach-Object { "filler line $_" }) -join "`n"
+            New-Item -ItemType Directory -Path (Join-Path $own.Home 'small'), (Join-Path $own.Home 'big') | Out-Null
             foreach ($i in 1..20) {
-                [System.IO.File]::WriteAllText((Join-Path $own.Home ('f{0:D2}.txt' -f $i)), "f$i line 1`n$filler")
+                [System.IO.File]::WriteAllText((Join-Path $own.Home ('small/f{0:D2}.txt' -f $i)), "f$i line 1`n$filler")
+                # The same, but b02 is 2 MB: opened only at its turn.
+                $size = if ($i -eq 2) { 6 } else { 1 }
+                [System.IO.File]::WriteAllText((Join-Path $own.Home ('big/b{0:D2}.txt' -f $i)), "b$i line 1`n" + (($filler + "`n") * $size))
             }
 
-            function Get-FirstLineCountingConnections([int] $Limit, [int] $AtLeast) {
-                <# The first line of the files read with -ThrottleLimit $Limit, and the connections open while it was written (once $AtLeast were). #>
-                $session = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name "ahead-$Limit"
-                try {
-                    $script:openWhileWriting = $null
-                    $first = Get-SbxChildItem -Path $own.Home -File -Session $session | Get-SbxContent -Session $session -ThrottleLimit $Limit |
-                        ForEach-Object {
-                            if ($null -eq $script:openWhileWriting) {
-                                # Each download opened and not read to its end holds a connection of its own.
-                                Wait-Until { (Get-DirectConnectionCount -Port $ownPort) -ge $AtLeast }
-                                $script:openWhileWriting = Get-DirectConnectionCount -Port $ownPort
-                            }
-                            $_
-                        } | Select-Object -First 1
-                    [pscustomobject]@{ First = $first; OpenWhileWriting = $script:openWhileWriting; Session = $session }
-                }
-                catch {
-                    $session | Remove-SbxSession
-                    throw
-                }
+            function Get-FirstLineCountingConnections([string] $Folder, [int] $Limit, [int] $AtLeast, $Session) {
+                <# The first line of the folder's files read with -ThrottleLimit $Limit, and the connections open while it was written (once $AtLeast were). #>
+                $script:openWhileWriting = $null
+                $first = Get-SbxChildItem -Path (Join-Path $own.Home $Folder) -File -Session $Session | Get-SbxContent -Session $Session -ThrottleLimit $Limit |
+                    ForEach-Object {
+                        if ($null -eq $script:openWhileWriting) {
+                            # Each download opened and not read to its end holds a connection of its own.
+                            Wait-Until { (Get-DirectConnectionCount -Port $ownPort) -ge $AtLeast }
+                            $script:openWhileWriting = Get-DirectConnectionCount -Port $ownPort
+                        }
+                        $_
+                    } | Select-Object -First 1
+                [pscustomobject]@{ First = $first; OpenWhileWriting = $script:openWhileWriting }
             }
         }
 
@@ -526,29 +523,38 @@ Describe 'Get-SbxContent' {
             if ($own) { Stop-TestAgent $own }
         }
 
-        It 'keeps -ThrottleLimit downloads open ahead of the file being written, and closes them when the pipeline stops early' {
-            $run = Get-FirstLineCountingConnections -Limit 8 -AtLeast 8
-            try {
-                $run.First | Should -Be 'f1 line 1'
-                $run.OpenWhileWriting | Should -BeGreaterOrEqual 8
-                # The downloads opened ahead and never written are let go, not left to the garbage
-                # collector; at most the listing's connection stays, idle in the pool.
-                Wait-Until { (Get-DirectConnectionCount -Port $ownPort) -le 1 }
-            }
-            finally {
-                $run.Session | Remove-SbxSession
-            }
+        BeforeEach {
+            $session = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name connections
+        }
+
+        AfterEach {
+            $session | Remove-SbxSession
+        }
+
+        It 'keeps -ThrottleLimit downloads open ahead of the file being written, and hands them back when the pipeline stops early' {
+            $run = Get-FirstLineCountingConnections small -Limit 8 -AtLeast 8 -Session $session
+            $run.First | Should -Be 'f1 line 1'
+            $run.OpenWhileWriting | Should -BeGreaterOrEqual 8
+
+            # The downloads opened ahead and never written were disposed (read to their end and their
+            # connections put back in the pool), so the same again needs no new connection.
+            $again = Get-FirstLineCountingConnections small -Limit 8 -AtLeast 8 -Session $session
+            $again.First | Should -Be 'f1 line 1'
+            $again.OpenWhileWriting | Should -BeLessOrEqual 9 -Because 'eight downloads and at most the listing''s connection; downloads left open would hold eight more'
+        }
+
+        It 'opens a file larger than 1 MiB only at its turn' {
+            # b01 to b08 are in the window while b01 is written; all but b02 are opened.
+            $run = Get-FirstLineCountingConnections big -Limit 8 -AtLeast 7 -Session $session
+            $run.First | Should -Be 'b1 line 1'
+            $run.OpenWhileWriting | Should -Be 7
+            Get-SbxContent -Path (Join-Path $own.Home 'big/*.txt') -Session $session -Tail 1 | Should -Be (@(1..20) | ForEach-Object { 'filler line 30000' })
         }
 
         It 'opens one file at a time with -ThrottleLimit 1' {
-            $run = Get-FirstLineCountingConnections -Limit 1 -AtLeast 1
-            try {
-                $run.First | Should -Be 'f1 line 1'
-                $run.OpenWhileWriting | Should -Be 1
-            }
-            finally {
-                $run.Session | Remove-SbxSession
-            }
+            $run = Get-FirstLineCountingConnections small -Limit 1 -AtLeast 1 -Session $session
+            $run.First | Should -Be 'f1 line 1'
+            $run.OpenWhileWriting | Should -Be 1
         }
     }
 

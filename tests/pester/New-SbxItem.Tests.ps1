@@ -248,7 +248,7 @@ Describe 'New-SbxItem' -Tag Smoke {
             $root = "many-files-$Limit"
             $null = New-Item -ItemType File -Path (Join-Path $agent.Home "$root/f050.json") -Value 'was here' -Force
             $records = foreach ($i in 1..150) { [pscustomobject]@{ Path = '{0}/f{1:D3}.json' -f $root, $i; Value = "{ `"id`": $i }" } }
-            $out = $records | New-SbxItem -ThrottleLimit $Limit 2>&1
+            $out = $records | New-SbxItem -ThrottleLimit $Limit -ErrorAction Continue 2>&1
             $expected = foreach ($r in $records) {
                 if ($r.Path -like '*/f050.json') { "ERROR AlreadyExists $($r.Path)" } else { Join-Path $agent.Home $r.Path }
             }
@@ -265,7 +265,7 @@ Describe 'New-SbxItem' -Tag Smoke {
             # "d" then "d/sub": made side by side, making "d/sub" makes "d" too, and "d" would then be
             # AlreadyExists; given in this order one at a time, neither is.
             $paths = foreach ($i in 1..20) { "nest-$Limit/d$i"; "nest-$Limit/d$i/sub"; "~/nest-$Limit/d$i/sub/deeper" }
-            $out = $paths | New-SbxItem -ItemType Directory -ThrottleLimit $Limit 2>&1
+            $out = $paths | New-SbxItem -ItemType Directory -ThrottleLimit $Limit -ErrorAction Continue 2>&1
             $errors = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
             $errors | Should -BeNullOrEmpty
             @($out).Count | Should -Be 60

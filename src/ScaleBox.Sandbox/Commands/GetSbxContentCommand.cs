@@ -77,6 +77,13 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     Encoding _encoding = System.Text.Encoding.UTF8;
     OrderedPipelineWindow<OpenedContent>? _reads;
 
+    /// <summary>
+    /// The largest file opened ahead of its turn. A larger one's transfer outweighs its round trip,
+    /// and a download left unread for long may be cut by the server (a minimum rate of sending, or a
+    /// timeout) once more of it waits than the connection buffers hold.
+    /// </summary>
+    const long OpenAheadMaxBytes = 1024 * 1024;
+
     /// <summary>How often -Wait checks the file for new content.</summary>
     static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 
@@ -172,6 +179,10 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             {
                 return OpenedContent.Tail(item, await client.Transfer.ReadLastLinesAsync(item.Path, Tail, cancel).ConfigureAwait(false));
             }
+            if (item.Length > OpenAheadMaxBytes)
+            {
+                return OpenedContent.AtItsTurn(item);
+            }
             return OpenedContent.Body(item, new CountingStream(await client.Transfer.OpenReadAsync(item.Path, cancel).ConfigureAwait(false)));
         }
         catch (SandboxException e)
@@ -231,16 +242,26 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             }
             return;
         }
-        if (opened.Stream is not { } stream)
+        if (opened.Stream is { } openedAhead)
         {
-            return; // -TotalCount 0
+            await ReadBodyAsync(client, opened, openedAhead, sink, cancel).ConfigureAwait(false);
         }
+        else if (opened.OpensAtItsTurn)
+        {
+            using var stream = new CountingStream(await client.Transfer.OpenReadAsync(path, cancel).ConfigureAwait(false));
+            await ReadBodyAsync(client, opened, stream, sink, cancel).ConfigureAwait(false);
+        }
+        // Otherwise -TotalCount 0: nothing to read.
+    }
+
+    async Task ReadBodyAsync(SandboxClient client, OpenedContent opened, CountingStream stream, OutputSink sink, CancellationToken cancel)
+    {
         // The readers below take no token on netstandard2.0: closing the stream is what ends a
         // read in progress when the pipeline stops (Select-Object -First, Ctrl+C).
         using CancellationTokenRegistration closeOnCancel = cancel.Register(stream.Dispose);
         try
         {
-            await ReadFromAsync(stream, BufferSizeFor(opened.Item!), encoding, sink, cancel).ConfigureAwait(false);
+            await ReadFromAsync(stream, BufferSizeFor(opened.Item!), _encoding, sink, cancel).ConfigureAwait(false);
         }
         catch (Exception e) when (cancel.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is SandboxException))
         {
@@ -248,7 +269,7 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         }
         if (Wait)
         {
-            await FollowAsync(client, path, stream.BytesRead, encoding, sink, cancel).ConfigureAwait(false);
+            await FollowAsync(client, opened.Path, stream.BytesRead, _encoding, sink, cancel).ConfigureAwait(false);
         }
     }
 
