@@ -34,9 +34,10 @@ public sealed class InterruptTests(LocalAgentFixture agent)
         (await rpc.RunAsync(context.Id, "kept = 'still here'")).Ok();
 
         using var cancel = new CancellationTokenSource();
-        // 'looping' is printed once n exists, so a cancellation right after it cannot come before n = 0.
+        // 'looping' is printed from inside the loop once n is 1, so a cancellation right after it
+        // cannot come before the loop ran (printed before the loop, the interrupt could land with n still 0).
         using AsyncServerStreamingCall<ExecuteResponse> call = rpc.Start(context.Id,
-            "n = 0\nprint('looping', flush=True)\nwhile True:\n    n += 1", cancellationToken: cancel.Token);
+            "n = 0\nwhile True:\n    n += 1\n    if n == 1:\n        print('looping', flush=True)", cancellationToken: cancel.Token);
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal("looping\n", call.ResponseStream.Current.Stdout.Content);
         cancel.Cancel();
