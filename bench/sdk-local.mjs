@@ -24,5 +24,9 @@ export async function localFilesystem(baseUrl, token, interop, requestTimeoutMs)
     debug: false,
     getSignal: (timeoutMs) => AbortSignal.timeout(timeoutMs),
   };
-  return new Filesystem("local", config, address.host, token);
+  const files = new Filesystem("local", config, address.host, token);
+  // Its /upload and /download calls always use https://<domain>; the local agent speaks plain HTTP on
+  // loopback, so only the scheme is changed (the requests are the SDK's own).
+  files.getHttpApiUrl = () => `http://${address.host}`;
+  return files;
 }

@@ -17,9 +17,6 @@ import { localFilesystem } from "./sdk-local.mjs";
 const [baseUrl, argumentsJson] = process.argv.slice(2);
 const { token, mode, local, remote, back, inFlight, stats, statPath, settle = 0, interop } = JSON.parse(argumentsJson);
 const files = await localFilesystem(baseUrl, token, interop, 600000);
-// Its /upload and /download calls always use https://<domain>; the local agent speaks plain HTTP on
-// loopback, so only the scheme is changed (the requests are the SDK's own).
-files.getHttpApiUrl = () => `http://${new URL(baseUrl).host}`;
 
 // The SDK's uploadFile and downloadFile, step for step: its bundle's require("fs") fails when loaded
 // as an ES module, so the same calls are made here (read the file whole, write(); read() as base64
