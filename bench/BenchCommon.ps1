@@ -39,3 +39,22 @@ function Set-CurlGrpcWebConfig {
     }
     Set-Content -LiteralPath $Path -Value ($lines | Select-Object -Skip 1)
 }
+
+function Get-LoadAverage {
+    <# The 1-minute load average (Linux), to print beside the figures: they mean little on a busy machine. #>
+    (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1
+}
+
+function Get-RunName([int] $Run) {
+    <# Runs below 1 warm the agent up and are not counted. #>
+    if ($Run -lt 1) { 'Warm-up (not counted)' } else { "Run $Run" }
+}
+
+function Get-InteropFolder([string] $Root) {
+    <# The tests/interop folder whose node_modules holds the official SDK the Node scripts load; throws when it is not installed. #>
+    $interop = (Resolve-Path (Join-Path $Root 'tests/interop')).ProviderPath
+    if (-not (Test-Path (Join-Path $interop 'node_modules/@scalebox/sdk'))) {
+        throw "The official SDK is missing: run 'npm ci' in $interop first."
+    }
+    $interop
+}

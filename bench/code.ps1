@@ -49,7 +49,7 @@ try {
     $moduleRate = $lines * 100 / 1MB / $clock.Elapsed.TotalSeconds
     Remove-SbxCodeContext $context
 
-    $interop = (Resolve-Path (Join-Path $root 'tests/interop')).ProviderPath
+    $interop = Get-InteropFolder $root
     $arguments = @{ token = $agent.Token; calls = $Calls; megabytes = $MegaBytes; interop = $interop } | ConvertTo-Json -Compress
     $sdk = node (Join-Path $PSScriptRoot 'sdk-code.mjs') $agent.Domain $arguments | ConvertFrom-Json
     if ($LASTEXITCODE -ne 0) { throw "sdk-code.mjs failed with exit code $LASTEXITCODE." }

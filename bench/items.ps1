@@ -34,10 +34,7 @@ $root = Join-Path $PSScriptRoot '..'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1')
 $modulePath = (Resolve-Path $ModulePath).ProviderPath
 $pwsh = Get-PwshCommand
-$interop = (Resolve-Path (Join-Path $root 'tests/interop')).ProviderPath
-if (-not (Test-Path (Join-Path $interop 'node_modules/@scalebox/sdk'))) {
-    throw "The official SDK is missing: run 'npm ci' in $interop first."
-}
+$interop = Get-InteropFolder $root
 
 # The measured child: imports the module, opens the session, runs each cmdlet once, then times each step.
 $childScript = @'
@@ -95,9 +92,6 @@ function Assert-ItemsDone([string] $Path, [object] $Result, [string] $Who) {
     if ($problems) { throw "$Who left the wrong files in $Path`: $($problems -join ', ')." }
 }
 
-function Get-RunName([int] $Run) { if ($Run -lt 1) { 'Warm-up (not counted)' } else { "Run $Run" } }
-
-function Get-LoadAverage { (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1 }
 $loadAtStart = Get-LoadAverage
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-bench-items-' + [guid]::NewGuid().ToString('N').Substring(0, 12))

@@ -89,7 +89,6 @@ function Assert-Count([long] $Expected, [long] $Actual, [string] $What) {
     }
 }
 
-function Get-LoadAverage { (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1 }
 $loadAtStart = Get-LoadAverage
 $bytes = [long]$SizeMB * 1MB
 $textBytes = [long]$TextSizeMB * 1MB

@@ -8,23 +8,11 @@
 // Usage: node sdk-items.mjs <base URL> <arguments as JSON: {token, root, count, inFlight, interop}>
 // (interop: the tests/interop folder whose node_modules holds the SDK.)
 import { performance } from "node:perf_hooks";
-import { localFilesystem } from "./sdk-local.mjs";
+import { localFilesystem, pool } from "./sdk-local.mjs";
 
 const [baseUrl, argumentsJson] = process.argv.slice(2);
 const { token, root, count, inFlight, interop } = JSON.parse(argumentsJson);
 const files = await localFilesystem(baseUrl, token, interop, 600000);
-
-/** Runs `step` over `items` with at most `limit` in flight. */
-async function pool(items, limit, step) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await step(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** The seconds `action` takes. */
 async function timed(action) {

@@ -30,3 +30,15 @@ export async function localFilesystem(baseUrl, token, interop, requestTimeoutMs)
   files.getHttpApiUrl = () => `http://${address.host}`;
   return files;
 }
+
+/** Runs `step` over `items` with at most `limit` in flight. */
+export async function pool(items, limit, step) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await step(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

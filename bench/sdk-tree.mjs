@@ -12,7 +12,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
-import { localFilesystem } from "./sdk-local.mjs";
+import { localFilesystem, pool } from "./sdk-local.mjs";
 
 const [baseUrl, argumentsJson] = process.argv.slice(2);
 const { token, mode, local, remote, back, inFlight, stats, statPath, settle = 0, interop } = JSON.parse(argumentsJson);
@@ -30,18 +30,6 @@ async function downloadFile(remotePath, localPath) {
   const content = await files.read(remotePath, { format: "bytes" });
   mkdirSync(dirname(localPath), { recursive: true });
   writeFileSync(localPath, Buffer.from(content, "base64"));
-}
-
-/** Runs `step` over `items` with at most `limit` in flight. */
-async function pool(items, limit, step) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await step(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function walk(folder) {

@@ -252,7 +252,6 @@ function Invoke-Curl([string[]] $Arguments) {
     [double]::Parse(($text | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
 }
 
-function Get-LoadAverage { (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1 }
 $loadAtStart = Get-LoadAverage
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-bench-transfer-' + [guid]::NewGuid().ToString('N').Substring(0, 12))

@@ -59,10 +59,7 @@ $root = Join-Path $PSScriptRoot '..'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1')
 $modulePath = (Resolve-Path $ModulePath).ProviderPath
 $pwsh = Get-PwshCommand
-$interop = (Resolve-Path (Join-Path $root 'tests/interop')).ProviderPath
-if (-not (Test-Path (Join-Path $interop 'node_modules/@scalebox/sdk'))) {
-    throw "The official SDK is missing: run 'npm ci' in $interop first."
-}
+$interop = Get-InteropFolder $root
 
 function New-Tree([string] $Path) {
     $random = [System.Random]::new(20261204)
@@ -184,9 +181,6 @@ function Invoke-Sdk([hashtable] $Arguments) {
     $json | Select-Object -Last 1 | ConvertFrom-Json
 }
 
-function Get-RunName([int] $Run) { if ($Run -lt 1) { 'Warm-up (not counted)' } else { "Run $Run" } }
-
-function Get-LoadAverage { (Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1 }
 $loadAtStart = Get-LoadAverage
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-bench-tree-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
