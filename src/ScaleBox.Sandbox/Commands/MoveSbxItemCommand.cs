@@ -30,9 +30,6 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     /// <summary>-Destination, once found to be an existing directory: the items go into it by name, side by side.</summary>
     SandboxItem? _intoDirectory;
 
-    /// <summary>The source and new path of each move in flight, in the order the window writes them.</summary>
-    readonly Queue<(string Source, string Target)> _inFlight = new Queue<(string Source, string Target)>();
-
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SandboxPathCompleter))]
@@ -56,26 +53,8 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
 
     protected override void ProcessRecord()
     {
-        _moves ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteMove);
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (SandboxItem item in InputObject)
-            {
-                Move(item);
-            }
-        }
-        else
-        {
-            foreach ((string path, bool literal) in SelectedPaths())
-            {
-                // What a path finds, and the error for one not found, come after the moves before it.
-                WriteMovesInFlight();
-                foreach (SandboxItem item in ResolveItems(path, literal))
-                {
-                    Move(item);
-                }
-            }
-        }
+        _moves ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteOutcome);
+        ForEachSelectedItem(Move, beforeLookUp: () => _moves!.WriteAll());
         _moves.WriteFinished();
     }
 
@@ -104,10 +83,8 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
                 WriteError(DestinationExists(item.Path, target, isDirectory: false));
                 return;
             }
-            if (_inFlight.Any(move => Touches(move, item.Path, target)))
-            {
-                WriteMovesInFlight(); // two of one name, or one inside another: in order, one after the other
-            }
+            // Two of one name, or one inside another: in order, one after the other.
+            _moves!.WriteAllIfAny(path => SandboxPath.Overlap(path, item.Path) || SandboxPath.Overlap(path, target));
             if (!ShouldProcess($"Item: {item.Path} Destination: {target}", "Move item"))
             {
                 return;
@@ -115,8 +92,7 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             SandboxClient client = Client;
             bool force = Force, passThru = PassThru;
             // Into a directory, the name there is checked with the move; any other destination was looked up just now.
-            _inFlight.Enqueue((item.Path, target)); // first: a full window writes (and dequeues) the oldest as this one is added
-            _moves!.Add(cancel => MoveAsync(client, item.Path, target, checkTarget: intoDirectory, force, passThru, cancel));
+            _moves.Add(cancel => MoveAsync(client, item.Path, target, checkTarget: intoDirectory, force, passThru, cancel), item.Path, target);
             if (!intoDirectory || movesDestination)
             {
                 WriteMovesInFlight(); // the next item looks at what this move made
@@ -127,11 +103,6 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             WriteSandboxError(e, item.Path);
         }
     }
-
-    /// <summary>Whether a move in flight and the next one share a path, or one lies inside a path of the other.</summary>
-    static bool Touches((string Source, string Target) move, string source, string target) =>
-        SandboxPath.Overlap(move.Source, source) || SandboxPath.Overlap(move.Source, target)
-        || SandboxPath.Overlap(move.Target, source) || SandboxPath.Overlap(move.Target, target);
 
     /// <summary>What is at -Destination now that the moves before are done; remembered when it is a directory.</summary>
     SandboxItem? LookUpDestination(bool cache)
@@ -175,10 +146,4 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             isDirectory
                 ? $"Cannot move '{source}': a directory already exists at '{target}'."
                 : $"Cannot move '{source}': '{target}' already exists. Use -Force to replace it.");
-
-    void WriteMove(ItemOutcome outcome)
-    {
-        _inFlight.Dequeue();
-        WriteOutcome(outcome);
-    }
 }

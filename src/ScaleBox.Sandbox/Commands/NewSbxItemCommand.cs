@@ -29,9 +29,6 @@ public sealed class NewSbxItemCommand : SessionCmdlet
 {
     OrderedPipelineWindow<ItemOutcome>? _creations;
 
-    /// <summary>The path of each creation in flight, as given, in the order the window writes them.</summary>
-    readonly Queue<string> _inFlight = new Queue<string>();
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "FullName")]
     [ValidateNotNullOrEmpty]
@@ -72,7 +69,7 @@ public sealed class NewSbxItemCommand : SessionCmdlet
             ThrowTerminatingError(SandboxErrors.Create("ValueNeedsFile", ErrorCategory.InvalidArgument, Value,
                 "-Value gives a file its content; it needs -ItemType File."));
         }
-        _creations ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteCreation);
+        _creations ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteOutcome);
         // Read now: the next record may bring another -Value.
         byte[]? content = IsFile ? ContentBytes() : null;
         SandboxClient client = Client;
@@ -83,14 +80,10 @@ public sealed class NewSbxItemCommand : SessionCmdlet
             {
                 continue;
             }
-            if (_inFlight.Any(creating => SandboxPath.MayOverlap(creating, path)))
-            {
-                _creations.WriteAll();
-            }
-            _inFlight.Enqueue(path); // first: a full window writes (and dequeues) the oldest as this one is added
+            _creations.WriteAllIfAny(creating => SandboxPath.MayOverlap(creating, path));
             _creations.Add(cancel => content is not null
                 ? CreateFileAsync(client, path, content, force, cancel)
-                : CreateDirectoryAsync(client, path, force, cancel));
+                : CreateDirectoryAsync(client, path, force, cancel), path);
         }
         _creations.WriteFinished();
     }
@@ -101,12 +94,6 @@ public sealed class NewSbxItemCommand : SessionCmdlet
     {
         _creations?.Dispose();
         base.DisposeResources();
-    }
-
-    void WriteCreation(ItemOutcome outcome)
-    {
-        _inFlight.Dequeue();
-        WriteOutcome(outcome);
     }
 
     static async Task<ItemOutcome> CreateDirectoryAsync(SandboxClient client, string path, bool force, CancellationToken cancellationToken)

@@ -34,25 +34,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
     protected override void ProcessRecord()
     {
         _removals ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteOutcome);
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (SandboxItem item in InputObject)
-            {
-                Remove(item);
-            }
-        }
-        else
-        {
-            foreach ((string path, bool literal) in SelectedPaths())
-            {
-                // What a path finds, and the error for one not found, come after the deletions before it.
-                _removals!.WriteAll();
-                foreach (SandboxItem item in ResolveItems(path, literal))
-                {
-                    Remove(item);
-                }
-            }
-        }
+        ForEachSelectedItem(Remove, beforeLookUp: () => _removals!.WriteAll());
         _removals.WriteFinished();
     }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -51,6 +52,32 @@ public abstract class ItemCmdlet : SessionCmdlet
         }
         bool literal = ParameterSetName == LiteralPathSet;
         return (literal ? LiteralPath : Path).SelectMany(path => ResolveItems(path, literal));
+    }
+
+    /// <summary>
+    /// Acts on each item this record names, as <see cref="SelectedItems"/> finds them, but calls
+    /// <paramref name="beforeLookUp"/> before each path is looked up: a cmdlet whose steps run side by
+    /// side writes them there, so that what a path finds (or the error for one not found) comes after
+    /// them and sees what they did. Piped items are not looked up.
+    /// </summary>
+    protected void ForEachSelectedItem(Action<SandboxItem> act, Action beforeLookUp)
+    {
+        if (ParameterSetName == InputObjectSet && !RefreshesInputObjects)
+        {
+            foreach (SandboxItem item in InputObject)
+            {
+                act(item);
+            }
+            return;
+        }
+        foreach ((string path, bool literal) in SelectedPaths())
+        {
+            beforeLookUp();
+            foreach (SandboxItem item in ResolveItems(path, literal))
+            {
+                act(item);
+            }
+        }
     }
 
     /// <summary>The paths this record names, each with whether it is taken as written: piped items by their own path.</summary>

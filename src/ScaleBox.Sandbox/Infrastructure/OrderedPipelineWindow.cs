@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Transfer;
@@ -9,13 +11,17 @@ namespace ScaleBox.Sandbox.Infrastructure;
 /// Steps of a cmdlet run -ThrottleLimit at a time off the pipeline thread, each one's result written
 /// on the pipeline thread in the order the steps were added, as soon as it and all before it are
 /// done. Adding to a full window writes the oldest first (with a limit of 1, each step at once).
-/// Disposing cancels and waits for what is still in flight.
+/// Disposing cancels and waits for what is still in flight. A step may name the paths it touches,
+/// so that a later one that meets them can wait for the steps before it (<see cref="WriteAllIfAny"/>).
 /// </summary>
 internal sealed class OrderedPipelineWindow<T> : IDisposable
 {
     readonly OrderedBoundedParallel<T> _steps;
     readonly Func<Task<T>, T> _wait;
     readonly Action<T> _write;
+
+    /// <summary>The paths each step in flight touches, in the order the steps are written.</summary>
+    readonly Queue<string[]> _paths = new Queue<string[]>();
 
     /// <param name="wait">The cmdlet's wait on the pipeline thread, which Ctrl+C ends.</param>
     /// <param name="write">Writes one result; called on the pipeline thread only.</param>
@@ -26,12 +32,23 @@ internal sealed class OrderedPipelineWindow<T> : IDisposable
         _write = write;
     }
 
-    public void Add(Func<CancellationToken, Task<T>> step)
+    /// <param name="touches">The paths the step reads or changes, for <see cref="WriteAllIfAny"/>.</param>
+    public void Add(Func<CancellationToken, Task<T>> step, params string[] touches)
     {
         _steps.Add(step);
+        _paths.Enqueue(touches);
         if (_steps.IsFull)
         {
-            _write(_wait(_steps.TakeOldest()));
+            WriteOldest();
+        }
+    }
+
+    /// <summary>Waits for every step in flight, writing each result in order, when any path they touch matches.</summary>
+    public void WriteAllIfAny(Func<string, bool> meets)
+    {
+        if (_paths.Any(touched => touched.Any(meets)))
+        {
+            WriteAll();
         }
     }
 
@@ -40,6 +57,7 @@ internal sealed class OrderedPipelineWindow<T> : IDisposable
     {
         while (_steps.TryTakeCompleted(out Task<T>? done))
         {
+            _paths.Dequeue();
             _write(_wait(done!));
         }
     }
@@ -49,8 +67,14 @@ internal sealed class OrderedPipelineWindow<T> : IDisposable
     {
         while (_steps.Count > 0)
         {
-            _write(_wait(_steps.TakeOldest()));
+            WriteOldest();
         }
+    }
+
+    void WriteOldest()
+    {
+        _paths.Dequeue();
+        _write(_wait(_steps.TakeOldest()));
     }
 
     public void Dispose() => _steps.Dispose();
