@@ -131,6 +131,26 @@ Describe 'Invoke-SbxCode' {
             }
         }
 
+        It 'writes what a dying kernel printed, then says how it ended; the context then refuses code and the default context starts over' {
+            $doomed = New-SbxCodeContext -Language python
+            try {
+                $out = Invoke-SbxCode "import os, time`nprint('going', flush=True)`ntime.sleep(1)`nos._exit(7)" -Context $doomed -ErrorAction SilentlyContinue -ErrorVariable died
+                $out | Should -Be 'going'
+                $died[0].FullyQualifiedErrorId | Should -Be 'Aborted,ScaleBox.Sandbox.Commands.InvokeSbxCodeCommand'
+                $died[0].Exception.Message | Should -BeLike '*the kernel exited with code 7 during this execution*destroy the context*'
+                $died[0].Exception.Message | Should -Not -BeLike '*keeps its state*' -Because 'the advice for a lost connection does not fit a dead kernel'
+                { Invoke-SbxCode '1' -Context $doomed -ErrorAction Stop } | Should -Throw -ErrorId 'FailedPrecondition,*' -ExpectedMessage '*exited with code 7*'
+            }
+            finally {
+                Remove-SbxCodeContext $doomed
+            }
+
+            Invoke-SbxCode 'default_state = 1' -Language python
+            Invoke-SbxCode 'import os; os._exit(0)' -Language python -ErrorAction SilentlyContinue -ErrorVariable defaultDied
+            $defaultDied[0].Exception.Message | Should -BeLike '*the next execution that names no context starts a new kernel*'
+            Invoke-SbxCode "'default_state' in globals()" -Language python | ForEach-Object Text | Should -Be 'False'
+        }
+
         It 'says clearly that a language has no interpreter' {
             { Invoke-SbxCode 'x' -Language cobol -ErrorAction Stop } | Should -Throw -ErrorId 'FailedPrecondition,*' -ExpectedMessage '*cobol*'
         }

@@ -7,18 +7,25 @@ namespace ScaleBox.Sandbox.Agent.Code;
 /// One code context: a runner with its state, used by one execution at a time. A cancelled or
 /// timed-out call interrupts the kernel and still reads its events to the end of that execution, so
 /// the next call starts clean and finds the state as it was. A kernel that dies makes the context
-/// dead for good: the call sees an error, later calls are told (no silent restart).
+/// dead for good: the call sees Aborted with how the kernel ended (its exit code or signal), later
+/// calls FailedPrecondition with the same (no silent restart: the state is gone).
 /// </summary>
 public sealed class CodeContext(string id, CodeLanguage language, string cwd, KernelBridge bridge) : IAsyncDisposable
 {
     readonly SemaphoreSlim turn = new(1, 1);
-    string? deathMessage;
+    volatile string? deathMessage;
 
     public string Id { get; } = id;
     public CodeLanguage Language { get; } = language;
     public string Cwd { get; } = cwd;
     public DateTime CreatedAt { get; } = DateTime.UtcNow;
     public int Pid => bridge.Pid;
+
+    /// <summary>A language's default context, which the next execution naming no context replaces once its kernel has died.</summary>
+    public bool IsDefault { get; set; }
+
+    /// <summary>Whether its kernel died: every later execution fails.</summary>
+    public bool IsDead => deathMessage is not null;
 
     public async Task ExecuteAsync(string code, IDictionary<string, string> env, Func<JsonElement, Task> onEvent, CancellationToken cancel)
     {
@@ -35,7 +42,7 @@ public sealed class CodeContext(string id, CodeLanguage language, string cwd, Ke
             }
             catch (IOException)
             {
-                Die("the context's kernel died"); // its runner is gone: the request could not be sent
+                await DieAsync(null); // its runner is gone: the request could not be sent
             }
             bool interrupted = false;
             using CancellationTokenRegistration onCancel = cancel.Register(() =>
@@ -49,7 +56,7 @@ public sealed class CodeContext(string id, CodeLanguage language, string cwd, Ke
                 {
                     if (bridge.Events.Completion.IsCompleted)
                     {
-                        Die("the context's kernel died");
+                        await DieAsync(null);
                     }
                     continue;
                 }
@@ -59,7 +66,7 @@ public sealed class CodeContext(string id, CodeLanguage language, string cwd, Ke
                         cancel.ThrowIfCancellationRequested();
                         return;
                     case "died":
-                        Die("the context's kernel died");
+                        await DieAsync(e.TryGetProperty("message", out JsonElement how) ? how.GetString() : null);
                         break;
                     default:
                         if (!interrupted)
@@ -77,10 +84,15 @@ public sealed class CodeContext(string id, CodeLanguage language, string cwd, Ke
         }
     }
 
-    void Die(string message)
+    /// <param name="ending">How the kernel ended, as its runner saw it; null when the runner itself is gone.</param>
+    async Task DieAsync(string? ending)
     {
-        deathMessage = message;
-        throw new RpcException(new Status(StatusCode.Aborted, $"context {Id}: {message} during this execution: {bridge.StderrTail}"));
+        ending ??= await bridge.EndingAsync($"the {Language.Name} kernel");
+        deathMessage = $"{ending} during an earlier execution, and its state with it";
+        string runnerSaid = bridge.StderrTail is { Length: > 0 } tail ? $" (its runner's last words: {tail})" : "";
+        throw new RpcException(new Status(StatusCode.Aborted,
+            $"context {Id}: {ending} during this execution{runnerSaid}; its state (variables, imports) is gone: "
+            + (IsDefault ? "the next execution that names no context starts a new kernel" : "destroy the context and create a new one")));
     }
 
     public ValueTask DisposeAsync() => bridge.DisposeAsync();

@@ -39,20 +39,43 @@ public sealed class CodeContexts(AgentOptions options) : IAsyncDisposable
         ? context
         : throw new RpcException(new Status(StatusCode.NotFound, $"context {id} not found"));
 
-    /// <summary>The default context of a language; a failed start is not remembered, so the next call retries.</summary>
+    /// <summary>
+    /// The default context of a language. A failed start is not remembered, so the next call
+    /// retries; one whose kernel died (the call it died in was told) is replaced by a new one, as
+    /// Jupyter's restarter brings a dead kernel back: nobody made it, so nobody would replace it.
+    /// </summary>
     public async Task<CodeContext> DefaultAsync(string language)
     {
         string name = CodeLanguage.Resolve(language).Name;
-        Lazy<Task<CodeContext>> made = defaults.GetOrAdd(name, n => new(() => CreateAsync(n, "", CancellationToken.None)));
-        try
+        while (true)
         {
-            return await made.Value;
+            Lazy<Task<CodeContext>> made = defaults.GetOrAdd(name, n => new(() => CreateDefaultAsync(n)));
+            CodeContext context;
+            try
+            {
+                context = await made.Value;
+            }
+            catch
+            {
+                defaults.TryRemove(new KeyValuePair<string, Lazy<Task<CodeContext>>>(name, made));
+                throw;
+            }
+            if (!context.IsDead)
+            {
+                return context;
+            }
+            if (defaults.TryRemove(new KeyValuePair<string, Lazy<Task<CodeContext>>>(name, made)) && byId.TryRemove(context.Id, out _))
+            {
+                await context.DisposeAsync();
+            }
         }
-        catch
-        {
-            defaults.TryRemove(new KeyValuePair<string, Lazy<Task<CodeContext>>>(name, made));
-            throw;
-        }
+    }
+
+    async Task<CodeContext> CreateDefaultAsync(string language)
+    {
+        CodeContext context = await CreateAsync(language, "", CancellationToken.None);
+        context.IsDefault = true;
+        return context;
     }
 
     public async Task DestroyAsync(string id)

@@ -136,6 +136,25 @@ public sealed class KernelBridge : IAsyncDisposable
 
     public static string Event(JsonElement e) => e.GetProperty("ev").GetString() ?? "";
 
+    /// <summary>
+    /// How the runner ended, once its events have: its exit code, or the signal that killed it
+    /// (which .NET reports as 128 plus its number); "died" when it does not exit in time.
+    /// </summary>
+    public async Task<string> EndingAsync(string what)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return $"{what} died";
+        }
+        int code = process.ExitCode;
+        return code is > 128 and < 128 + 32 ? $"{what} was killed by signal {code - 128}" : $"{what} exited with code {code}";
+    }
+
     public string StderrTail { get { lock (stderrTail) { return stderrTail.ToString().Trim(); } } }
 
     /// <summary>The runner's events; the reader completes when the runner's stdout ends.</summary>

@@ -99,6 +99,15 @@ internal sealed class CodeExecutionStream
         }
     }
 
+    /// <summary>
+    /// Whether the agent ended the stream with a status of its own: a transport failure carries the
+    /// exception it came from, and the transports' verdict on a stream that ended without any status
+    /// is Unavailable or Cancelled.
+    /// </summary>
+    static bool IsAgentsOwnStatus(Exception error) =>
+        error is RpcException { Status.DebugException: null } rpc
+        && rpc.StatusCode is StatusCode.Aborted or StatusCode.Internal or StatusCode.Unknown;
+
     /// <summary>What the caller can count on when the stream is lost while the code may be running.</summary>
     string Aftermath =>
         "The code may still be running in the kernel (the agent interrupts it once it notices this client has gone), "
@@ -180,8 +189,9 @@ internal sealed class CodeExecutionStream
         }
         Exception translated = _connection.Errors.Translate(error, Operation, _target, cancellationToken);
         // Past the headers, a stream the agent answered ends only when the execution does: any
-        // transport failure now cut it while the code ran.
-        if (running && translated is SandboxException cut
+        // transport failure now cut it while the code ran. A status the agent sent itself (the
+        // kernel died) is its answer, and says what became of the context.
+        if (running && !IsAgentsOwnStatus(error) && translated is SandboxException cut
             && cut.Code is SandboxErrorCode.Unavailable or SandboxErrorCode.Aborted or SandboxErrorCode.Internal or SandboxErrorCode.Unknown or SandboxErrorCode.DeadlineExceeded)
         {
             return new SandboxException(cut.Code,

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import uuid
 
-from child_signals import restore_defaults
+from child_signals import ending, restore_defaults
 
 CWD = sys.argv[1]
 MARK = "__sbx_end_%s_" % uuid.uuid4().hex
@@ -98,7 +98,11 @@ def execute(request, count):
     status = out_ended.get()
     err_ended.get()
     if status is None:
-        emit({"ev": "died", "message": "bash exited"})
+        try:
+            returncode = bash.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        emit({"ev": "died", "message": ending("bash", returncode)})
         return False
     if status != 0:
         emit({"ev": "error", "name": "ExitStatus", "value": "exit status %d" % status, "traceback": ""})

@@ -21,7 +21,7 @@ import threading
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-from child_signals import restore_defaults
+from child_signals import ending, restore_defaults
 
 SPEC_DIR, CWD, LANGUAGE = sys.argv[1], sys.argv[2], sys.argv[3].lower()
 IS_PYTHON = LANGUAGE == "python"
@@ -158,6 +158,12 @@ def python_env_code(env_vars):
     return before, after
 
 
+def kernel_returncode():
+    """The ended kernel's return code, None where the manager does not say."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return process.poll() if process is not None else None
+
+
 def quiet(code):
     kc.execute(code, silent=True, store_history=False, stop_on_error=False, reply=True, timeout=60)
 
@@ -180,7 +186,7 @@ def execute(request):
             msg = kc.get_iopub_msg(timeout=0.5)
         except queue.Empty:
             if not km.is_alive():
-                emit({"ev": "died", "message": "the kernel died during the execution"})
+                emit({"ev": "died", "message": ending("the kernel", kernel_returncode())})
                 return False
             continue
         if msg["parent_header"].get("msg_id") != msg_id:

@@ -114,9 +114,55 @@ public sealed class ContextLifecycleTests(LocalAgentFixture agent)
         var next = await Assert.ThrowsAsync<RpcException>(() => rpc.RunAsync(context.Id, "1"));
 
         Assert.Equal(StatusCode.Aborted, died.StatusCode);
-        Assert.Contains("died", died.Status.Detail);
+        Assert.Contains("the kernel exited with code 1 during this execution", died.Status.Detail);
+        Assert.Contains("destroy the context", died.Status.Detail);
         Assert.Equal(StatusCode.FailedPrecondition, next.StatusCode);
-        Assert.Contains("died", next.Status.Detail);
+        Assert.Contains("the kernel exited with code 1 during an earlier execution", next.Status.Detail);
+    }
+
+    [PythonKernelTheory, BothProtocols]
+    public async Task A_kernel_killed_by_a_signal_is_said_to_be_so(SandboxProtocol protocol)
+    {
+        string said = await DeathAsync(protocol, "python", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)");
+
+        Assert.Contains("the kernel was killed by SIGKILL", said);
+        Assert.Contains("out of memory", said);
+    }
+
+    [Theory, BothProtocols]
+    public async Task A_bash_context_that_exits_says_with_what_status(SandboxProtocol protocol) =>
+        Assert.Contains("bash exited with code 3", await DeathAsync(protocol, "bash", "exit 3"));
+
+    [NodeTheory, BothProtocols]
+    public async Task A_javascript_context_whose_runner_exits_says_with_what_code(SandboxProtocol protocol) =>
+        Assert.Contains("the javascript kernel exited with code 4", await DeathAsync(protocol, "javascript", "process.exit(4)"));
+
+    /// <summary>Runs <paramref name="code"/>, which ends its kernel, in a new context: the Aborted status's message.</summary>
+    async Task<string> DeathAsync(SandboxProtocol protocol, string language, string code)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        Context context = await rpc.CreateAsync(language);
+        var died = await Assert.ThrowsAsync<RpcException>(() => rpc.RunAsync(context.Id, code));
+        Assert.Equal(StatusCode.Aborted, died.StatusCode);
+        return died.Status.Detail;
+    }
+
+    [PythonKernelTheory, BothProtocols]
+    public async Task A_default_context_whose_kernel_died_is_replaced_by_the_next_execution_naming_none(SandboxProtocol protocol)
+    {
+        using var rpc = new CodeRpc(agent, protocol);
+        await rpc.RunAsync("", "left_behind = 1", language: "python");
+        string before = (await rpc.RunAsync("", "import os\nos.getpid()", language: "python")).Ok().Main!.Text;
+
+        var died = await Assert.ThrowsAsync<RpcException>(() => rpc.RunAsync("", "import os\nos._exit(5)", language: "python"));
+        CodeRun next = await rpc.RunAsync("", "import os\nprint('left_behind' in globals())\nos.getpid()", language: "python");
+
+        Assert.Equal(StatusCode.Aborted, died.StatusCode);
+        Assert.Contains("the kernel exited with code 5", died.Status.Detail);
+        Assert.Contains("the next execution that names no context starts a new kernel", died.Status.Detail);
+        next.Ok();
+        Assert.NotEqual(before, next.Main!.Text); // a new kernel process
+        Assert.Equal("False\n", next.Stdout);    // with none of the old state
     }
 
     static bool IsRunning(int pid)

@@ -114,6 +114,31 @@ public sealed class CodeExecutionTests(LocalAgentFixture agent)
     }
 
     [PythonKernelTheory, AllProtocols]
+    public async Task A_kernel_that_dies_is_the_agents_answer_not_a_cut_stream(SandboxProtocol protocol)
+    {
+        using SandboxClient client = agent.CreateClient(protocol);
+        await InContextAsync(client, async context =>
+        {
+            var seen = new List<SandboxCodeEvent>();
+            SandboxException died = await Assert.ThrowsAsync<SandboxException>(async () =>
+            {
+                await foreach (SandboxCodeEvent e in client.Code.ExecuteAsync(
+                    new SandboxCodeRequest("import os, time\nprint('going', flush=True)\ntime.sleep(1)  # the kernel sends its output before it goes\nos._exit(3)") { ContextId = context.Id }))
+                {
+                    seen.Add(e);
+                }
+            });
+
+            Assert.Equal("going\n", Assert.IsType<SandboxCodeOutput>(Assert.Single(seen)).Text);
+            Assert.Equal(SandboxErrorCode.Aborted, died.Code);
+            Assert.Contains("exited with code 3", died.ServerMessage);
+            // Not the advice for a lost connection, which tells the state is kept.
+            Assert.DoesNotContain("was cut", died.Message);
+            Assert.DoesNotContain("keeps its state", died.Message);
+        });
+    }
+
+    [PythonKernelTheory, AllProtocols]
     public async Task Cancelling_interrupts_the_code_and_the_context_goes_on(SandboxProtocol protocol)
     {
         using SandboxClient client = agent.CreateClient(protocol);
