@@ -235,6 +235,80 @@ Describe 'Move-SbxItem' -Tag Smoke {
         }
     }
 
+    Context 'paths given as strings, looked up with their moves' {
+        BeforeAll {
+            function New-StringsSources([string] $Root) {
+                <# The sources, as paths relative to the home, in the order they are given; -Destination is "$Root/into". #>
+                foreach ($i in 1..50) { $null = New-LocalFile ('{0}/src/f{1:D2}.txt' -f $Root, $i) "f$i" }
+                foreach ($i in 5..15) { $null = New-LocalFile ('{0}/other/f{1:D2}.txt' -f $Root, ($i * 3)) 'second' }
+                $null = New-LocalFile "$Root/into/taken.txt" 'was there'
+                $null = New-LocalFile "$Root/src/taken.txt" 'refused'
+                $null = New-LocalFile "$Root/src/dir/inside.txt" 'inside'
+                $null = New-LocalFile "$Root/src/br[1].txt" 'brackets'
+                # Each file of other/ right after the file of its name in src/, and one source twice:
+                # adjacent, so that without care they would go side by side.
+                $given = foreach ($i in 1..50) {
+                    'src/f{0:D2}.txt' -f $i
+                    if ($i % 3 -eq 0 -and $i -ge 15 -and $i -le 45) { 'other/f{0:D2}.txt' -f $i }
+                    if ($i -eq 10) { 'src/missing.txt' }
+                    if ($i -eq 11) { 'src/f11.txt' }
+                    if ($i -eq 25) { 'src/taken.txt'; 'src/dir'; 'src/br[1].txt' }
+                }
+                $given | ForEach-Object { "$Root/$_" }
+            }
+
+            function Get-StringsExpected {
+                <# What moving New-StringsSources X one at a time comes to, its root named X. #>
+                $into = Join-Path $agent.Home 'X/into'
+                foreach ($i in 1..50) {
+                    '{0}/f{1:D2}.txt' -f $into, $i
+                    if ($i % 3 -eq 0 -and $i -ge 15 -and $i -le 45) { 'ERROR DestinationExists {0}/f{1:D2}.txt' -f $into, $i }
+                    if ($i -eq 10) { 'ERROR NotFound X/src/missing.txt' }
+                    if ($i -eq 11) { 'ERROR NotFound X/src/f11.txt' }
+                    if ($i -eq 25) { "ERROR DestinationExists $into/taken.txt"; "$into/dir"; "$into/br[1].txt" }
+                }
+            }
+        }
+
+        It 'moves strings into a directory side by side at -ThrottleLimit <Limit> with the outcomes of one at a time' -ForEach @(
+            @{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }
+        ) {
+            # The same one at a time: with -Verbose, each source is looked up on its own before its move.
+            $reference = New-StringsSources "move-ref-$Limit"
+            $expected = @(ConvertTo-ComparableOutput (Move-SbxItem -LiteralPath $reference -Destination "move-ref-$Limit/into" -PassThru -Verbose -ErrorAction Continue 2>&1 4>$null)) -replace "move-ref-$Limit", 'X'
+            $given = New-StringsSources "move-$Limit"
+            $actual = @(ConvertTo-ComparableOutput (Move-SbxItem -LiteralPath $given -Destination "move-$Limit/into" -PassThru -ThrottleLimit $Limit -ErrorAction Continue 2>&1)) -replace "move-$Limit", 'X'
+
+            $expected | Should -Be @(Get-StringsExpected)
+            $actual | Should -Be $expected
+            foreach ($i in 15, 30, 45) { Get-LocalContent ('move-{0}/into/f{1:D2}.txt' -f $Limit, $i) | Should -Be "f$i" }
+            Get-LocalContent "move-$Limit/into/taken.txt" | Should -Be 'was there'
+            Get-LocalContent "move-$Limit/into/dir/inside.txt" | Should -Be 'inside'
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home "move-$Limit/src")).Name | Should -Be 'taken.txt'
+            @(Get-ChildItem -LiteralPath (Join-Path $agent.Home "move-$Limit/other")).Count | Should -Be 11 -Because 'the refused ones stay'
+        }
+
+        It 'moves a directory that holds the destination, given among strings, as one at a time would (an error)' {
+            $null = New-LocalFile 'holds/a.txt'
+            $null = New-LocalFile 'holds/inner/into/keep.txt'
+            Move-SbxItem -LiteralPath holds/a.txt, holds/inner -Destination holds/inner/into -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            Test-Local 'holds/inner/into/a.txt' | Should -BeTrue
+            Test-Local 'holds/inner/into/keep.txt' | Should -BeTrue
+        }
+
+        It 'moves many at once into a directory, where -Verbose (each looked up before it is named) takes one connection' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                $into = New-Item -ItemType Directory -Path "$($own.Home)/into-$verbose"
+                Move-SbxItem -LiteralPath (New-NumberedFile "$($own.Home)/$verbose") -Destination $into.FullName -ThrottleLimit 8 -Session $counted -Verbose:$verbose 4>$null
+                @(Get-ChildItem -LiteralPath $into.FullName).Count | Should -Be 64
+            }
+            $counts[0] | Should -BeGreaterThan 1
+            $counts[1] | Should -Be 1
+        }
+    }
+
     Context 'errors' {
         It 'reports a missing source as NotFound with the path as target' {
             $out = Move-SbxItem -Path nothing/here.txt -Destination somewhere.txt -PassThru -ErrorAction SilentlyContinue -ErrorVariable err

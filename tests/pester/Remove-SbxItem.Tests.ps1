@@ -155,6 +155,78 @@ Describe 'Remove-SbxItem' -Tag Smoke {
         }
     }
 
+    Context 'paths given as strings, looked up with their deletion' {
+        BeforeAll {
+            function New-StringsTree([string] $Folder) {
+                <# Files, a directory with content, one emptied by the paths before it, a link to a directory and a name with brackets. #>
+                foreach ($i in 1..60) { $null = New-LocalFile ('{0}/f{1:00}.txt' -f $Folder, $i) }
+                $null = New-LocalFile "$Folder/full/keep.txt"
+                $null = New-LocalFile "$Folder/emptied/x.txt"
+                $null = New-LocalFile "$Folder/emptied/y.txt"
+                $null = New-LocalFile "$Folder/twice.txt"
+                $null = New-LocalDirectory "$Folder/empty-dir"
+                $null = New-LocalFile "$Folder/br[1].txt"
+                $target = New-LocalDirectory "$Folder/target"
+                $null = New-LocalFile "$Folder/target/inside.txt"
+                New-Item -ItemType SymbolicLink -Path (Join-Path $agent.Home "$Folder/link-to-dir") -Target $target | Out-Null
+            }
+
+            function Get-StringsPaths([string] $Folder) {
+                $names = @(1..60 | ForEach-Object { 'f{0:00}.txt' -f $_ })
+                $names = $names[0..9] + 'missing.txt' + $names[10..29] + 'full' + 'emptied/x.txt' + 'emptied/y.txt' + 'emptied' +
+                    $names[30..44] + 'twice.txt' + 'twice.txt' + 'link-to-dir' + 'empty-dir' + 'br[1].txt' + $names[45..59]
+                $names | ForEach-Object { "$Folder/$_" }
+            }
+
+            function Get-Remaining([string] $Folder) {
+                $root = Join-Path $agent.Home $Folder
+                Get-ChildItem -LiteralPath $root -Recurse -Force | ForEach-Object { [System.IO.Path]::GetRelativePath($root, $_.FullName) } | Sort-Object
+            }
+        }
+
+        It 'removes strings side by side at -ThrottleLimit <Limit> with the outcomes of one at a time' -ForEach @(@{ Limit = 1 }, @{ Limit = 16 }, @{ Limit = 64 }) {
+            # The same paths one at a time: with -Verbose, each is looked up on its own before its deletion.
+            New-StringsTree "strings-ref-$Limit"
+            $expected = @(ConvertTo-ComparableOutput (Remove-SbxItem -LiteralPath (Get-StringsPaths "strings-ref-$Limit") -Verbose -ErrorAction Continue 2>&1 4>$null)) -replace "strings-ref-$Limit", 'X'
+            New-StringsTree "strings-$Limit"
+            $actual = @(ConvertTo-ComparableOutput (Remove-SbxItem -LiteralPath (Get-StringsPaths "strings-$Limit") -ThrottleLimit $Limit -ErrorAction Continue 2>&1)) -replace "strings-$Limit", 'X'
+
+            $expected | Should -Be @('ERROR NotFound X/missing.txt', "ERROR DirectoryNotEmpty $(Join-Path $agent.Home 'X/full')", 'ERROR NotFound X/twice.txt')
+            $actual | Should -Be $expected
+            Get-Remaining "strings-$Limit" | Should -Be @(Get-Remaining "strings-ref-$Limit")
+            Get-Remaining "strings-$Limit" | Should -Be @('full', 'full/keep.txt', 'target', 'target/inside.txt')
+        }
+
+        It 'reads -Path escapes and patterns among plain names' {
+            New-StringsTree 'strings-path'
+            Remove-SbxItem -Path 'strings-path/br`[1`].txt', 'strings-path/f0*.txt', 'strings-path/f10.txt', 'strings-path/gone' -ErrorAction SilentlyContinue -ErrorVariable err
+            $err.TargetObject | Should -Be 'strings-path/gone'
+            Test-Local 'strings-path/br[1].txt' | Should -BeFalse
+            (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'strings-path') -Filter 'f*.txt').Name | Should -Be @(11..60 | ForEach-Object { 'f{0:00}.txt' -f $_ })
+        }
+
+        It 'removes nothing when $WhatIfPreference is set in the caller''s scope' {
+            $null = New-LocalFile 'strings-whatif/file.txt'
+            $null = New-LocalDirectory 'strings-whatif/dir'
+            & {
+                $WhatIfPreference = $true
+                Remove-SbxItem -LiteralPath strings-whatif/file.txt, strings-whatif/dir
+            }
+            Test-Local 'strings-whatif/file.txt' | Should -BeTrue
+            Test-Local 'strings-whatif/dir' | Should -BeTrue
+        }
+
+        It 'looks up and deletes many at once, where -Verbose (each looked up before it is named) takes one connection' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                Remove-SbxItem -LiteralPath (New-NumberedFile "$($own.Home)/$verbose") -ThrottleLimit 8 -Session $counted -Verbose:$verbose 4>$null
+                Get-ChildItem -LiteralPath "$($own.Home)/$verbose" | Should -BeNullOrEmpty
+            }
+            $counts[0] | Should -BeGreaterThan 1
+            $counts[1] | Should -Be 1
+        }
+    }
+
     Context '-WhatIf' {
         It 'keeps a file with -WhatIf' {
             $null = New-LocalFile 'whatif/file.txt'

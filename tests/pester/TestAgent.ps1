@@ -601,6 +601,44 @@ function Get-TestGatewayRequest {
     }
 }
 
+function New-NumberedFile {
+    <# Makes $Folder (a local path) with files f1.txt to f<Count>.txt, each holding its number; returns their paths. #>
+    param([Parameter(Mandatory)] [string] $Folder, [int] $Count = 64)
+    New-Item -ItemType Directory -Path $Folder -Force | Out-Null
+    foreach ($i in 1..$Count) {
+        $file = Join-Path $Folder "f$i.txt"
+        Set-Content -LiteralPath $file -Value $i
+        $file
+    }
+}
+
+function Measure-QuietAndToldConnection {
+    <#
+    .SYNOPSIS
+        Runs $Script twice against an agent of its own, with a new session each time, and returns how
+        many connections each session then held (its pool: what the requests needed at once). The
+        script gets the session, the agent and whether to run with -Verbose ($false, then $true).
+    #>
+    param([Parameter(Mandatory)] [scriptblock] $Script)
+    # Of its own: the counted session's connections are then the only ones to it.
+    $own = Start-TestAgent
+    try {
+        foreach ($verbose in $false, $true) {
+            $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name connections-counted
+            try {
+                $null = & $Script $counted $own $verbose
+                Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+            }
+            finally {
+                $counted | Remove-SbxSession
+            }
+        }
+    }
+    finally {
+        Stop-TestAgent $own
+    }
+}
+
 function Get-DirectConnectionCount {
     <# How many TCP connections this process holds to 127.0.0.1:$Port (ss), to see that a session's requests take another way. #>
     param([Parameter(Mandatory)] [int] $Port)

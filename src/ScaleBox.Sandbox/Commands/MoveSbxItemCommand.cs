@@ -54,8 +54,53 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     protected override void ProcessRecord()
     {
         _moves ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteOutcome);
-        ForEachSelectedItem(Move, beforeLookUp: () => _moves!.WriteAll());
+        if (ParameterSetName != InputObjectSet && SilentConsent.Holds(this, ConfirmImpact.Medium))
+        {
+            MovePaths();
+        }
+        else
+        {
+            ForEachSelectedItem(Move, beforeLookUp: () => _moves!.WriteAll());
+        }
         _moves.WriteFinished();
+    }
+
+    /// <summary>
+    /// With nobody to ask or tell, a path that names one item goes into an existing destination
+    /// directory in one step (looked up, its name there checked, moved), side by side with the
+    /// others. For the overlap with moves in flight its new path is spelled from -Destination as
+    /// given, so that paths given alike (both relative, both absolute) are compared without asking
+    /// where the home is.
+    /// Anything else (a pattern, another destination, a path that may hold the destination) goes
+    /// the way of piped items.
+    /// </summary>
+    void MovePaths()
+    {
+        foreach ((string path, bool literal) in SelectedPaths())
+        {
+            string named = WithoutEscapes(path, literal);
+            if (!NamesOneItem(path, literal) || SandboxPath.MayOverlap(named, Destination)
+                || (_intoDirectory ?? LookUpDestination(cache: true)) is not { IsDirectory: true } directory)
+            {
+                _moves!.WriteAll();
+                foreach (SandboxItem item in ResolveItems(path, literal))
+                {
+                    Move(item);
+                }
+                continue;
+            }
+            string leaf = SandboxPath.GetLeaf(named);
+            // Where it goes, spelled as -Destination is for the overlap, as the agent gave the directory for the move.
+            string targetAsGiven = SandboxPath.Join(Destination, leaf), target = SandboxPath.Join(directory.Path, leaf);
+            _moves!.WriteAllIfAny(moving => SandboxPath.MayOverlap(moving, named) || SandboxPath.MayOverlap(moving, targetAsGiven));
+            // Answers yes unasked (SilentConsent); asked all the same, in case a host thinks otherwise.
+            if (ShouldProcess($"Item: {named} Destination: {target}", "Move item"))
+            {
+                SandboxClient client = Client;
+                bool force = Force, passThru = PassThru;
+                _moves.Add(cancel => FindAndMoveAsync(client, path, literal, target, force, passThru, cancel), named, targetAsGiven);
+            }
+        }
     }
 
     protected override void EndProcessing() => _moves?.WriteAll();
@@ -117,6 +162,22 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     }
 
     void WriteMovesInFlight() => _moves!.WriteAll();
+
+    /// <summary>Looks up the one item <paramref name="path"/> names and moves it to <paramref name="target"/> inside the destination directory.</summary>
+    static async Task<ItemOutcome> FindAndMoveAsync(SandboxClient client, string path, bool literal, string target, bool force, bool passThru,
+        CancellationToken cancellationToken)
+    {
+        SandboxItem item;
+        try
+        {
+            item = (await FindItemsAsync(client, path, literal, cancellationToken).ConfigureAwait(false))[0];
+        }
+        catch (SandboxException e)
+        {
+            return ItemOutcome.Failed(path, e);
+        }
+        return await MoveAsync(client, item.Path, target, checkTarget: true, force, passThru, cancellationToken).ConfigureAwait(false);
+    }
 
     static async Task<ItemOutcome> MoveAsync(SandboxClient client, string source, string target, bool checkTarget, bool force, bool passThru,
         CancellationToken cancellationToken)

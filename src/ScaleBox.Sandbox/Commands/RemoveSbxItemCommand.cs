@@ -12,7 +12,8 @@ namespace ScaleBox.Sandbox.Commands;
 /// Deletes sandbox files and directories, as Remove-Item does locally: a directory that is not
 /// empty needs -Recurse, and a missing path is an error. Confirmation is asked item by item on the
 /// pipeline thread; the deletions then run -ThrottleLimit at a time, their errors written in the
-/// order of the items.
+/// order of the items. When nobody is asked or told (no -WhatIf, -Confirm or -Verbose), a path that
+/// names one item is looked up with its deletion, side by side with the others.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "SbxItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Root + "Remove-SbxItem.md")]
 public sealed class RemoveSbxItemCommand : ItemCmdlet
@@ -34,8 +35,45 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
     protected override void ProcessRecord()
     {
         _removals ??= new OrderedPipelineWindow<ItemOutcome>(ThrottleLimit, CancelToken, Wait, WriteOutcome);
-        ForEachSelectedItem(Remove, beforeLookUp: () => _removals!.WriteAll());
+        if (ParameterSetName != InputObjectSet && SilentConsent.Holds(this, ConfirmImpact.Medium))
+        {
+            RemovePaths();
+        }
+        else
+        {
+            ForEachSelectedItem(Remove, beforeLookUp: () => _removals!.WriteAll());
+        }
         _removals.WriteFinished();
+    }
+
+    /// <summary>
+    /// With nobody to ask or tell, a path that names one item is looked up, checked and deleted in
+    /// one step, side by side with the others; a path that meets one in flight (the same, or one
+    /// inside the other) waits for the steps before it. A pattern is listed after the steps before it.
+    /// </summary>
+    void RemovePaths()
+    {
+        SandboxClient client = Client;
+        bool recurse = Recurse;
+        foreach ((string path, bool literal) in SelectedPaths())
+        {
+            if (!NamesOneItem(path, literal))
+            {
+                _removals!.WriteAll();
+                foreach (SandboxItem item in ResolveItems(path, literal))
+                {
+                    Remove(item);
+                }
+                continue;
+            }
+            string named = WithoutEscapes(path, literal);
+            _removals!.WriteAllIfAny(removing => SandboxPath.MayOverlap(removing, named));
+            // Answers yes unasked (SilentConsent); asked all the same, in case a host thinks otherwise.
+            if (ShouldProcess(named, "Remove item"))
+            {
+                _removals.Add(cancel => FindAndRemoveAsync(client, path, literal, recurse, cancel), named);
+            }
+        }
     }
 
     protected override void EndProcessing() => _removals?.WriteAll();
@@ -44,7 +82,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
     {
         try
         {
-            bool isRealDirectory = item.IsDirectory && item.LinkTarget is null;
+            bool isRealDirectory = IsRealDirectory(item);
             if (isRealDirectory)
             {
                 // Its contents may be among the items before it ("Get-SbxChildItem -Recurse | Sort-Object
@@ -53,21 +91,54 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
             }
             if (isRealDirectory && !Recurse && Wait(Client.Files.GetChildItemsAsync(item.Path, 1, CancelToken)).Count > 0)
             {
-                WriteError(SandboxErrors.Create("DirectoryNotEmpty", ErrorCategory.WriteError, item.Path,
-                    $"The directory '{item.Path}' is not empty. Use -Recurse to remove it with everything in it."));
+                WriteError(NotEmpty(item));
                 return;
             }
             string action = isRealDirectory ? "Remove directory" : "Remove file";
             if (ShouldProcess(item.Path, action))
             {
                 SandboxClient client = Client;
-                _removals!.Add(cancel => RemoveAsync(client, item.Path, cancel));
+                _removals!.Add(cancel => RemoveAsync(client, item.Path, cancel), item.Path);
             }
         }
         catch (SandboxException e)
         {
             WriteSandboxError(e, item.Path);
         }
+    }
+
+    /// <summary>A directory, not a link to one: a link is deleted as a link, whatever it points to.</summary>
+    static bool IsRealDirectory(SandboxItem item) => item.IsDirectory && item.LinkTarget is null;
+
+    static ErrorRecord NotEmpty(SandboxItem directory) =>
+        SandboxErrors.Create("DirectoryNotEmpty", ErrorCategory.WriteError, directory.Path,
+            $"The directory '{directory.Path}' is not empty. Use -Recurse to remove it with everything in it.");
+
+    /// <summary>Looks up the one item <paramref name="path"/> names and deletes it, as Remove does on the pipeline thread.</summary>
+    static async Task<ItemOutcome> FindAndRemoveAsync(SandboxClient client, string path, bool literal, bool recurse, CancellationToken cancellationToken)
+    {
+        SandboxItem item;
+        try
+        {
+            item = (await FindItemsAsync(client, path, literal, cancellationToken).ConfigureAwait(false))[0];
+        }
+        catch (SandboxException e)
+        {
+            return ItemOutcome.Failed(path, e);
+        }
+        try
+        {
+            if (IsRealDirectory(item) && !recurse
+                && (await client.Files.GetChildItemsAsync(item.Path, 1, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                return ItemOutcome.Refused(item.Path, NotEmpty(item));
+            }
+        }
+        catch (SandboxException e)
+        {
+            return ItemOutcome.Failed(item.Path, e);
+        }
+        return await RemoveAsync(client, item.Path, cancellationToken).ConfigureAwait(false);
     }
 
     static async Task<ItemOutcome> RemoveAsync(SandboxClient client, string path, CancellationToken cancellationToken)
