@@ -30,6 +30,12 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     /// <summary>-Destination, once found to be an existing directory: the items go into it by name, side by side.</summary>
     SandboxItem? _intoDirectory;
 
+    /// <summary>
+    /// -Destination as <see cref="IntoDirectory"/> found it when it was not a directory, for the next
+    /// item to use instead of asking again: no move is made between that lookup and that item's.
+    /// </summary>
+    (bool Known, SandboxItem? Found) _lookedUp;
+
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SandboxPathCompleter))]
@@ -79,8 +85,7 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         foreach ((string path, bool literal) in SelectedPaths())
         {
             string named = WithoutEscapes(path, literal);
-            if (!NamesOneItem(path, literal) || SandboxPath.MayOverlap(named, Destination)
-                || (_intoDirectory ?? LookUpDestination(cache: true)) is not { IsDirectory: true } directory)
+            if (!NamesOneItem(path, literal) || SandboxPath.MayOverlap(named, Destination) || IntoDirectory() is not { } directory)
             {
                 _moves!.WriteAll();
                 foreach (SandboxItem item in ResolveItems(path, literal))
@@ -120,7 +125,9 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             {
                 _intoDirectory = null; // it is moving (or what holds it is): looked up again after
             }
-            SandboxItem? atDestination = _intoDirectory ?? LookUpDestination(cache: !movesDestination);
+            (bool known, SandboxItem? found) = _lookedUp;
+            _lookedUp = default;
+            SandboxItem? atDestination = _intoDirectory ?? (known ? found : LookUpDestination(cache: !movesDestination));
             bool intoDirectory = atDestination is { IsDirectory: true };
             string target = intoDirectory ? SandboxPath.Join(atDestination!.Path, item.Name) : Destination;
             if (!intoDirectory && atDestination is not null && !Force)
@@ -146,6 +153,30 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         catch (SandboxException e)
         {
             WriteSandboxError(e, item.Path);
+        }
+    }
+
+    /// <summary>
+    /// -Destination when it is an existing directory, else null: for anything else, and for a
+    /// lookup that fails, each item takes the way of piped items, which reports that failure
+    /// against the item after looking the item up, as one at a time.
+    /// </summary>
+    SandboxItem? IntoDirectory()
+    {
+        _lookedUp = default;
+        try
+        {
+            SandboxItem? found = _intoDirectory ?? LookUpDestination(cache: true);
+            if (found is { IsDirectory: true })
+            {
+                return found;
+            }
+            _lookedUp = (true, found);
+            return null;
+        }
+        catch (SandboxException)
+        {
+            return null;
         }
     }
 
