@@ -813,12 +813,17 @@ Describe 'Copy-SbxItem' {
             foreach ($relative in $expected) {
                 Get-Content -LiteralPath (Join-Path $other.Home "many-between/$relative") | Should -Be (Get-Content -LiteralPath (Join-Path $source $relative))
             }
-            # Into the copy again: without -Force each file there is skipped with a warning; with -Force replaced.
+            # Into the copy again: without -Force each file there is a DestinationExists error, as in an
+            # upload or a download; with -Force it is replaced.
             Set-Content -LiteralPath (Join-Path $source 'd 1/f #1.txt') -Value 'changed' -NoNewline
-            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path 'between/many/*' -Destination many-between -Recurse -WarningVariable skipped -WarningAction SilentlyContinue
-            $skipped | Should -HaveCount 40
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path 'between/many/*' -Destination many-between -Recurse -ErrorAction SilentlyContinue -ErrorVariable refused -WarningVariable skipped
+            $refused | Should -HaveCount 40
+            $refused.FullyQualifiedErrorId | Sort-Object -Unique | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            $refused.TargetObject | Sort-Object | Should -Be ($expected | ForEach-Object { Join-Path $other.Home "many-between/$_" } | Sort-Object)
+            $skipped | Should -BeNullOrEmpty
             Get-Content -LiteralPath (Join-Path $other.Home 'many-between/d 1/f #1.txt') | Should -Be 'file 1.1'
-            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path 'between/many/*' -Destination many-between -Recurse -Force -WarningVariable skipped
+            Copy-SbxItem -FromSession $first -ToSession $otherSession -Path 'between/many/*' -Destination many-between -Recurse -Force -ErrorVariable refused -WarningVariable skipped
+            $refused | Should -BeNullOrEmpty
             $skipped | Should -BeNullOrEmpty
             Get-Content -LiteralPath (Join-Path $other.Home 'many-between/d 1/f #1.txt') | Should -Be 'changed'
             Get-StagingFile (Join-Path $other.Home 'many-between') | Should -BeNullOrEmpty

@@ -21,9 +21,9 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// <see cref="SandboxTreeCopyOptions.Packing"/>); its outcomes then come once the tree is in place.
 /// </summary>
 /// <remarks>
-/// Without overwrite, a file that the listing shows at the destination is a Failed outcome
-/// without a request; one created in the sandbox after the listing is replaced, as it was when
-/// each file was checked just before its upload.
+/// Each path follows <see cref="TreeTarget"/>: without overwrite, a file that the listing shows at
+/// the destination is a Failed outcome without a request; one created in the sandbox after the
+/// listing is replaced, as it was when each file was checked just before its upload.
 /// </remarks>
 internal static class DirectoryUpload
 {
@@ -89,7 +89,7 @@ internal static class DirectoryUpload
         }
         if (!existing.RootExists)
         {
-            await CreateDirectoryAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
+            await TreeTarget.EnsureDirectoryAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
         }
         int limit = options.MaxParallelFiles;
 
@@ -117,17 +117,7 @@ internal static class DirectoryUpload
         SandboxItem? item;
         try
         {
-            switch (existing.TypeOf(entry.RelativePath))
-            {
-                case SandboxItemType.Directory:
-                    item = existing.ItemAt(entry.RelativePath); // merged into
-                    break;
-                case SandboxItemType.File:
-                    throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", Operation, remote, null);
-                default:
-                    item = await CreateDirectoryAsync(client, remote, cancellationToken).ConfigureAwait(false);
-                    break;
-            }
+            item = await TreeTarget.PlaceDirectoryAsync(client, existing, entry.RelativePath, remote, Operation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (TreeCopyFailures.IsPerItem(e, cancellationToken))
         {
@@ -144,12 +134,9 @@ internal static class DirectoryUpload
         TreeProgress.FileProgress? bytes = null;
         try
         {
-            switch (existing.TypeOf(entry.RelativePath))
+            if (TreeTarget.RefuseFile(client, existing, entry.RelativePath, remote, options.Overwrite, Operation) is { } refusal)
             {
-                case SandboxItemType.Directory:
-                    throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", Operation, remote, null);
-                case SandboxItemType.File when !options.Overwrite:
-                    throw client.Errors.FromStatus(SandboxErrorCode.AlreadyExists, null, Operation, remote, null);
+                throw refusal;
             }
             bytes = tracker.StartFile(entry.FullPath);
             SandboxUploadResult result = await client.Transfer
@@ -163,19 +150,6 @@ internal static class DirectoryUpload
             await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(client, e, cancellationToken).ConfigureAwait(false);
             tracker.FileNotCopied(bytes, entry.Length);
             return Failed(entry, remote, e);
-        }
-    }
-
-    /// <returns>The new directory as the agent reported it, when whole; null when it already existed.</returns>
-    static async Task<SandboxItem?> CreateDirectoryAsync(SandboxClient client, string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return ReportedEntry.IfWhole(await client.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false));
-        }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
-        {
-            return null; // merging into an existing directory is what a recursive copy does
         }
     }
 

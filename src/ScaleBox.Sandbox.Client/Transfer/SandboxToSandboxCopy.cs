@@ -34,6 +34,7 @@ internal static class SandboxToSandboxCopy
     /// nothing is asked per file before it is copied. Directories first, then files, each part
     /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> at a time, one outcome per item as it
     /// finishes. Names are checked as for a download: one that climbs out of the tree is skipped.
+    /// Each destination path follows <see cref="TreeTarget"/>, as an upload's does.
     /// </summary>
     public static async IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient source, string sourceDirectory,
         SandboxClient target, string targetDirectory, SandboxTreeCopyOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -43,7 +44,7 @@ internal static class SandboxToSandboxCopy
         RemoteTreeIndex existing = await RemoteTreeIndex.LoadAsync(target, targetDirectory, Operation, cancellationToken).ConfigureAwait(false);
         if (!existing.RootExists)
         {
-            await EnsureDirectoryAsync(target, targetDirectory, cancellationToken).ConfigureAwait(false);
+            await TreeTarget.EnsureDirectoryAsync(target, targetDirectory, cancellationToken).ConfigureAwait(false);
         }
         string prefix = sourceDirectory.TrimEnd('/') + "/";
         var directories = new List<(SandboxItem Item, string Relative)>();
@@ -90,13 +91,9 @@ internal static class SandboxToSandboxCopy
         RemoteTreeIndex existing, CancellationToken cancellationToken)
     {
         string destination = SandboxPath.Join(targetDirectory, relative);
-        SandboxItem? made = existing.ItemAt(relative); // merged into, when a directory
-        Exception? failure = existing.TypeOf(relative) switch
-        {
-            SandboxItemType.Directory => null,
-            SandboxItemType.File => target.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", Operation, destination, null),
-            _ => await TryAsync(async () => made = await EnsureDirectoryAsync(target, destination, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false),
-        };
+        SandboxItem? made = null;
+        Exception? failure = await TryAsync(async () =>
+            made = await TreeTarget.PlaceDirectoryAsync(target, existing, relative, destination, Operation, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, failure.Message, failure);
@@ -110,14 +107,9 @@ internal static class SandboxToSandboxCopy
         string targetDirectory, RemoteTreeIndex existing, bool overwrite, CancellationToken cancellationToken)
     {
         string destination = SandboxPath.Join(targetDirectory, relative);
-        switch (existing.TypeOf(relative))
+        if (TreeTarget.RefuseFile(target, existing, relative, destination, overwrite, Operation) is { } refusal)
         {
-            case SandboxItemType.Directory:
-                Exception inTheWay = target.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", Operation, destination, null);
-                return Outcome(item, destination, relative, SandboxTransferStatus.Failed, SandboxTransferReason.Error, inTheWay.Message, inTheWay);
-            case SandboxItemType.File when !overwrite:
-                return Outcome(item, destination, relative, SandboxTransferStatus.Skipped, SandboxTransferReason.AlreadyExists,
-                    "the destination exists (overwrite was not asked for)", null);
+            return Outcome(item, destination, relative, SandboxTransferStatus.Failed, TreeCopyFailures.ReasonFor(refusal), refusal.Message, refusal);
         }
         SandboxUploadResult? copied = null;
         Exception? failure = await TryAsync(async () =>
@@ -144,24 +136,6 @@ internal static class SandboxToSandboxCopy
         }
         string relative = path.Substring(prefix.Length);
         return relative.Length == 0 || relative.Split('/').Any(segment => !SandboxPath.IsPlainName(segment)) ? null : relative;
-    }
-
-    /// <returns>The directory as the agent reported it once made (when whole), or as it already was.</returns>
-    static async Task<SandboxItem?> EnsureDirectoryAsync(SandboxClient target, string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return ReportedEntry.IfWhole(await target.Files.CreateDirectoryAsync(path, cancellationToken).ConfigureAwait(false));
-        }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
-        {
-            SandboxItem existing = await target.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-            if (!existing.IsDirectory)
-            {
-                throw;
-            }
-            return existing;
-        }
     }
 
     static async Task<Exception?> TryAsync(Func<Task> action, CancellationToken cancellationToken)
