@@ -157,6 +157,9 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $returned.Item.Length | Should -Be (Get-Item -LiteralPath $file).Length
         Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-new-item.txt -Value 'new' -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
+        # With -Force nothing is asked first: a directory in the way is looked at only once the rename fails.
+        Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-forced-item.txt -Value 'forced' -Force -Session $s } |
+            Should -Be @('/upload', '/sandboxagent.Filesystem/Move')
         # The agent's answers here are whole: the items output are theirs, not asked for again.
         Get-CopyRequest { $returned.Item = New-SbxItem -ItemType Directory -Path counted-new-dir -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/MakeDir')

@@ -118,23 +118,34 @@ public sealed class NewSbxItemCommand : SessionCmdlet
         }
     }
 
+    /// <remarks>
+    /// Without -Force the name is looked at first, to refuse what is there. With -Force nothing is
+    /// asked before the upload: a directory in the way makes the rename fail, and only then is the
+    /// name looked at, to refuse it in the same words.
+    /// </remarks>
     static async Task<ItemOutcome> CreateFileAsync(SandboxClient client, string path, byte[] content, bool force, CancellationToken cancellationToken)
     {
         try
         {
-            SandboxItem? existing = await client.Files.TryGetItemAsync(path, cancellationToken).ConfigureAwait(false);
-            if (existing is { IsDirectory: true })
+            if (!force && await client.Files.TryGetItemAsync(path, cancellationToken).ConfigureAwait(false) is { } existing)
             {
-                return ItemOutcome.Refused(path, SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
-                    $"'{path}' is a directory in the sandbox; a file cannot replace it."));
-            }
-            if (existing is not null && !force)
-            {
-                return ItemOutcome.Refused(path, SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
+                return ItemOutcome.Refused(path, existing.IsDirectory ? DirectoryInTheWay(path) : SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
                     $"'{path}' already exists in the sandbox. Use -Force to replace it."));
             }
             using var stream = new MemoryStream(content);
-            SandboxUploadResult written = await client.Transfer.UploadAsync(stream, path, null, cancellationToken).ConfigureAwait(false);
+            SandboxUploadResult written;
+            try
+            {
+                written = await client.Transfer.UploadAsync(stream, path, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SandboxException) when (force)
+            {
+                if (await client.Files.TryGetItemAsync(path, cancellationToken).ConfigureAwait(false) is { IsDirectory: true })
+                {
+                    return ItemOutcome.Refused(path, DirectoryInTheWay(path));
+                }
+                throw;
+            }
             // The agent's answer to the rename, when whole, saves asking for the item again.
             return ItemOutcome.Done(path, written.Item ?? await client.Files.GetItemAsync(written.Path, cancellationToken).ConfigureAwait(false));
         }
@@ -143,6 +154,9 @@ public sealed class NewSbxItemCommand : SessionCmdlet
             return ItemOutcome.Failed(path, e);
         }
     }
+
+    static ErrorRecord DirectoryInTheWay(string path) =>
+        SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path, $"'{path}' is a directory in the sandbox; a file cannot replace it.");
 
     byte[] ContentBytes()
     {
