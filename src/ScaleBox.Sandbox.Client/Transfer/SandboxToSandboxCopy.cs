@@ -114,9 +114,16 @@ internal static class SandboxToSandboxCopy
         SandboxUploadResult? copied = null;
         Exception? failure = await TryAsync(async () =>
             copied = await CopyFileAsync(source, item.Path, target, destination, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        if (failure is SandboxException { Code: SandboxErrorCode.Unauthenticated or SandboxErrorCode.Unavailable })
+        if (failure is SandboxException { Code: SandboxErrorCode.Unauthenticated })
         {
             throw failure; // nothing later can succeed either: the run ends, the files in flight are cancelled
+        }
+        if (failure is not null)
+        {
+            // A lost connection ends the run only when one of the agents no longer answers at all,
+            // as in an upload: a cut with both answering fails this file alone.
+            await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(target, failure, cancellationToken).ConfigureAwait(false);
+            await TreeCopyFailures.ThrowIfNothingCanGoOnAsync(source, failure, cancellationToken).ConfigureAwait(false);
         }
         return failure is null
             ? new SandboxTransferOutcome

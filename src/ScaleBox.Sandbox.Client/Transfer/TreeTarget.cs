@@ -24,7 +24,7 @@ internal static class TreeTarget
         };
 
     /// <summary>The directory at <paramref name="relative"/>: as listed when it exists, else made.</summary>
-    /// <returns>The directory as listed, or as the agent reported it once made (when whole); null when that answer was partial.</returns>
+    /// <returns>The directory as listed, or as the agent reported it once made (when whole); else null.</returns>
     /// <exception cref="SandboxException">InvalidArgument when a file is there; whatever making it raises.</exception>
     public static Task<SandboxItem?> PlaceDirectoryAsync(SandboxClient target, RemoteTreeIndex existing, string relative, string destination, string operation,
         CancellationToken cancellationToken) =>
@@ -36,10 +36,11 @@ internal static class TreeTarget
         };
 
     /// <summary>
-    /// Makes a directory (with its parents) that the listing did not show. One made since (a
-    /// sibling's MakeDir makes shared parents) is merged into; a file made since is an error.
+    /// Makes a directory (with its parents) that the listing did not show. AlreadyExists means a
+    /// sibling's MakeDir made it since (parents are made along), and it is merged into without
+    /// asking: a request per shared parent would undo the point of the listing.
     /// </summary>
-    /// <returns>The directory as the agent reported it once made (when whole), or as it already was.</returns>
+    /// <returns>The directory as the agent reported it once made (when whole); null when it was there already or the answer was partial.</returns>
     public static async Task<SandboxItem?> EnsureDirectoryAsync(SandboxClient target, string path, CancellationToken cancellationToken)
     {
         try
@@ -48,12 +49,7 @@ internal static class TreeTarget
         }
         catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists)
         {
-            SandboxItem existing = await target.Files.GetItemAsync(path, cancellationToken).ConfigureAwait(false);
-            if (!existing.IsDirectory)
-            {
-                throw;
-            }
-            return existing;
+            return null;
         }
     }
 }

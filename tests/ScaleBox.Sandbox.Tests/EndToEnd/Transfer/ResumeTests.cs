@@ -201,6 +201,38 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal("old", await File.ReadAllTextAsync(remote));
     }
 
+    [Fact]
+    public async Task A_tree_copied_between_sandboxes_goes_on_past_a_file_whose_upload_was_cut_while_both_agents_answer()
+    {
+        string from = agent.NewFolder("between-cut-from");
+        TransferFiles.WriteRandom(Path.Combine(from, "a-big.bin"), 4L * 1024 * 1024);
+        foreach (int i in Enumerable.Range(1, 5))
+        {
+            await File.WriteAllTextAsync(Path.Combine(from, $"small-{i}.txt"), $"small {i}");
+        }
+        string to = Path.Combine(agent.NewFolder("between-cut-to"), "copy");
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        // Whichever connection carries the big upload (requests before it are small, the files after it too).
+        proxy.CutRequest(1, 1024 * 1024);
+        proxy.CutRequest(2, 1024 * 1024);
+        using SandboxClient source = agent.CreateClient(SandboxProtocol.GrpcWeb);
+        using SandboxClient target = ClientThrough(proxy);
+
+        var outcomes = new List<SandboxTransferOutcome>();
+        await foreach (SandboxTransferOutcome outcome in source.Transfer.CopyDirectoryToAsync(from, target, to, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }))
+        {
+            outcomes.Add(outcome);
+        }
+
+        Assert.Equal(1, proxy.CutCount);
+        SandboxTransferOutcome cut = Assert.Single(outcomes, o => o.Status == SandboxTransferStatus.Failed);
+        Assert.Equal("a-big.bin", cut.RelativePath);
+        Assert.Equal(SandboxErrorCode.Unavailable, Assert.IsType<SandboxException>(cut.Exception).Code);
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"small-{i}.txt"),
+            outcomes.Where(o => o.Status == SandboxTransferStatus.Copied).Select(o => o.RelativePath).Order());
+        Assert.False(File.Exists(Path.Combine(to, "a-big.bin")));
+    }
+
     static async Task<bool> EventuallyAsync(Func<bool> condition)
     {
         for (int i = 0; i < 50; i++)
