@@ -135,8 +135,9 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
                 WriteError(DestinationExists(item.Path, target, isDirectory: false));
                 return;
             }
-            // Two of one name, or one inside another: in order, one after the other.
-            _moves!.WriteAllIfAny(path => SandboxPath.Overlap(path, item.Path) || SandboxPath.Overlap(path, target));
+            // Two of one name, or one inside another: in order, one after the other. (May-overlap:
+            // the moves in flight may name their paths relative, as strings given to MovePaths do.)
+            _moves!.WriteAllIfAny(path => SandboxPath.MayOverlap(path, item.Path) || SandboxPath.MayOverlap(path, target));
             if (!ShouldProcess($"Item: {item.Path} Destination: {target}", "Move item"))
             {
                 return;

@@ -97,8 +97,10 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
             string action = isRealDirectory ? "Remove directory" : "Remove file";
             if (ShouldProcess(item.Path, action))
             {
+                // The same item, or one inside it, still being deleted (a path given before it as a string, say): after it.
+                _removals!.WriteAllIfAny(removing => SandboxPath.MayOverlap(removing, item.Path));
                 SandboxClient client = Client;
-                _removals!.Add(cancel => RemoveAsync(client, item.Path, cancel), item.Path);
+                _removals.Add(cancel => RemoveAsync(client, item.Path, cancel), item.Path);
             }
         }
         catch (SandboxException e)
