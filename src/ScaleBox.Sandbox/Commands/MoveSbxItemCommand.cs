@@ -30,12 +30,6 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     /// <summary>-Destination, once found to be an existing directory: the items go into it by name, side by side.</summary>
     SandboxItem? _intoDirectory;
 
-    /// <summary>
-    /// -Destination as <see cref="IntoDirectory"/> found it when it was not a directory, for the next
-    /// item to use instead of asking again: no move is made between that lookup and that item's.
-    /// </summary>
-    (bool Known, SandboxItem? Found) _lookedUp;
-
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SandboxPathCompleter))]
@@ -66,7 +60,7 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         }
         else
         {
-            ForEachSelectedItem(Move, beforeLookUp: () => _moves!.WriteAll());
+            ForEachSelectedItem(item => Move(item), beforeLookUp: () => _moves!.WriteAll());
         }
         _moves.WriteFinished();
     }
@@ -85,19 +79,21 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         foreach ((string path, bool literal) in SelectedPaths())
         {
             string named = WithoutEscapes(path, literal);
-            if (!NamesOneItem(path, literal) || SandboxPath.MayOverlap(named, Destination) || IntoDirectory() is not { } directory)
+            (bool Known, SandboxItem? Found) lookedUp = default;
+            if (!NamesOneItem(path, literal) || SandboxPath.MayOverlap(named, Destination) || IntoDirectory(out lookedUp) is not { } directory)
             {
                 _moves!.WriteAll();
                 foreach (SandboxItem item in ResolveItems(path, literal))
                 {
-                    Move(item);
+                    Move(item, lookedUp);
+                    lookedUp = default; // the next item's destination is asked for after this one's move
                 }
                 continue;
             }
             string leaf = SandboxPath.GetLeaf(named);
             // Where it goes, spelled as -Destination is for the overlap, as the agent gave the directory for the move.
             string targetAsGiven = SandboxPath.Join(Destination, leaf), target = SandboxPath.Join(directory.Path, leaf);
-            _moves!.WriteAllIfAny(moving => SandboxPath.MayOverlap(moving, named) || SandboxPath.MayOverlap(moving, targetAsGiven));
+            _moves!.WriteAllIfMeeting(named, targetAsGiven);
             // Answers yes unasked (SilentConsent); asked all the same, in case a host thinks otherwise.
             if (ShouldProcess($"Item: {named} Destination: {target}", "Move item"))
             {
@@ -116,7 +112,8 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         base.DisposeResources();
     }
 
-    void Move(SandboxItem item)
+    /// <param name="lookedUp">-Destination as just looked up (not a directory, or nothing), when no move was made since; not Known to ask.</param>
+    void Move(SandboxItem item, (bool Known, SandboxItem? Found) lookedUp = default)
     {
         try
         {
@@ -125,9 +122,7 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             {
                 _intoDirectory = null; // it is moving (or what holds it is): looked up again after
             }
-            (bool known, SandboxItem? found) = _lookedUp;
-            _lookedUp = default;
-            SandboxItem? atDestination = _intoDirectory ?? (known ? found : LookUpDestination(cache: !movesDestination));
+            SandboxItem? atDestination = _intoDirectory ?? (lookedUp.Known ? lookedUp.Found : LookUpDestination(cache: !movesDestination));
             bool intoDirectory = atDestination is { IsDirectory: true };
             string target = intoDirectory ? SandboxPath.Join(atDestination!.Path, item.Name) : Destination;
             if (!intoDirectory && atDestination is not null && !Force)
@@ -135,9 +130,8 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
                 WriteError(DestinationExists(item.Path, target, isDirectory: false));
                 return;
             }
-            // Two of one name, or one inside another: in order, one after the other. (May-overlap:
-            // the moves in flight may name their paths relative, as strings given to MovePaths do.)
-            _moves!.WriteAllIfAny(path => SandboxPath.MayOverlap(path, item.Path) || SandboxPath.MayOverlap(path, target));
+            // Two of one name, or one inside another: in order, one after the other.
+            _moves!.WriteAllIfMeeting(item.Path, target);
             if (!ShouldProcess($"Item: {item.Path} Destination: {target}", "Move item"))
             {
                 return;
@@ -162,17 +156,18 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     /// lookup that fails, each item takes the way of piped items, which reports that failure
     /// against the item after looking the item up, as one at a time.
     /// </summary>
-    SandboxItem? IntoDirectory()
+    /// <param name="lookedUp">What is there instead (a file, or nothing), for the next item not to ask again; not Known when the lookup failed.</param>
+    SandboxItem? IntoDirectory(out (bool Known, SandboxItem? Found) lookedUp)
     {
-        _lookedUp = default;
+        lookedUp = default;
         try
         {
-            SandboxItem? found = _intoDirectory ?? LookUpDestination(cache: true);
-            if (found is { IsDirectory: true })
+            SandboxItem? there = _intoDirectory ?? LookUpDestination(cache: true);
+            if (there is { IsDirectory: true })
             {
-                return found;
+                return there;
             }
-            _lookedUp = (true, found);
+            lookedUp = (true, there);
             return null;
         }
         catch (SandboxException)

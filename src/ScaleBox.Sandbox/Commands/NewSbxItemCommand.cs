@@ -80,7 +80,7 @@ public sealed class NewSbxItemCommand : SessionCmdlet
             {
                 continue;
             }
-            _creations.WriteAllIfAny(creating => SandboxPath.MayOverlap(creating, path));
+            _creations.WriteAllIfMeeting(path);
             _creations.Add(cancel => content is not null
                 ? CreateFileAsync(client, path, content, force, cancel)
                 : CreateDirectoryAsync(client, path, force, cancel), path);

@@ -67,7 +67,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
                 continue;
             }
             string named = WithoutEscapes(path, literal);
-            _removals!.WriteAllIfAny(removing => SandboxPath.MayOverlap(removing, named));
+            _removals!.WriteAllIfMeeting(named);
             // Answers yes unasked (SilentConsent); asked all the same, in case a host thinks otherwise.
             if (ShouldProcess(named, "Remove item"))
             {
@@ -98,7 +98,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
             if (ShouldProcess(item.Path, action))
             {
                 // The same item, or one inside it, still being deleted (a path given before it as a string, say): after it.
-                _removals!.WriteAllIfAny(removing => SandboxPath.MayOverlap(removing, item.Path));
+                _removals!.WriteAllIfMeeting(item.Path);
                 SandboxClient client = Client;
                 _removals.Add(cancel => RemoveAsync(client, item.Path, cancel), item.Path);
             }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ScaleBox.Sandbox.Client.Files;
 using ScaleBox.Sandbox.Client.Transfer;
 
 namespace ScaleBox.Sandbox.Infrastructure;
@@ -12,7 +13,7 @@ namespace ScaleBox.Sandbox.Infrastructure;
 /// on the pipeline thread in the order the steps were added, as soon as it and all before it are
 /// done. Adding to a full window writes the oldest first (with a limit of 1, each step at once).
 /// Disposing cancels and waits for what is still in flight. A step may name the paths it touches,
-/// so that a later one that meets them can wait for the steps before it (<see cref="WriteAllIfAny"/>).
+/// so that a later one that meets them can wait for the steps before it (<see cref="WriteAllIfMeeting"/>).
 /// </summary>
 internal sealed class OrderedPipelineWindow<T> : IDisposable
 {
@@ -32,7 +33,7 @@ internal sealed class OrderedPipelineWindow<T> : IDisposable
         _write = write;
     }
 
-    /// <param name="touches">The paths the step reads or changes, for <see cref="WriteAllIfAny"/>.</param>
+    /// <param name="touches">The paths the step reads or changes, for <see cref="WriteAllIfMeeting"/>.</param>
     public void Add(Func<CancellationToken, Task<T>> step, params string[] touches)
     {
         _steps.Add(step);
@@ -43,10 +44,15 @@ internal sealed class OrderedPipelineWindow<T> : IDisposable
         }
     }
 
-    /// <summary>Waits for every step in flight, writing each result in order, when any path they touch matches.</summary>
-    public void WriteAllIfAny(Func<string, bool> meets)
+    /// <summary>
+    /// Waits for every step in flight, writing each result in order, when a path they touch may be
+    /// one of <paramref name="paths"/>, or hold it, or lie inside it (<see cref="SandboxPath.MayOverlap"/>:
+    /// a relative and an absolute spelling are taken to meet), so that the step about to be added
+    /// sees what they did, as one at a time would.
+    /// </summary>
+    public void WriteAllIfMeeting(params string[] paths)
     {
-        if (_paths.Any(touched => touched.Any(meets)))
+        if (_paths.Any(touched => touched.Any(inFlight => paths.Any(path => SandboxPath.MayOverlap(inFlight, path)))))
         {
             WriteAll();
         }
