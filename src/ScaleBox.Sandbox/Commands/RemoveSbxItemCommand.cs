@@ -89,7 +89,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
                 // -Descending"): those are gone before it is looked into or deleted.
                 _removals!.WriteAll();
             }
-            if (isRealDirectory && !Recurse && Wait(Client.Files.GetChildItemsAsync(item.Path, 1, CancelToken)).Count > 0)
+            if (Wait(NeedsRecurseAsync(Client, item, Recurse, CancelToken)))
             {
                 WriteError(NotEmpty(item));
                 return;
@@ -112,6 +112,10 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
     /// <summary>A directory, not a link to one: a link is deleted as a link, whatever it points to.</summary>
     static bool IsRealDirectory(SandboxItem item) => item.IsDirectory && item.LinkTarget is null;
 
+    /// <summary>Whether <paramref name="item"/> is a directory with something in it, which only -Recurse deletes.</summary>
+    static async Task<bool> NeedsRecurseAsync(SandboxClient client, SandboxItem item, bool recurse, CancellationToken cancellationToken) =>
+        IsRealDirectory(item) && !recurse && (await client.Files.GetChildItemsAsync(item.Path, 1, cancellationToken).ConfigureAwait(false)).Count > 0;
+
     static ErrorRecord NotEmpty(SandboxItem directory) =>
         SandboxErrors.Create("DirectoryNotEmpty", ErrorCategory.WriteError, directory.Path,
             $"The directory '{directory.Path}' is not empty. Use -Recurse to remove it with everything in it.");
@@ -130,8 +134,7 @@ public sealed class RemoveSbxItemCommand : ItemCmdlet
         }
         try
         {
-            if (IsRealDirectory(item) && !recurse
-                && (await client.Files.GetChildItemsAsync(item.Path, 1, cancellationToken).ConfigureAwait(false)).Count > 0)
+            if (await NeedsRecurseAsync(client, item, recurse, cancellationToken).ConfigureAwait(false))
             {
                 return ItemOutcome.Refused(item.Path, NotEmpty(item));
             }
