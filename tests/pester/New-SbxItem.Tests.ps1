@@ -236,6 +236,29 @@ Describe 'New-SbxItem' -Tag Smoke {
             Test-Path -LiteralPath (Join-Path $agent.Home 'files/whatif.txt') | Should -BeFalse
         }
 
+        It 'looks at the name alongside the upload without -Force, and not at all with it' {
+            # Counted as the connections a new session's pool then holds: two requests at once need two.
+            $own = Start-TestAgent
+            try {
+                $counts = foreach ($force in $false, $true) {
+                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name connections-counted
+                    try {
+                        $null = New-SbxItem -Path "alongside-$force.txt" -Value 'x' -Force:$force -Session $counted
+                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                    }
+                    finally {
+                        $counted | Remove-SbxSession
+                    }
+                }
+                $counts | Should -Be @(2, 1)
+                Get-Content -LiteralPath (Join-Path $own.Home 'alongside-False.txt') -Raw | Should -Be 'x'
+                Get-ChildItem -LiteralPath $own.Home -Force | Where-Object Name -Like '.*.sbxpart-*' | Should -BeNullOrEmpty
+            }
+            finally {
+                Stop-TestAgent $own
+            }
+        }
+
         It 'leaves no staging file behind' {
             Get-ChildItem -LiteralPath $agent.Home -Recurse -Force | Where-Object Name -Like '.*.sbxpart-*' | Should -BeNullOrEmpty
         }

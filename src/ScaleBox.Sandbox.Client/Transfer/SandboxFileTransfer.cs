@@ -96,6 +96,8 @@ public sealed class SandboxFileTransfer
         string? expected = options?.ExpectedSha256 is { } text ? Hex.NormalizeSha256(text, nameof(options)) : null;
         bool hash = expected is not null || options?.ComputeSha256 == true;
         string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
+        // Asked while the content goes to its staging name, which the answer cannot be about.
+        Task<SandboxItem?>? lookup = options?.Overwrite == false ? _client.Files.TryGetItemAsync(remotePath, cancellationToken) : null;
 
         SandboxUploadResult posted;
         try
@@ -107,9 +109,15 @@ public sealed class SandboxFileTransfer
                     $"the {posted.Length} bytes read from the source have SHA-256 {posted.Sha256}, not the expected {expected}; nothing was written",
                     "upload to", remotePath, null);
             }
+            if (lookup is not null && TreeTarget.RefuseFile(_client, (await lookup.ConfigureAwait(false))?.Type, remotePath, false, "upload to") is { } refusal)
+            {
+                throw refusal;
+            }
         }
         catch (Exception e)
         {
+            // The post's failure is the one to report; the lookup's, if any, is only waited for.
+            await WaitQuietlyAsync(lookup).ConfigureAwait(false);
             await TryRemoveAsync(staging).ConfigureAwait(false);
             if (await FileInTheWayAsync(e, remotePath, cancellationToken).ConfigureAwait(false) is { } inTheWay)
             {
@@ -352,6 +360,22 @@ public sealed class SandboxFileTransfer
     }
 
     static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Waits for a request made alongside one that failed, so that none outlives the call; its own outcome is not wanted.</summary>
+    static async Task WaitQuietlyAsync(Task? alongside)
+    {
+        if (alongside is null)
+        {
+            return;
+        }
+        try
+        {
+            await alongside.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
+        {
+        }
+    }
 
     // ---------------------------------------------------------------- download
 

@@ -15,4 +15,13 @@ public sealed class SandboxUploadOptions
     /// the destination keeps whatever it held.
     /// </summary>
     public string? ExpectedSha256 { get; set; }
+
+    /// <summary>
+    /// Replace a file already at the destination (the default). When false, an item found there is
+    /// left as it is and the upload fails, before the rename, with AlreadyExists (a file) or
+    /// InvalidArgument (a directory). The destination is looked at while the content goes out, so
+    /// the refusal costs no round trip of its own, but the content is sent even when it is refused:
+    /// meant for small content, where a round trip costs more than the bytes.
+    /// </summary>
+    public bool Overwrite { get; set; } = true;
 }

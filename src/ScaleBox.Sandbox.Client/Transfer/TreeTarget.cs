@@ -10,13 +10,18 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// The rules a tree copy into a sandbox follows at each destination path, judged against the
 /// destination's listing (<see cref="RemoteTreeIndex"/>), whether the tree comes from this machine
 /// or from another sandbox: a directory is merged into, never replaced by a file; a file is written
-/// over an existing one only with overwrite.
+/// over an existing one only with overwrite. A single upload that must not overwrite refuses a file
+/// by the same rule.
 /// </summary>
 internal static class TreeTarget
 {
     /// <summary>Why a file may not be written at <paramref name="relative"/> (a directory there, or a file without overwrite); null when it may.</summary>
     public static SandboxException? RefuseFile(SandboxClient target, RemoteTreeIndex existing, string relative, string destination, bool overwrite, string operation) =>
-        existing.TypeOf(relative) switch
+        RefuseFile(target, existing.TypeOf(relative), destination, overwrite, operation);
+
+    /// <summary>Why a file may not be written at <paramref name="destination"/>, where an item of <paramref name="found"/> type is (null: nothing); null when it may.</summary>
+    public static SandboxException? RefuseFile(SandboxClient target, SandboxItemType? found, string destination, bool overwrite, string operation) =>
+        found switch
         {
             SandboxItemType.Directory => target.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a directory", operation, destination, null),
             SandboxItemType.File when !overwrite => target.Errors.FromStatus(SandboxErrorCode.AlreadyExists, null, operation, destination, null),

@@ -119,27 +119,29 @@ public sealed class NewSbxItemCommand : SessionCmdlet
     }
 
     /// <remarks>
-    /// Without -Force the name is looked at first, to refuse what is there. With -Force nothing is
-    /// asked before the upload: a directory in the way makes the rename fail, and only then is the
-    /// name looked at, to refuse it in the same words.
+    /// Two round trips: the upload, with the name looked at alongside it unless -Force (the client
+    /// library refuses what it finds there before the rename), then the rename. A directory in the
+    /// way fails the upload (InvalidArgument); only then is the name looked at, to refuse it in the
+    /// same words with or without -Force.
     /// </remarks>
     static async Task<ItemOutcome> CreateFileAsync(SandboxClient client, string path, byte[] content, bool force, CancellationToken cancellationToken)
     {
         try
         {
-            if (!force && await client.Files.TryGetItemAsync(path, cancellationToken).ConfigureAwait(false) is { } existing)
-            {
-                return ItemOutcome.Refused(path, existing.IsDirectory ? DirectoryInTheWay(path) : SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
-                    $"'{path}' already exists in the sandbox. Use -Force to replace it."));
-            }
             using var stream = new MemoryStream(content);
             SandboxUploadResult written;
             try
             {
-                written = await client.Transfer.UploadAsync(stream, path, null, cancellationToken).ConfigureAwait(false);
+                written = await client.Transfer.UploadAsync(stream, path, new SandboxUploadOptions { Overwrite = force }, null, cancellationToken).ConfigureAwait(false);
             }
-            catch (SandboxException) when (force)
+            catch (SandboxException e) when (e.Code == SandboxErrorCode.AlreadyExists && !force)
             {
+                return ItemOutcome.Refused(path, SandboxErrors.Create("AlreadyExists", ErrorCategory.ResourceExists, path,
+                    $"'{path}' already exists in the sandbox. Use -Force to replace it."));
+            }
+            catch (SandboxException e) when (e.Code == SandboxErrorCode.InvalidArgument)
+            {
+                // How the library reports a directory there, among other things: looked at to tell.
                 if (await client.Files.TryGetItemAsync(path, cancellationToken).ConfigureAwait(false) is { IsDirectory: true })
                 {
                     return ItemOutcome.Refused(path, DirectoryInTheWay(path));

@@ -121,6 +121,39 @@ public sealed class TransferErrorTests(LocalAgentFixture agent) : IDisposable
     }
 
     [Theory, AllProtocols]
+    public async Task Without_overwrite_an_upload_refuses_what_is_there_and_leaves_no_staging_file(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("up-keep");
+        string file = Path.Combine(folder, "kept #1 %.txt");
+        string directory = Path.Combine(folder, "sub");
+        await File.WriteAllTextAsync(file, "old");
+        Directory.CreateDirectory(directory);
+        using SandboxClient client = agent.CreateClient(protocol);
+        var keep = new SandboxUploadOptions { Overwrite = false };
+        static MemoryStream New() => new("new"u8.ToArray());
+
+        SandboxException exists = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.UploadAsync(New(), file, keep));
+        Assert.Equal(SandboxErrorCode.AlreadyExists, exists.Code);
+        Assert.Equal(file, exists.Target);
+        Assert.Equal("old", await File.ReadAllTextAsync(file));
+
+        SandboxException inTheWay = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.UploadAsync(New(), directory, keep));
+        Assert.Equal(SandboxErrorCode.InvalidArgument, inTheWay.Code);
+        Assert.Contains("it is a directory", inTheWay.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(directory));
+
+        string fresh = Path.Combine(folder, "fresh.txt");
+        SandboxUploadResult written = await client.Transfer.UploadAsync(New(), fresh, keep);
+        Assert.Equal(3, written.Length);
+        Assert.Equal("new", await File.ReadAllTextAsync(fresh));
+        // Nothing but the three: no staging file was left by either refusal.
+        Assert.Equal(new[] { directory, file, fresh }.Order(StringComparer.Ordinal), Directory.GetFileSystemEntries(folder).Order(StringComparer.Ordinal));
+
+        await client.Transfer.UploadAsync(New(), file, new SandboxUploadOptions());
+        Assert.Equal("new", await File.ReadAllTextAsync(file));
+    }
+
+    [Theory, AllProtocols]
     public async Task A_wrong_expected_hash_is_DataLoss_and_the_target_is_not_written(SandboxProtocol protocol)
     {
         string remote = Path.Combine(agent.NewFolder("dl-hash"), "h.txt");
