@@ -309,6 +309,36 @@ Describe 'Move-SbxItem' -Tag Smoke {
         }
     }
 
+    Context 'lookups side by side' {
+        # Two requests at once need two connections: a new session's pool then holds two, where
+        # -Verbose (each path looked up, then named, then moved) holds one.
+        It 'renames a path asking for it and for -Destination side by side' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                Set-Content -LiteralPath "$($own.Home)/rename-$verbose.txt" -Value 'renamed'
+                Move-SbxItem -LiteralPath "rename-$verbose.txt" -Destination "renamed-$verbose.txt" -Session $counted -Verbose:$verbose 4>$null
+                Get-Content -LiteralPath "$($own.Home)/renamed-$verbose.txt" | Should -Be 'renamed'
+                Test-Path -LiteralPath "$($own.Home)/rename-$verbose.txt" | Should -BeFalse
+            }
+            $counts | Should -Be @(2, 1)
+        }
+
+        It 'moves paths into a known directory, one at a time, asking for each and for its name there side by side' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                $into = New-Item -ItemType Directory -Path "$($own.Home)/known-$verbose"
+                Set-Content -LiteralPath "$($own.Home)/pattern-$verbose.txt" -Value 'first'
+                $named = 1..20 | ForEach-Object { $name = "named-$verbose-$_.txt"; Set-Content -LiteralPath "$($own.Home)/$name" -Value $_; $name }
+                # The pattern goes first, alone, and finds the directory; each named path then goes in one step.
+                # (A step's second request may still find the first's connection free, but not in each of 20.)
+                Move-SbxItem -Path (@("pattern-$verbose.*") + $named) -Destination $into.Name -ThrottleLimit 1 -Session $counted -Verbose:$verbose 4>$null
+                @(Get-ChildItem -LiteralPath $into.FullName).Count | Should -Be 21
+            }
+            $counts[0] | Should -BeGreaterThan 1
+            $counts[1] | Should -Be 1
+        }
+    }
+
     Context 'errors' {
         It 'reports a missing source as NotFound with the path as target' {
             $out = Move-SbxItem -Path nothing/here.txt -Destination somewhere.txt -PassThru -ErrorAction SilentlyContinue -ErrorVariable err

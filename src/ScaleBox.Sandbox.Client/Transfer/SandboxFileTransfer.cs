@@ -117,7 +117,7 @@ public sealed class SandboxFileTransfer
         catch (Exception e)
         {
             // The post's failure is the one to report; the lookup's, if any, is only waited for.
-            await WaitQuietlyAsync(lookup).ConfigureAwait(false);
+            await SideRequest.WaitQuietlyAsync(lookup).ConfigureAwait(false);
             await TryRemoveAsync(staging).ConfigureAwait(false);
             if (await FileInTheWayAsync(e, remotePath, cancellationToken).ConfigureAwait(false) is { } inTheWay)
             {
@@ -360,22 +360,6 @@ public sealed class SandboxFileTransfer
     }
 
     static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
-
-    /// <summary>Waits for a request made alongside one that failed, so that none outlives the call; its own outcome is not wanted.</summary>
-    static async Task WaitQuietlyAsync(Task? alongside)
-    {
-        if (alongside is null)
-        {
-            return;
-        }
-        try
-        {
-            await alongside.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
-        {
-        }
-    }
 
     // ---------------------------------------------------------------- download
 

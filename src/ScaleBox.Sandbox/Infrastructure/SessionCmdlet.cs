@@ -70,11 +70,15 @@ public abstract class SessionCmdlet : CancellableCmdlet
     /// error (and yields nothing) when a literal path is not found; a pattern that matches
     /// nothing yields nothing, silently, unless <see cref="UnmatchedPatternIsError"/>.
     /// </summary>
-    protected IReadOnlyList<SandboxItem> ResolveItems(string path, bool literal)
+    protected IReadOnlyList<SandboxItem> ResolveItems(string path, bool literal) =>
+        ResolveItems(path, FindItemsAsync(Client, path, literal, CancelToken, UnmatchedPatternIsError));
+
+    /// <summary>As ResolveItems, for a path whose items are already being asked for (by <see cref="FindItemsAsync"/>).</summary>
+    protected IReadOnlyList<SandboxItem> ResolveItems(string path, Task<IReadOnlyList<SandboxItem>> finding)
     {
         try
         {
-            return FindItems(path, literal);
+            return Wait(finding);
         }
         catch (SandboxException e)
         {
@@ -82,10 +86,6 @@ public abstract class SessionCmdlet : CancellableCmdlet
             return new SandboxItem[0];
         }
     }
-
-    /// <summary>As ResolveItems, but a failure (NotFound included) is thrown for the caller to judge.</summary>
-    protected IReadOnlyList<SandboxItem> FindItems(string path, bool literal) =>
-        Wait(FindItemsAsync(Client, path, literal, CancelToken, UnmatchedPatternIsError));
 
     /// <summary>
     /// Whether a -Path pattern that matches nothing is NotFound. The FileSystem provider's

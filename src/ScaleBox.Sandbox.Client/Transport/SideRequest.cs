@@ -1,0 +1,31 @@
+using System;
+using System.Threading.Tasks;
+using ScaleBox.Sandbox.Client.Errors;
+
+namespace ScaleBox.Sandbox.Client.Transport;
+
+/// <summary>
+/// A request made alongside another to save a round trip, whose answer matters only when the other
+/// one succeeds.
+/// </summary>
+public static class SideRequest
+{
+    /// <summary>
+    /// Waits for <paramref name="request"/> to end, however it ends, once the request beside it has
+    /// failed: that failure is the one to report, and no request outlives the call that made it.
+    /// </summary>
+    public static async Task WaitQuietlyAsync(Task? request)
+    {
+        if (request is null)
+        {
+            return;
+        }
+        try
+        {
+            await request.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
+        {
+        }
+    }
+}
