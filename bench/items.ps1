@@ -17,6 +17,10 @@
     Each measure is repeated -Runs times, the module and the SDK interleaved, and the median is
     reported; -WarmUpRuns rounds go first and are not counted (the local agent is still optimizing
     its request paths over its first few thousand requests).
+    With -RoundTripMs, both clients reach the agent through a relay that holds what it passes on
+    for half that time each way (DelayingRelay.cs), as a sandbox across a network would answer: run
+    with a small -Count and -ThrottleLimit 1 -SdkInFlight 1, it shows the round trips each client
+    spends per item, which loopback hides.
 #>
 param(
     [int] $Count = 500,
@@ -25,7 +29,8 @@ param(
     [int] $ThrottleLimit = 8,
     [int] $SdkInFlight = 8,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/ScaleBox.Sandbox'),
-    [string] $AgentPath
+    [string] $AgentPath,
+    [double] $RoundTripMs = 0
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -97,6 +102,7 @@ $loadAtStart = Get-LoadAverage
 $work = Join-Path ([System.IO.Path]::GetTempPath()) ('sbx-bench-items-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
 New-Item -ItemType Directory -Path $work | Out-Null
 $agent = $null
+$relay = $null
 try {
     $childFile = Join-Path $work 'items-child.ps1'
     Set-Content -LiteralPath $childFile -Value $childScript
@@ -104,11 +110,17 @@ try {
     if ($AgentPath) { $agentArguments.AgentPath = (Resolve-Path $AgentPath).ProviderPath }
     $agent = Start-TestAgent @agentArguments
     $env:SBX_BENCH_TOKEN = $agent.Token
+    $domain = $agent.Domain
+    if ($RoundTripMs -gt 0) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'DelayingRelay.cs')
+        $relay = [DelayingRelay]::new([int]($agent.Domain -split ':')[1], $RoundTripMs)
+        $domain = "127.0.0.1:$($relay.Port)"
+    }
 
     $module = @(); $sdk = @()
     for ($run = 1 - $WarmUpRuns; $run -le $Runs; $run++) {
         $moduleRoot = New-ItemsRoot "module-$run"
-        $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $childFile -ModulePath $modulePath -Domain $agent.Domain `
+        $text = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $childFile -ModulePath $modulePath -Domain $domain `
             -Root $moduleRoot -Count $Count -ThrottleLimit $ThrottleLimit
         if ($LASTEXITCODE -ne 0) { throw "The child pwsh failed (exit code $LASTEXITCODE): $($text -join "`n")" }
         $module += $text | Select-Object -Last 1 | ConvertFrom-Json
@@ -116,7 +128,7 @@ try {
 
         $sdkRoot = New-ItemsRoot "sdk-$run"
         $arguments = @{ token = $agent.Token; root = $sdkRoot; count = $Count; inFlight = $SdkInFlight; interop = $interop } | ConvertTo-Json -Compress
-        $json = & node (Join-Path $PSScriptRoot 'sdk-items.mjs') "http://$($agent.Domain)" $arguments
+        $json = & node (Join-Path $PSScriptRoot 'sdk-items.mjs') "http://$domain" $arguments
         if ($LASTEXITCODE -ne 0) { throw "sdk-items.mjs failed (exit code $LASTEXITCODE): $json" }
         $sdk += $json | Select-Object -Last 1 | ConvertFrom-Json
         Assert-ItemsDone $sdkRoot $sdk[-1] 'The SDK'
@@ -128,12 +140,13 @@ try {
 }
 finally {
     Remove-Item Env:SBX_BENCH_TOKEN -ErrorAction SilentlyContinue
+    if ($relay) { $relay.Dispose() }
     if ($agent) { Stop-TestAgent $agent }
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 $summary = [ordered]@{
-    'Items' = "$Count per step, module -ThrottleLimit $ThrottleLimit, SDK $SdkInFlight in flight; median of $Runs after $WarmUpRuns not counted; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
+    'Items' = "$Count per step, module -ThrottleLimit $ThrottleLimit, SDK $SdkInFlight in flight$(if ($RoundTripMs -gt 0) { ", through a relay adding a $RoundTripMs ms round trip" }); median of $Runs after $WarmUpRuns not counted; 1-min load average $loadAtStart at start, $(Get-LoadAverage) at end ($([Environment]::ProcessorCount) cores)"
 }
 foreach ($step in $steps.Keys) {
     $moduleSeconds = Get-Median ($module | ForEach-Object $step)
