@@ -267,6 +267,22 @@ Describe 'Get-SbxContent' {
             $err[0].TargetObject | Should -Be 'errors/missing.txt'
         }
 
+        It 'reports a directory or a missing file named from the root, first in line, as it does any other (its download asked for alongside)' {
+            $directory = Join-Path $agent.Home 'errors/from-root'
+            New-Item -ItemType Directory -Path $directory -Force | Out-Null
+            $missing = Join-Path $agent.Home 'errors/from-root-missing.txt'
+            foreach ($path in $directory, $missing) {
+                Get-SbxContent -LiteralPath $path -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+                $err | Should -HaveCount 1
+                $err[0].TargetObject | Should -Be $path
+            }
+            Get-SbxContent -LiteralPath $directory -ErrorAction SilentlyContinue -ErrorVariable err
+            $err[0].FullyQualifiedErrorId | Should -Be 'PathIsDirectory,ScaleBox.Sandbox.Commands.GetSbxContentCommand'
+            Get-SbxContent -LiteralPath $missing -ErrorAction SilentlyContinue -ErrorVariable err
+            $err[0].FullyQualifiedErrorId | Should -Be 'NotFound,ScaleBox.Sandbox.Commands.GetSbxContentCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
         It 'throws NotFound with -ErrorAction Stop' {
             { Get-SbxContent -LiteralPath errors/missing.txt -ErrorAction Stop } | Should -Throw -ErrorId 'NotFound,*'
         }
@@ -549,6 +565,29 @@ Describe 'Get-SbxContent' {
             $run.First | Should -Be 'b1 line 1'
             $run.OpenWhileWriting | Should -Be 7
             Get-SbxContent -Path (Join-Path $own.Home 'big/*.txt') -Session $session -Tail 1 | Should -Be (@(1..20) | ForEach-Object { 'filler line 30000' })
+        }
+
+        It 'asks for a path from the root and for its download side by side when nothing is read before it' {
+            # Two requests at once need two connections. A piped item is not looked up, so its download
+            # goes alone; nor is a relative path's download asked for before the lookup says where it is.
+            $path = Join-Path $own.Home 'small/f03.txt'
+            $counts = foreach ($way in 'absolute', 'piped', 'relative') {
+                $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
+                try {
+                    $lines = switch ($way) {
+                        'absolute' { Get-SbxContent -LiteralPath $path -Session $counted }
+                        'piped' { Get-SbxItem -LiteralPath $path -Session $counted | Get-SbxContent -Session $counted }
+                        'relative' { Get-SbxContent -LiteralPath small/f03.txt -Session $counted }
+                    }
+                    $lines[0] | Should -Be 'f3 line 1'
+                    $lines | Should -HaveCount 30001
+                    Get-DirectConnectionCount -Port $ownPort
+                }
+                finally {
+                    $counted | Remove-SbxSession
+                }
+            }
+            $counts | Should -Be @(2, 1, 1)
         }
 
         It 'opens one file at a time with -ThrottleLimit 1' {

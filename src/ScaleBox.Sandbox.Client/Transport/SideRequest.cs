@@ -28,4 +28,20 @@ public static class SideRequest
         {
         }
     }
+
+    /// <summary>As <see cref="WaitQuietlyAsync"/>, for a request whose answer is not wanted after all: what it opened is let go.</summary>
+    public static async Task DiscardAsync<T>(Task<T>? request) where T : class, IDisposable
+    {
+        if (request is null)
+        {
+            return;
+        }
+        try
+        {
+            (await request.ConfigureAwait(false))?.Dispose();
+        }
+        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
+        {
+        }
+    }
 }

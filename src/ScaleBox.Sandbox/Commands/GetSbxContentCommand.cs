@@ -130,7 +130,8 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             {
                 if (NamesOneItem(path, literal))
                 {
-                    _reads.Add(cancel => FindAndOpenAsync(client, path, literal, cancel));
+                    bool readNext = _reads.IsEmpty;
+                    _reads.Add(cancel => FindAndOpenAsync(client, path, literal, readNext, cancel));
                     continue;
                 }
                 // A pattern's matches, and the error for none, come after the files before it.
@@ -152,8 +153,19 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         base.DisposeResources();
     }
 
-    async Task<OpenedContent> FindAndOpenAsync(SandboxClient client, string path, bool literal, CancellationToken cancel)
+    /// <param name="readNext">
+    /// Nothing is before it: its download, read as soon as it opens, is asked for alongside the
+    /// lookup (one round trip, not two), and let go if the lookup finds a directory. Only for a path
+    /// from the root: a download names its path from there, and where the home is is not known
+    /// before the lookup. A file behind others is opened after its lookup, as its size decides
+    /// whether it is opened ahead.
+    /// </param>
+    async Task<OpenedContent> FindAndOpenAsync(SandboxClient client, string path, bool literal, bool readNext, CancellationToken cancel)
     {
+        string named = WithoutEscapes(path, literal);
+        Task<Stream>? opening = readNext && TotalCount != 0 && !ReadsTailFromEnd && named.StartsWith("/", StringComparison.Ordinal)
+            ? client.Transfer.OpenReadAsync(named, cancel)
+            : null;
         SandboxItem item;
         try
         {
@@ -161,9 +173,22 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         }
         catch (SandboxException e)
         {
+            await SideRequest.DiscardAsync(opening).ConfigureAwait(false);
             return OpenedContent.Failed(path, e);
         }
-        return await OpenAsync(client, item, cancel).ConfigureAwait(false);
+        if (opening is null || item.IsDirectory)
+        {
+            await SideRequest.DiscardAsync(opening).ConfigureAwait(false);
+            return await OpenAsync(client, item, cancel).ConfigureAwait(false);
+        }
+        try
+        {
+            return OpenedContent.Body(item, new CountingStream(await opening.ConfigureAwait(false)));
+        }
+        catch (SandboxException e)
+        {
+            return OpenedContent.Failed(item.Path, e);
+        }
     }
 
     /// <summary>Starts reading a file off the pipeline thread: its download opened (or its last lines read, for -Tail), to be written at its turn.</summary>

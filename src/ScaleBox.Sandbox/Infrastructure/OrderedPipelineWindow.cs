@@ -33,6 +33,9 @@ internal sealed class OrderedPipelineWindow<T> : IDisposable
         _write = write;
     }
 
+    /// <summary>Nothing in flight: a step added now is the next one written.</summary>
+    public bool IsEmpty => _steps.Count == 0;
+
     /// <param name="touches">The paths the step reads or changes, for <see cref="WriteAllIfMeeting"/>.</param>
     public void Add(Func<CancellationToken, Task<T>> step, params string[] touches)
     {
