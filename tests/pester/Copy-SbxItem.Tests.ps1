@@ -649,6 +649,44 @@ Describe 'Copy-SbxItem' {
             Get-Content -LiteralPath (Join-Path $agent.Home 'several-new/two.txt') | Should -Be 'two'
         }
 
+        It 'asks for the destination and for one file''s name in it side by side, unless written as a folder' {
+            # Two requests at once need two connections. Written "folder/", the destination is a folder
+            # whatever it is: its lookup comes first, then the name's in it.
+            $own = Start-TestAgent
+            try {
+                $counts = foreach ($written in 'folder', 'folder/', 'new-name.txt') {
+                    New-Item -ItemType Directory -Path (Join-Path $own.Home 'folder') -Force | Out-Null
+                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
+                    try {
+                        Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination $written -Force -Session $counted
+                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                    }
+                    finally {
+                        $counted | Remove-SbxSession
+                    }
+                }
+                $counts | Should -Be @(2, 1, 2)
+                Get-Content -LiteralPath (Join-Path $own.Home 'folder/one.txt') | Should -Be 'one'
+                Get-Content -LiteralPath (Join-Path $own.Home 'new-name.txt') | Should -Be 'one'
+                # Nothing was made below the new name for the lookup that was let go.
+                Test-Path -LiteralPath (Join-Path $own.Home 'new-name.txt') -PathType Leaf | Should -BeTrue
+            }
+            finally {
+                Stop-TestAgent $own
+            }
+        }
+
+        It 'copies a file onto an existing file named as the destination, letting go of the lookup below it' {
+            New-TextFile (Join-Path $agent.Home 'onto-file.txt') 'old' | Out-Null
+            Copy-SbxItem -ToSandbox -LiteralPath $two[1] -Destination onto-file.txt -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath (Join-Path $agent.Home 'onto-file.txt') | Should -Be 'two'
+            Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination onto-file.txt -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DestinationExists,ScaleBox.Sandbox.Commands.CopySbxItemCommand'
+            Get-Content -LiteralPath (Join-Path $agent.Home 'onto-file.txt') | Should -Be 'two'
+        }
+
         It 'copies one file into a sandbox folder written with a trailing slash' {
             Copy-SbxItem -ToSandbox -Path $two[0] -Destination slash-new/ -PassThru | ForEach-Object Path |
                 Should -Be (Join-Path $agent.Home 'slash-new/one.txt')

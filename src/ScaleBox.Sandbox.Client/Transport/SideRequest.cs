@@ -1,6 +1,5 @@
 using System;
 using System.Threading.Tasks;
-using ScaleBox.Sandbox.Client.Errors;
 
 namespace ScaleBox.Sandbox.Client.Transport;
 
@@ -24,8 +23,10 @@ public static class SideRequest
         {
             await request.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
+        catch (Exception)
         {
+            // Whatever it was (a refusal, a cancellation, a path the request itself would not take),
+            // the request beside it decides what is reported.
         }
     }
 
@@ -40,8 +41,10 @@ public static class SideRequest
         {
             (await request.ConfigureAwait(false))?.Dispose();
         }
-        catch (Exception e) when (e is SandboxException || e is ObjectDisposedException || e is OperationCanceledException)
+        catch (Exception)
         {
+            // Whatever it was (a refusal, a cancellation, a path the request itself would not take),
+            // the request beside it decides what is reported.
         }
     }
 }

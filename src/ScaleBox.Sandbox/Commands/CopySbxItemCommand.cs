@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -318,7 +319,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
 
         string target = Destination;
-        if (!TryGetDestination(targetClient, out SandboxItem? existing))
+        if (!TryGetDestination(targetClient, intoFolder, out SandboxItem? existing))
         {
             return;
         }
@@ -417,11 +418,34 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// The sandbox's -Destination, asked for once: every item of the command goes there, and
     /// nothing is written while the plan is made.
     /// </summary>
-    bool TryGetDestination(SandboxClient client, out SandboxItem? item)
+    /// <param name="intoFolder">
+    /// Whether the items go into -Destination whatever it is. When not (one item, to a name that
+    /// may be a folder: usually one), the item's name in it is asked for alongside, one round trip
+    /// instead of two, and let go if -Destination is not a folder.
+    /// </param>
+    bool TryGetDestination(SandboxClient client, bool intoFolder, out SandboxItem? item)
     {
         if (!_destinationKnown)
         {
-            if (!TryGetRemote(client, Destination, out _destinationItem))
+            using var unwanted = new CancellationTokenSource();
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(CancelToken, unwanted.Token);
+            Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder
+                ? null
+                : StartLeafLookups(client, Destination.Length > 1 ? Destination.TrimEnd('/') : Destination, either.Token);
+            bool found = TryGetRemote(client, Destination, out _destinationItem);
+            if (leaves is not null && found && _destinationItem is { IsDirectory: true })
+            {
+                // Awaited before the token goes: their answers are wanted.
+                Wait(Task.WhenAll(leaves.Values.Select(SideRequest.WaitQuietlyAsync)));
+                _leafLookups = leaves;
+            }
+            else if (leaves is not null)
+            {
+                // Stopped, not waited for: below a file, a lookup would go on to ask why.
+                unwanted.Cancel();
+                Wait(Task.WhenAll(leaves.Values.Select(SideRequest.WaitQuietlyAsync)));
+            }
+            if (!found)
             {
                 item = null;
                 return false;
@@ -440,24 +464,23 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
     bool TryGetLeaf(SandboxClient client, string folder, string path, out SandboxItem? item)
     {
-        _leafLookups ??= StartLeafLookups(client, folder);
-        return TryGetRemote(_leafLookups.TryGetValue(path, out Task<SandboxItem?>? started) ? started : client.Files.TryGetItemAsync(path, CancelToken), path, out item);
+        _leafLookups ??= StartLeafLookups(client, folder, CancelToken);
+        return TryGetRemote(_leafLookups.TryGetValue(SandboxPath.GetLeaf(path), out Task<SandboxItem?>? started) ? started : client.Files.TryGetItemAsync(path, CancelToken), path, out item);
     }
 
-    Dictionary<string, Task<SandboxItem?>> StartLeafLookups(SandboxClient client, string folder)
+    /// <summary>The lookups of the names the files of this command take in <paramref name="folder"/>, by name.</summary>
+    Dictionary<string, Task<SandboxItem?>> StartLeafLookups(SandboxClient client, string folder, CancellationToken cancel)
     {
         IEnumerable<string> leaves = IsBetweenSessions
             ? _remoteSources.FindAll(item => !item.IsDirectory).ConvertAll(item => item.Name)
             : _localSources.FindAll(local => !Directory.Exists(local)).ConvertAll(LocalLeaf);
         var lookups = new Dictionary<string, Task<SandboxItem?>>(StringComparer.Ordinal);
         var window = new SemaphoreSlim(ThrottleLimit);
-        CancellationToken cancel = CancelToken;
         foreach (string leaf in leaves)
         {
-            string path = SandboxPath.Join(folder, leaf);
-            if (!lookups.ContainsKey(path))
+            if (!lookups.ContainsKey(leaf))
             {
-                lookups[path] = LookUpAsync(path);
+                lookups[leaf] = LookUpAsync(SandboxPath.Join(folder, leaf));
             }
         }
         return lookups;

@@ -189,6 +189,11 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         {
             return OpenedContent.Failed(item.Path, e);
         }
+        catch (ArgumentException)
+        {
+            // A spelling the lookup takes and a download does not: opened by the path the agent gave.
+            return await OpenAsync(client, item, cancel).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Starts reading a file off the pipeline thread: its download opened (or its last lines read, for -Tail), to be written at its turn.</summary>
