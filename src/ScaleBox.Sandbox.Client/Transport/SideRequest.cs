@@ -33,18 +33,10 @@ public static class SideRequest
     /// <summary>As <see cref="WaitQuietlyAsync"/>, for a request whose answer is not wanted after all: what it opened is let go.</summary>
     public static async Task DiscardAsync<T>(Task<T>? request) where T : class, IDisposable
     {
-        if (request is null)
+        await WaitQuietlyAsync(request).ConfigureAwait(false);
+        if (request is { Status: TaskStatus.RanToCompletion })
         {
-            return;
-        }
-        try
-        {
-            (await request.ConfigureAwait(false))?.Dispose();
-        }
-        catch (Exception)
-        {
-            // Whatever it was (a refusal, a cancellation, a path the request itself would not take),
-            // the request beside it decides what is reported.
+            request.Result?.Dispose();
         }
     }
 }

@@ -433,17 +433,16 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 ? null
                 : StartLeafLookups(client, Destination.Length > 1 ? Destination.TrimEnd('/') : Destination, either.Token);
             bool found = TryGetRemote(client, Destination, out _destinationItem);
-            if (leaves is not null && found && _destinationItem is { IsDirectory: true })
+            if (leaves is not null)
             {
-                // Awaited before the token goes: their answers are wanted.
+                bool wanted = found && _destinationItem is { IsDirectory: true };
+                if (!wanted)
+                {
+                    unwanted.Cancel(); // below a file, a lookup would go on to ask why
+                }
+                // Ended, wanted or not, before their token goes.
                 Wait(Task.WhenAll(leaves.Values.Select(SideRequest.WaitQuietlyAsync)));
-                _leafLookups = leaves;
-            }
-            else if (leaves is not null)
-            {
-                // Stopped, not waited for: below a file, a lookup would go on to ask why.
-                unwanted.Cancel();
-                Wait(Task.WhenAll(leaves.Values.Select(SideRequest.WaitQuietlyAsync)));
+                _leafLookups = wanted ? leaves : null;
             }
             if (!found)
             {
