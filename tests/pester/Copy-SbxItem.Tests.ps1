@@ -654,18 +654,20 @@ Describe 'Copy-SbxItem' {
             # whatever it is: its lookup comes first, then the name's in it.
             $own = Start-TestAgent
             try {
+                # To a new name the lookup below it is cancelled, which closes its connection when it is
+                # still in flight: its count is left out, its copy is checked.
                 $counts = foreach ($written in 'folder', 'folder/', 'new-name.txt') {
                     New-Item -ItemType Directory -Path (Join-Path $own.Home 'folder') -Force | Out-Null
                     $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
                     try {
                         Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination $written -Force -Session $counted
-                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                        if ($written -ne 'new-name.txt') { Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1]) }
                     }
                     finally {
                         $counted | Remove-SbxSession
                     }
                 }
-                $counts | Should -Be @(2, 1, 2)
+                $counts | Should -Be @(2, 1)
                 Get-Content -LiteralPath (Join-Path $own.Home 'folder/one.txt') | Should -Be 'one'
                 Get-Content -LiteralPath (Join-Path $own.Home 'new-name.txt') | Should -Be 'one'
                 # Nothing was made below the new name for the lookup that was let go.
