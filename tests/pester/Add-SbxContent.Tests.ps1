@@ -57,6 +57,39 @@ Describe 'Add-SbxContent' {
         Get-RemoteText $name | Should -BeExactly "x`ny`n"
     }
 
+    It 'adds text exactly as written, whatever the shell would make of it, below, at and above the size sent inside the command' {
+        # Up to 64 KiB of UTF-8 text travels inside the append command; larger or other content is uploaded first.
+        $tricky = "-n %s %% \\n `$HOME `$(id) ``whoami`` 'single' `"double`" é 日本 🙂`r`n`ttab"
+        $cases = @(
+            @{ Name = 'tricky'; Value = $tricky; Encoding = 'utf8NoBOM' }
+            @{ Name = 'at-limit'; Value = 'x' * (64KB - 1); Encoding = 'utf8NoBOM' }
+            @{ Name = 'above-limit'; Value = 'y' * (64KB + 1); Encoding = 'utf8NoBOM' }
+            @{ Name = 'nul'; Value = "a`0b"; Encoding = 'utf8NoBOM' }
+            @{ Name = 'utf16'; Value = 'wide é'; Encoding = 'unicode' }
+        )
+        foreach ($case in $cases) {
+            $path = "add/exact-$($case.Name).txt"
+            New-RemoteText $path "before`n"
+            Add-SbxContent -Path $path -Value $case.Value -Encoding $case.Encoding
+            # As Set-SbxContent writes it: UTF-16 with its byte order mark.
+            $encoding = if ($case.Encoding -eq 'unicode') { [System.Text.Encoding]::Unicode } else { [System.Text.UTF8Encoding]::new($false) }
+            $expected = [System.Text.Encoding]::UTF8.GetBytes("before`n") + $encoding.GetPreamble() + $encoding.GetBytes($case.Value + "`n")
+            [System.IO.File]::ReadAllBytes((Join-Path $agent.Home $path)) | Should -Be $expected -Because "the $($case.Name) text is added as written"
+        }
+    }
+
+    It 'adds bytes that are not UTF-8 text unchanged' {
+        New-RemoteText 'add/raw.bin' ''
+        $bytes = [byte[]](0xff, 0xfe, 0x80, 0x41, 0xc3)
+        Add-SbxContent -Path add/raw.bin -Value $bytes -AsByteStream
+        [System.IO.File]::ReadAllBytes((Join-Path $agent.Home 'add/raw.bin')) | Should -Be $bytes
+    }
+
+    It 'creates a file with nothing added when the content is empty' {
+        Add-SbxContent -Path add/empty.txt -Value @() -AsByteStream
+        (Get-Item -LiteralPath (Join-Path $agent.Home 'add/empty.txt')).Length | Should -Be 0
+    }
+
     It 'returns the file with -PassThru' {
         New-RemoteText 'add/pass.txt' "a`n"
         $item = Add-SbxContent -Path add/pass.txt -Value 'b' -PassThru

@@ -164,6 +164,17 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         # With -Force nothing is asked first: a directory in the way is looked at only once the rename fails.
         Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-forced-item.txt -Value 'forced' -Force -Session $s } |
             Should -Be @('/upload', '/sandboxagent.Filesystem/Move')
+        # Small text is appended inside the command, in one request; other bytes, or a missing folder,
+        # go the upload's way (the missing folder after the one request that finds it missing).
+        Get-CopyRequest { Add-SbxContent -Path counted-folder/appended.txt -Value 'one', 'two' -Session $s } |
+            Should -Be @('/sandboxagent.Process/Start')
+        Get-CopyRequest { Add-SbxContent -Path counted-folder/appended.txt -Value ([byte[]](0, 10)) -AsByteStream -Session $s } |
+            Should -Be @('/upload', '/sandboxagent.Process/Start')
+        Get-CopyRequest { Add-SbxContent -Path counted-new-folder/appended.txt -Value 'three' -Session $s } |
+            Should -Be @('/sandboxagent.Process/Start', '/upload', '/sandboxagent.Process/Start')
+        [System.IO.File]::ReadAllBytes((Join-Path $agent.Home 'counted-folder/appended.txt')) |
+            Should -Be ([System.Text.Encoding]::UTF8.GetBytes("one`ntwo`n") + [byte[]](0, 10))
+        Get-Content -LiteralPath (Join-Path $agent.Home 'counted-new-folder/appended.txt') | Should -Be 'three'
         # The agent's answers here are whole: the items output are theirs, not asked for again.
         Get-CopyRequest { $returned.Item = New-SbxItem -ItemType Directory -Path counted-new-dir -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/MakeDir')

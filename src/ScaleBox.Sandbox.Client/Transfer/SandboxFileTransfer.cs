@@ -155,9 +155,11 @@ public sealed class SandboxFileTransfer
 
     /// <summary>
     /// Adds a stream to the end of a sandbox file, creating it (and its parents) when missing.
-    /// The content is uploaded to a hidden staging name beside the file, then appended in the
-    /// sandbox by <c>/bin/sh</c> (see <see cref="RemoteAppend"/>), so it is streamed, never
-    /// held in memory, and a failed upload leaves the file as it was.
+    /// The sandbox's <c>/bin/sh</c> appends (see <see cref="RemoteAppend"/>). Text of up to
+    /// <see cref="RemoteAppend.InlineMaxBytes"/> from a seekable stream goes inside that command,
+    /// in one request, when the file's folder exists; anything else is uploaded to a hidden
+    /// staging name beside the file first, so it is streamed, never held in memory, and a failed
+    /// upload leaves the file as it was.
     /// </summary>
     /// <returns>The file appended to, with the number of bytes added as its Length.</returns>
     /// <exception cref="SandboxException">As UploadAsync; PermissionDenied or InvalidArgument (a directory) from the append itself.</exception>
@@ -168,6 +170,10 @@ public sealed class SandboxFileTransfer
             throw new ArgumentNullException(nameof(content));
         }
         string leaf = RequireFilePath(remotePath, "append to");
+        if (await TryAppendInlineAsync(content, remotePath, cancellationToken).ConfigureAwait(false) is long added)
+        {
+            return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = added };
+        }
         string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
         SandboxUploadResult posted;
         try
@@ -185,6 +191,37 @@ public sealed class SandboxFileTransfer
             throw;
         }
         return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = posted.Length };
+    }
+
+    /// <summary>
+    /// Appends small text in one request; null, with the stream where it was, when the content
+    /// is not such text or the file's folder is missing.
+    /// </summary>
+    async Task<long?> TryAppendInlineAsync(Stream content, string remotePath, CancellationToken cancellationToken)
+    {
+        if (!content.CanSeek || content.Length - content.Position > RemoteAppend.InlineMaxBytes)
+        {
+            return null;
+        }
+        long start = content.Position;
+        byte[] bytes = new byte[content.Length - start];
+        int count = 0;
+        while (count < bytes.Length)
+        {
+            int read = await content.ReadAsync(bytes, count, bytes.Length - count, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            count += read;
+        }
+        if (RemoteAppend.AsInlineText(bytes, count) is string text
+            && await RemoteAppend.TryInlineAsync(_client.Processes, text, remotePath, Errors, cancellationToken).ConfigureAwait(false))
+        {
+            return count;
+        }
+        content.Position = start;
+        return null;
     }
 
     /// <summary>Uploads a local file; see <see cref="UploadAsync(Stream, string, IProgress{long}, CancellationToken)"/>.</summary>
