@@ -238,6 +238,43 @@ Describe 'Copy-SbxItem' {
         }
     }
 
+    Context 'one file out, downloaded alongside its lookup' {
+        It 'asks for a path from the root and for its download side by side, where -Verbose asks one after the other' {
+            # Two requests at once need two connections: a new session's pool then holds two.
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                $remote = New-RandomFile "$($own.Home)/out-$verbose.bin" (3MB + 5) -Seed 11
+                $back = New-LocalDir "alongside-$verbose"
+                Copy-SbxItem -FromSandbox -LiteralPath $remote -Destination $back -Session $counted -Verbose:$verbose 4>$null
+                Get-Sha (Join-Path $back "out-$verbose.bin") | Should -Be (Get-Sha $remote)
+                @(Get-ChildItem -LiteralPath $back -Force).Name | Should -Be "out-$verbose.bin"
+            }
+            $counts | Should -Be @(2, 1)
+        }
+
+        It 'lets the download go when the lookup or the plan does not copy it, reporting as before' {
+            $folder = New-RemoteDir 'alongside-src'
+            New-TextFile (Join-Path $folder 'kept.txt') 'remote' | Out-Null
+            $back = New-LocalDir 'alongside-back'
+            New-TextFile (Join-Path $back 'kept.txt') 'local' | Out-Null
+            $cases = @(
+                @{ Path = $folder; Error = 'DirectoryNeedsRecurse' }
+                @{ Path = (Join-Path $folder 'missing.txt'); Error = 'NotFound' }
+                @{ Path = (Join-Path $folder 'kept.txt'); Error = 'DestinationExists' }
+            )
+            foreach ($case in $cases) {
+                Copy-SbxItem -FromSandbox -LiteralPath $case.Path -Destination $back -ErrorAction SilentlyContinue -ErrorVariable err
+                $err | Should -HaveCount 1
+                $err[0].FullyQualifiedErrorId | Should -BeLike "$($case.Error)*"
+            }
+            Get-Content -LiteralPath (Join-Path $back 'kept.txt') | Should -Be 'local'
+            @(Get-ChildItem -LiteralPath $back -Force).Name | Should -Be 'kept.txt'
+            # The same file with -Force is copied, from the download sent alongside.
+            Copy-SbxItem -FromSandbox -LiteralPath (Join-Path $folder 'kept.txt') -Destination $back -Force
+            Get-Content -LiteralPath (Join-Path $back 'kept.txt') | Should -Be 'remote'
+        }
+    }
+
     Context 'directory trees' {
         BeforeAll {
             $source = Join-Path $work 'tree-src'

@@ -151,6 +151,9 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
             Should -Be @('/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Stat', '/upload', '/upload')
         Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath counted-up.txt -Destination (Join-Path $work 'counted-back.txt') -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/download')
+        # From the root the download goes alongside the lookup (either may come first): still two requests.
+        Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath (Join-Path $agent.Home 'counted-up.txt') -Destination (Join-Path $work 'counted-back-absolute.txt') -Session $s } |
+            Sort-Object | Should -Be @('/download', '/sandboxagent.Filesystem/Stat')
         # -PassThru takes the item from the agent's answer to the rename, as New-SbxItem does.
         $returned = @{}
         Get-CopyRequest { $returned.Item = Copy-SbxItem -ToSandbox -LiteralPath $file -Destination counted-passthru.txt -PassThru -Session $s } |

@@ -16,7 +16,7 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// <see cref="TreePathMapper"/> and <see cref="RemoteLinkRule"/>); every entry ends as one
 /// outcome: skipped entries and directories in listing order, then files as they finish, with
 /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each written under a
-/// temporary name and renamed when complete (<see cref="SandboxFileTransfer.DownloadFileAsync"/>).
+/// temporary name and renamed when complete (<see cref="SandboxFileTransfer.DownloadFileAsync(string, string, bool, SandboxDownloadOptions, IProgress{long}, CancellationToken)"/>).
 /// A new local destination may instead be filled from one tar stream (PackedTreeDownload, chosen
 /// by <see cref="SandboxTreeCopyOptions.Packing"/>); its outcomes then come from the archive's
 /// entries, once the tree is in place.

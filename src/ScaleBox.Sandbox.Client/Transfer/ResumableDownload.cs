@@ -36,10 +36,13 @@ internal sealed class ResumableDownload
     readonly SandboxDownloadOptions _options;
     readonly string? _expectedSha256;
     readonly TimeSpan _idle;
+    SandboxDownloadRequest? _begun;
 
-    public ResumableDownload(SandboxFileTransfer transfer, string remotePath, SandboxDownloadOptions? options)
+    /// <param name="begun">A first request sent before the download was decided on, taken over as its first answer.</param>
+    public ResumableDownload(SandboxFileTransfer transfer, string remotePath, SandboxDownloadOptions? options, SandboxDownloadRequest? begun = null)
     {
         _transfer = transfer;
+        _begun = begun;
         _remotePath = remotePath;
         _uriPath = RemotePaths.DownloadUriPath(remotePath);
         _options = options?.Clone() ?? new SandboxDownloadOptions();
@@ -80,35 +83,25 @@ internal sealed class ResumableDownload
                 // Once the agent has gone silent, only one short attempt to resume is made.
                 using var watchdog = new IdleWatchdog(cancellationToken, afterSilence ? Shorter(_idle, ResumeAnswerLimit) : _idle);
                 HttpResponseMessage response;
-                using (HttpRequestMessage request = _transfer.NewRequest(HttpMethod.Get, _uriPath))
+                try
                 {
-                    if (!first)
+                    response = await SendAsync(first, written, guard, watchdog.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!first && IsDrop(e, cancellationToken))
+                {
+                    // The resume request itself failed to connect or was cut before its headers.
+                    // Refused: nothing listens any more (the agent died), and asking again will not
+                    // change that. Silent again: the agent is frozen or unreachable. Both end here.
+                    if (IsRefused(e) || afterSilence)
                     {
-                        request.Headers.Range = new RangeHeaderValue(written, null);
-                        request.Headers.IfRange = guard;
+                        throw GaveUp(e, watchdog, written, total);
                     }
-                    try
-                    {
-                        response = await _transfer.Http
-                            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token)
-                            .ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (!first && IsDrop(e, cancellationToken))
-                    {
-                        // The resume request itself failed to connect or was cut before its headers.
-                        // Refused: nothing listens any more (the agent died), and asking again will not
-                        // change that. Silent again: the agent is frozen or unreachable. Both end here.
-                        if (IsRefused(e) || afterSilence)
-                        {
-                            throw GaveUp(e, watchdog, written, total);
-                        }
-                        resumes = await ResumeOrThrowAsync(e, watchdog, guard, resumes, written, total, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-                    catch (Exception e) when (!(e is SandboxException))
-                    {
-                        throw Translate(e, watchdog, cancellationToken);
-                    }
+                    resumes = await ResumeOrThrowAsync(e, watchdog, guard, resumes, written, total, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                catch (Exception e) when (!(e is SandboxException))
+                {
+                    throw Translate(e, watchdog, cancellationToken);
                 }
 
                 using (response)
@@ -221,6 +214,26 @@ internal sealed class ResumableDownload
             Sha256 = sha256,
             ResumeCount = resumes,
         };
+    }
+
+    /// <summary>
+    /// The first request (the one sent ahead, when there is one) or a request for the rest from
+    /// byte <paramref name="written"/>, guarded by <paramref name="guard"/>.
+    /// </summary>
+    async Task<HttpResponseMessage> SendAsync(bool first, long written, RangeConditionHeaderValue? guard, CancellationToken watchdog)
+    {
+        if (first && _begun is { } begun)
+        {
+            _begun = null;
+            return await begun.TakeAsync(watchdog).ConfigureAwait(false);
+        }
+        using HttpRequestMessage request = _transfer.NewRequest(HttpMethod.Get, _uriPath);
+        if (!first)
+        {
+            request.Headers.Range = new RangeHeaderValue(written, null);
+            request.Headers.IfRange = guard;
+        }
+        return await _transfer.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog).ConfigureAwait(false);
     }
 
     /// <summary>

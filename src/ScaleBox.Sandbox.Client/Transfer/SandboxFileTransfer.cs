@@ -410,7 +410,7 @@ public sealed class SandboxFileTransfer
     /// NotFound (404), InvalidArgument (400: a directory), Unauthenticated (401); Aborted when
     /// the file changed between a drop and the resume (nothing is spliced); DataLoss when the
     /// SHA-256 is not the expected one; Unavailable when the connection is lost for good. After
-    /// a failure <paramref name="destination"/> holds partial data: <see cref="DownloadFileAsync"/>
+    /// a failure <paramref name="destination"/> holds partial data: <see cref="DownloadFileAsync(string, string, bool, SandboxDownloadOptions, IProgress{long}, CancellationToken)"/>
     /// discards it for you.
     /// </exception>
     public Task<SandboxDownloadResult> DownloadAsync(string remotePath, Stream destination, SandboxDownloadOptions? options = null,
@@ -429,6 +429,17 @@ public sealed class SandboxFileTransfer
     }
 
     /// <summary>
+    /// Sends a download's first request now, before the caller has decided to take it, so that it
+    /// travels alongside whatever decides (a lookup of the path, say): see <see cref="SandboxDownloadRequest"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the request while no download has taken it.</param>
+    public SandboxDownloadRequest BeginDownload(string remotePath, CancellationToken cancellationToken = default)
+    {
+        RequirePath(remotePath, "download");
+        return new SandboxDownloadRequest(this, remotePath, cancellationToken);
+    }
+
+    /// <summary>
     /// Downloads a sandbox file to a local file. The bytes go to a hidden temporary file in the
     /// target's directory, which is renamed onto the target only when complete and verified;
     /// on failure or cancellation it is deleted and the target is left as it was.
@@ -436,10 +447,30 @@ public sealed class SandboxFileTransfer
     /// <param name="localPath">The file to write; its directory must exist.</param>
     /// <param name="overwrite">Replace an existing file. Without it an existing target is an AlreadyExists error, raised before anything is transferred.</param>
     /// <exception cref="SandboxException">AlreadyExists (Target is the local path), and all of <see cref="DownloadAsync"/>'s.</exception>
-    public async Task<SandboxDownloadResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false,
+    public Task<SandboxDownloadResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false,
         SandboxDownloadOptions? options = null, IProgress<long>? bytesReceived = null, CancellationToken cancellationToken = default)
     {
         RequirePath(remotePath, "download");
+        return DownloadFileAsync(remotePath, null, localPath, overwrite, options, bytesReceived, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="DownloadFileAsync(string, string, bool, SandboxDownloadOptions, IProgress{long}, CancellationToken)"/>,
+    /// taking <paramref name="begun"/>'s answer as the first one. The caller still disposes <paramref name="begun"/>.
+    /// </summary>
+    public Task<SandboxDownloadResult> DownloadFileAsync(SandboxDownloadRequest begun, string localPath, bool overwrite = false,
+        SandboxDownloadOptions? options = null, IProgress<long>? bytesReceived = null, CancellationToken cancellationToken = default)
+    {
+        if (begun is null)
+        {
+            throw new ArgumentNullException(nameof(begun));
+        }
+        return DownloadFileAsync(begun.RemotePath, begun, localPath, overwrite, options, bytesReceived, cancellationToken);
+    }
+
+    async Task<SandboxDownloadResult> DownloadFileAsync(string remotePath, SandboxDownloadRequest? begun, string localPath, bool overwrite,
+        SandboxDownloadOptions? options, IProgress<long>? bytesReceived, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrEmpty(localPath))
         {
             throw new ArgumentException("A local file path is required to download to.", nameof(localPath));
@@ -458,7 +489,7 @@ public sealed class SandboxFileTransfer
         SandboxDownloadResult result;
         using (LocalStagingFile staging = LocalStagingFile.Create(target))
         {
-            result = await DownloadAsync(remotePath, staging.Stream, options, bytesReceived, cancellationToken).ConfigureAwait(false);
+            result = await new ResumableDownload(this, remotePath, options, begun).RunAsync(staging.Stream, bytesReceived, cancellationToken).ConfigureAwait(false);
             await staging.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             bool committed;
             try
@@ -639,7 +670,7 @@ public sealed class SandboxFileTransfer
     /// Symbolic links: a link to a directory is never followed; a link to a file is copied (as
     /// the file) only when its target resolves inside the copied tree without passing through
     /// another link, else Skipped (<see cref="SandboxTransferReason.SymbolicLink"/>). Files are
-    /// written with <see cref="DownloadFileAsync"/> (temporary name, then rename). A new local
+    /// written with <see cref="DownloadFileAsync(string, string, bool, SandboxDownloadOptions, IProgress{long}, CancellationToken)"/> (temporary name, then rename). A new local
     /// directory may instead be filled from one tar stream made by the sandbox's tar
     /// (<see cref="SandboxTreeCopyOptions.Packing"/>): then only the archive's regular files and
     /// directories under safe names are written, and every link in it is Skipped.

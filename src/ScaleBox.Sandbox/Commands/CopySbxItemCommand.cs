@@ -40,6 +40,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     // folder to copy into depends on how many items there are.
     readonly List<string> _localSources = new List<string>();
     readonly List<SandboxItem> _remoteSources = new List<SandboxItem>();
+    // The one file's download sent alongside its lookup, and what that lookup found.
+    SandboxDownloadRequest? _begunDownload;
+    IReadOnlyList<SandboxItem>? _begunItems;
 
     /// <summary>
     /// What to copy: local paths with -ToSandbox, sandbox paths with -FromSandbox. Wildcards
@@ -201,10 +204,48 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         else
         {
             bool literal = ParameterSetName == LiteralSet;
-            foreach (string path in literal ? LiteralPath : Path)
+            string[] paths = literal ? LiteralPath : Path;
+            foreach (string path in paths)
             {
+                if (paths.Length == 1 && BeginsDownloadOf(path, literal) is { } begun)
+                {
+                    _begunDownload = begun;
+                    _begunItems = ResolveItems(path, literal);
+                    _remoteSources.AddRange(_begunItems);
+                    continue;
+                }
                 _remoteSources.AddRange(ResolveItems(path, literal));
             }
+        }
+    }
+
+    /// <summary>
+    /// The download of the one path this command copies out, sent alongside its lookup: a copy of
+    /// one file costs one round trip, not two. Only when nothing is asked or said before it
+    /// (<see cref="SilentConsent"/>), nothing more comes from the pipeline, the copy is not a
+    /// job (which outlives this call) nor of a folder (-Recurse), and the path is from the root: a
+    /// download names its file from there, and the home is not known before the lookup. The
+    /// download is let go when the lookup finds no file, or the plan does not copy it.
+    /// </summary>
+    SandboxDownloadRequest? BeginsDownloadOf(string path, bool literal)
+    {
+        if (_begunDownload is not null || _remoteSources.Count > 0 || MyInvocation.ExpectingInput || AsJob || Recurse
+            || IsBetweenSessions || !NamesOneItem(path, literal) || !SilentConsent.Holds(this, ConfirmImpact.Medium))
+        {
+            return null;
+        }
+        string named = WithoutEscapes(path, literal);
+        if (!named.StartsWith("/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        try
+        {
+            return Client.Transfer.BeginDownload(named, CancelToken);
+        }
+        catch (ArgumentException)
+        {
+            return null; // a path a download cannot carry: the lookup says what is wrong with it
         }
     }
 
@@ -234,6 +275,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 PlanDownload(item, intoFolder);
             }
         }
+        TakeOrLetGoBegunDownload();
         if (_plan.Count == 0)
         {
             return;
@@ -259,6 +301,28 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             ThrowTerminatingError(SandboxErrors.ToErrorRecord(e));
         }
+    }
+
+    /// <summary>The download sent alongside the lookup goes to the plan's one copy when that copies its file; otherwise it is let go now.</summary>
+    void TakeOrLetGoBegunDownload()
+    {
+        if (_begunDownload is null)
+        {
+            return;
+        }
+        if (_plan.Count == 1 && _plan[0] is { Upload: false, IsDirectory: false } only && _begunItems is { Count: 1 } found && only.Source == found[0].Path)
+        {
+            only.BegunDownload = _begunDownload;
+            return;
+        }
+        _begunDownload.Dispose();
+        _begunDownload = null;
+    }
+
+    protected override void DisposeResources()
+    {
+        _begunDownload?.Dispose();
+        base.DisposeResources();
     }
 
     // ------------------------------------------------------------ planning (pipeline thread)
@@ -625,7 +689,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         else
         {
-            SandboxDownloadResult downloaded = await client.Transfer.DownloadFileAsync(copy.Source, copy.Destination, Force, null, bytes, cancel).ConfigureAwait(false);
+            SandboxDownloadResult downloaded = copy.BegunDownload is { } begun
+                ? await client.Transfer.DownloadFileAsync(begun, copy.Destination, Force, null, bytes, cancel).ConfigureAwait(false)
+                : await client.Transfer.DownloadFileAsync(copy.Source, copy.Destination, Force, null, bytes, cancel).ConfigureAwait(false);
             string resumed = downloaded.ResumeCount > 0 ? $", resumed {downloaded.ResumeCount} time(s)" : string.Empty;
             await sink.WriteVerboseAsync($"Copied {copy.Source} to {copy.Destination} ({downloaded.Length} bytes{resumed}).", cancel).ConfigureAwait(false);
             if (PassThru)
@@ -723,6 +789,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
         /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
         public bool MakeParent { get; set; }
+
+        /// <summary>The download's first request, sent alongside the lookup of its path.</summary>
+        public SandboxDownloadRequest? BegunDownload { get; set; }
 
         public string Source { get; }
 

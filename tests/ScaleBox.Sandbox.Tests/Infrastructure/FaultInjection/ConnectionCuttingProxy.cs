@@ -23,6 +23,7 @@ public sealed class ConnectionCuttingProxy : IAsyncDisposable
     readonly Task _acceptLoop;
     int _accepted;
     int _cuts;
+    int _closed;
 
     public ConnectionCuttingProxy(int targetPort)
     {
@@ -40,6 +41,9 @@ public sealed class ConnectionCuttingProxy : IAsyncDisposable
 
     /// <summary>Connections accepted so far.</summary>
     public int ConnectionCount => Volatile.Read(ref _accepted);
+
+    /// <summary>Connections that have ended (cut, or closed by either side) so far.</summary>
+    public int ClosedCount => Volatile.Read(ref _closed);
 
     /// <summary>Connections cut so far.</summary>
     public int CutCount => Volatile.Read(ref _cuts);
@@ -126,6 +130,7 @@ public sealed class ConnectionCuttingProxy : IAsyncDisposable
         Close(client);
         Close(upstream);
         await Task.WhenAll(requests, responses);
+        Interlocked.Increment(ref _closed);
     }
 
     /// <summary>Copies one direction; on a cut, forwards exactly the allowed bytes and signals.</summary>
