@@ -71,10 +71,24 @@ Describe 'Add-SbxContent' {
             $path = "add/exact-$($case.Name).txt"
             New-RemoteText $path "before`n"
             Add-SbxContent -Path $path -Value $case.Value -Encoding $case.Encoding
-            # As Set-SbxContent writes it: UTF-16 with its byte order mark.
+            # UTF-16 without its byte order mark, which does not go into the middle of a file.
             $encoding = if ($case.Encoding -eq 'unicode') { [System.Text.Encoding]::Unicode } else { [System.Text.UTF8Encoding]::new($false) }
-            $expected = [System.Text.Encoding]::UTF8.GetBytes("before`n") + $encoding.GetPreamble() + $encoding.GetBytes($case.Value + "`n")
+            $expected = [System.Text.Encoding]::UTF8.GetBytes("before`n") + $encoding.GetBytes($case.Value + "`n")
             [System.IO.File]::ReadAllBytes((Join-Path $agent.Home $path)) | Should -Be $expected -Because "the $($case.Name) text is added as written"
+        }
+    }
+
+    It 'starts only a new or empty file with the byte order mark of -Encoding, as Add-Content does' {
+        # utf8BOM text goes inside the command, UTF-16 through an upload: both ways alike.
+        foreach ($name in 'utf8BOM', 'unicode') {
+            $encoding = [System.Text.Encoding]::GetEncoding($(if ($name -eq 'unicode') { 'utf-16' } else { 'utf-8' }))
+            $bom = $encoding.GetPreamble()
+            New-RemoteText "add/bom-empty-$name.txt" ''
+            foreach ($path in "add/bom-new-$name.txt", "add/bom-empty-$name.txt") {
+                Add-SbxContent -Path $path -Value 'a' -Encoding $name
+                Add-SbxContent -Path $path -Value 'b' -Encoding $name
+                [System.IO.File]::ReadAllBytes((Join-Path $agent.Home $path)) | Should -Be ($bom + $encoding.GetBytes("a`nb`n")) -Because "$path starts with one mark"
+            }
         }
     }
 

@@ -16,8 +16,10 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// </summary>
 internal static class RemoteAppend
 {
-    // Paths are passed as arguments ($1, $2), never spliced into the script.
-    const string Script = "cat -- \"$1\" >> \"$2\"; status=$?; rm -f -- \"$1\"; exit $status";
+    // Paths are passed as arguments ($1, $2), never spliced into the script. The file is opened
+    // for appending (made if missing) before the test, so the preamble ($3, a printf format of
+    // octal escapes only) starts exactly the files that were new or empty.
+    const string Script = "{ [ -s \"$2\" ] || printf \"$3\"; cat -- \"$1\"; } >> \"$2\"; status=$?; rm -f -- \"$1\"; exit $status";
 
     /// <summary>
     /// The content comes in an environment variable rather than an argument: a process's
@@ -25,7 +27,7 @@ internal static class RemoteAppend
     /// A missing folder ends the script with <see cref="NoFolderExitCode"/> before anything is
     /// written, and the caller goes the upload's way, which makes folders as a write does.
     /// </summary>
-    const string InlineScript = "[ -d \"$1\" ] || exit 3; printf '%s' \"$" + InlineVariable + "\" >> \"$2\"";
+    const string InlineScript = "[ -d \"$1\" ] || exit 3; { [ -s \"$2\" ] || printf \"$3\"; printf '%s' \"$" + InlineVariable + "\"; } >> \"$2\"";
     const string InlineVariable = "SBX_APPENDED_TEXT";
     const int NoFolderExitCode = 3;
 
@@ -39,8 +41,19 @@ internal static class RemoteAppend
 
     static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static SandboxProcessStartInfo Command(string staged, string target) =>
-        new SandboxProcessStartInfo("/bin/sh", new[] { "-c", Script, "sh", staged, target });
+    public static SandboxProcessStartInfo Command(string staged, string target, byte[] preamble) =>
+        new SandboxProcessStartInfo("/bin/sh", new[] { "-c", Script, "sh", staged, target, PrintfFormat(preamble) });
+
+    /// <summary>Bytes as a printf format that prints exactly them: octal escapes, nothing a shell or printf reads otherwise.</summary>
+    static string PrintfFormat(byte[] bytes)
+    {
+        var format = new StringBuilder(bytes.Length * 4);
+        foreach (byte b in bytes)
+        {
+            format.Append('\\').Append(System.Convert.ToString(b, 8).PadLeft(3, '0'));
+        }
+        return format.ToString();
+    }
 
     /// <summary>
     /// The bytes as text that an environment variable can carry unchanged: valid UTF-8 (the
@@ -66,17 +79,18 @@ internal static class RemoteAppend
     /// Appends text carried in the command, in one request. False, with nothing written, when the
     /// target's folder does not exist; throws with the shell's own words when the append fails.
     /// </summary>
-    public static async Task<bool> TryInlineAsync(SandboxProcesses processes, string text, string target, ErrorTranslator errors, CancellationToken cancellationToken)
+    public static async Task<bool> TryInlineAsync(SandboxProcesses processes, string text, string target, byte[] preamble,
+        ErrorTranslator errors, CancellationToken cancellationToken)
     {
-        var command = new SandboxProcessStartInfo("/bin/sh", new[] { "-c", InlineScript, "sh", SandboxPath.GetParent(target), target });
+        var command = new SandboxProcessStartInfo("/bin/sh", new[] { "-c", InlineScript, "sh", SandboxPath.GetParent(target), target, PrintfFormat(preamble) });
         command.Environment[InlineVariable] = text;
         SandboxProcessExit exit = await RunAndCheckAsync(processes, command, target, errors, NoFolderExitCode, cancellationToken).ConfigureAwait(false);
         return exit.Succeeded;
     }
 
     /// <summary>Appends a staged file and removes it; throws with the shell's own words when it fails.</summary>
-    public static Task RunAsync(SandboxProcesses processes, string staged, string target, ErrorTranslator errors, CancellationToken cancellationToken) =>
-        RunAndCheckAsync(processes, Command(staged, target), target, errors, null, cancellationToken);
+    public static Task RunAsync(SandboxProcesses processes, string staged, string target, byte[] preamble, ErrorTranslator errors, CancellationToken cancellationToken) =>
+        RunAndCheckAsync(processes, Command(staged, target, preamble), target, errors, null, cancellationToken);
 
     /// <summary>Runs an append command to its end; an exit other than success or <paramref name="allowedExitCode"/> throws.</summary>
     static async Task<SandboxProcessExit> RunAndCheckAsync(SandboxProcesses processes, SandboxProcessStartInfo command, string target,

@@ -163,14 +163,23 @@ public sealed class SandboxFileTransfer
     /// </summary>
     /// <returns>The file appended to, with the number of bytes added as its Length.</returns>
     /// <exception cref="SandboxException">As UploadAsync; PermissionDenied or InvalidArgument (a directory) from the append itself.</exception>
-    public async Task<SandboxUploadResult> AppendAsync(Stream content, string remotePath, CancellationToken cancellationToken = default)
+    public Task<SandboxUploadResult> AppendAsync(Stream content, string remotePath, CancellationToken cancellationToken = default) =>
+        AppendAsync(content, remotePath, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AppendAsync(Stream, string, CancellationToken)"/>, starting a file that is new
+    /// or empty with <paramref name="preambleIfEmpty"/> (an encoding's byte order mark, say), which
+    /// does not belong in the middle of a file.
+    /// </summary>
+    public async Task<SandboxUploadResult> AppendAsync(Stream content, string remotePath, byte[]? preambleIfEmpty, CancellationToken cancellationToken = default)
     {
         if (content is null)
         {
             throw new ArgumentNullException(nameof(content));
         }
         string leaf = RequireFilePath(remotePath, "append to");
-        if (await TryAppendInlineAsync(content, remotePath, cancellationToken).ConfigureAwait(false) is long added)
+        byte[] preamble = preambleIfEmpty ?? Array.Empty<byte>();
+        if (await TryAppendInlineAsync(content, remotePath, preamble, cancellationToken).ConfigureAwait(false) is long added)
         {
             return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = added };
         }
@@ -179,7 +188,7 @@ public sealed class SandboxFileTransfer
         try
         {
             posted = await PostAsync(content, staging, remotePath, false, null, cancellationToken).ConfigureAwait(false);
-            await RemoteAppend.RunAsync(_client.Processes, staging, remotePath, Errors, cancellationToken).ConfigureAwait(false);
+            await RemoteAppend.RunAsync(_client.Processes, staging, remotePath, preamble, Errors, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -197,7 +206,7 @@ public sealed class SandboxFileTransfer
     /// Appends small text in one request; null, with the stream where it was, when the content
     /// is not such text or the file's folder is missing.
     /// </summary>
-    async Task<long?> TryAppendInlineAsync(Stream content, string remotePath, CancellationToken cancellationToken)
+    async Task<long?> TryAppendInlineAsync(Stream content, string remotePath, byte[] preamble, CancellationToken cancellationToken)
     {
         if (!content.CanSeek || content.Length - content.Position > RemoteAppend.InlineMaxBytes)
         {
@@ -216,7 +225,7 @@ public sealed class SandboxFileTransfer
             count += read;
         }
         if (RemoteAppend.AsInlineText(bytes, count) is string text
-            && await RemoteAppend.TryInlineAsync(_client.Processes, text, remotePath, Errors, cancellationToken).ConfigureAwait(false))
+            && await RemoteAppend.TryInlineAsync(_client.Processes, text, remotePath, preamble, Errors, cancellationToken).ConfigureAwait(false))
         {
             return count;
         }

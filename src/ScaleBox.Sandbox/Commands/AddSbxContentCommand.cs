@@ -17,6 +17,13 @@ public sealed class AddSbxContentCommand : ContentWriterCmdlet
 {
     protected override string Action => "Add content";
 
-    protected override Task<SandboxUploadResult> Send(Stream content, string path) =>
-        Client.Transfer.AppendAsync(content, path, CancelToken);
+    /// <summary>
+    /// The byte order mark goes only to a file that is new or empty, as Add-Content writes it: not
+    /// into the middle of a file.
+    /// </summary>
+    protected override Task<SandboxUploadResult> Send(Stream content, string path)
+    {
+        content.Position = Preamble.Length;
+        return Client.Transfer.AppendAsync(content, path, Preamble, CancelToken);
+    }
 }

@@ -64,6 +64,8 @@ public abstract class ContentWriterCmdlet : SessionCmdlet
             ThrowTerminatingError(new ErrorRecord(e, "InvalidEncoding", ErrorCategory.InvalidArgument, Encoding));
             return;
         }
+        // Bytes are written as they are; text starts with its encoding's byte order mark, if it has one.
+        Preamble = AsByteStream ? new byte[0] : encoding.GetPreamble();
         string spoolPath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sbx-content-" + Guid.NewGuid().ToString("N"));
         _spool = new FileStream(spoolPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
         if (!AsByteStream)
@@ -160,9 +162,12 @@ public abstract class ContentWriterCmdlet : SessionCmdlet
         _spool?.Dispose();
     }
 
+    /// <summary>The byte order mark the spooled content starts with (none for most encodings, and for -AsByteStream).</summary>
+    protected byte[] Preamble { get; private set; } = new byte[0];
+
     /// <summary>The ShouldProcess action: "Set content" or "Add content".</summary>
     protected abstract string Action { get; }
 
-    /// <summary>Sends the spooled content to one sandbox path.</summary>
+    /// <summary>Sends the spooled content, from its start (<see cref="Preamble"/> included), to one sandbox path.</summary>
     protected abstract System.Threading.Tasks.Task<SandboxUploadResult> Send(Stream content, string path);
 }
