@@ -233,6 +233,30 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         Assert.False(File.Exists(Path.Combine(to, "a-big.bin")));
     }
 
+    [Fact]
+    public async Task A_file_copied_between_sandboxes_ends_when_the_source_stops_answering_mid_body()
+    {
+        string from = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("between-stall-from"), "big.bin"), FileLength, seed: 31);
+        string toFolder = agent.NewFolder("between-stall-to");
+        await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
+        proxy.StallResponse(1, 500_000, countFromBody: true);
+        using SandboxClient source = ClientThrough(proxy);
+        // The upload to the target is what waits for the source's bytes: its idle time ends the copy.
+        using SandboxClient target = new(new SandboxClientOptions(SandboxEndpoint.Parse(agent.HttpAddress.Authority), new AccessToken(agent.AccessToken))
+        {
+            Timeout = TimeSpan.FromSeconds(2),
+        });
+
+        // Bounded, so that a copy nothing ends fails the test instead of hanging it.
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() =>
+            source.Transfer.CopyToAsync(from, target, Path.Combine(toFolder, "big.bin")).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
+        Assert.Equal(1, proxy.ConnectionCount);
+        Assert.True(await EventuallyAsync(() => Directory.GetFileSystemEntries(toFolder).Length == 0),
+            "nothing, not even a staging file, is left in the target folder: " + string.Join(", ", Directory.GetFileSystemEntries(toFolder)));
+    }
+
     static async Task<bool> EventuallyAsync(Func<bool> condition)
     {
         for (int i = 0; i < 50; i++)
