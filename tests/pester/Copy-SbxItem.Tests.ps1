@@ -238,7 +238,7 @@ Describe 'Copy-SbxItem' {
         }
     }
 
-    Context 'one file out, downloaded alongside its lookup' {
+    Context 'files out: lookups and downloads side by side' {
         It 'asks for a path from the root and for its download side by side, where -Verbose asks one after the other' {
             # Two requests at once need two connections: a new session's pool then holds two.
             $counts = Measure-QuietAndToldConnection -Script {
@@ -250,6 +250,38 @@ Describe 'Copy-SbxItem' {
                 @(Get-ChildItem -LiteralPath $back -Force).Name | Should -Be "out-$verbose.bin"
             }
             $counts | Should -Be @(2, 1)
+        }
+
+        It 'asks for several paths, piped or named, side by side, and reports them in the order given' {
+            # Missing paths: nothing is downloaded, so the connections a new session holds are its lookups'.
+            $own = Start-TestAgent
+            try {
+                $paths = foreach ($i in 1..8) { "$($own.Home)/absent-$i.txt" }
+                $back = New-LocalDir 'side-by-side-lookups'
+                $counts = foreach ($way in 'piped', 'named', 'one at a time') {
+                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
+                    try {
+                        $err = $null
+                        switch ($way) {
+                            'piped' { $paths | Copy-SbxItem -FromSandbox -Destination $back -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
+                            'named' { Copy-SbxItem -FromSandbox -LiteralPath $paths -Destination $back -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
+                            'one at a time' { $paths | Copy-SbxItem -FromSandbox -Destination $back -ThrottleLimit 1 -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
+                        }
+                        $err.TargetObject | Should -Be $paths -Because "the $way paths' errors come in the order given"
+                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                    }
+                    finally {
+                        $counted | Remove-SbxSession
+                    }
+                }
+                $counts[0] | Should -BeGreaterThan 1
+                $counts[1] | Should -BeGreaterThan 1
+                $counts[2] | Should -Be 1
+                @(Get-ChildItem -LiteralPath $back -Force) | Should -BeNullOrEmpty
+            }
+            finally {
+                Stop-TestAgent $own
+            }
         }
 
         It 'lets the download go when the lookup or the plan does not copy it, reporting as before' {

@@ -40,6 +40,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     // folder to copy into depends on how many items there are.
     readonly List<string> _localSources = new List<string>();
     readonly List<SandboxItem> _remoteSources = new List<SandboxItem>();
+    // Sandbox paths asked for as they come, gathered into _remoteSources before planning.
+    readonly List<(string Path, Task<IReadOnlyList<SandboxItem>> Finding)> _remoteFindings = new List<(string, Task<IReadOnlyList<SandboxItem>>)>();
+    LookupWindow? _findingWindow;
     // The one file's download sent alongside its lookup, and what that lookup found.
     SandboxDownloadRequest? _begunDownload;
     IReadOnlyList<SandboxItem>? _begunItems;
@@ -205,6 +208,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             bool literal = ParameterSetName == LiteralSet;
             string[] paths = literal ? LiteralPath : Path;
+            SandboxClient client = Client;
             foreach (string path in paths)
             {
                 if (paths.Length == 1 && BeginsDownloadOf(path, literal) is { } begun)
@@ -214,9 +218,25 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                     _remoteSources.AddRange(_begunItems);
                     continue;
                 }
-                _remoteSources.AddRange(ResolveItems(path, literal));
+                _findingWindow ??= new LookupWindow(ThrottleLimit);
+                _remoteFindings.Add((path, _findingWindow.RunAsync(token => FindItemsAsync(client, path, literal, token), CancelToken)));
             }
         }
+    }
+
+    /// <summary>
+    /// The sandbox items the paths name, in the order named, their errors reported in that order.
+    /// The paths were asked for as they came, -ThrottleLimit at a time, since nothing is copied
+    /// before all are known: piped paths and several named ones cost one round trip together
+    /// rather than one each.
+    /// </summary>
+    void GatherRemoteFindings()
+    {
+        foreach ((string path, Task<IReadOnlyList<SandboxItem>> finding) in _remoteFindings)
+        {
+            _remoteSources.AddRange(ResolveItems(path, finding));
+        }
+        _remoteFindings.Clear();
     }
 
     /// <summary>
@@ -229,7 +249,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// </summary>
     SandboxDownloadRequest? BeginsDownloadOf(string path, bool literal)
     {
-        if (_begunDownload is not null || _remoteSources.Count > 0 || MyInvocation.ExpectingInput || AsJob || Recurse
+        if (_begunDownload is not null || _remoteSources.Count + _remoteFindings.Count > 0 || MyInvocation.ExpectingInput || AsJob || Recurse
             || IsBetweenSessions || !NamesOneItem(path, literal) || !SilentConsent.Holds(this, ConfirmImpact.Medium))
         {
             return null;
@@ -251,6 +271,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     protected override void EndProcessing()
     {
+        GatherRemoteFindings();
         // Several items, or a destination written as a folder ("out/"), go into that folder,
         // which is made if missing; one item to a missing path takes that path as its name.
         bool intoFolder = _localSources.Count + _remoteSources.Count > 1 || EndsWithSeparator(Destination);
@@ -538,28 +559,16 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             ? _remoteSources.FindAll(item => !item.IsDirectory).ConvertAll(item => item.Name)
             : _localSources.FindAll(local => !Directory.Exists(local)).ConvertAll(LocalLeaf);
         var lookups = new Dictionary<string, Task<SandboxItem?>>(StringComparer.Ordinal);
-        var window = new SemaphoreSlim(ThrottleLimit);
+        var window = new LookupWindow(ThrottleLimit);
         foreach (string leaf in leaves)
         {
             if (!lookups.ContainsKey(leaf))
             {
-                lookups[leaf] = LookUpAsync(SandboxPath.Join(folder, leaf));
+                string path = SandboxPath.Join(folder, leaf);
+                lookups[leaf] = window.RunAsync(token => client.Files.TryGetItemAsync(path, token), cancel);
             }
         }
         return lookups;
-
-        async Task<SandboxItem?> LookUpAsync(string path)
-        {
-            await window.WaitAsync(cancel).ConfigureAwait(false);
-            try
-            {
-                return await client.Files.TryGetItemAsync(path, cancel).ConfigureAwait(false);
-            }
-            finally
-            {
-                window.Release();
-            }
-        }
     }
 
     /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
