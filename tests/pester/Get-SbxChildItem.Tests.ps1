@@ -222,6 +222,36 @@ Describe 'Get-SbxChildItem' -Tag Smoke {
             Get-OsPath $pipe -Recurse | Should -Be @((Join-Path $pipe 'keep.d'), (Join-Path $pipe 'keep.d/w.log'), (Join-Path $pipe 'z.txt'))
         }
 
+        It 'lists piped directories side by side, writing each listing, error or file at its position' {
+            # Two listings at once need two connections: a new session's pool then holds two, one with -ThrottleLimit 1.
+            $own = Start-TestAgent
+            try {
+                $dirs = foreach ($i in 1..6) {
+                    $dir = New-Item -ItemType Directory -Path (Join-Path $own.Home "many/d$i") -Force
+                    Set-Content -LiteralPath (Join-Path $dir.FullName "f$i.txt") -Value $i
+                    $dir.FullName
+                }
+                $paths = @($dirs[0..2]) + @((Join-Path $own.Home 'many/missing'), (Join-Path $own.Home 'many/d4/f4.txt')) + @($dirs[4..5])
+                $counts = foreach ($limit in 16, 1) {
+                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
+                    try {
+                        $out = $paths | Get-SbxChildItem -ThrottleLimit $limit -Session $counted -ErrorAction Continue 2>&1
+                        $out | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "error: $($_.TargetObject)" } else { $_.Name } } |
+                            Should -Be @('f1.txt', 'f2.txt', 'f3.txt', "error: $(Join-Path $own.Home 'many/missing')", 'f4.txt', 'f5.txt', 'f6.txt')
+                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                    }
+                    finally {
+                        $counted | Remove-SbxSession
+                    }
+                }
+                $counts[0] | Should -BeGreaterThan 1
+                $counts[1] | Should -Be 1
+            }
+            finally {
+                Stop-TestAgent $own
+            }
+        }
+
         It 'stops the listing early with Select-Object -First 1' {
             $first = Get-SbxChildItem -Path tree -Recurse -ErrorVariable err | Select-Object -First 1
             @($first) | Should -HaveCount 1

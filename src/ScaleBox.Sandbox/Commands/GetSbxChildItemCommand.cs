@@ -1,8 +1,11 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
 using ScaleBox.Sandbox.Client.Files;
+using ScaleBox.Sandbox.Client.Transport;
 using ScaleBox.Sandbox.Infrastructure;
 
 namespace ScaleBox.Sandbox.Commands;
@@ -69,7 +72,17 @@ public sealed class GetSbxChildItemCommand : SessionCmdlet
     [Parameter]
     public SwitchParameter Name { get; set; }
 
+    /// <summary>
+    /// How many directories are listed at once (1 to 64; default 16), ahead of the one being written.
+    /// Output keeps the order of the paths whatever the limit; 1 lists each directory only after the
+    /// previous one's entries were written.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = ItemLookupCmdlet.DefaultThrottleLimit;
+
     NameFilter? _names;
+    OrderedPipelineWindow<ListedDirectory>? _listings;
 
     protected override void BeginProcessing()
     {
@@ -88,12 +101,15 @@ public sealed class GetSbxChildItemCommand : SessionCmdlet
             : Recurse ? SandboxFileSystem.RecursiveDepth
             : 1;
         bool literal = ParameterSetName == LiteralPathSet;
+        _listings ??= new OrderedPipelineWindow<ListedDirectory>(ThrottleLimit, CancelToken, Wait, WriteListing);
 
         foreach (string path in literal ? LiteralPath : Path)
         {
             string leaf = SandboxPath.GetLeaf(path);
             if (!literal && WildcardPattern.ContainsWildcardCharacters(leaf))
             {
+                // A pattern's matches, and its error, come after the listings before it.
+                _listings.WriteAll();
                 IReadOnlyList<SandboxItem> matches = ResolveItems(path, literal: false);
                 // A pattern that matched nothing but names an item as written ("br[1]") lists as a plain path.
                 if (!(matches.Count == 1 && matches[0].Name == leaf))
@@ -104,6 +120,15 @@ public sealed class GetSbxChildItemCommand : SessionCmdlet
             }
             List(WithoutEscapes(path, literal), depth);
         }
+        _listings.WriteFinished();
+    }
+
+    protected override void EndProcessing() => _listings?.WriteAll();
+
+    protected override void DisposeResources()
+    {
+        _listings?.Dispose();
+        base.DisposeResources();
     }
 
     /// <summary>
@@ -125,26 +150,45 @@ public sealed class GetSbxChildItemCommand : SessionCmdlet
         }
     }
 
+    /// <summary>Lists a directory off the pipeline thread, side by side with the listings before and after it; written at its turn.</summary>
     void List(string path, uint depth, string? relativeTo = null)
+    {
+        SandboxClient client = Client;
+        _listings!.Add(cancel => ListAsync(client, path, depth, relativeTo, cancel));
+    }
+
+    static async Task<ListedDirectory> ListAsync(SandboxClient client, string path, uint depth, string? relativeTo, CancellationToken cancel)
     {
         try
         {
-            IReadOnlyList<SandboxItem> listing = ListingOrder.AsGetChildItem(Wait(Client.Files.GetChildItemsAsync(path, depth, CancelToken)));
+            IReadOnlyList<SandboxItem> listing = ListingOrder.AsGetChildItem(await client.Files.GetChildItemsAsync(path, depth, cancel).ConfigureAwait(false));
             // -Name is relative to the listed directory, whose resolved path is the parent of its own entries.
             string root = relativeTo ?? (listing.Count == 0 ? path : listing.Select(i => i.DirectoryName).OrderBy(d => d.Length).First());
-            foreach (SandboxItem item in listing)
-            {
-                WriteIfWanted(item, root);
-            }
+            return ListedDirectory.Of(path, listing, root);
         }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.InvalidArgument && IsFile(path, out SandboxItem? file))
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.InvalidArgument)
         {
             // As Get-ChildItem, a file "lists" as itself.
-            WriteIfWanted(file!, file!.DirectoryName);
+            return await FileOrNullAsync(client, path, cancel).ConfigureAwait(false) is { } file
+                ? ListedDirectory.File(file)
+                : ListedDirectory.Failed(path, e);
         }
         catch (SandboxException e)
         {
-            WriteSandboxError(e, path);
+            return ListedDirectory.Failed(path, e);
+        }
+    }
+
+    void WriteListing(ListedDirectory listed)
+    {
+        if (listed.Failure is { } failure)
+        {
+            WriteSandboxError(failure, listed.Path);
+            return;
+        }
+        foreach (SandboxItem item in listed.Entries)
+        {
+            WriteIfWanted(item, listed.Root);
         }
     }
 
@@ -171,17 +215,16 @@ public sealed class GetSbxChildItemCommand : SessionCmdlet
         return itemPath.StartsWith(prefix, System.StringComparison.Ordinal) ? itemPath.Substring(prefix.Length) : name;
     }
 
-    bool IsFile(string path, out SandboxItem? file)
+    static async Task<SandboxItem?> FileOrNullAsync(SandboxClient client, string path, CancellationToken cancel)
     {
         try
         {
-            file = Wait(Client.Files.GetItemAsync(path, CancelToken));
-            return !file.IsDirectory;
+            SandboxItem item = await client.Files.GetItemAsync(path, cancel).ConfigureAwait(false);
+            return item.IsDirectory ? null : item;
         }
         catch (SandboxException)
         {
-            file = null;
-            return false;
+            return null;
         }
     }
 }
