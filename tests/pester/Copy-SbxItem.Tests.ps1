@@ -252,6 +252,22 @@ Describe 'Copy-SbxItem' {
             $counts | Should -Be @(2, 1)
         }
 
+        It 'downloads a relative path alongside its lookup once a lookup has shown the session its home' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                foreach ($name in 'first', 'second') {
+                    $null = New-RandomFile "$($own.Home)/rel-$verbose/$name.bin" (1MB + 3) -Seed 12
+                }
+                $back = New-LocalDir "relative-$verbose"
+                # The first relative path is looked up, then downloaded; the second goes side by side.
+                foreach ($name in 'first', 'second') {
+                    Copy-SbxItem -FromSandbox -LiteralPath "rel-$verbose/$name.bin" -Destination $back -Session $counted -Verbose:$verbose 4>$null
+                    Get-Sha (Join-Path $back "$name.bin") | Should -Be (Get-Sha "$($own.Home)/rel-$verbose/$name.bin")
+                }
+            }
+            $counts | Should -Be @(2, 1)
+        }
+
         It 'asks for several paths, piped or named, side by side, and reports them in the order given' {
             # Missing paths: nothing is downloaded, so the connections a new session holds are its lookups'.
             $own = Start-TestAgent

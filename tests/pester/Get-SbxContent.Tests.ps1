@@ -569,15 +569,20 @@ Describe 'Get-SbxContent' {
 
         It 'asks for a path from the root and for its download side by side when nothing is read before it' {
             # Two requests at once need two connections. A piped item is not looked up, so its download
-            # goes alone; nor is a relative path's download asked for before the lookup says where it is.
+            # goes alone; nor is a relative path's download asked for before a lookup has shown the
+            # session where its home is: after one, it is.
             $path = Join-Path $own.Home 'small/f03.txt'
-            $counts = foreach ($way in 'absolute', 'piped', 'relative') {
+            $counts = foreach ($way in 'absolute', 'piped', 'relative', 'relative, home known') {
                 $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
                 try {
                     $lines = switch ($way) {
                         'absolute' { Get-SbxContent -LiteralPath $path -Session $counted }
                         'piped' { Get-SbxItem -LiteralPath $path -Session $counted | Get-SbxContent -Session $counted }
                         'relative' { Get-SbxContent -LiteralPath small/f03.txt -Session $counted }
+                        'relative, home known' {
+                            $null = Get-SbxContent -LiteralPath small/f02.txt -TotalCount 1 -Session $counted
+                            Get-SbxContent -LiteralPath small/f03.txt -Session $counted
+                        }
                     }
                     $lines[0] | Should -Be 'f3 line 1'
                     $lines | Should -HaveCount 30001
@@ -587,7 +592,7 @@ Describe 'Get-SbxContent' {
                     $counted | Remove-SbxSession
                 }
             }
-            $counts | Should -Be @(2, 1, 1)
+            $counts | Should -Be @(2, 1, 1, 2)
         }
 
         It 'opens one file at a time with -ThrottleLimit 1' {

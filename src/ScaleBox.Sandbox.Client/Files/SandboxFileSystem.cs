@@ -54,13 +54,60 @@ public sealed class SandboxFileSystem
         return relative.Length == 0 ? home : Transfer.RemotePaths.Clean(SandboxPath.Join(home, relative));
     }
 
+    /// <summary>
+    /// The absolute form of a path (as <see cref="GetFullPathAsync"/>) without asking the agent:
+    /// false for a relative path while the home directory is not known yet. The home is learned
+    /// from the first lookup of a plain relative path (<c>notes/a.txt</c>), whose answer names it,
+    /// so that later relative paths can go into a URL (a download) alongside their lookup.
+    /// </summary>
+    public bool TryGetKnownFullPath(string path, out string fullPath)
+    {
+        fullPath = string.Empty;
+        if (string.IsNullOrEmpty(path))
+        {
+            return false;
+        }
+        if (path[0] == SandboxPath.Separator)
+        {
+            fullPath = Transfer.RemotePaths.Clean(path);
+            return true;
+        }
+        if (_home is not { } home || path[0] == '~')
+        {
+            return false;
+        }
+        fullPath = Transfer.RemotePaths.Clean(SandboxPath.Join(home, path));
+        return true;
+    }
+
     /// <exception cref="SandboxException">NotFound when the path does not exist.</exception>
     public Task<SandboxItem> GetItemAsync(string path, CancellationToken cancellationToken = default) =>
         MindingFilesOnTheWayAsync(path, SandboxErrorCode.NotFound, "find", () => StatAsync(path, cancellationToken), cancellationToken);
 
-    Task<SandboxItem> StatAsync(string path, CancellationToken cancellationToken) =>
-        Call("get", path, cancellationToken, async options =>
-            (await _rpc.StatAsync(new Proto.StatRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain));
+    async Task<SandboxItem> StatAsync(string path, CancellationToken cancellationToken)
+    {
+        SandboxItem item = await Call("get", path, cancellationToken, async options =>
+            (await _rpc.StatAsync(new Proto.StatRequest { Path = path }, options).ConfigureAwait(false)).Entry.ToItem(Domain)).ConfigureAwait(false);
+        _home ??= HomeOf(path, item.Path);
+        return item;
+    }
+
+    /// <summary>
+    /// The home directory a relative path was resolved against, read off the agent's answer for it:
+    /// only for a plain path (no <c>~</c>, <c>.</c>, <c>..</c> or doubled separator), whose absolute
+    /// form is the home, a separator, and the path as written.
+    /// </summary>
+    static string? HomeOf(string relative, string resolved)
+    {
+        if (relative.Length == 0 || relative[0] == SandboxPath.Separator || relative[0] == '~'
+            || Transfer.RemotePaths.Clean(relative) != relative.TrimEnd(SandboxPath.Separator)
+            || !resolved.EndsWith(SandboxPath.Separator + relative.TrimEnd(SandboxPath.Separator), StringComparison.Ordinal))
+        {
+            return null;
+        }
+        string home = resolved.Substring(0, resolved.Length - relative.TrimEnd(SandboxPath.Separator).Length - 1);
+        return home.Length > 0 && home[0] == SandboxPath.Separator ? home : null;
+    }
 
     /// <summary>
     /// A path below a file (<c>/etc/passwd/x</c>) cannot exist, but the agent's stat fails on it with

@@ -243,9 +243,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// The download of the one path this command copies out, sent alongside its lookup: a copy of
     /// one file costs one round trip, not two. Only when nothing is asked or said before it
     /// (<see cref="SilentConsent"/>), nothing more comes from the pipeline, the copy is not a
-    /// job (which outlives this call) nor of a folder (-Recurse), and the path is from the root: a
-    /// download names its file from there, and the home is not known before the lookup. The
-    /// download is let go when the lookup finds no file, or the plan does not copy it.
+    /// job (which outlives this call) nor of a folder (-Recurse), and the path is from the root or
+    /// the session knows its home (a download names its file from the root). The download is let
+    /// go when the lookup finds no file, another path than the download's, or the plan does not copy it.
     /// </summary>
     SandboxDownloadRequest? BeginsDownloadOf(string path, bool literal)
     {
@@ -254,14 +254,13 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             return null;
         }
-        string named = WithoutEscapes(path, literal);
-        if (!named.StartsWith("/", StringComparison.Ordinal))
+        if (!Client.Files.TryGetKnownFullPath(WithoutEscapes(path, literal), out string fullPath))
         {
             return null;
         }
         try
         {
-            return Client.Transfer.BeginDownload(named, CancelToken);
+            return Client.Transfer.BeginDownload(fullPath, CancelToken);
         }
         catch (ArgumentException)
         {
@@ -331,7 +330,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             return;
         }
-        if (_plan.Count == 1 && _plan[0] is { Upload: false, IsDirectory: false } only && _begunItems is { Count: 1 } found && only.Source == found[0].Path)
+        if (_plan.Count == 1 && _plan[0] is { Upload: false, IsDirectory: false } only && _begunItems is { Count: 1 } found
+            && only.Source == found[0].Path && found[0].Path == _begunDownload.RemotePath)
         {
             only.BegunDownload = _begunDownload;
             return;

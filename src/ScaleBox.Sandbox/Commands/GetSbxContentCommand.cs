@@ -155,16 +155,18 @@ public sealed class GetSbxContentCommand : ItemCmdlet
 
     /// <param name="readNext">
     /// Nothing is before it: its download, read as soon as it opens, is asked for alongside the
-    /// lookup (one round trip, not two), and let go if the lookup finds a directory. Only for a path
-    /// from the root: a download names its path from there, and where the home is is not known
-    /// before the lookup. A file behind others is opened after its lookup, as its size decides
+    /// lookup (one round trip, not two), and let go if the lookup finds a directory, or another
+    /// path than the download's. Only for a path from the root, or a relative one once the session
+    /// knows its home (<see cref="SandboxFileSystem.TryGetKnownFullPath"/>): a download names its
+    /// file from the root. A file behind others is opened after its lookup, as its size decides
     /// whether it is opened ahead.
     /// </param>
     async Task<OpenedContent> FindAndOpenAsync(SandboxClient client, string path, bool literal, bool readNext, CancellationToken cancel)
     {
         string named = WithoutEscapes(path, literal);
-        Task<Stream>? opening = readNext && TotalCount != 0 && !ReadsTailFromEnd && named.StartsWith("/", StringComparison.Ordinal)
-            ? client.Transfer.OpenReadAsync(named, cancel)
+        string fullPath = string.Empty;
+        Task<Stream>? opening = readNext && TotalCount != 0 && !ReadsTailFromEnd && client.Files.TryGetKnownFullPath(named, out fullPath)
+            ? client.Transfer.OpenReadAsync(fullPath, cancel)
             : null;
         SandboxItem item;
         try
@@ -176,7 +178,7 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             await SideRequest.DiscardAsync(opening).ConfigureAwait(false);
             return OpenedContent.Failed(path, e);
         }
-        if (opening is null || item.IsDirectory)
+        if (opening is null || item.IsDirectory || item.Path != fullPath)
         {
             await SideRequest.DiscardAsync(opening).ConfigureAwait(false);
             return await OpenAsync(client, item, cancel).ConfigureAwait(false);

@@ -37,4 +37,31 @@ public sealed class PathResolutionTests(LocalAgentFixture agent)
         Assert.Equal(folder, inside.Path);
         Assert.Equal(SandboxItemType.Directory, inside.Type);
     }
+
+    [Fact]
+    public async Task The_home_is_known_without_asking_once_a_plain_relative_path_was_looked_up()
+    {
+        string folder = agent.NewFolder("known-home");
+        string name = Path.GetFileName(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "a.txt"), "x");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        Assert.True(client.Files.TryGetKnownFullPath("/tmp//x/./y", out string absolute));
+        Assert.Equal("/tmp/x/y", absolute);
+        Assert.False(client.Files.TryGetKnownFullPath(name + "/a.txt", out _));
+
+        // Paths whose answer does not show the home plainly teach nothing.
+        foreach (string unclear in new[] { "~/" + name, "./" + name, name + "/../" + name + "/a.txt", name + "//a.txt" })
+        {
+            await client.Files.GetItemAsync(unclear);
+            Assert.False(client.Files.TryGetKnownFullPath(name, out _), unclear);
+        }
+        await client.Files.GetItemAsync(name + "/a.txt");
+
+        Assert.True(client.Files.TryGetKnownFullPath(name + "/b.txt", out string known));
+        Assert.Equal(Path.Combine(folder, "b.txt"), known);
+        Assert.True(client.Files.TryGetKnownFullPath("x/../" + name, out string cleaned));
+        Assert.Equal(folder, cleaned);
+        Assert.False(client.Files.TryGetKnownFullPath("~/" + name, out _));
+    }
 }
