@@ -297,6 +297,10 @@ Describe 'Get-SbxContent' {
             Get-SbxContent tail/ten.txt -Tail 50 | Should -HaveCount 10
             Get-SbxContent tail/ten.txt -Tail 0 | Should -BeNullOrEmpty
             Get-SbxContent tail/ten.txt -Tail 2 -Raw | Should -Be "line 9`nline 10"
+            New-RemoteText 'tail/empty.txt' '' | Out-Null
+            Get-SbxContent tail/empty.txt -Tail 3 -ErrorVariable err | Should -BeNullOrEmpty
+            Get-SbxContent (Join-Path $agent.Home 'tail/empty.txt') -Tail 3 -ErrorVariable +err | Should -BeNullOrEmpty
+            $err | Should -BeNullOrEmpty
         }
 
         It 'returns the last lines of a UTF-16 file (read whole), joined with -Raw' {

@@ -149,9 +149,10 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
                 '/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload', '/upload')
         Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $file, $second -Destination counted-new -Session $s } | Sort-Object |
             Should -Be @('/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Stat', '/upload', '/upload')
+        # Out: the lookup and the download, side by side (either may come first) for a relative path too,
+        # since the lookups above showed the session its home.
         Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath counted-up.txt -Destination (Join-Path $work 'counted-back.txt') -Session $s } |
-            Should -Be @('/sandboxagent.Filesystem/Stat', '/download')
-        # From the root the download goes alongside the lookup (either may come first): still two requests.
+            Sort-Object | Should -Be @('/download', '/sandboxagent.Filesystem/Stat')
         Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath (Join-Path $agent.Home 'counted-up.txt') -Destination (Join-Path $work 'counted-back-absolute.txt') -Session $s } |
             Sort-Object | Should -Be @('/download', '/sandboxagent.Filesystem/Stat')
         # -PassThru takes the item from the agent's answer to the rename, as New-SbxItem does.
@@ -167,6 +168,11 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         # With -Force nothing is asked first: a directory in the way is looked at only once the rename fails.
         Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-forced-item.txt -Value 'forced' -Force -Session $s } |
             Should -Be @('/upload', '/sandboxagent.Filesystem/Move')
+        # The last lines of a file from the root: its lookup and a read of its end (a suffix range, which
+        # needs no size) side by side, two requests in one round trip.
+        Get-CopyRequest { $returned.Tail = Get-SbxContent -LiteralPath (Join-Path $agent.Home 'counted-folder/counted.txt') -Tail 1 -Session $s } |
+            Sort-Object | Should -Be @('/download', '/sandboxagent.Filesystem/Stat')
+        $returned.Tail | Should -Be 'counted'
         # Small text is appended inside the command, in one request; other bytes, or a missing folder,
         # go the upload's way (the missing folder after the one request that finds it missing).
         Get-CopyRequest { Add-SbxContent -Path counted-folder/appended.txt -Value 'one', 'two' -Session $s } |

@@ -19,15 +19,40 @@ internal static class FileTail
     const int FirstWindow = 64 * 1024;
     const byte LineFeed = (byte)'\n';
 
-    /// <summary>The bytes of the last <paramref name="lineCount"/> lines, and the offset they end at.</summary>
+    /// <summary>
+    /// The bytes of the last <paramref name="lineCount"/> lines, and the offset they end at. The
+    /// first window is the file's last 64 KiB, asked for by a suffix range, so a tail of a few lines
+    /// costs one request; a larger one asks for more, four times as much each time.
+    /// </summary>
     public static async Task<SandboxFileTail> ReadLastLinesAsync(SandboxFileTransfer transfer, SandboxFileSystem files, string path, int lineCount, CancellationToken cancellationToken)
     {
+        if (lineCount > 0 && await transfer.ReadEndAsync(path, FirstWindow, cancellationToken).ConfigureAwait(false) is (byte[] end, long endStart, long endSize))
+        {
+            int start = StartOfLastLines(end, lineCount, endStart == 0);
+            if (start >= 0)
+            {
+                return TailOf(end, start, endStart);
+            }
+            return await ReadLastLinesAsync(transfer, path, lineCount, endSize, FirstWindow * 4L, cancellationToken).ConfigureAwait(false);
+        }
         long size = await ContentLengthAsync(files, path, cancellationToken).ConfigureAwait(false);
         if (lineCount <= 0 || size == 0)
         {
             return new SandboxFileTail(new byte[0], size);
         }
-        long window = FirstWindow;
+        return await ReadLastLinesAsync(transfer, path, lineCount, size, FirstWindow, cancellationToken).ConfigureAwait(false);
+    }
+
+    static SandboxFileTail TailOf(byte[] bytes, int start, long offset)
+    {
+        var tail = new byte[bytes.Length - start];
+        Buffer.BlockCopy(bytes, start, tail, 0, tail.Length);
+        return new SandboxFileTail(tail, offset + bytes.Length);
+    }
+
+    /// <summary>The last lines of a file of <paramref name="size"/> bytes, reading windows from its end that grow fourfold.</summary>
+    static async Task<SandboxFileTail> ReadLastLinesAsync(SandboxFileTransfer transfer, string path, int lineCount, long size, long window, CancellationToken cancellationToken)
+    {
         while (true)
         {
             long offset = Math.Max(0, size - window);
@@ -35,9 +60,7 @@ internal static class FileTail
             int start = StartOfLastLines(bytes, lineCount, offset == 0);
             if (start >= 0)
             {
-                var tail = new byte[bytes.Length - start];
-                Buffer.BlockCopy(bytes, start, tail, 0, tail.Length);
-                return new SandboxFileTail(tail, offset + bytes.Length);
+                return TailOf(bytes, start, offset);
             }
             window *= 4;
         }

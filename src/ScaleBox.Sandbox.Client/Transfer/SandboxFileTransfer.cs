@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 using ScaleBox.Sandbox.Client.Errors;
@@ -546,54 +547,23 @@ public sealed class SandboxFileTransfer
         {
             throw new ArgumentOutOfRangeException(nameof(offset), offset, "The offset cannot be negative.");
         }
-        string uriPath = RemotePaths.DownloadUriPath(remotePath);
-        HttpResponseMessage response;
-        using (var watchdog = new IdleWatchdog(cancellationToken, Timeout))
-        {
-            using (HttpRequestMessage request = NewRequest(HttpMethod.Get, uriPath))
-            {
-                if (offset > 0)
-                {
-                    request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, null);
-                }
-                try
-                {
-                    response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!(e is SandboxException))
-                {
-                    throw watchdog.Fired
-                        ? Errors.FromStatus(SandboxErrorCode.DeadlineExceeded, $"no answer for {watchdog.Idle.TotalSeconds:0.#} s", "read", remotePath, e)
-                        : Errors.Translate(e, "read", remotePath, cancellationToken);
-                }
-            }
-            try
-            {
-                if (offset > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
-                {
-                    response.Dispose();
-                    return Stream.Null; // nothing at or past the end
-                }
-                if (offset > 0 && response.StatusCode == HttpStatusCode.OK)
-                {
-                    // The range was ignored: refuse rather than hand out bytes from the wrong place.
-                    response.Dispose();
-                    throw Errors.FromStatus(SandboxErrorCode.Unimplemented,
-                        "the agent answered a range request with the whole file", "read", remotePath, null);
-                }
-                if (response.StatusCode != HttpStatusCode.OK && response.StatusCode != HttpStatusCode.PartialContent)
-                {
-                    throw await AgentHttpErrors.FromResponseAsync(response, Errors, "read", remotePath, watchdog.Token).ConfigureAwait(false);
-                }
-            }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
-        }
+        HttpResponseMessage response = await SendReadAsync(remotePath, offset > 0 ? new RangeHeaderValue(offset, null) : null, cancellationToken).ConfigureAwait(false);
         try
         {
+            if (offset > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                response.Dispose();
+                return Stream.Null; // nothing at or past the end
+            }
+            if (offset > 0 && response.StatusCode == HttpStatusCode.OK)
+            {
+                // The range was ignored: refuse rather than hand out bytes from the wrong place.
+                throw RangeIgnored(remotePath);
+            }
+            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                throw await AgentHttpErrors.FromResponseAsync(response, Errors, "read", remotePath, cancellationToken).ConfigureAwait(false);
+            }
             Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
             return new ResponseBodyStream(response, body, (error, position) => Errors.FromStatus(SandboxErrorCode.Unavailable,
                 $"the connection was lost after {position} bytes had been read ({ResumableDownload.Innermost(error).Message})",
@@ -603,6 +573,67 @@ public sealed class SandboxFileTransfer
         {
             response.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The last <paramref name="length"/> bytes of a file (all of a smaller one) in one request, with
+    /// where they start and the file's size, from a suffix range (<c>Range: bytes=-N</c>), which
+    /// needs no size known beforehand. Null when the answer does not say where the bytes start (an
+    /// empty file's odd <c>Content-Range</c>, say): the caller then asks for the size.
+    /// </summary>
+    internal async Task<(byte[] Bytes, long Start, long Size)?> ReadEndAsync(string remotePath, int length, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendReadAsync(remotePath, new RangeHeaderValue(null, length), cancellationToken).ConfigureAwait(false);
+        ContentRangeHeaderValue? range = response.Content.Headers.ContentRange;
+        long? start = response.StatusCode switch
+        {
+            HttpStatusCode.PartialContent when range is { HasRange: true, HasLength: true } && range.To - range.From + 1 <= length => range.From,
+            // The range ignored: the whole file, taken only when it is no larger than asked for.
+            HttpStatusCode.OK when response.Content.Headers.ContentLength <= length => 0,
+            HttpStatusCode.OK => throw RangeIgnored(remotePath),
+            _ => null,
+        };
+        if (start is not long from)
+        {
+            return null;
+        }
+        byte[] bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        return (bytes, from, range?.Length ?? bytes.Length);
+    }
+
+    SandboxException RangeIgnored(string remotePath) =>
+        Errors.FromStatus(SandboxErrorCode.Unimplemented, "the agent answered a range request with the whole file", "read", remotePath, null);
+
+    /// <summary>
+    /// Sends a GET of the file (with <paramref name="range"/>, when given) and returns the answer
+    /// once its headers are in when it is 200, 206 or 416; any other is thrown as the agent's error.
+    /// </summary>
+    async Task<HttpResponseMessage> SendReadAsync(string remotePath, RangeHeaderValue? range, CancellationToken cancellationToken)
+    {
+        using var watchdog = new IdleWatchdog(cancellationToken, Timeout);
+        HttpResponseMessage response;
+        using (HttpRequestMessage request = NewRequest(HttpMethod.Get, RemotePaths.DownloadUriPath(remotePath)))
+        {
+            request.Headers.Range = range;
+            try
+            {
+                response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is SandboxException))
+            {
+                throw watchdog.Fired
+                    ? Errors.FromStatus(SandboxErrorCode.DeadlineExceeded, $"no answer for {watchdog.Idle.TotalSeconds:0.#} s", "read", remotePath, e)
+                    : Errors.Translate(e, "read", remotePath, cancellationToken);
+            }
+        }
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.PartialContent or HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return response;
+        }
+        using (response)
+        {
+            throw await AgentHttpErrors.FromResponseAsync(response, Errors, "read", remotePath, watchdog.Token).ConfigureAwait(false);
         }
     }
 

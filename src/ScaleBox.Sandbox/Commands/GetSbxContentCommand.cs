@@ -154,20 +154,30 @@ public sealed class GetSbxContentCommand : ItemCmdlet
     }
 
     /// <param name="readNext">
-    /// Nothing is before it: its download, read as soon as it opens, is asked for alongside the
-    /// lookup (one round trip, not two), and let go if the lookup finds a directory, or another
-    /// path than the download's. Only for a path from the root, or a relative one once the session
-    /// knows its home (<see cref="SandboxFileSystem.TryGetKnownFullPath"/>): a download names its
-    /// file from the root. A file behind others is opened after its lookup, as its size decides
-    /// whether it is opened ahead.
+    /// Nothing is before it: its download (or, with -Tail, its last lines), read as soon as it
+    /// opens, is asked for alongside the lookup (one round trip, not two), and let go if the lookup
+    /// finds a directory, or another path than the download's. Only for a path from the root, or a
+    /// relative one once the session knows its home (<see cref="SandboxFileSystem.TryGetKnownFullPath"/>):
+    /// a download names its file from the root. A file behind others is opened after its lookup, as
+    /// its size decides whether it is opened ahead.
     /// </param>
     async Task<OpenedContent> FindAndOpenAsync(SandboxClient client, string path, bool literal, bool readNext, CancellationToken cancel)
     {
         string named = WithoutEscapes(path, literal);
         string fullPath = string.Empty;
-        Task<Stream>? opening = readNext && TotalCount != 0 && !ReadsTailFromEnd && client.Files.TryGetKnownFullPath(named, out fullPath)
-            ? client.Transfer.OpenReadAsync(fullPath, cancel)
-            : null;
+        Task<Stream>? opening = null;
+        Task<SandboxFileTail>? tailing = null;
+        if (readNext && TotalCount != 0 && client.Files.TryGetKnownFullPath(named, out fullPath))
+        {
+            if (!ReadsTailFromEnd)
+            {
+                opening = client.Transfer.OpenReadAsync(fullPath, cancel);
+            }
+            else if (Tail > 0)
+            {
+                tailing = client.Transfer.ReadLastLinesAsync(fullPath, Tail, cancel);
+            }
+        }
         SandboxItem item;
         try
         {
@@ -175,17 +185,19 @@ public sealed class GetSbxContentCommand : ItemCmdlet
         }
         catch (SandboxException e)
         {
-            await SideRequest.DiscardAsync(opening).ConfigureAwait(false);
+            await LetGoAsync(opening, tailing).ConfigureAwait(false);
             return OpenedContent.Failed(path, e);
         }
-        if (opening is null || item.IsDirectory || item.Path != fullPath)
+        if ((opening is null && tailing is null) || item.IsDirectory || item.Path != fullPath)
         {
-            await SideRequest.DiscardAsync(opening).ConfigureAwait(false);
+            await LetGoAsync(opening, tailing).ConfigureAwait(false);
             return await OpenAsync(client, item, cancel).ConfigureAwait(false);
         }
         try
         {
-            return OpenedContent.Body(item, new CountingStream(await opening.ConfigureAwait(false)));
+            return tailing is not null
+                ? OpenedContent.Tail(item, await tailing.ConfigureAwait(false))
+                : OpenedContent.Body(item, new CountingStream(await opening!.ConfigureAwait(false)));
         }
         catch (SandboxException e)
         {
@@ -196,6 +208,13 @@ public sealed class GetSbxContentCommand : ItemCmdlet
             // A spelling the lookup takes and a download does not: opened by the path the agent gave.
             return await OpenAsync(client, item, cancel).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Waits for the reads asked for alongside a lookup whose answer does not take them, letting go of what they opened.</summary>
+    static async Task LetGoAsync(Task<Stream>? opening, Task<SandboxFileTail>? tailing)
+    {
+        await SideRequest.DiscardAsync(opening).ConfigureAwait(false);
+        await SideRequest.WaitQuietlyAsync(tailing).ConfigureAwait(false);
     }
 
     /// <summary>Starts reading a file off the pipeline thread: its download opened (or its last lines read, for -Tail), to be written at its turn.</summary>
