@@ -530,7 +530,13 @@ Describe 'Get-SbxContent' {
                     ForEach-Object {
                         if ($null -eq $script:openWhileWriting) {
                             # Each download opened and not read to its end holds a connection of its own.
-                            Wait-Until { (Get-DirectConnectionCount -Port $ownPort) -ge $AtLeast }
+                            # (A generous wait: in the whole suite's process, the downloads' tasks may start late.)
+                            try {
+                                Wait-Until { ($script:lastCount = Get-DirectConnectionCount -Port $ownPort) -ge $AtLeast } -TimeoutSec 30
+                            }
+                            catch {
+                                throw "$_ (the last count was $script:lastCount)"
+                            }
                             $script:openWhileWriting = Get-DirectConnectionCount -Port $ownPort
                         }
                         $_
