@@ -590,7 +590,8 @@ Describe 'Get-SbxContent' {
                         'piped' { Get-SbxItem -LiteralPath $path -Session $counted | Get-SbxContent -Session $counted }
                         'relative' { Get-SbxContent -LiteralPath small/f03.txt -Session $counted }
                         'relative, home known' {
-                            $null = Get-SbxContent -LiteralPath small/f02.txt -TotalCount 1 -Session $counted
+                            # A lookup of a relative path shows the session its home (one connection, kept).
+                            $null = Get-SbxItem -LiteralPath small/f02.txt -Session $counted
                             Get-SbxContent -LiteralPath small/f03.txt -Session $counted
                         }
                     }
