@@ -12,12 +12,6 @@ Import-Module -Name $assemblyPath -ErrorAction Stop
 if ($PSEdition -eq 'Core') {
     # PowerShell finds types named in scripts ([ScaleBox.Sandbox.Client.Files.SandboxItem], -is, -as)
     # only in its default load context; the client library lives in the module's own, so its public
-    # types are made known by their full names, the way about_Classes exports types. They are left in
-    # place when the module is removed: other runspaces may still use them, and the types stay loaded.
-    $accelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')
-    foreach ($type in $dependencies::ClientAssembly.GetExportedTypes()) {
-        if (-not $type.IsNested -and -not $type.IsGenericTypeDefinition) {
-            $accelerators::Add($type.FullName, $type)
-        }
-    }
+    # types are made known by their full names, once per process (see ClientTypeNames).
+    $assembly.GetType('ScaleBox.Sandbox.Loading.ClientTypeNames', $true)::Register()
 }
