@@ -43,9 +43,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     // Sandbox paths asked for as they come, gathered into _remoteSources before planning.
     readonly List<(string Path, Task<IReadOnlyList<SandboxItem>> Finding)> _remoteFindings = new List<(string, Task<IReadOnlyList<SandboxItem>>)>();
     LookupWindow? _findingWindow;
-    // The one file's download sent alongside its lookup, and what that lookup found.
+    // The one file's download sent alongside its lookup.
     SandboxDownloadRequest? _begunDownload;
-    IReadOnlyList<SandboxItem>? _begunItems;
 
     /// <summary>
     /// What to copy: local paths with -ToSandbox, sandbox paths with -FromSandbox. Wildcards
@@ -211,12 +210,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             SandboxClient client = Client;
             foreach (string path in paths)
             {
-                if (paths.Length == 1 && BeginsDownloadOf(path, literal) is { } begun)
+                if (paths.Length == 1)
                 {
-                    _begunDownload = begun;
-                    _begunItems = ResolveItems(path, literal);
-                    _remoteSources.AddRange(_begunItems);
-                    continue;
+                    _begunDownload ??= BeginsDownloadOf(path, literal);
                 }
                 _findingWindow ??= new LookupWindow(ThrottleLimit);
                 _remoteFindings.Add((path, _findingWindow.RunAsync(token => FindItemsAsync(client, path, literal, token), CancelToken)));
@@ -323,15 +319,17 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
     }
 
-    /// <summary>The download sent alongside the lookup goes to the plan's one copy when that copies its file; otherwise it is let go now.</summary>
+    /// <summary>
+    /// The download sent alongside the lookup goes to the plan's one copy when that copies its file
+    /// (the only source there was, so the path the lookup found); otherwise it is let go now.
+    /// </summary>
     void TakeOrLetGoBegunDownload()
     {
         if (_begunDownload is null)
         {
             return;
         }
-        if (_plan.Count == 1 && _plan[0] is { Upload: false, IsDirectory: false } only && _begunItems is { Count: 1 } found
-            && only.Source == found[0].Path && found[0].Path == _begunDownload.RemotePath)
+        if (_plan.Count == 1 && _plan[0] is { Upload: false, IsDirectory: false } only && only.Source == _begunDownload.RemotePath)
         {
             only.BegunDownload = _begunDownload;
             return;
