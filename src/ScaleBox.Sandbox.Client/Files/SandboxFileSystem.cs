@@ -99,13 +99,16 @@ public sealed class SandboxFileSystem
     /// </summary>
     static string? HomeOf(string relative, string resolved)
     {
-        if (relative.Length == 0 || relative[0] == SandboxPath.Separator || relative[0] == '~'
-            || Transfer.RemotePaths.Clean(relative) != relative.TrimEnd(SandboxPath.Separator)
-            || !resolved.EndsWith(SandboxPath.Separator + relative.TrimEnd(SandboxPath.Separator), StringComparison.Ordinal))
+        if (relative.Length == 0 || relative[0] == SandboxPath.Separator || relative[0] == '~')
         {
             return null;
         }
-        string home = resolved.Substring(0, resolved.Length - relative.TrimEnd(SandboxPath.Separator).Length - 1);
+        string plain = relative.TrimEnd(SandboxPath.Separator);
+        if (Transfer.RemotePaths.Clean(relative) != plain || !resolved.EndsWith(SandboxPath.Separator + plain, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        string home = resolved.Substring(0, resolved.Length - plain.Length - 1);
         return home.Length > 0 && home[0] == SandboxPath.Separator ? home : null;
     }
 
