@@ -78,6 +78,10 @@ public sealed class LocalAgentFixture : IAsyncLifetime
         return new SandboxClient(options);
     }
 
+    /// <summary>A client as <see cref="CreateClient"/> builds one, reaching the agent through <paramref name="proxy"/>.</summary>
+    public SandboxClient CreateClientThrough(FaultInjection.ConnectionCuttingProxy proxy, SandboxProtocol protocol = SandboxProtocol.GrpcWeb) =>
+        CreateClient(protocol, at: new Uri("http://" + proxy.Domain));
+
     /// <summary>
     /// An empty directory under the home folder for one test, so tests never see each other's files.
     /// Its name is unique even across the two protocol runs of one theory.

@@ -34,7 +34,7 @@ public sealed class CrashedUploadTests : IDisposable
         {
             // An upload that never finishes, to a known destination: the staging file sits beside it.
             using Socket socket = await BeginUploadAsync(first, Path.Combine(folder, "big.bin"));
-            Assert.True(await EventuallyAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Length == 1),
+            Assert.True(await Eventually.TrueAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Length == 1),
                 "the upload's staging file never appeared");
 
             // A second agent running beside the first must not take its staging file.
@@ -45,7 +45,7 @@ public sealed class CrashedUploadTests : IDisposable
             }
 
             Assert.Equal(0, kill(first.Pid, SigKill));
-            Assert.True(await EventuallyAsync(() => !IsAlive(first.Pid)), "the killed agent did not die");
+            Assert.True(await Eventually.TrueAsync(() => !IsAlive(first.Pid)), "the killed agent did not die");
             Assert.Single(FileEndpointClient.LeftoverTemporaryFiles(folder)); // what a crash leaves
         }
 
@@ -78,19 +78,6 @@ public sealed class CrashedUploadTests : IDisposable
     }
 
     static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
-    static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 100; i++)
-        {
-            if (condition())
-            {
-                return true;
-            }
-            await Task.Delay(100);
-        }
-        return condition();
-    }
 
     [DllImport("libc", SetLastError = true)]
     static extern int kill(int pid, int signal);

@@ -29,7 +29,7 @@ public sealed class CutUploadTests(LocalAgentFixture agent)
 
         await SendHalfAnUploadAndCloseAsync(destination, viaQuery: shape == "query", reset);
 
-        Assert.True(await EventuallyAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Length == 0),
+        Assert.True(await Eventually.TrueAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Length == 0),
             "the temporary file of the cut upload was not removed");
         Assert.False(File.Exists(destination));
         Assert.Empty(Directory.GetFileSystemEntries(folder));
@@ -44,7 +44,7 @@ public sealed class CutUploadTests(LocalAgentFixture agent)
 
         await SendHalfAnUploadAndCloseAsync(destination, viaQuery: true, reset: false);
 
-        Assert.True(await EventuallyAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Length == 0),
+        Assert.True(await Eventually.TrueAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Length == 0),
             "the temporary file of the cut upload was not removed");
         Assert.Equal("old content", await File.ReadAllTextAsync(destination));
         Assert.Equal([destination], Directory.GetFileSystemEntries(folder));
@@ -81,7 +81,7 @@ public sealed class CutUploadTests(LocalAgentFixture agent)
 
         // The agent streams to a temporary file as the bytes come; wait until it has some, so the
         // cut happens mid-file and not before the upload began.
-        Assert.True(await EventuallyAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Any(f => new FileInfo(f).Length > 0)),
+        Assert.True(await Eventually.TrueAsync(() => FileEndpointClient.LeftoverTemporaryFiles(folder).Any(f => new FileInfo(f).Length > 0)),
             "the agent never started writing the upload to a temporary file");
         Assert.NotEqual(Declared, new FileInfo(FileEndpointClient.LeftoverTemporaryFiles(folder)[0]).Length);
 
@@ -90,19 +90,5 @@ public sealed class CutUploadTests(LocalAgentFixture agent)
             tcp.Client.LingerState = new LingerOption(enable: true, seconds: 0);
         }
         tcp.Close();
-    }
-
-    static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-            await Task.Delay(25);
-        }
-        return condition();
     }
 }

@@ -282,18 +282,9 @@ public sealed class AgentFaultTests : IDisposable
         if (fault == "frozen")
         {
             // Thawed, the agent notices the client went away and removes its staging file.
-            Assert.True(await EventuallyAsync(() => Directory.GetFileSystemEntries(folder).Length == 0),
+            Assert.True(await Eventually.TrueAsync(() => Directory.GetFileSystemEntries(folder).Length == 0),
                 $"left behind: {string.Join(", ", Directory.GetFileSystemEntries(folder))}");
         }
-    }
-
-    static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(100);
-        }
-        return condition();
     }
 
     /// <summary>A readable stream of zeros that runs <c>fault</c> once, after <c>afterBytes</c> were read from it.</summary>

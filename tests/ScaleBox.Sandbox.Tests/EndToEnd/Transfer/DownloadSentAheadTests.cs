@@ -18,12 +18,6 @@ public sealed class DownloadSentAheadTests(LocalAgentFixture agent) : IDisposabl
 
     readonly TransferFiles _files = new();
 
-    SandboxClient ClientThrough(ConnectionCuttingProxy proxy) =>
-        new(new SandboxClientOptions(SandboxEndpoint.Parse(proxy.Domain), new AccessToken(agent.AccessToken))
-        {
-            Timeout = TimeSpan.FromSeconds(15),
-        });
-
     [Theory, AllProtocols]
     public async Task A_request_sent_ahead_becomes_the_download_once_taken(SandboxProtocol protocol)
     {
@@ -49,7 +43,7 @@ public sealed class DownloadSentAheadTests(LocalAgentFixture agent) : IDisposabl
         string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("ahead-cut"), "c.bin"), FileLength, seed: 22);
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.CutResponse(connection: 1, 200_000, countFromBody: true);
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
         string target = _files.PathOf("c.bin");
 
         using SandboxDownloadRequest begun = client.Transfer.BeginDownload(remote);
@@ -67,7 +61,7 @@ public sealed class DownloadSentAheadTests(LocalAgentFixture agent) : IDisposabl
         string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("ahead-stall"), "s.bin"), 1000, seed: 23);
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.StallResponse(connection: 1, 0);
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
         string target = _files.PathOf("s.bin");
 
         using SandboxDownloadRequest begun = client.Transfer.BeginDownload(remote);
@@ -101,27 +95,17 @@ public sealed class DownloadSentAheadTests(LocalAgentFixture agent) : IDisposabl
         const int Length = 32 * 1024 * 1024;
         string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("ahead-let-go"), "big.bin"), Length, seed: 24);
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
 
         SandboxDownloadRequest begun = client.Transfer.BeginDownload(remote);
-        await WaitUntilAsync(() => proxy.ConnectionCount == 1, "the request to reach the proxy");
+        Assert.True(await Eventually.TrueAsync(() => proxy.ConnectionCount == 1), "Waited 10 s for the request to reach the proxy.");
         begun.Dispose();
 
         // Its body was never read: the connection that carried it is closed, not left to the agent.
-        await WaitUntilAsync(() => proxy.ClosedCount == 1, "the let-go request's connection to close");
+        Assert.True(await Eventually.TrueAsync(() => proxy.ClosedCount == 1), "Waited 10 s for the let-go request's connection to close.");
         var copy = new MemoryStream();
         await client.Transfer.DownloadAsync(remote, copy);
         Assert.Equal(Length, copy.Length);
-    }
-
-    static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Waited 10 s for {what}.");
-            await Task.Delay(20);
-        }
     }
 
     public void Dispose() => _files.Dispose();

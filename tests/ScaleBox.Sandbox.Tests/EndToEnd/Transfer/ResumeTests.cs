@@ -19,13 +19,6 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
 
     readonly TransferFiles _files = new();
 
-    SandboxClient ClientThrough(ConnectionCuttingProxy proxy, SandboxProtocol protocol = SandboxProtocol.GrpcWeb) =>
-        new(new SandboxClientOptions(SandboxEndpoint.Parse(proxy.Domain), new AccessToken(agent.AccessToken))
-        {
-            Protocol = protocol,
-            Timeout = TimeSpan.FromSeconds(15),
-        });
-
     int PortFor(SandboxProtocol protocol) => protocol == SandboxProtocol.Grpc ? agent.Http2Address.Port : agent.HttpAddress.Port;
 
     [Theory]
@@ -40,7 +33,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         string expected = TransferFiles.Sha256(remote);
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.CutResponse(connection: 1, bodyBytesBeforeCut, countFromBody: true);
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
         string target = _files.PathOf($"r-{bodyBytesBeforeCut}.bin");
 
         SandboxDownloadResult result = await client.Transfer.DownloadFileAsync(remote, target, options: new SandboxDownloadOptions { ResumeDelay = TimeSpan.Zero, ExpectedSha256 = expected });
@@ -62,7 +55,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         proxy.CutResponse(1, 300_000);
         proxy.CutResponse(2, 500_000);
         proxy.CutResponse(3, 20_000);
-        using SandboxClient client = ClientThrough(proxy, protocol);
+        using SandboxClient client = agent.CreateClientThrough(proxy, protocol);
         var copy = new MemoryStream();
 
         SandboxDownloadResult result = await client.Transfer.DownloadAsync(remote, copy, Quick);
@@ -78,7 +71,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-stall"), "s.bin"), FileLength, seed: 9);
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.StallResponse(1, 200_000, countFromBody: true);
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
         var options = new SandboxDownloadOptions { ResumeDelay = TimeSpan.Zero, IdleTimeout = TimeSpan.FromSeconds(1), ComputeSha256 = true };
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -98,7 +91,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         {
             proxy.CutResponse(connection, 100_000 * connection, countFromBody: true);
         }
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
         string target = _files.PathOf("x.bin");
 
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadFileAsync(
@@ -117,7 +110,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         string remote = TransferFiles.WriteRandom(Path.Combine(agent.NewFolder("resume-off"), "x.bin"), FileLength);
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.CutResponse(1, 1000, countFromBody: true);
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
 
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadAsync(
             remote, new MemoryStream(), new SandboxDownloadOptions { MaxResumeAttempts = 0 }));
@@ -140,7 +133,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
             TransferFiles.WriteRandom(remote, sameLength ? FileLength : FileLength + 10, seed: 2);
             File.SetLastWriteTimeUtc(remote, DateTime.UtcNow.AddHours(1));
         };
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
         string target = _files.PathOf("c.bin");
 
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadFileAsync(remote, target, options: Quick));
@@ -158,7 +151,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.CutResponse(1, 100_000, countFromBody: true);
         proxy.OnCut = _ => File.SetLastWriteTimeUtc(remote, DateTime.UtcNow.AddHours(2));
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
         var copy = new MemoryStream();
 
         await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.DownloadAsync(remote, copy, Quick));
@@ -174,7 +167,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         string remote = Path.Combine(folder, "up #1.bin");
         await using var proxy = new ConnectionCuttingProxy(PortFor(protocol));
         proxy.CutRequest(1, 2 * 1024 * 1024);
-        using SandboxClient client = ClientThrough(proxy, protocol);
+        using SandboxClient client = agent.CreateClientThrough(proxy, protocol);
         using SandboxClient direct = agent.CreateClient(protocol);
 
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.UploadFileAsync(source, remote));
@@ -182,7 +175,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(SandboxErrorCode.Unavailable, error.Code);
         Assert.Equal(remote, error.Target);
         Assert.False(await direct.Files.ExistsAsync(remote));
-        Assert.True(await EventuallyAsync(() => Directory.GetFileSystemEntries(folder).Length == 0),
+        Assert.True(await Eventually.TrueAsync(() => Directory.GetFileSystemEntries(folder).Length == 0, TimeSpan.FromSeconds(5)),
             "staging files left: " + string.Join(", ", Directory.GetFileSystemEntries(folder)));
     }
 
@@ -194,7 +187,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         await File.WriteAllTextAsync(remote, "old");
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.CutRequest(1, 1024 * 1024);
-        using SandboxClient client = ClientThrough(proxy);
+        using SandboxClient client = agent.CreateClientThrough(proxy);
 
         await Assert.ThrowsAsync<SandboxException>(() => client.Transfer.UploadFileAsync(source, remote));
 
@@ -216,7 +209,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         proxy.CutRequest(1, 1024 * 1024);
         proxy.CutRequest(2, 1024 * 1024);
         using SandboxClient source = agent.CreateClient(SandboxProtocol.GrpcWeb);
-        using SandboxClient target = ClientThrough(proxy);
+        using SandboxClient target = agent.CreateClientThrough(proxy);
 
         var outcomes = new List<SandboxTransferOutcome>();
         await foreach (SandboxTransferOutcome outcome in source.Transfer.CopyDirectoryToAsync(from, target, to, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }))
@@ -240,12 +233,9 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         string toFolder = agent.NewFolder("between-stall-to");
         await using var proxy = new ConnectionCuttingProxy(agent.HttpAddress.Port);
         proxy.StallResponse(1, 500_000, countFromBody: true);
-        using SandboxClient source = ClientThrough(proxy);
+        using SandboxClient source = agent.CreateClientThrough(proxy);
         // The upload to the target is what waits for the source's bytes: its idle time ends the copy.
-        using SandboxClient target = new(new SandboxClientOptions(SandboxEndpoint.Parse(agent.HttpAddress.Authority), new AccessToken(agent.AccessToken))
-        {
-            Timeout = TimeSpan.FromSeconds(2),
-        });
+        using SandboxClient target = agent.CreateClient(SandboxProtocol.GrpcWeb, timeout: TimeSpan.FromSeconds(2));
 
         // Bounded, so that a copy nothing ends fails the test instead of hanging it.
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(() =>
@@ -253,21 +243,8 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
 
         Assert.Equal(SandboxErrorCode.DeadlineExceeded, error.Code);
         Assert.Equal(1, proxy.ConnectionCount);
-        Assert.True(await EventuallyAsync(() => Directory.GetFileSystemEntries(toFolder).Length == 0),
+        Assert.True(await Eventually.TrueAsync(() => Directory.GetFileSystemEntries(toFolder).Length == 0, TimeSpan.FromSeconds(5)),
             "nothing, not even a staging file, is left in the target folder: " + string.Join(", ", Directory.GetFileSystemEntries(toFolder)));
-    }
-
-    static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 50; i++)
-        {
-            if (condition())
-            {
-                return true;
-            }
-            await Task.Delay(100);
-        }
-        return condition();
     }
 
     public void Dispose() => _files.Dispose();

@@ -13,13 +13,6 @@ public sealed class ReconnectingWatchTests(LocalAgentFixture agent)
     // event, somewhere in the stream of changes the test keeps making.
     const long CutAfterBytes = 4096;
 
-    SandboxClient ClientThrough(ConnectionCuttingProxy proxy, SandboxProtocol protocol) =>
-        new(new SandboxClientOptions(SandboxEndpoint.Parse(proxy.Domain), new AccessToken(agent.AccessToken))
-        {
-            Protocol = protocol,
-            Timeout = TimeSpan.FromSeconds(15),
-        });
-
     int PortFor(SandboxProtocol protocol) => protocol == SandboxProtocol.Grpc ? agent.Http2Address.Port : agent.HttpAddress.Port;
 
     static readonly SandboxWatchOptions Reconnecting = new()
@@ -35,7 +28,7 @@ public sealed class ReconnectingWatchTests(LocalAgentFixture agent)
         string folder = agent.NewFolder("watch-cut");
         await using var proxy = new ConnectionCuttingProxy(PortFor(protocol));
         proxy.CutResponse(1, CutAfterBytes);
-        using SandboxClient client = ClientThrough(proxy, protocol);
+        using SandboxClient client = agent.CreateClientThrough(proxy, protocol);
         await using var watch = new WatchFollower(ct => client.Watchers.WatchAsync(folder, Reconnecting, ct));
         await watch.StartedAsync();
 
@@ -63,7 +56,7 @@ public sealed class ReconnectingWatchTests(LocalAgentFixture agent)
         string folder = agent.NewFolder("watch-stall");
         await using var proxy = new ConnectionCuttingProxy(PortFor(protocol));
         proxy.StallResponse(1, CutAfterBytes);
-        using SandboxClient client = ClientThrough(proxy, protocol);
+        using SandboxClient client = agent.CreateClientThrough(proxy, protocol);
         await using var watch = new WatchFollower(ct => client.Watchers.WatchAsync(folder, Reconnecting, ct));
         await watch.StartedAsync();
 
@@ -80,7 +73,7 @@ public sealed class ReconnectingWatchTests(LocalAgentFixture agent)
         string folder = agent.NewFolder("watch-cut-once");
         await using var proxy = new ConnectionCuttingProxy(PortFor(protocol));
         proxy.CutResponse(1, CutAfterBytes);
-        using SandboxClient client = ClientThrough(proxy, protocol);
+        using SandboxClient client = agent.CreateClientThrough(proxy, protocol);
         await using var watch = new WatchFollower(ct => client.Watchers.WatchAsync(folder, cancellationToken: ct));
         await watch.StartedAsync();
 
