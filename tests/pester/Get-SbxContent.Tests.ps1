@@ -526,7 +526,10 @@ Describe 'Get-SbxContent' {
             function Get-FirstLineCountingConnections([string] $Folder, [int] $Limit, [int] $AtLeast, $Session) {
                 <# The first line of the folder's files read with -ThrottleLimit $Limit, and the connections open while it was written (once $AtLeast were). #>
                 $script:openWhileWriting = $null
-                $first = Get-SbxChildItem -Path (Join-Path $own.Home $Folder) -File -Session $Session | Get-SbxContent -Session $Session -ThrottleLimit $Limit |
+                # Given at once rather than piped: piped one by one, the first file could be written (and
+                # this wait begun, holding the pipeline) before the files after it had even been added.
+                $items = @(Get-SbxChildItem -Path (Join-Path $own.Home $Folder) -File -Session $Session)
+                $first = Get-SbxContent -InputObject $items -Session $Session -ThrottleLimit $Limit |
                     ForEach-Object {
                         if ($null -eq $script:openWhileWriting) {
                             # Each download opened and not read to its end holds a connection of its own.
