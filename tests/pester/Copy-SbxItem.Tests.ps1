@@ -238,6 +238,87 @@ Describe 'Copy-SbxItem' {
         }
     }
 
+    Context 'a file in: its upload posted alongside the lookups' {
+        BeforeAll {
+            $two = @((New-TextFile (Join-Path $work 'posted/one.txt') 'one'), (New-TextFile (Join-Path $work 'posted/two.txt') 'two'))
+        }
+
+        It 'posts one small file to its staging name alongside the lookups of its destination, where -Verbose asks first' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                $into = New-Item -ItemType Directory -Path (Join-Path $own.Home "into-$verbose") -Force
+                # Into "folder/": the folder, the name in it and the post, three requests at once.
+                Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination "$($into.FullName)/" -Session $counted -Verbose:$verbose 4>$null
+                Get-Content -LiteralPath (Join-Path $into 'one.txt') | Should -Be 'one'
+                @(Get-ChildItem -LiteralPath $into -Force).Name | Should -Be 'one.txt'
+            }
+            $counts | Should -Be @(3, 2)
+        }
+
+        It 'posts a file of up to 1 MiB alongside, and a larger one only once the plan is made' {
+            $own = Start-TestAgent
+            try {
+                $counts = foreach ($size in 1MB, (1MB + 1)) {
+                    $local = New-RandomFile (Join-Path $work "posted-$size.bin") $size -Seed 5
+                    $into = New-Item -ItemType Directory -Path (Join-Path $own.Home "sized-$size") -Force
+                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name sized
+                    try {
+                        Copy-SbxItem -ToSandbox -LiteralPath $local -Destination "$($into.FullName)/" -Session $counted
+                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                    }
+                    finally {
+                        $counted | Remove-SbxSession
+                    }
+                    Get-Sha (Join-Path $into "posted-$size.bin") | Should -Be (Get-Sha $local)
+                    @(Get-ChildItem -LiteralPath $into -Force).Name | Should -Be "posted-$size.bin"
+                }
+                $counts | Should -Be @(3, 2)
+            }
+            finally {
+                Stop-TestAgent $own
+            }
+        }
+
+        It 'lets the post go, leaving no staged file anywhere, when the plan does not copy the file where it went' {
+            $root = New-RemoteDir 'posted-let-go'
+            New-TextFile (Join-Path $root 'exists.txt') 'old' | Out-Null
+            New-Item -ItemType Directory -Path (Join-Path $root 'dotted.dir'), (Join-Path $root 'folder/one.txt') -Force | Out-Null
+            $cases = @(
+                @{ Destination = 'exists.txt'; Error = 'DestinationExists' }
+                @{ Destination = 'folder/'; Error = 'DestinationExists' }
+                @{ Destination = 'exists.txt/'; Error = 'DestinationNotAFolder' }
+                # A folder named like a file: the post went beside it, the file goes inside it.
+                @{ Destination = 'dotted.dir'; Error = $null }
+            )
+            foreach ($case in $cases) {
+                Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination "$root/$($case.Destination)" -ErrorAction SilentlyContinue -ErrorVariable err
+                if ($case.Error) {
+                    $err | Should -HaveCount 1 -Because $case.Destination
+                    $err[0].FullyQualifiedErrorId | Should -BeLike "$($case.Error)*"
+                }
+                else {
+                    $err | Should -BeNullOrEmpty
+                }
+            }
+            Get-Content -LiteralPath (Join-Path $root 'exists.txt') | Should -Be 'old'
+            Get-Content -LiteralPath (Join-Path $root 'dotted.dir/one.txt') | Should -Be 'one'
+            @(Get-ChildItem -LiteralPath $root -Recurse -Force | ForEach-Object { $_.FullName.Substring($root.Length + 1) } | Sort-Object) |
+                Should -Be @('dotted.dir', 'dotted.dir/one.txt', 'exists.txt', 'folder', 'folder/one.txt')
+            # With -Force the file that was in the way is replaced, from the post sent alongside.
+            Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination "$root/exists.txt" -Force
+            Get-Content -LiteralPath (Join-Path $root 'exists.txt') | Should -Be 'one'
+            @(Get-ChildItem -LiteralPath $root -Force).Name | Sort-Object | Should -Be @('dotted.dir', 'exists.txt', 'folder')
+        }
+
+        It 'makes the missing folders above a new name from the post, as the copy did before' {
+            $root = New-RemoteDir 'posted-parents'
+            Copy-SbxItem -ToSandbox -LiteralPath $two[1] -Destination "$root/a/b/two.txt" -PassThru | ForEach-Object Path |
+                Should -Be "$root/a/b/two.txt"
+            Get-Content -LiteralPath (Join-Path $root 'a/b/two.txt') | Should -Be 'two'
+            @(Get-ChildItem -LiteralPath (Join-Path $root 'a/b') -Force).Name | Should -Be 'two.txt'
+        }
+    }
+
     Context 'files out: lookups and downloads side by side' {
         It 'asks for a path from the root and for its download side by side, where -Verbose asks one after the other' {
             # Two requests at once need two connections: a new session's pool then holds two.
@@ -734,9 +815,9 @@ Describe 'Copy-SbxItem' {
             Get-Content -LiteralPath (Join-Path $agent.Home 'several-new/two.txt') | Should -Be 'two'
         }
 
-        It 'asks for the destination and for one file''s name in it side by side, unless written as a folder' {
-            # Two requests at once need two connections. Written "folder/", the destination is a folder
-            # whatever it is: its lookup comes first, then the name's in it.
+        It 'asks for the destination and for one file''s name in it side by side, and posts a file going into "folder/" alongside' {
+            # Requests at once need a connection each. Written "folder/", the destination is a folder
+            # whatever it is, so the file's post to its staging name there goes with the two lookups.
             $own = Start-TestAgent
             try {
                 # To a new name the lookup below it is cancelled, which closes its connection when it is
@@ -752,7 +833,7 @@ Describe 'Copy-SbxItem' {
                         $counted | Remove-SbxSession
                     }
                 }
-                $counts | Should -Be @(2, 1)
+                $counts | Should -Be @(2, 3)
                 Get-Content -LiteralPath (Join-Path $own.Home 'folder/one.txt') | Should -Be 'one'
                 Get-Content -LiteralPath (Join-Path $own.Home 'new-name.txt') | Should -Be 'one'
                 # Nothing was made below the new name for the lookup that was let go.

@@ -96,14 +96,28 @@ public sealed class SandboxFileTransfer
         string leaf = RequireFilePath(remotePath, "upload to");
         string? expected = options?.ExpectedSha256 is { } text ? Hex.NormalizeSha256(text, nameof(options)) : null;
         bool hash = expected is not null || options?.ComputeSha256 == true;
-        string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
+        string staging = StagingPathFor(remotePath);
         // Asked while the content goes to its staging name, which the answer cannot be about.
         Task<SandboxItem?>? lookup = options?.Overwrite == false ? _client.Files.TryGetItemAsync(remotePath, cancellationToken) : null;
+        SandboxUploadResult posted = await StageAsync(content, staging, remotePath, hash, expected, lookup, bytesSent, cancellationToken).ConfigureAwait(false);
+        return await PlaceAsync(staging, remotePath, leaf, posted, null, cancellationToken).ConfigureAwait(false);
+    }
 
-        SandboxUploadResult posted;
+    /// <summary>The hidden name beside <paramref name="remotePath"/> that its content is uploaded to before it is renamed into place.</summary>
+    internal static string StagingPathFor(string remotePath) =>
+        SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(SandboxPath.GetLeaf(remotePath)));
+
+    /// <summary>
+    /// Posts the content to its staging name. On any failure, cancellation included, what was
+    /// staged is removed before the failure is thrown.
+    /// </summary>
+    /// <param name="lookup">When not null, what is at <paramref name="remotePath"/>: a directory or a file there refuses the upload.</param>
+    internal async Task<SandboxUploadResult> StageAsync(Stream content, string staging, string remotePath, bool hash, string? expected,
+        Task<SandboxItem?>? lookup, IProgress<long>? bytesSent, CancellationToken cancellationToken)
+    {
         try
         {
-            posted = await PostAsync(content, staging, remotePath, hash, bytesSent, cancellationToken).ConfigureAwait(false);
+            SandboxUploadResult posted = await PostAsync(content, staging, remotePath, hash, bytesSent, cancellationToken).ConfigureAwait(false);
             if (expected is not null && posted.Sha256 != expected)
             {
                 throw Errors.FromStatus(SandboxErrorCode.DataLoss,
@@ -114,6 +128,7 @@ public sealed class SandboxFileTransfer
             {
                 throw refusal;
             }
+            return posted;
         }
         catch (Exception e)
         {
@@ -126,7 +141,13 @@ public sealed class SandboxFileTransfer
             }
             throw;
         }
+    }
 
+    /// <summary>Renames staged content onto <paramref name="remotePath"/>; on failure the staged file is removed.</summary>
+    /// <param name="localPath">The local file the content came from, if any, for the result.</param>
+    async Task<SandboxUploadResult> PlaceAsync(string staging, string remotePath, string leaf, SandboxUploadResult posted, string? localPath,
+        CancellationToken cancellationToken)
+    {
         SandboxItem placed;
         try
         {
@@ -151,6 +172,7 @@ public sealed class SandboxFileTransfer
             Sha256 = posted.Sha256,
             ServerResponse = posted.ServerResponse,
             Item = ReportedEntry.IfWhole(placed),
+            LocalPath = localPath,
         };
     }
 
@@ -184,7 +206,7 @@ public sealed class SandboxFileTransfer
         {
             return new SandboxUploadResult { Path = remotePath, Name = leaf, Length = added };
         }
-        string staging = SandboxPath.Join(SandboxPath.GetParent(remotePath), RemotePaths.StagingName(leaf));
+        string staging = StagingPathFor(remotePath);
         SandboxUploadResult posted;
         try
         {
@@ -251,7 +273,7 @@ public sealed class SandboxFileTransfer
         RequireFilePath(remotePath, "upload to");
         string source = Path.GetFullPath(localPath);
         SandboxUploadResult result;
-        using (var stream = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        using (var stream = OpenSource(source))
         {
             result = await UploadAsync(stream, remotePath, options, bytesSent, cancellationToken).ConfigureAwait(false);
         }
@@ -266,6 +288,55 @@ public sealed class SandboxFileTransfer
             Item = result.Item,
             LocalPath = source,
         };
+    }
+
+    /// <summary>
+    /// Starts uploading a local file to <paramref name="remotePath"/>'s staging name before the
+    /// caller knows it will keep it: alongside the lookups that decide (is a file there already?),
+    /// so that a copy of one file costs two round trips, the post and the rename, instead of three.
+    /// Give it to <see cref="UploadFileAsync(SandboxUploadRequest, IProgress{long}, CancellationToken)"/>
+    /// to rename it into place; dispose it either way (untaken, the post is cancelled and what it
+    /// staged removed).
+    /// </summary>
+    /// <exception cref="ArgumentException">The remote path names a directory, or is empty.</exception>
+    /// <exception cref="IOException">The local file cannot be opened.</exception>
+    public SandboxUploadRequest BeginUpload(string localPath, string remotePath, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(localPath))
+        {
+            throw new ArgumentException("A local file path is required to upload.", nameof(localPath));
+        }
+        RequireFilePath(remotePath, "upload to");
+        return new SandboxUploadRequest(this, Path.GetFullPath(localPath), remotePath, cancellationToken);
+    }
+
+    /// <summary>
+    /// Renames what <paramref name="begun"/> uploaded onto its remote path, once the post is done:
+    /// as <see cref="UploadFileAsync(string, string, IProgress{long}, CancellationToken)"/>, whose
+    /// errors it throws. <paramref name="bytesSent"/> hears the length once the post is done. The
+    /// caller still disposes <paramref name="begun"/>.
+    /// </summary>
+    public async Task<SandboxUploadResult> UploadFileAsync(SandboxUploadRequest begun, IProgress<long>? bytesSent = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (begun is null)
+        {
+            throw new ArgumentNullException(nameof(begun));
+        }
+        SandboxUploadResult posted = await begun.TakeAsync(cancellationToken).ConfigureAwait(false);
+        bytesSent?.Report(posted.Length);
+        return await PlaceAsync(begun.StagingPath, begun.RemotePath, SandboxPath.GetLeaf(begun.RemotePath), posted, begun.LocalPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A local file opened to be sent: read once, front to back, by the upload's own buffers.</summary>
+    static FileStream OpenSource(string path) =>
+        new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    /// <summary>Posts a local file to a staging name for <see cref="SandboxUploadRequest"/>: see <see cref="StageAsync"/>.</summary>
+    internal async Task<SandboxUploadResult> StageFileAsync(string localPath, string staging, string remotePath, CancellationToken cancellationToken)
+    {
+        using FileStream stream = OpenSource(localPath);
+        return await StageAsync(stream, staging, remotePath, false, null, null, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The agent answers an upload below a file as an internal error; this says which file is in the way.</summary>
@@ -394,7 +465,7 @@ public sealed class SandboxFileTransfer
     /// Best effort: a staging file left by a failed upload is removed. Bounded to a few seconds,
     /// so that a dead network does not hold back the error the caller is waiting for.
     /// </summary>
-    async Task TryRemoveAsync(string staging)
+    internal async Task TryRemoveAsync(string staging)
     {
         using var limit = new CancellationTokenSource(CleanupTimeout < Timeout || Timeout <= TimeSpan.Zero ? CleanupTimeout : Timeout);
         try

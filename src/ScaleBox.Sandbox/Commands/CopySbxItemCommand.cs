@@ -45,6 +45,17 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     LookupWindow? _findingWindow;
     // The one file's download sent alongside its lookup.
     SandboxDownloadRequest? _begunDownload;
+    // The one file's upload posted alongside the lookups of its destination.
+    SandboxUploadRequest? _begunUpload;
+    // That upload when the plan did not keep it: cancelled, and what it staged removed, while the copy runs.
+    Task? _lettingGoUpload;
+
+    /// <summary>
+    /// The largest file posted before its destination is known: a file's progress bar counts its
+    /// bytes as they go only once the copy runs, and an upload the plan does not keep (a folder or
+    /// a file in the way) costs at most this much sent for nothing.
+    /// </summary>
+    const long BegunUploadMaxBytes = 1024 * 1024;
 
     /// <summary>
     /// What to copy: local paths with -ToSandbox, sandbox paths with -FromSandbox. Wildcards
@@ -198,6 +209,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             {
                 _localSources.AddRange(ResolveLocal(path, literal));
             }
+            _begunUpload ??= BeginsUpload();
         }
         else if (ParameterSetName == FromSandboxInputSet)
         {
@@ -264,7 +276,67 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
     }
 
+    /// <summary>
+    /// The upload of the one small file this command copies in, posted to its staging name
+    /// alongside the lookups of the destination: a copy of one file costs two round trips (the
+    /// lookups with the post, then the rename), not three. Only when nothing is asked or said before
+    /// it (<see cref="SilentConsent"/>), nothing more comes from the pipeline, the copy is not a job,
+    /// and the destination is written as a folder ("dir/") or its name looks like a file's (a dot
+    /// inside it, or the source's own name): a destination that is a folder would take the file
+    /// inside, where the post did not go, and the post is let go. So is one the plan does not copy.
+    /// </summary>
+    SandboxUploadRequest? BeginsUpload()
+    {
+        if (_localSources.Count != 1 || MyInvocation.ExpectingInput || AsJob || _excluded is not null
+            || !SilentConsent.Holds(this, ConfirmImpact.Medium))
+        {
+            return null;
+        }
+        string local = _localSources[0];
+        var file = new FileInfo(local);
+        if (!file.Exists || file.Length > BegunUploadMaxBytes || BegunUploadPath(LocalLeaf(local)) is not { } remotePath)
+        {
+            return null;
+        }
+        try
+        {
+            return Client.Transfer.BeginUpload(local, remotePath, CancelToken);
+        }
+        catch (ArgumentException)
+        {
+            return null; // a destination an upload cannot name: the plan says what is wrong with it
+        }
+    }
+
+    /// <summary>Where the plan puts a file named <paramref name="leaf"/> when the destination is what it looks like; null when it looks like a folder.</summary>
+    string? BegunUploadPath(string leaf)
+    {
+        if (EndsWithSeparator(Destination))
+        {
+            // As the plan names a file in a folder to copy into.
+            string folder = Destination.TrimEnd('/');
+            return folder.Length > 0 ? SandboxPath.Join(folder, leaf) : null;
+        }
+        string name = SandboxPath.GetLeaf(Destination);
+        return name == leaf || (name.Length > 1 && name.IndexOf('.', 1) > 0) ? Destination : null;
+    }
+
     protected override void EndProcessing()
+    {
+        try
+        {
+            CopyPlanned();
+        }
+        finally
+        {
+            if (_lettingGoUpload is not null)
+            {
+                Wait(_lettingGoUpload);
+            }
+        }
+    }
+
+    void CopyPlanned()
     {
         GatherRemoteFindings();
         // Several items, or a destination written as a folder ("out/"), go into that folder,
@@ -292,6 +364,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             }
         }
         TakeOrLetGoBegunDownload();
+        TakeOrLetGoBegunUpload();
         if (_plan.Count == 0)
         {
             return;
@@ -338,8 +411,32 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         _begunDownload = null;
     }
 
+    /// <summary>
+    /// The upload posted alongside the lookups goes to the plan's one copy when that copies its
+    /// file to the path it was posted for; otherwise it is let go while the copy runs.
+    /// </summary>
+    void TakeOrLetGoBegunUpload()
+    {
+        if (_begunUpload is null)
+        {
+            return;
+        }
+        if (_plan.Count == 1 && _plan[0] is { Upload: true, IsDirectory: false, ToOtherSandbox: null } only
+            && only.Source == _localSources[0] && only.Destination == _begunUpload.RemotePath)
+        {
+            only.BegunUpload = _begunUpload;
+        }
+        else
+        {
+            _lettingGoUpload = _begunUpload.DisposeAsync().AsTask();
+        }
+    }
+
     protected override void DisposeResources()
     {
+        // Stopped before the copy took it: nothing the post staged may be left behind. (Taken or let
+        // go already, this does nothing.)
+        _begunUpload?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _begunDownload?.Dispose();
         base.DisposeResources();
     }
@@ -512,7 +609,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             using var unwanted = new CancellationTokenSource();
             using var either = CancellationTokenSource.CreateLinkedTokenSource(CancelToken, unwanted.Token);
-            Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder
+            // Several items going into a folder ask for their names once the folder is known to be
+            // there (a new one needs none); one item asks for its name alongside.
+            Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder && _localSources.Count + _remoteSources.Count > 1
                 ? null
                 : StartLeafLookups(client, Destination.Length > 1 ? Destination.TrimEnd('/') : Destination, either.Token);
             bool found = TryGetRemote(client, Destination, out _destinationItem);
@@ -684,7 +783,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 await sink.WriteErrorAsync(ExistsError(copy.Destination, isDirectory: false), cancel).ConfigureAwait(false);
                 return;
             }
-            SandboxUploadResult uploaded = copy.ToOtherSandbox is null
+            SandboxUploadResult uploaded = copy.BegunUpload is { } begun
+                ? await client.Transfer.UploadFileAsync(begun, bytes, cancel).ConfigureAwait(false)
+                : copy.ToOtherSandbox is null
                 ? await client.Transfer.UploadFileAsync(copy.Source, copy.Destination, bytes, cancel).ConfigureAwait(false)
                 : await client.Transfer.CopyToAsync(copy.Source, target, copy.Destination, bytes, cancel).ConfigureAwait(false);
             await sink.WriteVerboseAsync($"Copied {copy.Source} to {uploaded.Path} ({uploaded.Length} bytes).", cancel).ConfigureAwait(false);
@@ -799,6 +900,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
         /// <summary>The download's first request, sent alongside the lookup of its path.</summary>
         public SandboxDownloadRequest? BegunDownload { get; set; }
+
+        /// <summary>The upload's post to its staging name, sent alongside the lookups of its destination.</summary>
+        public SandboxUploadRequest? BegunUpload { get; set; }
 
         public string Source { get; }
 
