@@ -320,7 +320,36 @@ Describe 'Move-SbxItem' -Tag Smoke {
                 Get-Content -LiteralPath "$($own.Home)/renamed-$verbose.txt" | Should -Be 'renamed'
                 Test-Path -LiteralPath "$($own.Home)/rename-$verbose.txt" | Should -BeFalse
             }
-            $counts | Should -Be @(2, 1)
+            # Its name below the new name is asked for too, and let go (cancelled, closing its
+            # connection, when its answer is not in yet): two connections or three.
+            $counts[0] | Should -BeGreaterThan 1
+            $counts[1] | Should -Be 1
+        }
+
+        It 'moves a path into a directory asking for it, for -Destination and for its name there side by side' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                $into = New-Item -ItemType Directory -Path "$($own.Home)/into-$verbose"
+                Set-Content -LiteralPath "$($own.Home)/moved-$verbose.txt" -Value 'moved'
+                Move-SbxItem -LiteralPath "moved-$verbose.txt" -Destination $into.Name -Session $counted -Verbose:$verbose 4>$null
+                Get-Content -LiteralPath "$($into.FullName)/moved-$verbose.txt" | Should -Be 'moved'
+            }
+            $counts | Should -Be @(3, 1)
+        }
+
+        It 'heeds what the name asked for alongside finds in the directory: a file replaced only with -Force, a directory never' {
+            $null = New-LocalFile 'there/file.txt' 'new'
+            $null = New-LocalFile 'there/dir/file.txt' 'old'
+            $null = New-LocalFile 'there/sub/keep.txt' 'sub'
+            $null = New-LocalFile 'there/dir/sub/inside.txt' 'inside'
+            Move-SbxItem -LiteralPath there/sub -Destination there/dir -Force -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].Exception.Message | Should -Match 'a directory already exists'
+            Test-Local 'there/sub/keep.txt' | Should -BeTrue
+            Move-SbxItem -LiteralPath there/file.txt -Destination there/dir -Force -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-LocalContent 'there/dir/file.txt' | Should -Be 'new'
+            Test-Local 'there/file.txt' | Should -BeFalse
         }
 
         It 'moves paths into a known directory, one at a time, asking for each and for its name there side by side' {

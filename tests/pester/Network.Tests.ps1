@@ -192,8 +192,12 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         Get-CopyRequest { $returned.Item = New-SbxItem -ItemType Directory -Path counted-new-dir -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/MakeDir')
         $returned.Item.LastWriteTime | Should -Not -BeNullOrEmpty
-        Get-CopyRequest { $returned.Item = Move-SbxItem -Path counted-new-item.txt -Destination counted-moved.txt -PassThru -Session $s } |
-            Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Move') -Because 'the source and the destination are looked up, then moved'
+        # The source, the destination and the name the source would take in it (were it a directory)
+        # are looked up, then moved; that last lookup, let go, may be cut before it leaves.
+        $requests = Get-CopyRequest { $returned.Item = Move-SbxItem -Path counted-new-item.txt -Destination counted-moved.txt -PassThru -Session $s }
+        $requests[-1] | Should -Be '/sandboxagent.Filesystem/Move'
+        $requests[0..($requests.Count - 2)] | Sort-Object -Unique | Should -Be '/sandboxagent.Filesystem/Stat'
+        $requests.Count | Should -BeIn 3, 4
         $returned.Item.Length | Should -Be 3
         # A tree sent packed is listed once in place for its -PassThru items, not asked for item by item.
         $tree = Join-Path $work 'counted-tree'

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -73,7 +74,8 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     /// where the home is.
     /// Anything else (a pattern, another destination, a path that may hold the destination) goes
     /// the way of piped items. Where -Destination is still to be looked up, the path's item is asked
-    /// for alongside it: a rename is then two round trips, not three.
+    /// for alongside it, and so is the name the item would take in it (-Destination is usually a
+    /// directory): a rename, or a move into a directory, is then two round trips, not three.
     /// </summary>
     void MovePaths()
     {
@@ -83,15 +85,21 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             (bool Known, SandboxItem? Found) lookedUp = default;
             bool oneItem = NamesOneItem(path, literal) && !SandboxPath.MayOverlap(named, Destination);
             Task<IReadOnlyList<SandboxItem>>? finding = null;
+            NameThere? nameThere = null;
             if (oneItem && _intoDirectory is null)
             {
                 // -Destination is about to be looked up: the item is asked for alongside it, once the
-                // moves in flight are done, as it would be after it.
+                // moves in flight are done, as it would be after it, and so is its name in it.
                 _moves!.WriteAll();
                 finding = FindItemsAsync(Client, path, literal, CancelToken);
+                nameThere = new NameThere(Client, SandboxPath.Join(Destination, SandboxPath.GetLeaf(named)), CancelToken);
             }
             if (!oneItem || IntoDirectory(out lookedUp) is not { } directory)
             {
+                if (nameThere is not null)
+                {
+                    Wait(nameThere.LetGoAsync());
+                }
                 _moves!.WriteAll();
                 foreach (SandboxItem item in finding is null ? ResolveItems(path, literal) : ResolveItems(path, finding))
                 {
@@ -109,11 +117,15 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             {
                 SandboxClient client = Client;
                 bool force = Force, passThru = PassThru;
-                _moves.Add(cancel => FindAndMoveAsync(client, path, literal, target, force, passThru, finding, cancel), named, targetAsGiven);
+                _moves.Add(cancel => FindAndMoveAsync(client, path, literal, target, force, passThru, finding, nameThere, cancel), named, targetAsGiven);
             }
             else
             {
                 Wait(SideRequest.WaitQuietlyAsync(finding));
+                if (nameThere is not null)
+                {
+                    Wait(nameThere.LetGoAsync());
+                }
             }
         }
     }
@@ -211,10 +223,20 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     /// (neither answer bears on the other), the name's answer used only once the item is found.
     /// </summary>
     /// <param name="finding">The item, already being asked for (alongside -Destination); null to ask here.</param>
+    /// <param name="nameThere">The target, already being asked for by -Destination's spelling (alongside it); null to ask here.</param>
     static async Task<ItemOutcome> FindAndMoveAsync(SandboxClient client, string path, bool literal, string target, bool force, bool passThru,
-        Task<IReadOnlyList<SandboxItem>>? finding, CancellationToken cancellationToken)
+        Task<IReadOnlyList<SandboxItem>>? finding, NameThere? nameThere, CancellationToken cancellationToken)
     {
-        Task<SandboxItem?> atTarget = client.Files.TryGetItemAsync(target, cancellationToken);
+        using (nameThere)
+        {
+            return await FindAndMoveAsync(client, path, literal, target, force, passThru, finding,
+                nameThere?.Lookup ?? client.Files.TryGetItemAsync(target, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    static async Task<ItemOutcome> FindAndMoveAsync(SandboxClient client, string path, bool literal, string target, bool force, bool passThru,
+        Task<IReadOnlyList<SandboxItem>>? finding, Task<SandboxItem?> atTarget, CancellationToken cancellationToken)
+    {
         SandboxItem item;
         try
         {
@@ -250,6 +272,33 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         {
             return ItemOutcome.Failed(source, e);
         }
+    }
+
+    /// <summary>
+    /// The lookup of the name an item would take in -Destination, sent before -Destination is known
+    /// to be a directory. Let go when it is not one: cancelled, since below a file the lookup would
+    /// go on to ask why, and waited for, so that nothing of it outlives the command.
+    /// </summary>
+    sealed class NameThere : IDisposable
+    {
+        readonly CancellationTokenSource _unwanted;
+
+        public NameThere(SandboxClient client, string path, CancellationToken cancellationToken)
+        {
+            _unwanted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Lookup = client.Files.TryGetItemAsync(path, _unwanted.Token);
+        }
+
+        public Task<SandboxItem?> Lookup { get; }
+
+        public async Task LetGoAsync()
+        {
+            _unwanted.Cancel();
+            await SideRequest.WaitQuietlyAsync(Lookup).ConfigureAwait(false);
+            _unwanted.Dispose();
+        }
+
+        public void Dispose() => _unwanted.Dispose();
     }
 
     static ErrorRecord DestinationExists(string source, string target, bool isDirectory) =>
