@@ -256,27 +256,15 @@ Describe 'Copy-SbxItem' {
         }
 
         It 'posts a file of up to 1 MiB alongside, and a larger one only once the plan is made' {
-            $own = Start-TestAgent
-            try {
-                $counts = foreach ($size in 1MB, (1MB + 1)) {
-                    $local = New-RandomFile (Join-Path $work "posted-$size.bin") $size -Seed 5
-                    $into = New-Item -ItemType Directory -Path (Join-Path $own.Home "sized-$size") -Force
-                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name sized
-                    try {
-                        Copy-SbxItem -ToSandbox -LiteralPath $local -Destination "$($into.FullName)/" -Session $counted
-                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
-                    }
-                    finally {
-                        $counted | Remove-SbxSession
-                    }
-                    Get-Sha (Join-Path $into "posted-$size.bin") | Should -Be (Get-Sha $local)
-                    @(Get-ChildItem -LiteralPath $into -Force).Name | Should -Be "posted-$size.bin"
-                }
-                $counts | Should -Be @(3, 2)
+            $counts = Measure-SessionConnection -Variant 1MB, (1MB + 1) -Script {
+                param($counted, $own, $size)
+                $local = New-RandomFile (Join-Path $work "posted-$size.bin") $size -Seed 5
+                $into = New-Item -ItemType Directory -Path (Join-Path $own.Home "sized-$size") -Force
+                Copy-SbxItem -ToSandbox -LiteralPath $local -Destination "$($into.FullName)/" -Session $counted
+                Get-Sha (Join-Path $into "posted-$size.bin") | Should -Be (Get-Sha $local)
+                @(Get-ChildItem -LiteralPath $into -Force).Name | Should -Be "posted-$size.bin"
             }
-            finally {
-                Stop-TestAgent $own
-            }
+            $counts | Should -Be @(3, 2)
         }
 
         It 'lets the post go, leaving no staged file anywhere, when the plan does not copy the file where it went' {
@@ -355,21 +343,15 @@ Describe 'Copy-SbxItem' {
             try {
                 $paths = foreach ($i in 1..8) { "$($own.Home)/absent-$i.txt" }
                 $back = New-LocalDir 'side-by-side-lookups'
-                $counts = foreach ($way in 'piped', 'named', 'one at a time') {
-                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
-                    try {
-                        $err = $null
-                        switch ($way) {
-                            'piped' { $paths | Copy-SbxItem -FromSandbox -Destination $back -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
-                            'named' { Copy-SbxItem -FromSandbox -LiteralPath $paths -Destination $back -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
-                            'one at a time' { $paths | Copy-SbxItem -FromSandbox -Destination $back -ThrottleLimit 1 -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
-                        }
-                        $err.TargetObject | Should -Be $paths -Because "the $way paths' errors come in the order given"
-                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                $counts = Measure-SessionConnection -Agent $own -Variant 'piped', 'named', 'one at a time' -Script {
+                    param($counted, $own, $way)
+                    $err = $null
+                    switch ($way) {
+                        'piped' { $paths | Copy-SbxItem -FromSandbox -Destination $back -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
+                        'named' { Copy-SbxItem -FromSandbox -LiteralPath $paths -Destination $back -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
+                        'one at a time' { $paths | Copy-SbxItem -FromSandbox -Destination $back -ThrottleLimit 1 -Session $counted -ErrorAction SilentlyContinue -ErrorVariable err }
                     }
-                    finally {
-                        $counted | Remove-SbxSession
-                    }
+                    $err.TargetObject | Should -Be $paths -Because "the $way paths' errors come in the order given"
                 }
                 $counts[0] | Should -BeGreaterThan 1
                 $counts[1] | Should -BeGreaterThan 1
@@ -820,20 +802,14 @@ Describe 'Copy-SbxItem' {
             # whatever it is, so the file's post to its staging name there goes with the two lookups.
             $own = Start-TestAgent
             try {
+                $counts = Measure-SessionConnection -Agent $own -Variant 'folder', 'folder/', 'new-name.txt' -Script {
+                    param($counted, $own, $written)
+                    New-Item -ItemType Directory -Path (Join-Path $own.Home 'folder') -Force | Out-Null
+                    Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination $written -Force -Session $counted
+                }
                 # To a new name the lookup below it is cancelled, which closes its connection when it is
                 # still in flight: its count is left out, its copy is checked.
-                $counts = foreach ($written in 'folder', 'folder/', 'new-name.txt') {
-                    New-Item -ItemType Directory -Path (Join-Path $own.Home 'folder') -Force | Out-Null
-                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
-                    try {
-                        Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination $written -Force -Session $counted
-                        if ($written -ne 'new-name.txt') { Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1]) }
-                    }
-                    finally {
-                        $counted | Remove-SbxSession
-                    }
-                }
-                $counts | Should -Be @(2, 3)
+                $counts[0..1] | Should -Be @(2, 3)
                 Get-Content -LiteralPath (Join-Path $own.Home 'folder/one.txt') | Should -Be 'one'
                 Get-Content -LiteralPath (Join-Path $own.Home 'new-name.txt') | Should -Be 'one'
                 # Nothing was made below the new name for the lookup that was let go.

@@ -232,17 +232,11 @@ Describe 'Get-SbxChildItem' -Tag Smoke {
                     $dir.FullName
                 }
                 $paths = @($dirs[0..2]) + @((Join-Path $own.Home 'many/missing'), (Join-Path $own.Home 'many/d4/f4.txt')) + @($dirs[4..5])
-                $counts = foreach ($limit in 16, 1) {
-                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
-                    try {
-                        $out = $paths | Get-SbxChildItem -ThrottleLimit $limit -Session $counted -ErrorAction Continue 2>&1
-                        $out | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "error: $($_.TargetObject)" } else { $_.Name } } |
-                            Should -Be @('f1.txt', 'f2.txt', 'f3.txt', "error: $(Join-Path $own.Home 'many/missing')", 'f4.txt', 'f5.txt', 'f6.txt')
-                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
-                    }
-                    finally {
-                        $counted | Remove-SbxSession
-                    }
+                $counts = Measure-SessionConnection -Agent $own -Variant 16, 1 -Script {
+                    param($counted, $own, $limit)
+                    $out = $paths | Get-SbxChildItem -ThrottleLimit $limit -Session $counted -ErrorAction Continue 2>&1
+                    $out | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "error: $($_.TargetObject)" } else { $_.Name } } |
+                        Should -Be @('f1.txt', 'f2.txt', 'f3.txt', "error: $(Join-Path $own.Home 'many/missing')", 'f4.txt', 'f5.txt', 'f6.txt')
                 }
                 $counts[0] | Should -BeGreaterThan 1
                 $counts[1] | Should -Be 1

@@ -585,26 +585,20 @@ Describe 'Get-SbxContent' {
             # goes alone; nor is a relative path's download asked for before a lookup has shown the
             # session where its home is: after one, it is.
             $path = Join-Path $own.Home 'small/f03.txt'
-            $counts = foreach ($way in 'absolute', 'piped', 'relative', 'relative, home known') {
-                $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name side-by-side
-                try {
-                    $lines = switch ($way) {
-                        'absolute' { Get-SbxContent -LiteralPath $path -Session $counted }
-                        'piped' { Get-SbxItem -LiteralPath $path -Session $counted | Get-SbxContent -Session $counted }
-                        'relative' { Get-SbxContent -LiteralPath small/f03.txt -Session $counted }
-                        'relative, home known' {
-                            # A lookup of a relative path shows the session its home (one connection, kept).
-                            $null = Get-SbxItem -LiteralPath small/f02.txt -Session $counted
-                            Get-SbxContent -LiteralPath small/f03.txt -Session $counted
-                        }
+            $counts = Measure-SessionConnection -Agent $own -Variant 'absolute', 'piped', 'relative', 'relative, home known' -Script {
+                param($counted, $own, $way)
+                $lines = switch ($way) {
+                    'absolute' { Get-SbxContent -LiteralPath $path -Session $counted }
+                    'piped' { Get-SbxItem -LiteralPath $path -Session $counted | Get-SbxContent -Session $counted }
+                    'relative' { Get-SbxContent -LiteralPath small/f03.txt -Session $counted }
+                    'relative, home known' {
+                        # A lookup of a relative path shows the session its home (one connection, kept).
+                        $null = Get-SbxItem -LiteralPath small/f02.txt -Session $counted
+                        Get-SbxContent -LiteralPath small/f03.txt -Session $counted
                     }
-                    $lines[0] | Should -Be 'f3 line 1'
-                    $lines | Should -HaveCount 30001
-                    Get-DirectConnectionCount -Port $ownPort
                 }
-                finally {
-                    $counted | Remove-SbxSession
-                }
+                $lines[0] | Should -Be 'f3 line 1'
+                $lines | Should -HaveCount 30001
             }
             $counts | Should -Be @(2, 1, 1, 2)
         }

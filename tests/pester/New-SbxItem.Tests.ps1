@@ -240,15 +240,9 @@ Describe 'New-SbxItem' -Tag Smoke {
             # Counted as the connections a new session's pool then holds: two requests at once need two.
             $own = Start-TestAgent
             try {
-                $counts = foreach ($force in $false, $true) {
-                    $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name connections-counted
-                    try {
-                        $null = New-SbxItem -Path "alongside-$force.txt" -Value 'x' -Force:$force -Session $counted
-                        Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
-                    }
-                    finally {
-                        $counted | Remove-SbxSession
-                    }
+                $counts = Measure-SessionConnection -Agent $own -Variant $false, $true -Script {
+                    param($counted, $own, $force)
+                    New-SbxItem -Path "alongside-$force.txt" -Value 'x' -Force:$force -Session $counted
                 }
                 $counts | Should -Be @(2, 1)
                 Get-Content -LiteralPath (Join-Path $own.Home 'alongside-False.txt') -Raw | Should -Be 'x'

@@ -612,22 +612,25 @@ function New-NumberedFile {
     }
 }
 
-function Measure-QuietAndToldConnection {
+function Measure-SessionConnection {
     <#
     .SYNOPSIS
-        Runs $Script twice against an agent of its own, with a new session each time, and returns how
-        many connections each session then held (its pool: what the requests needed at once). The
-        script gets the session, the agent and whether to run with -Verbose ($false, then $true).
+        Runs $Script once for each of -Variant, each time with a new session, and returns how many
+        connections each session then held (its pool: what its requests needed at once). The script
+        gets the session, the agent and the variant; what it outputs is dropped.
+    .PARAMETER Agent
+        The agent to count against, which nothing else of this process may be talking to; by
+        default one of its own, started and stopped here.
     #>
-    param([Parameter(Mandatory)] [scriptblock] $Script)
+    param([Parameter(Mandatory)] [object[]] $Variant, [Parameter(Mandatory)] [scriptblock] $Script, [object] $Agent)
     # Of its own: the counted session's connections are then the only ones to it.
-    $own = Start-TestAgent
+    $counting = if ($Agent) { $Agent } else { Start-TestAgent }
     try {
-        foreach ($verbose in $false, $true) {
-            $counted = New-SbxSession -Domain $own.Domain -AccessToken $own.Token -Name connections-counted
+        foreach ($each in $Variant) {
+            $counted = New-SbxSession -Domain $counting.Domain -AccessToken $counting.Token -Name connections-counted
             try {
-                $null = & $Script $counted $own $verbose
-                Get-DirectConnectionCount -Port ([int]($own.Domain -split ':')[1])
+                $null = & $Script $counted $counting $each
+                Get-DirectConnectionCount -Port ([int]($counting.Domain -split ':')[1])
             }
             finally {
                 $counted | Remove-SbxSession
@@ -635,8 +638,14 @@ function Measure-QuietAndToldConnection {
         }
     }
     finally {
-        Stop-TestAgent $own
+        if (-not $Agent) { Stop-TestAgent $counting }
     }
+}
+
+function Measure-QuietAndToldConnection {
+    <# Measure-SessionConnection without -Verbose, then with it: the script's third argument says which. #>
+    param([Parameter(Mandatory)] [scriptblock] $Script)
+    Measure-SessionConnection -Variant $false, $true -Script $Script
 }
 
 function Get-DirectConnectionCount {
