@@ -255,6 +255,20 @@ Describe 'Copy-SbxItem' {
             $counts | Should -Be @(3, 2)
         }
 
+        It 'keeps the post into a folder named relative to the home, which the folder''s lookup shows the session' {
+            $counts = Measure-SessionConnection -Variant 'existing', 'new' -Script {
+                param($counted, $own, $folder)
+                if ($folder -eq 'existing') { $null = New-Item -ItemType Directory -Path (Join-Path $own.Home 'existing') }
+                Copy-SbxItem -ToSandbox -LiteralPath $two[1] -Destination "$folder/" -PassThru -Session $counted |
+                    ForEach-Object Path | Should -Be (Join-Path $own.Home "$folder/two.txt")
+                Get-Content -LiteralPath (Join-Path $own.Home "$folder/two.txt") | Should -Be 'two'
+                @(Get-ChildItem -LiteralPath (Join-Path $own.Home $folder) -Force).Name | Should -Be 'two.txt'
+            }
+            # Three requests at once: the folder, the name in it and the post. (That the post is kept,
+            # not let go and sent again, the requests seen through a proxy show: Network.Tests.)
+            $counts | Should -Be @(3, 3)
+        }
+
         It 'posts a file of up to 1 MiB alongside, and a larger one only once the plan is made' {
             $counts = Measure-SessionConnection -Variant 1MB, (1MB + 1) -Script {
                 param($counted, $own, $size)

@@ -140,6 +140,14 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $file -Destination counted-up.txt -Session $s }
         $requests[0..2] | Sort-Object | Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload')
         $requests[3..($requests.Count - 1)] | Should -Be @('/sandboxagent.Filesystem/Move')
+        # Into an existing folder written relative ("folder/"), the plan names the file from the folder's
+        # path as found, the post from the path as written: the same file once the home is known, so
+        # the post is kept, not let go (a Remove) and sent again.
+        $slashed = Join-Path $work 'counted-slashed.txt'
+        Set-Content -LiteralPath $slashed -Value 'slashed'
+        $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $slashed -Destination counted-folder/ -Session $s }
+        $requests[0..2] | Sort-Object | Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload')
+        $requests[3..($requests.Count - 1)] | Should -Be @('/sandboxagent.Filesystem/Move')
         Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $file -Destination counted-folder -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
         # The folder is asked for once, each file's name in it once, and only when the folder exists;

@@ -313,9 +313,10 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     {
         if (EndsWithSeparator(Destination))
         {
-            // As the plan names a file in a folder to copy into.
+            // As the plan names a file in a folder to copy into. (Below "~", the plan names it from
+            // the folder's path as found, which this cannot be shown to be the same as.)
             string folder = Destination.TrimEnd('/');
-            return folder.Length > 0 ? SandboxPath.Join(folder, leaf) : null;
+            return folder.Length > 0 && folder[0] != '~' ? SandboxPath.Join(folder, leaf) : null;
         }
         string name = SandboxPath.GetLeaf(Destination);
         return name == leaf || (name.Length > 1 && name.IndexOf('.', 1) > 0) ? Destination : null;
@@ -422,7 +423,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             return;
         }
         if (_plan.Count == 1 && _plan[0] is { Upload: true, IsDirectory: false, ToOtherSandbox: null } only
-            && only.Source == _localSources[0] && only.Destination == _begunUpload.RemotePath)
+            && only.Source == _localSources[0] && NameOneFile(only.Destination, _begunUpload.RemotePath))
         {
             only.BegunUpload = _begunUpload;
         }
@@ -431,6 +432,14 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             _lettingGoUpload = _begunUpload.DisposeAsync().AsTask();
         }
     }
+
+    /// <summary>
+    /// Whether two sandbox paths are one: as written, or from the root once the session knows its
+    /// home (an existing folder's files are named from its path as found, "out/" as written).
+    /// </summary>
+    bool NameOneFile(string one, string other) =>
+        one == other
+        || (Client.Files.TryGetKnownFullPath(one, out string oneFull) && Client.Files.TryGetKnownFullPath(other, out string otherFull) && oneFull == otherFull);
 
     protected override void DisposeResources()
     {
