@@ -213,6 +213,20 @@ Describe 'Move-SbxItem' -Tag Smoke {
             @(Get-ChildItem -LiteralPath (Join-Path $agent.Home 'many-force/a')).Count + @(Get-ChildItem -LiteralPath (Join-Path $agent.Home 'many-force/b')).Count | Should -Be 0
         }
 
+        It 'refuses, even with -Force, to move a piped file onto a directory of its name, which the failed rename then finds' {
+            $null = New-LocalFile 'onto-dir/into/clash.txt/inside.txt' 'inside'
+            $null = New-LocalFile 'onto-dir/clash.txt' 'file'
+            $null = New-LocalFile 'onto-dir/other.txt' 'other'
+            Get-SbxItem -LiteralPath onto-dir/clash.txt, onto-dir/other.txt |
+                Move-SbxItem -Destination onto-dir/into -Force -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DestinationExists*'
+            $err[0].Exception.Message | Should -Match 'a directory already exists'
+            Get-LocalContent 'onto-dir/clash.txt' | Should -Be 'file'
+            Get-LocalContent 'onto-dir/into/clash.txt/inside.txt' | Should -Be 'inside'
+            Get-LocalContent 'onto-dir/into/other.txt' | Should -Be 'other'
+        }
+
         It 'looks at the destination again after a move made it: a directory renamed there, then files into it' {
             New-Item -ItemType Directory -Path (Join-Path $agent.Home 'made/dir') -Force | Out-Null
             $null = New-LocalFile 'made/one.txt' '1'

@@ -207,6 +207,15 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $requests[0..($requests.Count - 2)] | Sort-Object -Unique | Should -Be '/sandboxagent.Filesystem/Stat'
         $requests.Count | Should -BeIn 3, 4
         $returned.Item.Length | Should -Be 3
+        # An item piped into a directory: its name there is looked at, then it is moved; with -Force a
+        # file is moved at once (the rename itself refuses a directory in the way).
+        New-Item -ItemType Directory -Path (Join-Path $agent.Home 'counted-into') -Force | Out-Null
+        foreach ($name in 'piped.txt', 'piped-forced.txt') { Set-Content -LiteralPath (Join-Path $agent.Home $name) -Value $name }
+        $piped = Get-SbxItem -LiteralPath piped.txt, piped-forced.txt -Session $s
+        Get-CopyRequest { $piped[0] | Move-SbxItem -Destination counted-into -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Move')
+        Get-CopyRequest { $piped[1] | Move-SbxItem -Destination counted-into -Force -Session $s } |
+            Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Move')
         # A tree sent packed is listed once in place for its -PassThru items, not asked for item by item.
         $tree = Join-Path $work 'counted-tree'
         foreach ($i in 1..40) { New-Item -ItemType File -Path (Join-Path $tree "sub $($i % 4)/f$i.txt") -Value "$i" -Force | Out-Null }

@@ -164,8 +164,11 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             }
             SandboxClient client = Client;
             bool force = Force, passThru = PassThru;
-            // Into a directory, the name there is checked with the move; any other destination was looked up just now.
-            _moves.Add(cancel => MoveAsync(client, item.Path, target, intoDirectory ? client.Files.TryGetItemAsync(target, cancel) : null, force, passThru, cancel),
+            // Into a directory, the name there is checked with the move; any other destination was
+            // looked up just now. With -Force a file needs no check: the rename replaces a file and
+            // refuses a directory, which is then looked at to say so.
+            bool checkName = intoDirectory && (item.IsDirectory || !force);
+            _moves.Add(cancel => MoveAsync(client, item.Path, target, checkName ? client.Files.TryGetItemAsync(target, cancel) : null, force, passThru, cancel),
                 item.Path, target);
             if (!intoDirectory || movesDestination)
             {
@@ -250,7 +253,10 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         return await MoveAsync(client, item.Path, target, atTarget, force, passThru, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <param name="atTarget">What is at the target, being asked for, when it must be checked (null: it need not be).</param>
+    /// <param name="atTarget">
+    /// What is at the target, being asked for, when it must be checked (null: it need not be, and a
+    /// refused rename is explained by what is there then).
+    /// </param>
     static async Task<ItemOutcome> MoveAsync(SandboxClient client, string source, string target, Task<SandboxItem?>? atTarget, bool force, bool passThru,
         CancellationToken cancellationToken)
     {
@@ -270,7 +276,22 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         }
         catch (SandboxException e)
         {
-            return ItemOutcome.Failed(source, e);
+            // A rename refuses to replace a directory, in words of the agent's system.
+            return atTarget is null && e.Code == SandboxErrorCode.Internal && await DirectoryAtAsync(client, target, cancellationToken).ConfigureAwait(false)
+                ? ItemOutcome.Refused(source, DestinationExists(source, target, isDirectory: true))
+                : ItemOutcome.Failed(source, e);
+        }
+    }
+
+    static async Task<bool> DirectoryAtAsync(SandboxClient client, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.Files.TryGetItemAsync(path, cancellationToken).ConfigureAwait(false) is { IsDirectory: true };
+        }
+        catch (SandboxException)
+        {
+            return false; // the rename's failure is the one to report
         }
     }
 
