@@ -238,9 +238,45 @@ Describe 'Copy-SbxItem' {
         }
     }
 
-    Context 'a file in: its upload posted alongside the lookups' {
+    Context 'small files in: their uploads posted alongside the lookups' {
         BeforeAll {
             $two = @((New-TextFile (Join-Path $work 'posted/one.txt') 'one'), (New-TextFile (Join-Path $work 'posted/two.txt') 'two'))
+        }
+
+        It 'posts several small files alongside the lookups of their folder and their names in it, where -Verbose asks first' {
+            $three = foreach ($name in 'a', 'b b', 'c#') { New-TextFile (Join-Path $work "posted-several/$name.txt") $name }
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                $into = New-Item -ItemType Directory -Path (Join-Path $own.Home "several-$verbose") -Force
+                Copy-SbxItem -ToSandbox -LiteralPath $three -Destination $into.FullName -Session $counted -Verbose:$verbose 4>$null
+                @(Get-ChildItem -LiteralPath $into -Force).Name | Sort-Object | Should -Be @('a.txt', 'b b.txt', 'c#.txt')
+                Get-Content -LiteralPath (Join-Path $into 'b b.txt') | Should -Be 'b b'
+            }
+            # The folder, the three names in it and the three posts at once; with -Verbose the posts
+            # wait for the plan, and go on the lookups' connections.
+            $counts | Should -Be @(7, 4)
+        }
+
+        It 'lets go the posts of files the plan does not copy, copying the others from theirs' {
+            $root = New-RemoteDir 'posted-several-let-go'
+            New-TextFile (Join-Path $root 'two.txt') 'old' | Out-Null
+            Copy-SbxItem -ToSandbox -LiteralPath $two -Destination $root -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DestinationExists*'
+            $err[0].TargetObject | Should -Be (Join-Path $root 'two.txt')
+            Get-Content -LiteralPath (Join-Path $root 'one.txt') | Should -Be 'one'
+            Get-Content -LiteralPath (Join-Path $root 'two.txt') | Should -Be 'old'
+            @(Get-ChildItem -LiteralPath $root -Force).Name | Sort-Object | Should -Be @('one.txt', 'two.txt')
+        }
+
+        It 'copies two files of one name as before, the first in and the second refused, with nothing posted ahead' {
+            $same = @((New-TextFile (Join-Path $work 'posted-same/a/x.txt') 'first'), (New-TextFile (Join-Path $work 'posted-same/b/x.txt') 'second'))
+            $root = New-RemoteDir 'posted-same'
+            Copy-SbxItem -ToSandbox -LiteralPath $same -Destination $root -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DestinationExists*'
+            Get-Content -LiteralPath (Join-Path $root 'x.txt') | Should -Be 'first'
+            @(Get-ChildItem -LiteralPath $root -Force).Name | Should -Be 'x.txt'
         }
 
         It 'posts one small file to its staging name alongside the lookups of its destination, where -Verbose asks first' {

@@ -150,8 +150,8 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $requests[3..($requests.Count - 1)] | Should -Be @('/sandboxagent.Filesystem/Move')
         Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $file -Destination counted-folder -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload', '/sandboxagent.Filesystem/Move')
-        # The folder is asked for once, each file's name in it once, and only when the folder exists;
-        # nothing is asked again before writing.
+        # The folder is asked for once, each file's name in it once, alongside it (a folder not there
+        # finds nothing at no round trip's cost); nothing is asked again before writing.
         $second = Join-Path $work 'counted-second.txt'
         Set-Content -LiteralPath $second -Value 'second'
         # (The two files' copies run side by side: their requests are counted, not ordered.)
@@ -159,7 +159,8 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
             Should -Be @('/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Stat',
                 '/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload', '/upload')
         Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $file, $second -Destination counted-new -Session $s } | Sort-Object |
-            Should -Be @('/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Stat', '/upload', '/upload')
+            Should -Be @('/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Move', '/sandboxagent.Filesystem/Stat',
+                '/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Stat', '/upload', '/upload')
         # Out: the lookup and the download, side by side (either may come first) for a relative path too,
         # since the lookups above showed the session its home.
         Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath counted-up.txt -Destination (Join-Path $work 'counted-back.txt') -Session $s } |

@@ -45,10 +45,10 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     LookupWindow? _findingWindow;
     // The one file's download sent alongside its lookup.
     SandboxDownloadRequest? _begunDownload;
-    // The one file's upload posted alongside the lookups of its destination.
-    SandboxUploadRequest? _begunUpload;
-    // That upload when the plan did not keep it: cancelled, and what it staged removed, while the copy runs.
-    Task? _lettingGoUpload;
+    // The uploads of small local files posted alongside the lookups of their destination, by local path.
+    readonly Dictionary<string, SandboxUploadRequest> _begunUploads = new Dictionary<string, SandboxUploadRequest>(StringComparer.Ordinal);
+    // Those the plan did not keep: cancelled, and what they staged removed, while the copies run.
+    Task? _lettingGoUploads;
 
     /// <summary>
     /// The largest file posted before its destination is known: a file's progress bar counts its
@@ -209,7 +209,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             {
                 _localSources.AddRange(ResolveLocal(path, literal));
             }
-            _begunUpload ??= BeginsUpload();
+            BeginUploads();
         }
         else if (ParameterSetName == FromSandboxInputSet)
         {
@@ -277,41 +277,57 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     }
 
     /// <summary>
-    /// The upload of the one small file this command copies in, posted to its staging name
-    /// alongside the lookups of the destination: a copy of one file costs two round trips (the
-    /// lookups with the post, then the rename), not three. Only when nothing is asked or said before
-    /// it (<see cref="SilentConsent"/>), nothing more comes from the pipeline, the copy is not a job,
-    /// and the destination is written as a folder ("dir/") or its name looks like a file's (a dot
-    /// inside it, or the source's own name): a destination that is a folder would take the file
-    /// inside, where the post did not go, and the post is let go. So is one the plan does not copy.
+    /// The uploads of the small files this command copies in, posted to their staging names
+    /// alongside the lookups of the destination: a copy of a few files costs two round trips (the
+    /// lookups with the posts, then the renames), not three or four. Only when nothing is asked or
+    /// said before them (<see cref="SilentConsent"/>), nothing more comes from the pipeline, the copy
+    /// is not a job, and the sources are files of distinct names, at most -ThrottleLimit of them and
+    /// each at most <see cref="BegunUploadMaxBytes"/>; and only where the plan is known to put them
+    /// if the destination is what it looks like (<see cref="BegunUploadPath"/>). A post the plan does
+    /// not copy to the path it went to (a folder or a file in the way) is let go.
     /// </summary>
-    SandboxUploadRequest? BeginsUpload()
+    void BeginUploads()
     {
-        if (_localSources.Count != 1 || MyInvocation.ExpectingInput || AsJob || _excluded is not null
-            || !SilentConsent.Holds(this, ConfirmImpact.Medium))
+        if (_begunUploads.Count > 0 || _localSources.Count == 0 || _localSources.Count > ThrottleLimit || MyInvocation.ExpectingInput
+            || AsJob || _excluded is not null || !SilentConsent.Holds(this, ConfirmImpact.Medium))
         {
-            return null;
+            return;
         }
-        string local = _localSources[0];
-        var file = new FileInfo(local);
-        if (!file.Exists || file.Length > BegunUploadMaxBytes || BegunUploadPath(LocalLeaf(local)) is not { } remotePath)
+        var posts = new List<(string Local, string Remote)>();
+        var leaves = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string local in _localSources)
         {
-            return null;
+            var file = new FileInfo(local);
+            string leaf = LocalLeaf(local);
+            if (!file.Exists || file.Length > BegunUploadMaxBytes || !leaves.Add(leaf)
+                || BegunUploadPath(leaf, intoFolder: _localSources.Count > 1) is not { } remotePath)
+            {
+                return;
+            }
+            posts.Add((local, remotePath));
         }
-        try
+        foreach ((string local, string remotePath) in posts)
         {
-            return Client.Transfer.BeginUpload(local, remotePath, CancelToken);
-        }
-        catch (ArgumentException)
-        {
-            return null; // a destination an upload cannot name: the plan says what is wrong with it
+            try
+            {
+                _begunUploads[local] = Client.Transfer.BeginUpload(local, remotePath, CancelToken);
+            }
+            catch (ArgumentException)
+            {
+                // A destination an upload cannot name: the plan says what is wrong with it.
+            }
         }
     }
 
-    /// <summary>Where the plan puts a file named <paramref name="leaf"/> when the destination is what it looks like; null when it looks like a folder.</summary>
-    string? BegunUploadPath(string leaf)
+    /// <summary>
+    /// Where the plan puts a file named <paramref name="leaf"/> when the destination is what it
+    /// looks like: a folder when the files go into one (several, or "dir/"), else a file's name
+    /// (a dot inside it, or the source's own name). Null when one file goes to what looks like a
+    /// folder's name: the file would go inside it, where nothing is known to exist.
+    /// </summary>
+    string? BegunUploadPath(string leaf, bool intoFolder)
     {
-        if (EndsWithSeparator(Destination))
+        if (intoFolder || EndsWithSeparator(Destination))
         {
             // As the plan names a file in a folder to copy into. (Below "~", the plan names it from
             // the folder's path as found, which this cannot be shown to be the same as.)
@@ -330,9 +346,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         finally
         {
-            if (_lettingGoUpload is not null)
+            if (_lettingGoUploads is not null)
             {
-                Wait(_lettingGoUpload);
+                Wait(_lettingGoUploads);
             }
         }
     }
@@ -365,7 +381,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             }
         }
         TakeOrLetGoBegunDownload();
-        TakeOrLetGoBegunUpload();
+        TakeOrLetGoBegunUploads();
         if (_plan.Count == 0)
         {
             return;
@@ -413,24 +429,27 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     }
 
     /// <summary>
-    /// The upload posted alongside the lookups goes to the plan's one copy when that copies its
-    /// file to the path it was posted for; otherwise it is let go while the copy runs.
+    /// Each upload posted alongside the lookups goes to the plan's copy of its file when that copies
+    /// it to the path it was posted for; the others are let go while the copies run.
     /// </summary>
-    void TakeOrLetGoBegunUpload()
+    void TakeOrLetGoBegunUploads()
     {
-        if (_begunUpload is null)
+        if (_begunUploads.Count == 0)
         {
             return;
         }
-        if (_plan.Count == 1 && _plan[0] is { Upload: true, IsDirectory: false, ToOtherSandbox: null } only
-            && only.Source == _localSources[0] && NameOneFile(only.Destination, _begunUpload.RemotePath))
+        var kept = new HashSet<SandboxUploadRequest>();
+        foreach (PlannedCopy copy in _plan)
         {
-            only.BegunUpload = _begunUpload;
+            if (copy is { Upload: true, IsDirectory: false, ToOtherSandbox: null } && _begunUploads.TryGetValue(copy.Source, out SandboxUploadRequest? begun)
+                && NameOneFile(copy.Destination, begun.RemotePath))
+            {
+                copy.BegunUpload = begun;
+                kept.Add(begun);
+            }
         }
-        else
-        {
-            _lettingGoUpload = _begunUpload.DisposeAsync().AsTask();
-        }
+        var lettingGo = _begunUploads.Values.Where(begun => !kept.Contains(begun)).Select(begun => begun.DisposeAsync().AsTask()).ToList();
+        _lettingGoUploads = lettingGo.Count > 0 ? Task.WhenAll(lettingGo) : null;
     }
 
     /// <summary>
@@ -443,9 +462,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     protected override void DisposeResources()
     {
-        // Stopped before the copy took it: nothing the post staged may be left behind. (Taken or let
-        // go already, this does nothing.)
-        _begunUpload?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        // Stopped before a copy took them: nothing the posts staged may be left behind. (Taken or
+        // let go already, this does nothing.)
+        if (_begunUploads.Count > 0)
+        {
+            Task.WhenAll(_begunUploads.Values.Select(begun => begun.DisposeAsync().AsTask())).GetAwaiter().GetResult();
+        }
         _begunDownload?.Dispose();
         base.DisposeResources();
     }
@@ -618,16 +640,17 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             using var unwanted = new CancellationTokenSource();
             using var either = CancellationTokenSource.CreateLinkedTokenSource(CancelToken, unwanted.Token);
-            // Several items going into a folder ask for their names once the folder is known to be
-            // there (a new one needs none); one item asks for its name alongside.
-            Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder && _localSources.Count + _remoteSources.Count > 1
+            // The names the files take in -Destination, were it a folder (it usually is), are asked
+            // for alongside it when they all go at once; in a folder that is not there they find
+            // nothing, at no round trip's cost. More go once the folder is known to be there.
+            Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder && _localSources.Count + _remoteSources.Count > ThrottleLimit
                 ? null
                 : StartLeafLookups(client, Destination.Length > 1 ? Destination.TrimEnd('/') : Destination, either.Token);
             bool found = TryGetRemote(client, Destination, out _destinationItem);
             if (leaves is not null)
             {
                 bool wanted = found && _destinationItem is { IsDirectory: true };
-                if (!wanted)
+                if (!wanted && !(found && _destinationItem is null))
                 {
                     unwanted.Cancel(); // below a file, a lookup would go on to ask why
                 }
