@@ -849,19 +849,21 @@ Describe 'Copy-SbxItem' {
 
         It 'asks for the destination and for one file''s name in it side by side, and posts a file going into "folder/" alongside' {
             # Requests at once need a connection each. Written "folder/", the destination is a folder
-            # whatever it is, so the file's post to its staging name there goes with the two lookups.
+            # whatever it is, so the file's post to its staging name there goes with the two lookups;
+            # so it does to a name that looks like a file's, new or there. The lookup below a new name,
+            # or below a file, ends by itself (not cut, which would close its connection).
             $own = Start-TestAgent
             try {
-                $counts = Measure-SessionConnection -Agent $own -Variant 'folder', 'folder/', 'new-name.txt' -Script {
+                New-Item -ItemType File -Path (Join-Path $own.Home 'there.txt') -Value 'old' | Out-Null
+                $counts = Measure-SessionConnection -Agent $own -Variant 'folder', 'folder/', 'new-name.txt', 'there.txt' -Script {
                     param($counted, $own, $written)
                     New-Item -ItemType Directory -Path (Join-Path $own.Home 'folder') -Force | Out-Null
                     Copy-SbxItem -ToSandbox -LiteralPath $two[0] -Destination $written -Force -Session $counted
                 }
-                # To a new name the lookup below it is cancelled, which closes its connection when it is
-                # still in flight: its count is left out, its copy is checked.
-                $counts[0..1] | Should -Be @(2, 3)
+                $counts | Should -Be @(2, 3, 3, 3)
                 Get-Content -LiteralPath (Join-Path $own.Home 'folder/one.txt') | Should -Be 'one'
                 Get-Content -LiteralPath (Join-Path $own.Home 'new-name.txt') | Should -Be 'one'
+                Get-Content -LiteralPath (Join-Path $own.Home 'there.txt') | Should -Be 'one'
                 # Nothing was made below the new name for the lookup that was let go.
                 Test-Path -LiteralPath (Join-Path $own.Home 'new-name.txt') -PathType Leaf | Should -BeTrue
             }

@@ -174,6 +174,24 @@ public sealed class SandboxFileSystem
         }
     }
 
+    /// <summary>
+    /// As <see cref="TryGetItemAsync"/>, for a name asked for in a folder that may turn out not to be
+    /// one (the name a file would take in a destination not yet looked up): below a file the agent's
+    /// own internal error is thrown, one request, where <see cref="TryGetItemAsync"/> would go on to
+    /// look at the parents to say which file is in the way.
+    /// </summary>
+    public async Task<SandboxItem?> TryGetItemInFolderAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await StatAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The entries below a directory, <paramref name="depth"/> levels deep (0 counts as 1).</summary>
     public Task<IReadOnlyList<SandboxItem>> GetChildItemsAsync(string path, uint depth = 1, CancellationToken cancellationToken = default) =>
         MindingFilesOnTheWayAsync(path, SandboxErrorCode.NotFound, "find", () => Call("list directory", path, cancellationToken, async options =>

@@ -638,23 +638,18 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     {
         if (!_destinationKnown)
         {
-            using var unwanted = new CancellationTokenSource();
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(CancelToken, unwanted.Token);
             // The names the files take in -Destination, were it a folder (it usually is), are asked
-            // for alongside it when they all go at once; in a folder that is not there they find
-            // nothing, at no round trip's cost. More go once the folder is known to be there.
+            // for alongside it when they all go at once: in a folder that is not there, or below a
+            // file, they find nothing or fail, at no round trip's cost. More go once the folder is
+            // known to be there.
             Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder && _localSources.Count + _remoteSources.Count > ThrottleLimit
                 ? null
-                : StartLeafLookups(client, Destination.Length > 1 ? Destination.TrimEnd('/') : Destination, either.Token);
+                : StartLeafLookups(client, Destination.Length > 1 ? Destination.TrimEnd('/') : Destination, CancelToken);
             bool found = TryGetRemote(client, Destination, out _destinationItem);
             if (leaves is not null)
             {
                 bool wanted = found && _destinationItem is { IsDirectory: true };
-                if (!wanted && !(found && _destinationItem is null))
-                {
-                    unwanted.Cancel(); // below a file, a lookup would go on to ask why
-                }
-                // Ended, wanted or not, before their token goes.
+                // Ended, wanted or not, before the command goes on: answered about when the folder's was.
                 Wait(Task.WhenAll(leaves.Values.Select(SideRequest.WaitQuietlyAsync)));
                 _leafLookups = wanted ? leaves : null;
             }
@@ -694,7 +689,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             if (!lookups.ContainsKey(leaf))
             {
                 string path = SandboxPath.Join(folder, leaf);
-                lookups[leaf] = window.RunAsync(token => client.Files.TryGetItemAsync(path, token), cancel);
+                lookups[leaf] = window.RunAsync(token => client.Files.TryGetItemInFolderAsync(path, token), cancel);
             }
         }
         return lookups;

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -85,21 +84,18 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             (bool Known, SandboxItem? Found) lookedUp = default;
             bool oneItem = NamesOneItem(path, literal) && !SandboxPath.MayOverlap(named, Destination);
             Task<IReadOnlyList<SandboxItem>>? finding = null;
-            NameThere? nameThere = null;
+            Task<SandboxItem?>? nameThere = null;
             if (oneItem && _intoDirectory is null)
             {
                 // -Destination is about to be looked up: the item is asked for alongside it, once the
                 // moves in flight are done, as it would be after it, and so is its name in it.
                 _moves!.WriteAll();
                 finding = FindItemsAsync(Client, path, literal, CancelToken);
-                nameThere = new NameThere(Client, SandboxPath.Join(Destination, SandboxPath.GetLeaf(named)), CancelToken);
+                nameThere = Client.Files.TryGetItemInFolderAsync(SandboxPath.Join(Destination, SandboxPath.GetLeaf(named)), CancelToken);
             }
             if (!oneItem || IntoDirectory(out lookedUp) is not { } directory)
             {
-                if (nameThere is not null)
-                {
-                    Wait(nameThere.LetGoAsync());
-                }
+                Wait(SideRequest.WaitQuietlyAsync(nameThere)); // not a directory: its name there is no one's concern
                 _moves!.WriteAll();
                 foreach (SandboxItem item in finding is null ? ResolveItems(path, literal) : ResolveItems(path, finding))
                 {
@@ -122,10 +118,7 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
             else
             {
                 Wait(SideRequest.WaitQuietlyAsync(finding));
-                if (nameThere is not null)
-                {
-                    Wait(nameThere.LetGoAsync());
-                }
+                Wait(SideRequest.WaitQuietlyAsync(nameThere));
             }
         }
     }
@@ -228,18 +221,9 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
     /// <param name="finding">The item, already being asked for (alongside -Destination); null to ask here.</param>
     /// <param name="nameThere">The target, already being asked for by -Destination's spelling (alongside it); null to ask here.</param>
     static async Task<ItemOutcome> FindAndMoveAsync(SandboxClient client, string path, bool literal, string target, bool force, bool passThru,
-        Task<IReadOnlyList<SandboxItem>>? finding, NameThere? nameThere, CancellationToken cancellationToken)
+        Task<IReadOnlyList<SandboxItem>>? finding, Task<SandboxItem?>? nameThere, CancellationToken cancellationToken)
     {
-        using (nameThere)
-        {
-            return await FindAndMoveAsync(client, path, literal, target, force, passThru, finding,
-                nameThere?.Lookup ?? client.Files.TryGetItemAsync(target, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    static async Task<ItemOutcome> FindAndMoveAsync(SandboxClient client, string path, bool literal, string target, bool force, bool passThru,
-        Task<IReadOnlyList<SandboxItem>>? finding, Task<SandboxItem?> atTarget, CancellationToken cancellationToken)
-    {
+        Task<SandboxItem?> atTarget = nameThere ?? client.Files.TryGetItemAsync(target, cancellationToken);
         SandboxItem item;
         try
         {
@@ -293,33 +277,6 @@ public sealed class MoveSbxItemCommand : ItemCmdlet
         {
             return false; // the rename's failure is the one to report
         }
-    }
-
-    /// <summary>
-    /// The lookup of the name an item would take in -Destination, sent before -Destination is known
-    /// to be a directory. Let go when it is not one: cancelled, since below a file the lookup would
-    /// go on to ask why, and waited for, so that nothing of it outlives the command.
-    /// </summary>
-    sealed class NameThere : IDisposable
-    {
-        readonly CancellationTokenSource _unwanted;
-
-        public NameThere(SandboxClient client, string path, CancellationToken cancellationToken)
-        {
-            _unwanted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Lookup = client.Files.TryGetItemAsync(path, _unwanted.Token);
-        }
-
-        public Task<SandboxItem?> Lookup { get; }
-
-        public async Task LetGoAsync()
-        {
-            _unwanted.Cancel();
-            await SideRequest.WaitQuietlyAsync(Lookup).ConfigureAwait(false);
-            _unwanted.Dispose();
-        }
-
-        public void Dispose() => _unwanted.Dispose();
     }
 
     static ErrorRecord DestinationExists(string source, string target, bool isDirectory) =>

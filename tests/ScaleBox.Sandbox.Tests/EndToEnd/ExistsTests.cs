@@ -52,4 +52,32 @@ public sealed class ExistsTests(LocalAgentFixture agent)
 
         Assert.Equal(SandboxErrorCode.InvalidArgument, error.Code);
     }
+    [Theory, AllProtocols]
+    public async Task A_name_asked_for_in_a_folder_is_the_item_there_or_null(SandboxProtocol protocol)
+    {
+        string folder = agent.NewFolder("in-folder");
+        string file = Path.Combine(folder, "here.txt");
+        await File.WriteAllTextAsync(file, "x");
+        using SandboxClient client = agent.CreateClient(protocol);
+
+        Assert.Equal(file, (await client.Files.TryGetItemInFolderAsync(file))?.Path);
+        Assert.Null(await client.Files.TryGetItemInFolderAsync(Path.Combine(folder, "not-here.txt")));
+        Assert.Null(await client.Files.TryGetItemInFolderAsync(Path.Combine(folder, "no-folder", "not-here.txt")));
+    }
+
+    [Fact]
+    public async Task A_name_asked_for_below_a_file_fails_with_the_agents_own_answer_where_a_plain_lookup_finds_nothing()
+    {
+        string file = Path.Combine(agent.NewFolder("in-folder-file"), "file.txt");
+        await File.WriteAllTextAsync(file, "x");
+        string below = Path.Combine(file, "name.txt");
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        // The plain lookup looks at the parents, finds the file in the way, and so answers "nothing there".
+        Assert.Null(await client.Files.TryGetItemAsync(below));
+        // Asked for in what was taken for a folder, the one answer stands: the agent's "not a directory".
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => client.Files.TryGetItemInFolderAsync(below));
+        Assert.Equal(SandboxErrorCode.Internal, error.Code);
+        Assert.Equal(below, error.Target);
+    }
 }
