@@ -387,6 +387,34 @@ Describe 'Copy-SbxItem' {
             $counts | Should -Be @(2, 1)
         }
 
+        It 'asks for several paths from the root and for their downloads side by side, where -Verbose asks first' {
+            $counts = Measure-QuietAndToldConnection -Script {
+                param($counted, $own, $verbose)
+                $remote = foreach ($name in 'a', 'b b', 'c#') { New-RandomFile "$($own.Home)/several-out-$verbose/$name.bin" (1MB + 7) -Seed 13 }
+                $back = New-LocalDir "several-alongside-$verbose"
+                Copy-SbxItem -FromSandbox -LiteralPath $remote -Destination $back -Session $counted -Verbose:$verbose 4>$null
+                @(Get-ChildItem -LiteralPath $back -Force).Name | Sort-Object | Should -Be @('a.bin', 'b b.bin', 'c#.bin')
+                Get-Sha (Join-Path $back 'b b.bin') | Should -Be (Get-Sha $remote[1])
+            }
+            # Three lookups and three downloads at once; with -Verbose the downloads wait for the plan.
+            $counts | Should -Be @(6, 3)
+        }
+
+        It 'lets go the downloads of paths the plan does not copy, copying the others from theirs' {
+            $folder = New-RemoteDir 'several-let-go'
+            foreach ($name in 'one', 'two', 'kept') { New-TextFile (Join-Path $folder "$name.txt") "remote $name" | Out-Null }
+            New-Item -ItemType Directory -Path (Join-Path $folder 'dir') -Force | Out-Null
+            $back = New-LocalDir 'several-let-go-back'
+            New-TextFile (Join-Path $back 'kept.txt') 'local' | Out-Null
+            $paths = 'one.txt', 'dir', 'missing.txt', 'kept.txt', 'two.txt' | ForEach-Object { Join-Path $folder $_ }
+            Copy-SbxItem -FromSandbox -LiteralPath $paths -Destination $back -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 3
+            $err.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('NotFound', 'DirectoryNeedsRecurse', 'DestinationExists')
+            @(Get-ChildItem -LiteralPath $back -Force).Name | Sort-Object | Should -Be @('kept.txt', 'one.txt', 'two.txt')
+            Get-Content -LiteralPath (Join-Path $back 'kept.txt') | Should -Be 'local'
+            Get-Content -LiteralPath (Join-Path $back 'two.txt') | Should -Be 'remote two'
+        }
+
         It 'asks for several paths, piped or named, side by side, and reports them in the order given' {
             # Missing paths: nothing is downloaded, so the connections a new session holds are its lookups'.
             $own = Start-TestAgent

@@ -43,8 +43,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     // Sandbox paths asked for as they come, gathered into _remoteSources before planning.
     readonly List<(string Path, Task<IReadOnlyList<SandboxItem>> Finding)> _remoteFindings = new List<(string, Task<IReadOnlyList<SandboxItem>>)>();
     LookupWindow? _findingWindow;
-    // The one file's download sent alongside its lookup.
-    SandboxDownloadRequest? _begunDownload;
+    // The downloads of the paths named, sent alongside their lookups, by the path from the root.
+    readonly Dictionary<string, SandboxDownloadRequest> _begunDownloads = new Dictionary<string, SandboxDownloadRequest>(StringComparer.Ordinal);
     // The uploads of small local files posted alongside the lookups of their destination, by local path.
     readonly Dictionary<string, SandboxUploadRequest> _begunUploads = new Dictionary<string, SandboxUploadRequest>(StringComparer.Ordinal);
     // Those the plan did not keep: cancelled, and what they staged removed, while the copies run.
@@ -222,9 +222,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             SandboxClient client = Client;
             foreach (string path in paths)
             {
-                if (paths.Length == 1)
+                if (paths.Length <= ThrottleLimit)
                 {
-                    _begunDownload ??= BeginsDownloadOf(path, literal);
+                    BeginDownloadOf(path, literal);
                 }
                 _findingWindow ??= new LookupWindow(ThrottleLimit);
                 _remoteFindings.Add((path, _findingWindow.RunAsync(token => FindItemsAsync(client, path, literal, token), CancelToken)));
@@ -248,31 +248,32 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     }
 
     /// <summary>
-    /// The download of the one path this command copies out, sent alongside its lookup: a copy of
-    /// one file costs one round trip, not two. Only when nothing is asked or said before it
-    /// (<see cref="SilentConsent"/>), nothing more comes from the pipeline, the copy is not a
-    /// job (which outlives this call) nor of a folder (-Recurse), and the path is from the root or
-    /// the session knows its home (a download names its file from the root). The download is let
-    /// go when the lookup finds no file, another path than the download's, or the plan does not copy it.
+    /// The download of a path this command copies out, sent alongside its lookup: a copy of a few
+    /// files costs one round trip, not two. Only for paths named as arguments (at most
+    /// -ThrottleLimit, each naming one item), when nothing is asked or said before them
+    /// (<see cref="SilentConsent"/>), nothing comes from the pipeline, the copy is not a job (which
+    /// outlives this call) nor of folders (-Recurse), and the path is from the root or the session
+    /// knows its home (a download names its file from the root). The download is let go when the
+    /// lookup finds no file, another path than the download's, or the plan does not copy it.
     /// </summary>
-    SandboxDownloadRequest? BeginsDownloadOf(string path, bool literal)
+    void BeginDownloadOf(string path, bool literal)
     {
-        if (_begunDownload is not null || _remoteSources.Count + _remoteFindings.Count > 0 || MyInvocation.ExpectingInput || AsJob || Recurse
-            || IsBetweenSessions || !NamesOneItem(path, literal) || !SilentConsent.Holds(this, ConfirmImpact.Medium))
+        if (_remoteSources.Count > 0 || MyInvocation.ExpectingInput || AsJob || Recurse || IsBetweenSessions
+            || !NamesOneItem(path, literal) || !SilentConsent.Holds(this, ConfirmImpact.Medium))
         {
-            return null;
+            return;
         }
-        if (!Client.Files.TryGetKnownFullPath(WithoutEscapes(path, literal), out string fullPath))
+        if (!Client.Files.TryGetKnownFullPath(WithoutEscapes(path, literal), out string fullPath) || _begunDownloads.ContainsKey(fullPath))
         {
-            return null;
+            return;
         }
         try
         {
-            return Client.Transfer.BeginDownload(fullPath, CancelToken);
+            _begunDownloads[fullPath] = Client.Transfer.BeginDownload(fullPath, CancelToken);
         }
         catch (ArgumentException)
         {
-            return null; // a path a download cannot carry: the lookup says what is wrong with it
+            // A path a download cannot carry: the lookup says what is wrong with it.
         }
     }
 
@@ -380,7 +381,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 PlanDownload(item, intoFolder);
             }
         }
-        TakeOrLetGoBegunDownload();
+        TakeOrLetGoBegunDownloads();
         TakeOrLetGoBegunUploads();
         if (_plan.Count == 0)
         {
@@ -410,22 +411,29 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     }
 
     /// <summary>
-    /// The download sent alongside the lookup goes to the plan's one copy when that copies its file
-    /// (the only source there was, so the path the lookup found); otherwise it is let go now.
+    /// Each download sent alongside a lookup goes to the plan's first copy of the file it asked for
+    /// (the path the lookup found); the others are let go now.
     /// </summary>
-    void TakeOrLetGoBegunDownload()
+    void TakeOrLetGoBegunDownloads()
     {
-        if (_begunDownload is null)
+        if (_begunDownloads.Count == 0)
         {
             return;
         }
-        if (_plan.Count == 1 && _plan[0] is { Upload: false, IsDirectory: false } only && only.Source == _begunDownload.RemotePath)
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (PlannedCopy copy in _plan)
         {
-            only.BegunDownload = _begunDownload;
-            return;
+            if (copy is { Upload: false, IsDirectory: false } && _begunDownloads.TryGetValue(copy.Source, out SandboxDownloadRequest? begun) && taken.Add(copy.Source))
+            {
+                copy.BegunDownload = begun;
+            }
         }
-        _begunDownload.Dispose();
-        _begunDownload = null;
+        // The ones taken stay, to be disposed with the command once their copies are done.
+        foreach (string path in _begunDownloads.Keys.Where(path => !taken.Contains(path)).ToList())
+        {
+            _begunDownloads[path].Dispose();
+            _begunDownloads.Remove(path);
+        }
     }
 
     /// <summary>
@@ -468,7 +476,10 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             Task.WhenAll(_begunUploads.Values.Select(begun => begun.DisposeAsync().AsTask())).GetAwaiter().GetResult();
         }
-        _begunDownload?.Dispose();
+        foreach (SandboxDownloadRequest begun in _begunDownloads.Values)
+        {
+            begun.Dispose();
+        }
         base.DisposeResources();
     }
 
