@@ -82,8 +82,13 @@ public sealed class SandboxFileTransfer
 
     /// <summary>Uploads a stream, optionally hashing and verifying it; see the overload without options.</summary>
     /// <param name="options">SHA-256 settings; an ExpectedSha256 that does not match fails with DataLoss and leaves the destination untouched.</param>
-    public async Task<SandboxUploadResult> UploadAsync(Stream content, string remotePath, SandboxUploadOptions? options,
-        IProgress<long>? bytesSent = null, CancellationToken cancellationToken = default)
+    public Task<SandboxUploadResult> UploadAsync(Stream content, string remotePath, SandboxUploadOptions? options,
+        IProgress<long>? bytesSent = null, CancellationToken cancellationToken = default) =>
+        UploadAsync(content, remotePath, options, null, bytesSent, cancellationToken);
+
+    /// <param name="localPath">The local file the content is read from, if any, for the result.</param>
+    async Task<SandboxUploadResult> UploadAsync(Stream content, string remotePath, SandboxUploadOptions? options, string? localPath,
+        IProgress<long>? bytesSent, CancellationToken cancellationToken)
     {
         if (content is null)
         {
@@ -100,7 +105,7 @@ public sealed class SandboxFileTransfer
         // Asked while the content goes to its staging name, which the answer cannot be about.
         Task<SandboxItem?>? lookup = options?.Overwrite == false ? _client.Files.TryGetItemAsync(remotePath, cancellationToken) : null;
         SandboxUploadResult posted = await StageAsync(content, staging, remotePath, hash, expected, lookup, bytesSent, cancellationToken).ConfigureAwait(false);
-        return await PlaceAsync(staging, remotePath, leaf, posted, null, cancellationToken).ConfigureAwait(false);
+        return await PlaceAsync(staging, remotePath, leaf, posted, localPath, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The hidden name beside <paramref name="remotePath"/> that its content is uploaded to before it is renamed into place.</summary>
@@ -272,22 +277,8 @@ public sealed class SandboxFileTransfer
         }
         RequireFilePath(remotePath, "upload to");
         string source = Path.GetFullPath(localPath);
-        SandboxUploadResult result;
-        using (var stream = OpenSource(source))
-        {
-            result = await UploadAsync(stream, remotePath, options, bytesSent, cancellationToken).ConfigureAwait(false);
-        }
-        return new SandboxUploadResult
-        {
-            Path = result.Path,
-            Name = result.Name,
-            Type = result.Type,
-            Length = result.Length,
-            Sha256 = result.Sha256,
-            ServerResponse = result.ServerResponse,
-            Item = result.Item,
-            LocalPath = source,
-        };
+        using FileStream stream = OpenSource(source);
+        return await UploadAsync(stream, remotePath, options, source, bytesSent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
