@@ -16,29 +16,22 @@ namespace ScaleBox.Sandbox.Loading;
 /// </summary>
 public static class ClientTypeNames
 {
-    static readonly object Gate = new object();
-    static bool _registered;
+    static readonly OncePerProcess Once = new OncePerProcess(AddAccelerators);
 
     /// <summary>Registers the names; idempotent and safe to call from several runspaces at once.</summary>
-    public static void Register()
+    public static void Register() => Once.Run();
+
+    static void AddAccelerators()
     {
-        lock (Gate)
+        Type accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators", throwOnError: true)!;
+        MethodInfo add = accelerators.GetMethod("Add", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(Type) }, null)
+            ?? throw new MissingMethodException(accelerators.FullName, "Add");
+        foreach (Type type in ModuleDependencies.ClientAssembly.GetExportedTypes())
         {
-            if (_registered)
+            if (!type.IsNested && !type.IsGenericTypeDefinition)
             {
-                return;
+                add.Invoke(null, new object[] { type.FullName!, type });
             }
-            Type accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators", throwOnError: true)!;
-            MethodInfo add = accelerators.GetMethod("Add", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(Type) }, null)
-                ?? throw new MissingMethodException(accelerators.FullName, "Add");
-            foreach (Type type in ModuleDependencies.ClientAssembly.GetExportedTypes())
-            {
-                if (!type.IsNested && !type.IsGenericTypeDefinition)
-                {
-                    add.Invoke(null, new object[] { type.FullName!, type });
-                }
-            }
-            _registered = true;
         }
     }
 }

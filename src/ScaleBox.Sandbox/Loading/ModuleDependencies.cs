@@ -18,29 +18,22 @@ public static class ModuleDependencies
     /// <summary>The folder of the dependencies, relative to the cmdlet assembly.</summary>
     public const string FolderName = "dependencies";
 
-    static readonly object Gate = new object();
-    static bool _registered;
+    static readonly OncePerProcess Once = new OncePerProcess(HookLoading);
 
     /// <summary>
     /// Hooks the module's dependency loading into the runtime. Idempotent; the module's loader calls
     /// it before the cmdlets are imported, and importing the assembly directly calls it too.
     /// </summary>
-    public static void Register()
+    public static void Register() => Once.Run();
+
+    static void HookLoading()
     {
-        lock (Gate)
-        {
-            if (_registered)
-            {
-                return;
-            }
-            string folder = Path.Combine(Path.GetDirectoryName(typeof(ModuleDependencies).Assembly.Location) ?? string.Empty, FolderName);
+        string folder = Path.Combine(Path.GetDirectoryName(typeof(ModuleDependencies).Assembly.Location) ?? string.Empty, FolderName);
 #if NETSTANDARD2_0
-            WindowsPowerShellResolver.Register(folder);
+        WindowsPowerShellResolver.Register(folder);
 #else
-            DependencyLoadContext.Register(folder);
+        DependencyLoadContext.Register(folder);
 #endif
-            _registered = true;
-        }
     }
 
     /// <summary>
