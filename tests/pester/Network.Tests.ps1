@@ -174,6 +174,12 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $requests[3..($requests.Count - 1)] | Should -Be @('/sandboxagent.Filesystem/Move')
         $returned.Item.Path | Should -Be (Join-Path $agent.Home 'counted-passthru.txt')
         $returned.Item.Length | Should -Be (Get-Item -LiteralPath $file).Length
+        # Set-SbxContent -PassThru outputs the file as the rename's answer gave it, not asked for again.
+        $requests = Get-CopyRequest { $returned.Item = Set-SbxContent -Path counted-folder/set.txt -Value 'set' -PassThru -Session $s }
+        $requests | Should -Be @('/upload', '/sandboxagent.Filesystem/Move')
+        $returned.Item.Path | Should -Be (Join-Path $agent.Home 'counted-folder/set.txt')
+        $returned.Item.Length | Should -Be 4
+        $returned.Item.LastWriteTime | Should -Not -BeNullOrEmpty
         # Without -Force the name is looked at alongside the upload (either may come first), then renamed onto.
         $requests = Get-CopyRequest { $null = New-SbxItem -ItemType File -Path counted-new-item.txt -Value 'new' -Session $s }
         $requests[0..1] | Sort-Object | Should -Be @('/sandboxagent.Filesystem/Stat', '/upload')

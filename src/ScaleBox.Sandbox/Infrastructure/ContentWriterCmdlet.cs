@@ -110,7 +110,8 @@ public abstract class ContentWriterCmdlet : SessionCmdlet
                 WriteVerbose($"Wrote {result.Length} bytes to {result.Path}.");
                 if (PassThru)
                 {
-                    WriteObject(Wait(Client.Files.GetItemAsync(result.Path, CancelToken)));
+                    // A replaced file is the agent's answer to the rename; an appended one is asked for.
+                    WriteObject(result.Item ?? Wait(Client.Files.GetItemAsync(result.Path, CancelToken)));
                 }
             }
             catch (SandboxException e)
