@@ -610,6 +610,31 @@ Describe 'Copy-SbxItem' {
             ($out.Path | Sort-Object) | Should -Be (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'many/passthru') -Recurse -Force | ForEach-Object FullName | Sort-Object)
         }
 
+        It 'asks for a tree''s destination (<Case>) and its listing side by side, one file at a time after' -ForEach @(
+            @{ Case = 'merged into'; Direction = 'ToSandbox' }
+            @{ Case = 'copied out of'; Direction = 'FromSandbox' }
+        ) {
+            $one = New-TextFile (Join-Path $work "side-by-side-$Direction/only.txt") 'only'
+            $counts = Measure-SessionConnection -Variant $Direction -Script {
+                param($counted, $own, $direction)
+                if ($direction -eq 'ToSandbox') {
+                    # The tree goes into the folder, where a folder of its name is already: both exist.
+                    $into = New-Item -ItemType Directory -Path (Join-Path $own.Home "merged/side-by-side-$direction") -Force
+                    Copy-SbxItem -ToSandbox -LiteralPath (Split-Path $one) -Destination (Split-Path $into) -Recurse -ThrottleLimit 1 -Session $counted
+                    Get-Content -LiteralPath (Join-Path $into 'only.txt') | Should -Be 'only'
+                }
+                else {
+                    $source = New-Item -ItemType Directory -Path (Join-Path $own.Home 'out-of') -Force
+                    Copy-Item -LiteralPath $one -Destination $source
+                    $back = Join-Path $work 'side-by-side-back'
+                    Copy-SbxItem -FromSandbox -LiteralPath $source.FullName -Destination $back -Recurse -ThrottleLimit 1 -Session $counted
+                    Get-Content -LiteralPath (Join-Path $back 'only.txt') | Should -Be 'only'
+                }
+            }
+            # The destination's lookup, then the tree's Stat and listing at once (two connections), then the file.
+            $counts | Should -Be 2
+        }
+
         It 'refuses a -ThrottleLimit of <Limit>' -ForEach @(@{ Limit = 0 }, @{ Limit = 65 }) {
             { Copy-SbxItem -ToSandbox -Path $many -Destination many/refused -Recurse -ThrottleLimit $Limit } |
                 Should -Throw -ErrorId 'ParameterArgumentValidationError,ScaleBox.Sandbox.Commands.CopySbxItemCommand'

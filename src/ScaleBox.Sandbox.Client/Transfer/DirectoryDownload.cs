@@ -40,14 +40,23 @@ internal static class DirectoryDownload
         string localDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        SandboxItem root = await client.Files.GetItemAsync(remoteDirectory, cancellationToken).ConfigureAwait(false);
-        if (!root.IsDirectory)
+        // The listing is asked for alongside the Stat, one round trip for both; the Stat says whether it counts.
+        Task<IReadOnlyList<SandboxItem>> listingTask = client.Files.GetChildItemsAsync(remoteDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken);
+        SandboxItem root;
+        try
         {
-            throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is not a directory", Operation, remoteDirectory, null);
+            root = await client.Files.GetItemAsync(remoteDirectory, cancellationToken).ConfigureAwait(false);
+            if (!root.IsDirectory)
+            {
+                throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is not a directory", Operation, remoteDirectory, null);
+            }
         }
-        IReadOnlyList<SandboxItem> listing = await client.Files
-            .GetChildItemsAsync(remoteDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken)
-            .ConfigureAwait(false);
+        catch (Exception)
+        {
+            await SideRequest.WaitQuietlyAsync(listingTask).ConfigureAwait(false);
+            throw;
+        }
+        IReadOnlyList<SandboxItem> listing = await listingTask.ConfigureAwait(false);
 
         string localRoot = TreePathMapper.TrimSeparator(Path.GetFullPath(localDirectory));
         var remoteRoots = new List<string> { RemotePaths.Clean(remoteDirectory) };

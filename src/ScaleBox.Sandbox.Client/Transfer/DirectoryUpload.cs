@@ -13,10 +13,10 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// Copies a local directory tree into the sandbox from a plan made once: the local walk (links
 /// are handled by <see cref="LocalTreeWalker"/>) against one listing of the destination
 /// (<see cref="RemoteTreeIndex"/>), so that nothing is asked per file. Missing directories are
-/// created first (an existing one is merged into), then files are uploaded with
-/// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight, each in two requests (the
+/// made (an existing one is merged into) while files are uploaded, with
+/// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> in flight (<see cref="TreeFill"/>), each file in two requests (the
 /// upload to a staging name and the rename onto the final one: see <see cref="SandboxFileTransfer.UploadAsync(System.IO.Stream, string, SandboxUploadOptions, IProgress{long}, CancellationToken)"/>).
-/// Outcomes come as items finish: skipped items, then directories, then files. A new
+/// Outcomes come as items finish, skipped items first. A new
 /// destination may instead be sent as one tar stream (PackedTreeUpload, chosen by
 /// <see cref="SandboxTreeCopyOptions.Packing"/>); its outcomes then come once the tree is in place.
 /// </summary>
@@ -87,22 +87,10 @@ internal static class DirectoryUpload
             yield break;
 #endif
         }
-        if (!existing.RootExists)
-        {
-            await TreeTarget.EnsureDirectoryAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
-        }
-        int limit = options.MaxParallelFiles;
-
-        // Directories first, each once (MakeDir makes parents, so a sibling's may already have made it).
-        await foreach (SandboxTransferOutcome outcome in BoundedParallel
-            .RunAsync(directories, limit, (entry, token) => CopyDirectoryAsync(client, entry, remoteRoot, existing, token), cancellationToken)
-            .ConfigureAwait(false))
-        {
-            yield return outcome;
-        }
-
-        await foreach (SandboxTransferOutcome outcome in BoundedParallel
-            .RunAsync(files, limit, (entry, token) => CopyFileAsync(client, entry, remoteRoot, existing, options, tracker, token), cancellationToken)
+        await foreach (SandboxTransferOutcome outcome in TreeFill
+            .RunAsync(client, remoteRoot, existing.RootExists, directories, files, options.MaxParallelFiles, options.IncludeItems,
+                (entry, token) => CopyDirectoryAsync(client, entry, remoteRoot, existing, token),
+                (entry, token) => CopyFileAsync(client, entry, remoteRoot, existing, options, tracker, token), cancellationToken)
             .ConfigureAwait(false))
         {
             yield return outcome;

@@ -22,32 +22,45 @@ internal sealed class RemoteTreeIndex
     /// <summary>False when the destination directory does not exist yet (nothing below it does either).</summary>
     public bool RootExists { get; }
 
+    /// <summary>
+    /// The destination's Stat and its recursive listing, asked for side by side (one round trip,
+    /// not two); the Stat decides what the listing's answer means: none when the destination is
+    /// missing or not a directory.
+    /// </summary>
     /// <exception cref="SandboxException">InvalidArgument when the destination is not a directory; anything the Stat or listing raises but NotFound.</exception>
     public static async Task<RemoteTreeIndex> LoadAsync(SandboxClient client, string remoteRoot, string operation, CancellationToken cancellationToken)
     {
+        Task<IReadOnlyList<SandboxItem>> listing = client.Files.GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken);
         SandboxItem root;
         try
         {
             root = await client.Files.GetItemAsync(remoteRoot, cancellationToken).ConfigureAwait(false);
         }
-        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
+        catch (Exception e)
         {
-            return new RemoteTreeIndex(rootExists: false);
+            await SideRequest.WaitQuietlyAsync(listing).ConfigureAwait(false);
+            if (e is SandboxException { Code: SandboxErrorCode.NotFound })
+            {
+                return new RemoteTreeIndex(rootExists: false);
+            }
+            throw;
         }
         if (!root.IsDirectory)
         {
+            await SideRequest.WaitQuietlyAsync(listing).ConfigureAwait(false);
             throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", operation, remoteRoot, null);
         }
-        return await ListAsync(client, remoteRoot, root.Path, cancellationToken).ConfigureAwait(false);
+        return FromListing(await listing.ConfigureAwait(false), remoteRoot, root.Path);
     }
 
     /// <summary>One recursive listing of a directory known to exist, keyed by path relative to it.</summary>
     /// <param name="resolvedRoot">The directory's path as the agent reported it (a Stat's or a rename's answer).</param>
-    public static async Task<RemoteTreeIndex> ListAsync(SandboxClient client, string remoteRoot, string resolvedRoot, CancellationToken cancellationToken)
+    public static async Task<RemoteTreeIndex> ListAsync(SandboxClient client, string remoteRoot, string resolvedRoot, CancellationToken cancellationToken) =>
+        FromListing(await client.Files.GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false),
+            remoteRoot, resolvedRoot);
+
+    static RemoteTreeIndex FromListing(IReadOnlyList<SandboxItem> listing, string remoteRoot, string resolvedRoot)
     {
-        IReadOnlyList<SandboxItem> listing = await client.Files
-            .GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken)
-            .ConfigureAwait(false);
         // Entries keep the requested prefix; the reported path covers an agent that answers with the resolved one.
         var roots = new List<string> { RemotePaths.Clean(remoteRoot) };
         if (resolvedRoot.Length > 0 && !roots.Contains(RemotePaths.Clean(resolvedRoot)))

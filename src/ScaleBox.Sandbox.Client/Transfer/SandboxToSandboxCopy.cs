@@ -31,21 +31,28 @@ internal static class SandboxToSandboxCopy
     /// <summary>
     /// The tree below <paramref name="sourceDirectory"/> into <paramref name="targetDirectory"/>
     /// (made if missing), planned as an upload of a local tree is: one listing of each side, so
-    /// nothing is asked per file before it is copied. Directories first, then files, each part
-    /// <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> at a time, one outcome per item as it
-    /// finishes. Names are checked as for a download: one that climbs out of the tree is skipped.
+    /// nothing is asked per file before it is copied. Directories and files side by side
+    /// (<see cref="TreeFill"/>), <see cref="SandboxTreeCopyOptions.MaxParallelFiles"/> at a time,
+    /// one outcome per item as it finishes. Names are checked as for a download: one that climbs out of the tree is skipped.
     /// Each destination path follows <see cref="TreeTarget"/>, as an upload's does.
     /// </summary>
     public static async IAsyncEnumerable<SandboxTransferOutcome> CopyDirectoryAsync(SandboxClient source, string sourceDirectory,
         SandboxClient target, string targetDirectory, SandboxTreeCopyOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        IReadOnlyList<SandboxItem> listing = await source.Files
-            .GetChildItemsAsync(sourceDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
-        RemoteTreeIndex existing = await RemoteTreeIndex.LoadAsync(target, targetDirectory, Operation, cancellationToken).ConfigureAwait(false);
-        if (!existing.RootExists)
+        // The two sandboxes are asked at once: what the target already has, and the source's listing,
+        // whose failure is the one reported when both fail.
+        Task<RemoteTreeIndex> loading = RemoteTreeIndex.LoadAsync(target, targetDirectory, Operation, cancellationToken);
+        IReadOnlyList<SandboxItem> listing;
+        try
         {
-            await TreeTarget.EnsureDirectoryAsync(target, targetDirectory, cancellationToken).ConfigureAwait(false);
+            listing = await source.Files.GetChildItemsAsync(sourceDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception)
+        {
+            await SideRequest.WaitQuietlyAsync(loading).ConfigureAwait(false);
+            throw;
+        }
+        RemoteTreeIndex existing = await loading.ConfigureAwait(false);
         string prefix = sourceDirectory.TrimEnd('/') + "/";
         var directories = new List<(SandboxItem Item, string Relative)>();
         var files = new List<(SandboxItem Item, string Relative)>();
@@ -72,15 +79,11 @@ internal static class SandboxToSandboxCopy
             }
         }
 
-        int limit = options.MaxParallelFiles;
-        await foreach (SandboxTransferOutcome outcome in BoundedParallel
-            .RunAsync(directories, limit, (planned, token) => CopyDirectoryEntryAsync(target, planned.Item, planned.Relative, targetDirectory, existing, token), cancellationToken)
-            .ConfigureAwait(false))
-        {
-            yield return outcome;
-        }
-        await foreach (SandboxTransferOutcome outcome in BoundedParallel
-            .RunAsync(files, limit, (planned, token) => CopyFileEntryAsync(source, target, planned.Item, planned.Relative, targetDirectory, existing, options.Overwrite, token), cancellationToken)
+        await foreach (SandboxTransferOutcome outcome in TreeFill
+            .RunAsync(target, targetDirectory, existing.RootExists, directories, files, options.MaxParallelFiles, options.IncludeItems,
+                (planned, token) => CopyDirectoryEntryAsync(target, planned.Item, planned.Relative, targetDirectory, existing, token),
+                (planned, token) => CopyFileEntryAsync(source, target, planned.Item, planned.Relative, targetDirectory, existing, options.Overwrite, token),
+                cancellationToken)
             .ConfigureAwait(false))
         {
             yield return outcome;
