@@ -222,14 +222,21 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         Get-CopyRequest { $piped[1] | Move-SbxItem -Destination counted-into -Force -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Move')
         # A tree sent packed is listed once in place for its -PassThru items, not asked for item by item
-        # (besides the listing asked for alongside the destination's Stat, which finds nothing there).
+        # (nor before: the plan's lookup found nothing at the destination).
         $tree = Join-Path $work 'counted-tree'
         foreach ($i in 1..40) { New-Item -ItemType File -Path (Join-Path $tree "sub $($i % 4)/f$i.txt") -Value "$i" -Force | Out-Null }
         $returned = @{}
         $requests = Get-CopyRequest { $returned.Items = Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-tree -Recurse -Packing Always -PassThru -Session $s }
         $returned.Items | Should -HaveCount 44
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -BeLessThan 5
-        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 2
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
+        # A tree copied file by file to a new name: the plan's lookup found nothing there, so the copy
+        # neither looks nor lists again; the tree's folders are made, its files posted and renamed.
+        $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-new-tree -Recurse -Packing Never -Session $s }
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 1
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 0
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/MakeDir' }).Count | Should -Be 5
+        (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'counted-new-tree') -Recurse -File).Count | Should -Be 40
         # Copied file by file, new or merged into, a tree's -PassThru items cost no request at all.
         foreach ($case in @{ Path = $tree; Count = 44 }, @{ Path = "$tree/*"; Count = 40 }) {
             $without = Get-CopyRequest { Copy-SbxItem -ToSandbox -Path $case.Path -Destination counted-files -Recurse -Packing Never -Force -Session $s }

@@ -41,7 +41,9 @@ internal static class DirectoryUpload
         }
 
         // The destination itself: a missing one is made, an existing directory merged into; anything else ends the copy.
-        RemoteTreeIndex existing = await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false);
+        RemoteTreeIndex existing = options.DestinationMissing
+            ? RemoteTreeIndex.Missing
+            : await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false);
 
         var directories = new List<LocalTreeEntry>();
         var files = new List<LocalTreeEntry>();

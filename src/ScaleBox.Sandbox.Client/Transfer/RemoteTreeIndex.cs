@@ -22,6 +22,9 @@ internal sealed class RemoteTreeIndex
     /// <summary>False when the destination directory does not exist yet (nothing below it does either).</summary>
     public bool RootExists { get; }
 
+    /// <summary>A destination known not to exist yet, without asking (see <see cref="SandboxTreeCopyOptions.DestinationMissing"/>).</summary>
+    public static RemoteTreeIndex Missing { get; } = new RemoteTreeIndex(rootExists: false);
+
     /// <summary>
     /// The destination's Stat and its recursive listing, asked for side by side (one round trip,
     /// not two); the Stat decides what the listing's answer means: none when the destination is
@@ -41,7 +44,7 @@ internal sealed class RemoteTreeIndex
             await SideRequest.WaitQuietlyAsync(listing).ConfigureAwait(false);
             if (e is SandboxException { Code: SandboxErrorCode.NotFound })
             {
-                return new RemoteTreeIndex(rootExists: false);
+                return Missing;
             }
             throw;
         }

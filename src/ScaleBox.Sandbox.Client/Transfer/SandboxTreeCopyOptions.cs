@@ -49,6 +49,15 @@ public sealed class SandboxTreeCopyOptions
     public bool IncludeItems { get; set; }
 
     /// <summary>
+    /// For a copy into a sandbox: the caller has just found that the destination directory does not
+    /// exist (its own lookup, made to decide where the tree goes), so the copy makes it without
+    /// looking again, a round trip less. Should it appear in between after all, it is merged into
+    /// as a destination made by someone else during the copy is: unlisted, so files there may be
+    /// replaced even without <see cref="Overwrite"/>. Leave it false unless the lookup was just made.
+    /// </summary>
+    public bool DestinationMissing { get; set; }
+
+    /// <summary>
     /// Whether the tree travels as one tar stream instead of one request per file (default
     /// <see cref="SandboxTreePacking.Auto"/>); see <see cref="SandboxTreePacking"/>.
     /// </summary>

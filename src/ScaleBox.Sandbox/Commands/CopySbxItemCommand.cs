@@ -550,6 +550,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             ReportNotAFolder(existing.Path);
             return;
         }
+        // Nothing at the destination: nothing where the item goes either, in it or in its place.
+        bool targetMissing = existing is null;
         // An existing directory receives the item; so does a missing one when it is a folder to copy into.
         if (existing is { IsDirectory: true } || (existing is null && intoFolder))
         {
@@ -570,7 +572,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {source} Destination: {target}", action))
         {
-            AddToPlan(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox });
+            AddToPlan(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox, TargetMissing = targetMissing });
         }
     }
 
@@ -849,7 +851,16 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     async Task CopyTreeAsync(SandboxClient client, PlannedCopy copy, OutputSink sink, TransferProgressReporter progress, CancellationToken cancel)
     {
-        var options = new SandboxTreeCopyOptions { Overwrite = Force, MaxParallelFiles = ThrottleLimit, Packing = Packing, Exclude = _excluded, IncludeItems = PassThru };
+        var options = new SandboxTreeCopyOptions
+        {
+            Overwrite = Force,
+            MaxParallelFiles = ThrottleLimit,
+            Packing = Packing,
+            Exclude = _excluded,
+            IncludeItems = PassThru,
+            // The plan's lookup found nothing there, and no earlier copy of this command has written there since.
+            DestinationMissing = copy.Upload && copy.TargetMissing && !copy.OverlapsEarlierCopy,
+        };
         IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
             ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
             : copy.Upload
@@ -932,6 +943,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         /// saves that round trip (a download checks its local target itself).
         /// </summary>
         public bool OverlapsEarlierCopy { get; set; }
+
+        /// <summary>Into a sandbox: the plan's lookup found nothing at the destination, so nothing is at this copy's either.</summary>
+        public bool TargetMissing { get; set; }
 
         /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
         public bool MakeParent { get; set; }
