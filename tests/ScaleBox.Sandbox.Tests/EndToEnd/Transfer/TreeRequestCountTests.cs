@@ -46,6 +46,24 @@ public sealed class TreeRequestCountTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal(fileCount + down.Count(r => r is Stat or ListDir), down.Length);
     }
 
+    [Fact]
+    public async Task A_destination_the_caller_knows_is_missing_is_made_without_looking_at_it()
+    {
+        string local = _files.NewAwkwardTree("known-missing", 6, largest: 512);
+        string remote = Path.Combine(agent.NewFolder("known-missing-up"), "copy");
+        int folders = TransferFiles.TreeFolders(local).Length;
+        var options = new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never, DestinationMissing = true };
+        using var log = new ServedRequestLog(agent.HttpAddress.Port);
+        using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
+
+        string[] up = await RoutesOfAsync(log, () => client.Transfer.UploadDirectoryAsync(local, remote, options));
+
+        Assert.Equal(TransferFiles.TreeHashes(local), TransferFiles.TreeHashes(remote));
+        Assert.DoesNotContain(Stat, up);
+        Assert.DoesNotContain(ListDir, up);
+        Assert.Equal(folders + 1, up.Count(r => r == MakeDir));
+    }
+
     /// <summary>The routes ("/download/home/f" is "/download") the agent served while a copy ran to its end.</summary>
     static async Task<string[]> RoutesOfAsync(ServedRequestLog log, Func<IAsyncEnumerable<SandboxTransferOutcome>> copy)
     {
