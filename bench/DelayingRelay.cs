@@ -1,7 +1,8 @@
 // A TCP relay on 127.0.0.1 that holds every chunk it passes on for half a given round trip, each
 // way, so that the local agent answers as a sandbox across a network would: what a client's round
 // trips cost shows, where on loopback they cost next to nothing. bench/items.ps1 compiles it with
-// Add-Type (-RoundTripMs) and sends the module and the official SDK through the same relay. It adds
+// Add-Type (-RoundTripMs) and sends the module and the official SDK through the same relay; the
+// Pester tests that count a session's connections send it through one (Start-TestDelayingRelay). It adds
 // latency only (no bandwidth limit, no loss) and holds what it relays in memory: for small items.
 using System;
 using System.Diagnostics;

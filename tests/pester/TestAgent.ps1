@@ -612,12 +612,30 @@ function New-NumberedFile {
     }
 }
 
+function Start-TestDelayingRelay {
+    <#
+    .SYNOPSIS
+        A relay on 127.0.0.1 in front of -Port that holds everything it passes on for half of
+        -RoundTripMs each way (bench/DelayingRelay.cs, compiled once per process): a client's
+        requests sent one right after another are then in flight together however busy the
+        machine, where on bare loopback an answer may come back before the next request leaves.
+        Connect to its Port; Dispose() stops it.
+    #>
+    param([Parameter(Mandatory)] [int] $Port, [double] $RoundTripMs = 20)
+    if (-not ('DelayingRelay' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot '../../bench/DelayingRelay.cs')
+    }
+    [DelayingRelay]::new($Port, $RoundTripMs)
+}
+
 function Measure-SessionConnection {
     <#
     .SYNOPSIS
         Runs $Script once for each of -Variant, each time with a new session, and returns how many
         connections each session then held (its pool: what its requests needed at once). The script
-        gets the session, the agent and the variant; what it outputs is dropped.
+        gets the session, the agent and the variant; what it outputs is dropped. The session reaches
+        the agent through a relay that adds a round trip (Start-TestDelayingRelay), so that requests
+        sent together are counted together even on a loaded machine.
     .PARAMETER Agent
         The agent to count against, which nothing else of this process may be talking to; by
         default one of its own, started and stopped here.
@@ -625,12 +643,13 @@ function Measure-SessionConnection {
     param([Parameter(Mandatory)] [object[]] $Variant, [Parameter(Mandatory)] [scriptblock] $Script, [object] $Agent)
     # Of its own: the counted session's connections are then the only ones to it.
     $counting = if ($Agent) { $Agent } else { Start-TestAgent }
+    $relay = Start-TestDelayingRelay -Port ([int]($counting.Domain -split ':')[1])
     try {
         foreach ($each in $Variant) {
-            $counted = New-SbxSession -Domain $counting.Domain -AccessToken $counting.Token -Name connections-counted
+            $counted = New-SbxSession -Domain "127.0.0.1:$($relay.Port)" -AccessToken $counting.Token -Name connections-counted
             try {
                 $null = & $Script $counted $counting $each
-                Get-DirectConnectionCount -Port ([int]($counting.Domain -split ':')[1])
+                Get-DirectConnectionCount -Port $relay.Port
             }
             finally {
                 $counted | Remove-SbxSession
@@ -638,6 +657,7 @@ function Measure-SessionConnection {
         }
     }
     finally {
+        $relay.Dispose()
         if (-not $Agent) { Stop-TestAgent $counting }
     }
 }
