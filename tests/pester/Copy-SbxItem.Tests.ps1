@@ -615,13 +615,17 @@ Describe 'Copy-SbxItem' {
             @{ Case = 'copied out of'; Direction = 'FromSandbox' }
         ) {
             $one = New-TextFile (Join-Path $work "side-by-side-$Direction/only.txt") 'only'
+            $extra = New-TextFile (Join-Path $work 'side-by-side-extra.txt') 'extra'
             $counts = Measure-SessionConnection -Variant $Direction -Script {
                 param($counted, $own, $direction)
                 if ($direction -eq 'ToSandbox') {
                     # The tree goes into the folder, where a folder of its name is already: both exist.
+                    # With a second item, more than -ThrottleLimit, the names in the folder are asked
+                    # for once it is known, one at a time: only the tree's copy asks two things at once.
                     $into = New-Item -ItemType Directory -Path (Join-Path $own.Home "merged/side-by-side-$direction") -Force
-                    Copy-SbxItem -ToSandbox -LiteralPath (Split-Path $one) -Destination (Split-Path $into) -Recurse -ThrottleLimit 1 -Session $counted
+                    Copy-SbxItem -ToSandbox -LiteralPath (Split-Path $one), $extra -Destination (Split-Path $into) -Recurse -ThrottleLimit 1 -Session $counted
                     Get-Content -LiteralPath (Join-Path $into 'only.txt') | Should -Be 'only'
+                    Get-Content -LiteralPath (Join-Path (Split-Path $into) 'side-by-side-extra.txt') | Should -Be 'extra'
                 }
                 else {
                     $source = New-Item -ItemType Directory -Path (Join-Path $own.Home 'out-of') -Force

@@ -230,13 +230,20 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         $returned.Items | Should -HaveCount 44
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -BeLessThan 5
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
-        # A tree copied file by file to a new name: the plan's lookup found nothing there, so the copy
-        # neither looks nor lists again; the tree's folders are made, its files posted and renamed.
+        # A tree copied file by file to a new name: the plan's lookup found nothing there (nor, alongside,
+        # the name inside it, were it a folder), so the copy neither looks nor lists again; the tree's
+        # folders are made, its files posted and renamed.
         $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-new-tree -Recurse -Packing Never -Session $s }
-        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 1
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 2
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 0
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/MakeDir' }).Count | Should -Be 5
         (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'counted-new-tree') -Recurse -File).Count | Should -Be 40
+        # Into an existing folder, the name the tree takes there is asked for alongside the folder: free,
+        # the tree is made there without looking again either.
+        $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-folder -Recurse -Packing Never -Session $s }
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 2
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 0
+        (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-tree') -Recurse -File).Count | Should -Be 40
         # Copied file by file, new or merged into, a tree's -PassThru items cost no request at all.
         foreach ($case in @{ Path = $tree; Count = 44 }, @{ Path = "$tree/*"; Count = 40 }) {
             $without = Get-CopyRequest { Copy-SbxItem -ToSandbox -Path $case.Path -Destination counted-files -Recurse -Packing Never -Force -Session $s }

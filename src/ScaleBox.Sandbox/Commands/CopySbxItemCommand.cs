@@ -557,12 +557,17 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             string? folder = existing?.Path;
             target = SandboxPath.Join(folder ?? target.TrimEnd('/'), leaf);
-            // Nothing needs asking for inside a folder that is not there yet, nor where a directory
-            // goes (its tree copy lists what is there).
+            // Nothing needs asking for inside a folder that is not there yet.
             existing = null;
-            if (folder is not null && !isDirectory && !TryGetLeaf(targetClient, folder, target, out existing))
+            if (folder is not null)
             {
-                return;
+                if (!TryGetLeaf(targetClient, folder, target, out SandboxItem? there))
+                {
+                    return;
+                }
+                // Where a directory goes, its tree copy lists what is there, unless nothing is.
+                targetMissing = there is null;
+                existing = isDirectory ? null : there;
             }
         }
         if (!isDirectory && existing is not null && (existing.IsDirectory || !Force))
@@ -689,12 +694,14 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         return TryGetRemote(_leafLookups.TryGetValue(SandboxPath.GetLeaf(path), out Task<SandboxItem?>? started) ? started : client.Files.TryGetItemAsync(path, CancelToken), path, out item);
     }
 
-    /// <summary>The lookups of the names the files of this command take in <paramref name="folder"/>, by name.</summary>
+    /// <summary>
+    /// The lookups of the names the items of this command take in <paramref name="folder"/>, by name:
+    /// a file's says whether it would replace something; a directory's, whether its tree copy need
+    /// look at and list what is there (not when nothing is).
+    /// </summary>
     Dictionary<string, Task<SandboxItem?>> StartLeafLookups(SandboxClient client, string folder, CancellationToken cancel)
     {
-        IEnumerable<string> leaves = IsBetweenSessions
-            ? _remoteSources.FindAll(item => !item.IsDirectory).ConvertAll(item => item.Name)
-            : _localSources.FindAll(local => !Directory.Exists(local)).ConvertAll(LocalLeaf);
+        IEnumerable<string> leaves = IsBetweenSessions ? _remoteSources.ConvertAll(item => item.Name) : _localSources.ConvertAll(LocalLeaf);
         var lookups = new Dictionary<string, Task<SandboxItem?>>(StringComparer.Ordinal);
         var window = new LookupWindow(ThrottleLimit);
         foreach (string leaf in leaves)
