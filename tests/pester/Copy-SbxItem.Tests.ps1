@@ -462,6 +462,32 @@ Describe 'Copy-SbxItem' {
             Copy-SbxItem -FromSandbox -LiteralPath (Join-Path $folder 'kept.txt') -Destination $back -Force
             Get-Content -LiteralPath (Join-Path $back 'kept.txt') | Should -Be 'remote'
         }
+
+        It 'with -Recurse, lists a tree alongside its lookup, and lets the listing go for a file or a missing path, reporting as before' {
+            $folder = New-RemoteDir 'listed-src'
+            New-TextFile (Join-Path $folder 'tree/inner/deep.txt') 'deep' | Out-Null
+            New-TextFile (Join-Path $folder 'alone.txt') 'alone' | Out-Null
+            $back = New-LocalDir 'listed-back'
+            # A tree: its listing is taken by its copy; a file's (which fails) is let go, the file downloaded.
+            Copy-SbxItem -FromSandbox -LiteralPath (Join-Path $folder 'tree'), (Join-Path $folder 'alone.txt') -Destination $back -Recurse -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            Get-Content -LiteralPath (Join-Path $back 'tree/inner/deep.txt') | Should -Be 'deep'
+            Get-Content -LiteralPath (Join-Path $back 'alone.txt') | Should -Be 'alone'
+            # Missing: the listing let go; a local file where the tree would go: the tree's copy fails, as before.
+            New-TextFile (Join-Path $back 'blocked') 'local' | Out-Null
+            New-Item -ItemType Directory -Path (Join-Path $folder 'blocked') | Out-Null
+            $cases = @(
+                @{ Path = (Join-Path $folder 'missing'); Error = 'NotFound' }
+                @{ Path = (Join-Path $folder 'blocked'); Error = 'LocalFileError' }
+            )
+            foreach ($case in $cases) {
+                Copy-SbxItem -FromSandbox -LiteralPath $case.Path -Destination $back -Recurse -ErrorAction SilentlyContinue -ErrorVariable err
+                $err | Should -HaveCount 1
+                $err[0].FullyQualifiedErrorId | Should -BeLike "$($case.Error)*"
+            }
+            Get-Content -LiteralPath (Join-Path $back 'blocked') | Should -Be 'local'
+            @(Get-ChildItem -LiteralPath $back -Force).Name | Sort-Object | Should -Be @('alone.txt', 'blocked', 'tree')
+        }
     }
 
     Context 'directory trees' {

@@ -244,6 +244,12 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 2
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 0
         (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-tree') -Recurse -File).Count | Should -Be 40
+        # Out of the sandbox, a tree's listing goes alongside its lookup: one Stat, one ListDir, then the files.
+        $requests = Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-tree') -Destination (Join-Path $work 'counted-tree-back') -Recurse -Packing Never -Session $s }
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 1
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
+        @($requests | Where-Object { $_ -eq '/download' }).Count | Should -Be 40
+        (Get-ChildItem -LiteralPath (Join-Path $work 'counted-tree-back') -Recurse -File).Count | Should -Be 40
         # Copied file by file, new or merged into, a tree's -PassThru items cost no request at all.
         foreach ($case in @{ Path = $tree; Count = 44 }, @{ Path = "$tree/*"; Count = 40 }) {
             $without = Get-CopyRequest { Copy-SbxItem -ToSandbox -Path $case.Path -Destination counted-files -Recurse -Packing Never -Force -Session $s }

@@ -57,7 +57,21 @@ internal static class DirectoryDownload
             throw;
         }
         IReadOnlyList<SandboxItem> listing = await listingTask.ConfigureAwait(false);
+        await foreach (SandboxTransferOutcome outcome in RunAsync(client, remoteDirectory, root, listing, localDirectory, options, progress, cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return outcome;
+        }
+    }
 
+    /// <summary>
+    /// The copy of <paramref name="root"/>, a directory as its Stat reported it, from its recursive
+    /// <paramref name="listing"/> (asked for at <paramref name="remoteDirectory"/>), both already in hand.
+    /// </summary>
+    public static async IAsyncEnumerable<SandboxTransferOutcome> RunAsync(SandboxClient client, string remoteDirectory, SandboxItem root,
+        IReadOnlyList<SandboxItem> listing, string localDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         string localRoot = TreePathMapper.TrimSeparator(Path.GetFullPath(localDirectory));
         var remoteRoots = new List<string> { RemotePaths.Clean(remoteDirectory) };
         string statRoot = RemotePaths.Clean(root.Path);

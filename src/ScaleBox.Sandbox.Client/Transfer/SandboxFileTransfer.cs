@@ -794,6 +794,33 @@ public sealed class SandboxFileTransfer
     }
 
     /// <summary>
+    /// As <see cref="DownloadDirectoryAsync(string, string, SandboxTreeCopyOptions, IProgress{SandboxTransferProgress}, CancellationToken)"/>,
+    /// for a directory the caller has already looked up, with its recursive listing
+    /// (<see cref="SandboxFileSystem.GetChildItemsAsync"/> at <see cref="SandboxFileSystem.RecursiveDepth"/>,
+    /// asked for at <paramref name="directory"/>'s path): a caller that asks for both at once copies
+    /// the tree a round trip sooner. The listing is treated as hostile, as the copy's own would be.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is not a directory.</exception>
+    public IAsyncEnumerable<SandboxTransferOutcome> DownloadDirectoryAsync(SandboxItem directory, IReadOnlyList<SandboxItem> listing, string localDirectory,
+        SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (directory is null || !directory.IsDirectory)
+        {
+            throw new ArgumentException("The item to download as a tree must be a directory.", nameof(directory));
+        }
+        if (listing is null)
+        {
+            throw new ArgumentNullException(nameof(listing));
+        }
+        if (string.IsNullOrEmpty(localDirectory))
+        {
+            throw new ArgumentException("A local directory is required to download into.", nameof(localDirectory));
+        }
+        return DirectoryDownload.RunAsync(_client, directory.Path, directory, listing, localDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
+    }
+
+    /// <summary>
     /// Copies a local directory tree into a sandbox directory (created if missing; existing
     /// directories are merged into), one file at a time, yielding one outcome per local entry.
     /// Links and junctions: a link to a directory is never entered; a link to a file is

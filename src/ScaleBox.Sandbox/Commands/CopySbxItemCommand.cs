@@ -45,6 +45,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     LookupWindow? _findingWindow;
     // The downloads of the paths named, sent alongside their lookups, by the path from the root.
     readonly Dictionary<string, SandboxDownloadRequest> _begunDownloads = new Dictionary<string, SandboxDownloadRequest>(StringComparer.Ordinal);
+    // With -Recurse, the recursive listings of the paths named instead, by the path from the root.
+    readonly Dictionary<string, Task<IReadOnlyList<SandboxItem>>> _begunListings = new Dictionary<string, Task<IReadOnlyList<SandboxItem>>>(StringComparer.Ordinal);
     // The uploads of small local files posted alongside the lookups of their destination, by local path.
     readonly Dictionary<string, SandboxUploadRequest> _begunUploads = new Dictionary<string, SandboxUploadRequest>(StringComparer.Ordinal);
     // Those the plan did not keep: cancelled, and what they staged removed, while the copies run.
@@ -249,27 +251,37 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     /// <summary>
     /// The download of a path this command copies out, sent alongside its lookup: a copy of a few
-    /// files costs one round trip, not two. Only for paths named as arguments (at most
-    /// -ThrottleLimit, each naming one item), when nothing is asked or said before them
-    /// (<see cref="SilentConsent"/>), nothing comes from the pipeline, the copy is not a job (which
-    /// outlives this call) nor of folders (-Recurse), and the path is from the root or the session
-    /// knows its home (a download names its file from the root). The download is let go when the
-    /// lookup finds no file, another path than the download's, or the plan does not copy it.
+    /// files costs one round trip, not two. With -Recurse, the path's recursive listing instead: a
+    /// copy of a tree then costs its lookup with the listing, then the files. Only for paths named
+    /// as arguments (at most -ThrottleLimit, each naming one item), when nothing is asked or said
+    /// before them (<see cref="SilentConsent"/>), nothing comes from the pipeline, the copy is not
+    /// a job (which outlives this call), and the path is from the root or the session knows its
+    /// home (a download names its file from the root). What was begun is let go when the lookup
+    /// finds another kind of item (a file with -Recurse, a directory without), or nothing, another
+    /// path than the one asked, or the plan does not copy it.
     /// </summary>
     void BeginDownloadOf(string path, bool literal)
     {
-        if (_remoteSources.Count > 0 || MyInvocation.ExpectingInput || AsJob || Recurse || IsBetweenSessions
+        if (_remoteSources.Count > 0 || MyInvocation.ExpectingInput || AsJob || IsBetweenSessions
             || !NamesOneItem(path, literal) || !SilentConsent.Holds(this, ConfirmImpact.Medium))
         {
             return;
         }
-        if (!Client.Files.TryGetKnownFullPath(WithoutEscapes(path, literal), out string fullPath) || _begunDownloads.ContainsKey(fullPath))
+        if (!Client.Files.TryGetKnownFullPath(WithoutEscapes(path, literal), out string fullPath)
+            || _begunDownloads.ContainsKey(fullPath) || _begunListings.ContainsKey(fullPath))
         {
             return;
         }
         try
         {
-            _begunDownloads[fullPath] = Client.Transfer.BeginDownload(fullPath, CancelToken);
+            if (Recurse)
+            {
+                _begunListings[fullPath] = Client.Files.GetChildItemsAsync(fullPath, SandboxFileSystem.RecursiveDepth, CancelToken);
+            }
+            else
+            {
+                _begunDownloads[fullPath] = Client.Transfer.BeginDownload(fullPath, CancelToken);
+            }
         }
         catch (ArgumentException)
         {
@@ -412,20 +424,31 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
     /// <summary>
     /// Each download sent alongside a lookup goes to the plan's first copy of the file it asked for
-    /// (the path the lookup found); the others are let go now.
+    /// (the path the lookup found), each listing to the plan's first copy of that directory; the
+    /// others are let go now (a listing is waited for: nothing this command asks outlives it).
     /// </summary>
     void TakeOrLetGoBegunDownloads()
     {
-        if (_begunDownloads.Count == 0)
+        if (_begunDownloads.Count == 0 && _begunListings.Count == 0)
         {
             return;
         }
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (PlannedCopy copy in _plan)
         {
-            if (copy is { Upload: false, IsDirectory: false } && _begunDownloads.TryGetValue(copy.Source, out SandboxDownloadRequest? begun) && taken.Add(copy.Source))
+            if (copy.Upload || taken.Contains(copy.Source))
+            {
+                continue;
+            }
+            if (!copy.IsDirectory && _begunDownloads.TryGetValue(copy.Source, out SandboxDownloadRequest? begun))
             {
                 copy.BegunDownload = begun;
+                taken.Add(copy.Source);
+            }
+            else if (copy.IsDirectory && _begunListings.TryGetValue(copy.Source, out Task<IReadOnlyList<SandboxItem>>? listing))
+            {
+                copy.BegunListing = listing;
+                taken.Add(copy.Source);
             }
         }
         // The ones taken stay, to be disposed with the command once their copies are done.
@@ -433,6 +456,11 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         {
             _begunDownloads[path].Dispose();
             _begunDownloads.Remove(path);
+        }
+        var lettingGo = _begunListings.Where(begun => !taken.Contains(begun.Key)).Select(begun => begun.Value).ToList();
+        if (lettingGo.Count > 0)
+        {
+            Wait(Task.WhenAll(lettingGo.Select(SideRequest.WaitQuietlyAsync)));
         }
     }
 
@@ -479,6 +507,11 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         foreach (SandboxDownloadRequest begun in _begunDownloads.Values)
         {
             begun.Dispose();
+        }
+        if (_begunListings.Count > 0)
+        {
+            // Stopped before the plan took them, or taken by copies that are done: ended either way before the command.
+            Task.WhenAll(_begunListings.Values.Select(SideRequest.WaitQuietlyAsync)).GetAwaiter().GetResult();
         }
         base.DisposeResources();
     }
@@ -616,7 +649,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
         {
-            AddToPlan(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder });
+            AddToPlan(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder, SourceItem = item });
         }
     }
 
@@ -872,6 +905,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
             : copy.Upload
             ? client.Transfer.UploadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel)
+            : copy is { BegunListing: { } listing, SourceItem: { } directory }
+            ? client.Transfer.DownloadDirectoryAsync(directory, await listing.ConfigureAwait(false), copy.Destination, options, progress.ForTree(), cancel)
             : client.Transfer.DownloadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel);
 
         await foreach (SandboxTransferOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
@@ -956,6 +991,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
         /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
         public bool MakeParent { get; set; }
+
+        /// <summary>The item copied out of the sandbox, as its lookup found it.</summary>
+        public SandboxItem? SourceItem { get; set; }
+
+        /// <summary>A tree copied out: its recursive listing, asked for alongside the lookup of its path.</summary>
+        public Task<IReadOnlyList<SandboxItem>>? BegunListing { get; set; }
 
         /// <summary>The download's first request, sent alongside the lookup of its path.</summary>
         public SandboxDownloadRequest? BegunDownload { get; set; }
