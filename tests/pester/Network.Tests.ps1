@@ -222,28 +222,35 @@ Describe 'Sessions through a forward proxy (tinyproxy)' {
         Get-CopyRequest { $piped[1] | Move-SbxItem -Destination counted-into -Force -Session $s } |
             Should -Be @('/sandboxagent.Filesystem/Stat', '/sandboxagent.Filesystem/Move')
         # A tree sent packed is listed once in place for its -PassThru items, not asked for item by item
-        # (nor before: the plan's lookup found nothing at the destination).
+        # (nor before: the plan's lookup found nothing at the destination; the listing of the name the
+        # tree would take inside it, were it a folder, went alongside and found nothing).
         $tree = Join-Path $work 'counted-tree'
         foreach ($i in 1..40) { New-Item -ItemType File -Path (Join-Path $tree "sub $($i % 4)/f$i.txt") -Value "$i" -Force | Out-Null }
         $returned = @{}
         $requests = Get-CopyRequest { $returned.Items = Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-tree -Recurse -Packing Always -PassThru -Session $s }
         $returned.Items | Should -HaveCount 44
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -BeLessThan 5
-        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 2
         # A tree copied file by file to a new name: the plan's lookup found nothing there (nor, alongside,
-        # the name inside it, were it a folder), so the copy neither looks nor lists again; the tree's
-        # folders are made, its files posted and renamed.
+        # the name inside it, were it a folder, nor its listing), so the copy neither looks nor lists
+        # again; the tree's folders are made, its files posted and renamed.
         $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-new-tree -Recurse -Packing Never -Session $s }
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 2
-        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 0
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/MakeDir' }).Count | Should -Be 5
         (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'counted-new-tree') -Recurse -File).Count | Should -Be 40
-        # Into an existing folder, the name the tree takes there is asked for alongside the folder: free,
-        # the tree is made there without looking again either.
+        # Into an existing folder, the name the tree takes there (and its listing) are asked for alongside
+        # the folder: free, the tree is made there without looking again either.
         $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-folder -Recurse -Packing Never -Session $s }
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 2
-        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 0
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
         (Get-ChildItem -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-tree') -Recurse -File).Count | Should -Be 40
+        # Again, merged into the tree now there: its listing was asked for alongside too, and is not asked again.
+        $requests = Get-CopyRequest { Copy-SbxItem -ToSandbox -LiteralPath $tree -Destination counted-folder -Recurse -Packing Never -Force -Session $s }
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 2
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/ListDir' }).Count | Should -Be 1
+        @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/MakeDir' }).Count | Should -Be 0
+        @($requests | Where-Object { $_ -eq '/upload' }).Count | Should -Be 40
         # Out of the sandbox, a tree's listing goes alongside its lookup: one Stat, one ListDir, then the files.
         $requests = Get-CopyRequest { Copy-SbxItem -FromSandbox -LiteralPath (Join-Path $agent.Home 'counted-folder/counted-tree') -Destination (Join-Path $work 'counted-tree-back') -Recurse -Packing Never -Session $s }
         @($requests | Where-Object { $_ -eq '/sandboxagent.Filesystem/Stat' }).Count | Should -Be 1

@@ -29,8 +29,9 @@ internal static class DirectoryUpload
 {
     const string Operation = "upload";
 
+    /// <param name="known">What is at the destination when the caller has it already (a listing it asked for); null asks.</param>
     public static async IAsyncEnumerable<SandboxTransferOutcome> RunAsync(SandboxClient client, string localRoot,
-        string remoteDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
+        string remoteDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress, RemoteTreeIndex? known,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         List<LocalTreeEntry> entries = LocalTreeWalker.Walk(localRoot, options.Exclude);
@@ -41,9 +42,10 @@ internal static class DirectoryUpload
         }
 
         // The destination itself: a missing one is made, an existing directory merged into; anything else ends the copy.
-        RemoteTreeIndex existing = options.DestinationMissing
-            ? RemoteTreeIndex.Missing
-            : await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false);
+        RemoteTreeIndex existing = known
+            ?? (options.DestinationMissing
+                ? RemoteTreeIndex.Missing
+                : await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false));
 
         var directories = new List<LocalTreeEntry>();
         var files = new List<LocalTreeEntry>();

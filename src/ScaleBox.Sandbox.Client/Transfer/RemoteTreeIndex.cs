@@ -62,7 +62,8 @@ internal sealed class RemoteTreeIndex
         FromListing(await client.Files.GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken).ConfigureAwait(false),
             remoteRoot, resolvedRoot);
 
-    static RemoteTreeIndex FromListing(IReadOnlyList<SandboxItem> listing, string remoteRoot, string resolvedRoot)
+    /// <summary>The index of an existing directory from its recursive listing, asked for at <paramref name="remoteRoot"/>.</summary>
+    public static RemoteTreeIndex FromListing(IReadOnlyList<SandboxItem> listing, string remoteRoot, string resolvedRoot)
     {
         // Entries keep the requested prefix; the reported path covers an agent that answers with the resolved one.
         var roots = new List<string> { RemotePaths.Clean(remoteRoot) };

@@ -836,6 +836,43 @@ public sealed class SandboxFileTransfer
         CancellationToken cancellationToken = default)
     {
         RequirePath(remoteDirectory, "upload to");
+        string localRoot = ExistingLocalDirectory(localDirectory);
+        return DirectoryUpload.RunAsync(_client, localRoot, remoteDirectory, options ?? new SandboxTreeCopyOptions(), progress, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="UploadDirectoryAsync(string, string, SandboxTreeCopyOptions, IProgress{SandboxTransferProgress}, CancellationToken)"/>,
+    /// into an existing sandbox directory the caller has already looked up, with its recursive
+    /// listing (<see cref="SandboxFileSystem.GetChildItemsAsync"/> at <see cref="SandboxFileSystem.RecursiveDepth"/>,
+    /// asked for at <paramref name="destination"/>'s path): a caller that asks for both at once
+    /// merges the tree a round trip sooner. Files the listing shows are what
+    /// <see cref="SandboxTreeCopyOptions.Overwrite"/> guards; entries outside the directory are ignored.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is not a directory.</exception>
+    /// <exception cref="DirectoryNotFoundException">The local directory does not exist (raised at once).</exception>
+    public IAsyncEnumerable<SandboxTransferOutcome> UploadDirectoryAsync(string localDirectory, SandboxItem destination, IReadOnlyList<SandboxItem> listing,
+        SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (destination is null || !destination.IsDirectory)
+        {
+            throw new ArgumentException("The destination to merge a tree into must be a directory.", nameof(destination));
+        }
+        if (listing is null)
+        {
+            throw new ArgumentNullException(nameof(listing));
+        }
+        string localRoot = ExistingLocalDirectory(localDirectory);
+        RemoteTreeIndex known = RemoteTreeIndex.FromListing(listing, destination.Path, destination.Path);
+        return DirectoryUpload.RunAsync(_client, localRoot, destination.Path, options ?? new SandboxTreeCopyOptions(), progress, known, cancellationToken);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /// <summary>The local directory a tree is uploaded from, in full, without a trailing separator.</summary>
+    /// <exception cref="DirectoryNotFoundException">It does not exist.</exception>
+    static string ExistingLocalDirectory(string localDirectory)
+    {
         if (string.IsNullOrEmpty(localDirectory))
         {
             throw new ArgumentException("A local directory is required to upload.", nameof(localDirectory));
@@ -845,10 +882,8 @@ public sealed class SandboxFileTransfer
         {
             throw new DirectoryNotFoundException($"The local directory '{localRoot}' does not exist.");
         }
-        return DirectoryUpload.RunAsync(_client, localRoot, remoteDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
+        return localRoot;
     }
-
-    // ---------------------------------------------------------------- helpers
 
     static void RequirePath(string path, string operation)
     {

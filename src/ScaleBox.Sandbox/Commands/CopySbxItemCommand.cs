@@ -36,6 +36,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     SandboxItem? _destinationItem;
     // The names of the files that go into an existing sandbox folder, asked for side by side.
     Dictionary<string, Task<SandboxItem?>>? _leafLookups;
+    // The recursive listings of the names the directories of this command take there, asked for alongside.
+    Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? _leafListings;
     // What to copy, gathered from every input before planning: whether the destination is a
     // folder to copy into depends on how many items there are.
     readonly List<string> _localSources = new List<string>();
@@ -585,6 +587,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         // Nothing at the destination: nothing where the item goes either, in it or in its place.
         bool targetMissing = existing is null;
+        (SandboxItem Directory, Task<IReadOnlyList<SandboxItem>> Listing)? mergedInto = null;
         // An existing directory receives the item; so does a missing one when it is a folder to copy into.
         if (existing is { IsDirectory: true } || (existing is null && intoFolder))
         {
@@ -598,9 +601,14 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 {
                     return;
                 }
-                // Where a directory goes, its tree copy lists what is there, unless nothing is.
+                // Where a directory goes, its tree copy lists what is there, unless nothing is (or
+                // that was listed alongside already).
                 targetMissing = there is null;
                 existing = isDirectory ? null : there;
+                if (isDirectory && there is { IsDirectory: true } && _leafListings is not null && _leafListings.TryGetValue(leaf, out Task<IReadOnlyList<SandboxItem>>? listing))
+                {
+                    mergedInto = (there, listing);
+                }
             }
         }
         if (!isDirectory && existing is not null && (existing.IsDirectory || !Force))
@@ -610,7 +618,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {source} Destination: {target}", action))
         {
-            AddToPlan(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox, TargetMissing = targetMissing });
+            AddToPlan(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox, TargetMissing = targetMissing, MergedInto = mergedInto });
         }
     }
 
@@ -693,16 +701,19 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             // for alongside it when they all go at once: in a folder that is not there, or below a
             // file, they find nothing or fail, at no round trip's cost. More go once the folder is
             // known to be there.
+            string folder = Destination.Length > 1 ? Destination.TrimEnd('/') : Destination;
             Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder && _localSources.Count + _remoteSources.Count > ThrottleLimit
                 ? null
-                : StartLeafLookups(client, Destination.Length > 1 ? Destination.TrimEnd('/') : Destination, CancelToken);
+                : StartLeafLookups(client, folder, CancelToken);
+            Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? listings = leaves is null ? null : StartLeafListings(client, folder, CancelToken);
             bool found = TryGetRemote(client, Destination, out _destinationItem);
             if (leaves is not null)
             {
                 bool wanted = found && _destinationItem is { IsDirectory: true };
                 // Ended, wanted or not, before the command goes on: answered about when the folder's was.
-                Wait(Task.WhenAll(leaves.Values.Select(SideRequest.WaitQuietlyAsync)));
+                Wait(Task.WhenAll(leaves.Values.Concat<Task>(listings?.Values ?? Enumerable.Empty<Task>()).Select(SideRequest.WaitQuietlyAsync)));
                 _leafLookups = wanted ? leaves : null;
+                _leafListings = wanted ? listings : null;
             }
             if (!found)
             {
@@ -746,6 +757,31 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             }
         }
         return lookups;
+    }
+
+    /// <summary>
+    /// The recursive listings of the names the local directories of this command take in
+    /// <paramref name="folder"/>, by name, asked for alongside the folder: where a directory of that
+    /// name is there, its tree copy merges into it from this listing, a round trip sooner. Only when
+    /// nothing is asked or said first (<see cref="SilentConsent"/>: a listing may be large, and is
+    /// wasted on a copy not made) and the copy is not a job; null otherwise.
+    /// </summary>
+    Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? StartLeafListings(SandboxClient client, string folder, CancellationToken cancel)
+    {
+        if (IsBetweenSessions || AsJob || !Recurse || !SilentConsent.Holds(this, ConfirmImpact.Medium))
+        {
+            return null;
+        }
+        var listings = new Dictionary<string, Task<IReadOnlyList<SandboxItem>>>(StringComparer.Ordinal);
+        foreach (string local in _localSources.FindAll(Directory.Exists))
+        {
+            string leaf = LocalLeaf(local);
+            if (!listings.ContainsKey(leaf))
+            {
+                listings[leaf] = client.Files.GetChildItemsAsync(SandboxPath.Join(folder, leaf), SandboxFileSystem.RecursiveDepth, cancel);
+            }
+        }
+        return listings.Count > 0 ? listings : null;
     }
 
     /// <returns>False when the check itself failed (the error is written): the copy must not go ahead.</returns>
@@ -903,6 +939,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         };
         IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
             ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
+            : copy is { Upload: true, MergedInto: { } merged, OverlapsEarlierCopy: false }
+            ? client.Transfer.UploadDirectoryAsync(copy.Source, merged.Directory, await merged.Listing.ConfigureAwait(false), options, progress.ForTree(), cancel)
             : copy.Upload
             ? client.Transfer.UploadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel)
             : copy is { BegunListing: { } listing, SourceItem: { } directory }
@@ -988,6 +1026,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
 
         /// <summary>Into a sandbox: the plan's lookup found nothing at the destination, so nothing is at this copy's either.</summary>
         public bool TargetMissing { get; set; }
+
+        /// <summary>A tree copied into an existing sandbox directory: it, and its listing asked for alongside the plan's lookups.</summary>
+        public (SandboxItem Directory, Task<IReadOnlyList<SandboxItem>> Listing)? MergedInto { get; set; }
 
         /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
         public bool MakeParent { get; set; }
