@@ -37,7 +37,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     // The names of the files that go into an existing sandbox folder, asked for side by side.
     Dictionary<string, Task<SandboxItem?>>? _leafLookups;
     // The recursive listings of the names the directories of this command take there, asked for alongside.
-    Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? _leafListings;
+    Dictionary<string, (string Path, Task<IReadOnlyList<SandboxItem>> Listing)>? _leafListings;
     // What to copy, gathered from every input before planning: whether the destination is a
     // folder to copy into depends on how many items there are.
     readonly List<string> _localSources = new List<string>();
@@ -605,9 +605,10 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 // that was listed alongside already).
                 targetMissing = there is null;
                 existing = isDirectory ? null : there;
-                if (isDirectory && there is { IsDirectory: true } && _leafListings is not null && _leafListings.TryGetValue(leaf, out Task<IReadOnlyList<SandboxItem>>? listing))
+                if (isDirectory && there is { IsDirectory: true } && _leafListings is not null
+                    && _leafListings.TryGetValue(leaf, out (string Path, Task<IReadOnlyList<SandboxItem>> Listing) listed) && listed.Path == there.Path)
                 {
-                    mergedInto = (there, listing);
+                    mergedInto = (there, listed.Listing);
                 }
             }
         }
@@ -705,13 +706,13 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder && _localSources.Count + _remoteSources.Count > ThrottleLimit
                 ? null
                 : StartLeafLookups(client, folder, CancelToken);
-            Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? listings = leaves is null ? null : StartLeafListings(client, folder, CancelToken);
+            Dictionary<string, (string Path, Task<IReadOnlyList<SandboxItem>> Listing)>? listings = leaves is null ? null : StartLeafListings(client, folder, CancelToken);
             bool found = TryGetRemote(client, Destination, out _destinationItem);
             if (leaves is not null)
             {
                 bool wanted = found && _destinationItem is { IsDirectory: true };
                 // Ended, wanted or not, before the command goes on: answered about when the folder's was.
-                Wait(Task.WhenAll(leaves.Values.Concat<Task>(listings?.Values ?? Enumerable.Empty<Task>()).Select(SideRequest.WaitQuietlyAsync)));
+                Wait(Task.WhenAll(leaves.Values.Concat<Task>(listings?.Values.Select(listed => listed.Listing) ?? Enumerable.Empty<Task>()).Select(SideRequest.WaitQuietlyAsync)));
                 _leafLookups = wanted ? leaves : null;
                 _leafListings = wanted ? listings : null;
             }
@@ -764,21 +765,25 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// <paramref name="folder"/>, by name, asked for alongside the folder: where a directory of that
     /// name is there, its tree copy merges into it from this listing, a round trip sooner. Only when
     /// nothing is asked or said first (<see cref="SilentConsent"/>: a listing may be large, and is
-    /// wasted on a copy not made) and the copy is not a job; null otherwise.
+    /// wasted on a copy not made), the copy is not a job, and the folder's path is from the root
+    /// once the session knows its home (a listing's entries are then named as the lookups name the
+    /// directory); null otherwise. Each comes with the path it was asked at.
     /// </summary>
-    Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? StartLeafListings(SandboxClient client, string folder, CancellationToken cancel)
+    Dictionary<string, (string Path, Task<IReadOnlyList<SandboxItem>> Listing)>? StartLeafListings(SandboxClient client, string folder, CancellationToken cancel)
     {
-        if (IsBetweenSessions || AsJob || !Recurse || !SilentConsent.Holds(this, ConfirmImpact.Medium))
+        if (IsBetweenSessions || AsJob || !Recurse || !SilentConsent.Holds(this, ConfirmImpact.Medium)
+            || !client.Files.TryGetKnownFullPath(folder, out string fullFolder))
         {
             return null;
         }
-        var listings = new Dictionary<string, Task<IReadOnlyList<SandboxItem>>>(StringComparer.Ordinal);
+        var listings = new Dictionary<string, (string, Task<IReadOnlyList<SandboxItem>>)>(StringComparer.Ordinal);
         foreach (string local in _localSources.FindAll(Directory.Exists))
         {
             string leaf = LocalLeaf(local);
             if (!listings.ContainsKey(leaf))
             {
-                listings[leaf] = client.Files.GetChildItemsAsync(SandboxPath.Join(folder, leaf), SandboxFileSystem.RecursiveDepth, cancel);
+                string path = SandboxPath.Join(fullFolder, leaf);
+                listings[leaf] = (path, client.Files.GetChildItemsAsync(path, SandboxFileSystem.RecursiveDepth, cancel));
             }
         }
         return listings.Count > 0 ? listings : null;
