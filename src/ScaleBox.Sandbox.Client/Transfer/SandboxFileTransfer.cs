@@ -786,10 +786,7 @@ public sealed class SandboxFileTransfer
         CancellationToken cancellationToken = default)
     {
         RequirePath(remoteDirectory, "download");
-        if (string.IsNullOrEmpty(localDirectory))
-        {
-            throw new ArgumentException("A local directory is required to download into.", nameof(localDirectory));
-        }
+        RequireLocalDestination(localDirectory);
         return DirectoryDownload.RunAsync(_client, remoteDirectory, localDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
     }
 
@@ -805,18 +802,8 @@ public sealed class SandboxFileTransfer
         SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        if (directory is null || !directory.IsDirectory)
-        {
-            throw new ArgumentException("The item to download as a tree must be a directory.", nameof(directory));
-        }
-        if (listing is null)
-        {
-            throw new ArgumentNullException(nameof(listing));
-        }
-        if (string.IsNullOrEmpty(localDirectory))
-        {
-            throw new ArgumentException("A local directory is required to download into.", nameof(localDirectory));
-        }
+        RequireListedDirectory(directory, listing, "The item to download as a tree", nameof(directory));
+        RequireLocalDestination(localDirectory);
         return DirectoryDownload.RunAsync(_client, directory.Path, directory, listing, localDirectory, options ?? new SandboxTreeCopyOptions(), progress, cancellationToken);
     }
 
@@ -854,14 +841,7 @@ public sealed class SandboxFileTransfer
         SandboxTreeCopyOptions? options = null, IProgress<SandboxTransferProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        if (destination is null || !destination.IsDirectory)
-        {
-            throw new ArgumentException("The destination to merge a tree into must be a directory.", nameof(destination));
-        }
-        if (listing is null)
-        {
-            throw new ArgumentNullException(nameof(listing));
-        }
+        RequireListedDirectory(destination, listing, "The destination to merge a tree into", nameof(destination));
         string localRoot = ExistingLocalDirectory(localDirectory);
         RemoteTreeIndex known = RemoteTreeIndex.FromListing(listing, destination.Path, destination.Path);
         return DirectoryUpload.RunAsync(_client, localRoot, destination.Path, options ?? new SandboxTreeCopyOptions(), progress, known, cancellationToken);
@@ -883,6 +863,27 @@ public sealed class SandboxFileTransfer
             throw new DirectoryNotFoundException($"The local directory '{localRoot}' does not exist.");
         }
         return localRoot;
+    }
+
+    /// <summary>A tree's sandbox end given as an item with its listing: a directory, and a listing (which may be empty).</summary>
+    static void RequireListedDirectory(SandboxItem directory, IReadOnlyList<SandboxItem> listing, string role, string parameterName)
+    {
+        if (directory is null || !directory.IsDirectory)
+        {
+            throw new ArgumentException($"{role} must be a directory.", parameterName);
+        }
+        if (listing is null)
+        {
+            throw new ArgumentNullException(nameof(listing));
+        }
+    }
+
+    static void RequireLocalDestination(string localDirectory)
+    {
+        if (string.IsNullOrEmpty(localDirectory))
+        {
+            throw new ArgumentException("A local directory is required to download into.", nameof(localDirectory));
+        }
     }
 
     static void RequirePath(string path, string operation)

@@ -36,8 +36,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     SandboxItem? _destinationItem;
     // The names of the files that go into an existing sandbox folder, asked for side by side.
     Dictionary<string, Task<SandboxItem?>>? _leafLookups;
-    // The recursive listings of the names the directories of this command take there, asked for alongside.
-    Dictionary<string, (string Path, Task<IReadOnlyList<SandboxItem>> Listing)>? _leafListings;
+    // The recursive listings of the names the directories of this command take there, asked for
+    // alongside, by the path asked (from the root).
+    Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? _leafListings;
     // What to copy, gathered from every input before planning: whether the destination is a
     // folder to copy into depends on how many items there are.
     readonly List<string> _localSources = new List<string>();
@@ -425,13 +426,22 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     }
 
     /// <summary>
+    /// A directory copied out with its recursive listing, where that was asked for alongside the
+    /// lookup that found it (at the path the lookup found); null otherwise. A listing's answer can
+    /// serve every copy of that directory, as a download's response cannot.
+    /// </summary>
+    ListedDirectory? BegunListingOf(SandboxItem item) =>
+        item.IsDirectory && _begunListings.TryGetValue(item.Path, out Task<IReadOnlyList<SandboxItem>>? listing) ? new ListedDirectory(item, listing) : null;
+
+    /// <summary>
     /// Each download sent alongside a lookup goes to the plan's first copy of the file it asked for
-    /// (the path the lookup found), each listing to the plan's first copy of that directory; the
-    /// others are let go now (a listing is waited for: nothing this command asks outlives it).
+    /// (the path the lookup found); the others are let go now. (A listing begun alongside goes to
+    /// the plan's copies of its directory as they are planned; one no copy took is waited for with
+    /// the command's end.)
     /// </summary>
     void TakeOrLetGoBegunDownloads()
     {
-        if (_begunDownloads.Count == 0 && _begunListings.Count == 0)
+        if (_begunDownloads.Count == 0)
         {
             return;
         }
@@ -447,22 +457,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 copy.BegunDownload = begun;
                 taken.Add(copy.Source);
             }
-            else if (copy.IsDirectory && _begunListings.TryGetValue(copy.Source, out Task<IReadOnlyList<SandboxItem>>? listing))
-            {
-                copy.BegunListing = listing;
-                taken.Add(copy.Source);
-            }
         }
         // The ones taken stay, to be disposed with the command once their copies are done.
         foreach (string path in _begunDownloads.Keys.Where(path => !taken.Contains(path)).ToList())
         {
             _begunDownloads[path].Dispose();
             _begunDownloads.Remove(path);
-        }
-        var lettingGo = _begunListings.Where(begun => !taken.Contains(begun.Key)).Select(begun => begun.Value).ToList();
-        if (lettingGo.Count > 0)
-        {
-            Wait(Task.WhenAll(lettingGo.Select(SideRequest.WaitQuietlyAsync)));
         }
     }
 
@@ -512,7 +512,8 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (_begunListings.Count > 0)
         {
-            // Stopped before the plan took them, or taken by copies that are done: ended either way before the command.
+            // Taken by copies that are done, taken by none (a file, a missing path), or stopped
+            // before the plan: ended either way before the command.
             Task.WhenAll(_begunListings.Values.Select(SideRequest.WaitQuietlyAsync)).GetAwaiter().GetResult();
         }
         base.DisposeResources();
@@ -587,7 +588,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         // Nothing at the destination: nothing where the item goes either, in it or in its place.
         bool targetMissing = existing is null;
-        (SandboxItem Directory, Task<IReadOnlyList<SandboxItem>> Listing)? mergedInto = null;
+        ListedDirectory? mergedInto = null;
         // An existing directory receives the item; so does a missing one when it is a folder to copy into.
         if (existing is { IsDirectory: true } || (existing is null && intoFolder))
         {
@@ -606,9 +607,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
                 targetMissing = there is null;
                 existing = isDirectory ? null : there;
                 if (isDirectory && there is { IsDirectory: true } && _leafListings is not null
-                    && _leafListings.TryGetValue(leaf, out (string Path, Task<IReadOnlyList<SandboxItem>> Listing) listed) && listed.Path == there.Path)
+                    && _leafListings.TryGetValue(there.Path, out Task<IReadOnlyList<SandboxItem>>? listing))
                 {
-                    mergedInto = (there, listed.Listing);
+                    mergedInto = new ListedDirectory(there, listing);
                 }
             }
         }
@@ -619,7 +620,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {source} Destination: {target}", action))
         {
-            AddToPlan(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox, TargetMissing = targetMissing, MergedInto = mergedInto });
+            AddToPlan(new PlannedCopy(upload: true, source, target, isDirectory, length) { ToOtherSandbox = toOtherSandbox, TargetMissing = targetMissing, Listed = mergedInto });
         }
     }
 
@@ -658,7 +659,7 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         }
         if (ShouldProcess($"Item: {item.Path} Destination: {target}", "Copy from sandbox"))
         {
-            AddToPlan(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder, SourceItem = item });
+            AddToPlan(new PlannedCopy(upload: false, item.Path, target, item.IsDirectory, item.Length ?? -1) { MakeParent = makeFolder, Listed = BegunListingOf(item) });
         }
     }
 
@@ -671,6 +672,11 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     {
         copy.OverlapsEarlierCopy = _plan.Exists(earlier => earlier.Upload == copy.Upload
             && (copy.Upload ? SandboxPath.Overlap(earlier.Destination, copy.Destination) : LocalPath.Overlap(earlier.Destination, copy.Destination)));
+        if (copy.Upload && copy.OverlapsEarlierCopy)
+        {
+            // What was listed there is not what this copy will find once the earlier one has written.
+            copy.Listed = null;
+        }
         _plan.Add(copy);
     }
 
@@ -706,13 +712,13 @@ public sealed class CopySbxItemCommand : SessionCmdlet
             Dictionary<string, Task<SandboxItem?>>? leaves = intoFolder && _localSources.Count + _remoteSources.Count > ThrottleLimit
                 ? null
                 : StartLeafLookups(client, folder, CancelToken);
-            Dictionary<string, (string Path, Task<IReadOnlyList<SandboxItem>> Listing)>? listings = leaves is null ? null : StartLeafListings(client, folder, CancelToken);
+            Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? listings = leaves is null ? null : StartLeafListings(client, folder, CancelToken);
             bool found = TryGetRemote(client, Destination, out _destinationItem);
             if (leaves is not null)
             {
                 bool wanted = found && _destinationItem is { IsDirectory: true };
                 // Ended, wanted or not, before the command goes on: answered about when the folder's was.
-                Wait(Task.WhenAll(leaves.Values.Concat<Task>(listings?.Values.Select(listed => listed.Listing) ?? Enumerable.Empty<Task>()).Select(SideRequest.WaitQuietlyAsync)));
+                Wait(Task.WhenAll(leaves.Values.Concat<Task>(listings?.Values ?? Enumerable.Empty<Task>()).Select(SideRequest.WaitQuietlyAsync)));
                 _leafLookups = wanted ? leaves : null;
                 _leafListings = wanted ? listings : null;
             }
@@ -767,23 +773,23 @@ public sealed class CopySbxItemCommand : SessionCmdlet
     /// nothing is asked or said first (<see cref="SilentConsent"/>: a listing may be large, and is
     /// wasted on a copy not made), the copy is not a job, and the folder's path is from the root
     /// once the session knows its home (a listing's entries are then named as the lookups name the
-    /// directory); null otherwise. Each comes with the path it was asked at.
+    /// directory); null otherwise. Each is kept by the path it was asked at, which is the path the
+    /// name's lookup gives the directory found there.
     /// </summary>
-    Dictionary<string, (string Path, Task<IReadOnlyList<SandboxItem>> Listing)>? StartLeafListings(SandboxClient client, string folder, CancellationToken cancel)
+    Dictionary<string, Task<IReadOnlyList<SandboxItem>>>? StartLeafListings(SandboxClient client, string folder, CancellationToken cancel)
     {
         if (IsBetweenSessions || AsJob || !Recurse || !SilentConsent.Holds(this, ConfirmImpact.Medium)
             || !client.Files.TryGetKnownFullPath(folder, out string fullFolder))
         {
             return null;
         }
-        var listings = new Dictionary<string, (string, Task<IReadOnlyList<SandboxItem>>)>(StringComparer.Ordinal);
+        var listings = new Dictionary<string, Task<IReadOnlyList<SandboxItem>>>(StringComparer.Ordinal);
         foreach (string local in _localSources.FindAll(Directory.Exists))
         {
-            string leaf = LocalLeaf(local);
-            if (!listings.ContainsKey(leaf))
+            string path = SandboxPath.Join(fullFolder, LocalLeaf(local));
+            if (!listings.ContainsKey(path))
             {
-                string path = SandboxPath.Join(fullFolder, leaf);
-                listings[leaf] = (path, client.Files.GetChildItemsAsync(path, SandboxFileSystem.RecursiveDepth, cancel));
+                listings[path] = client.Files.GetChildItemsAsync(path, SandboxFileSystem.RecursiveDepth, cancel);
             }
         }
         return listings.Count > 0 ? listings : null;
@@ -944,12 +950,12 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         };
         IAsyncEnumerable<SandboxTransferOutcome> outcomes = copy.ToOtherSandbox is not null
             ? client.Transfer.CopyDirectoryToAsync(copy.Source, copy.ToOtherSandbox, copy.Destination, options, cancel)
-            : copy is { Upload: true, MergedInto: { } merged, OverlapsEarlierCopy: false }
-            ? client.Transfer.UploadDirectoryAsync(copy.Source, merged.Directory, await merged.Listing.ConfigureAwait(false), options, progress.ForTree(), cancel)
+            : copy is { Listed: { } listed }
+            ? copy.Upload
+                ? client.Transfer.UploadDirectoryAsync(copy.Source, listed.Directory, await listed.Listing.ConfigureAwait(false), options, progress.ForTree(), cancel)
+                : client.Transfer.DownloadDirectoryAsync(listed.Directory, await listed.Listing.ConfigureAwait(false), copy.Destination, options, progress.ForTree(), cancel)
             : copy.Upload
             ? client.Transfer.UploadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel)
-            : copy is { BegunListing: { } listing, SourceItem: { } directory }
-            ? client.Transfer.DownloadDirectoryAsync(directory, await listing.ConfigureAwait(false), copy.Destination, options, progress.ForTree(), cancel)
             : client.Transfer.DownloadDirectoryAsync(copy.Source, copy.Destination, options, progress.ForTree(), cancel);
 
         await foreach (SandboxTransferOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
@@ -1004,6 +1010,20 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         ? SandboxErrors.Create("LocalFileError", ErrorCategory.ReadError, source, $"Cannot read '{source}': {error.Message}", error)
         : SandboxErrors.Create("LocalFileError", ErrorCategory.WriteError, destination, $"Cannot write '{destination}': {error.Message}", error);
 
+    /// <summary>A sandbox directory as a lookup found it, with its recursive listing asked for at that path.</summary>
+    sealed class ListedDirectory
+    {
+        public ListedDirectory(SandboxItem directory, Task<IReadOnlyList<SandboxItem>> listing)
+        {
+            Directory = directory;
+            Listing = listing;
+        }
+
+        public SandboxItem Directory { get; }
+
+        public Task<IReadOnlyList<SandboxItem>> Listing { get; }
+    }
+
     /// <summary>One top-level copy decided on the pipeline thread (after ShouldProcess) and run later.</summary>
     sealed class PlannedCopy
     {
@@ -1032,17 +1052,14 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         /// <summary>Into a sandbox: the plan's lookup found nothing at the destination, so nothing is at this copy's either.</summary>
         public bool TargetMissing { get; set; }
 
-        /// <summary>A tree copied into an existing sandbox directory: it, and its listing asked for alongside the plan's lookups.</summary>
-        public (SandboxItem Directory, Task<IReadOnlyList<SandboxItem>> Listing)? MergedInto { get; set; }
+        /// <summary>
+        /// A tree's sandbox end with its recursive listing, asked for alongside the plan's lookups:
+        /// the existing directory a tree is merged into, or the directory a tree is copied out of.
+        /// </summary>
+        public ListedDirectory? Listed { get; set; }
 
         /// <summary>The local folder the item goes into does not exist yet: make it first.</summary>
         public bool MakeParent { get; set; }
-
-        /// <summary>The item copied out of the sandbox, as its lookup found it.</summary>
-        public SandboxItem? SourceItem { get; set; }
-
-        /// <summary>A tree copied out: its recursive listing, asked for alongside the lookup of its path.</summary>
-        public Task<IReadOnlyList<SandboxItem>>? BegunListing { get; set; }
 
         /// <summary>The download's first request, sent alongside the lookup of its path.</summary>
         public SandboxDownloadRequest? BegunDownload { get; set; }

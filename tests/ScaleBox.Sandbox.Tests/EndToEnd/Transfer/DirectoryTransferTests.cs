@@ -51,8 +51,8 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
             Download = new SandboxDownloadOptions { ComputeSha256 = true },
         };
 
-        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, hashed, upProgress));
-        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, hashed, downProgress));
+        List<SandboxTransferOutcome> up = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, hashed, upProgress));
+        List<SandboxTransferOutcome> down = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, hashed, downProgress));
 
         Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         Assert.All(down, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
@@ -85,10 +85,10 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
         string local = MakeLocalTree();
         string remote = Path.Combine(agent.NewFolder("tree-overwrite"), "copy");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
-        await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
+        await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
         await File.WriteAllTextAsync(Path.Combine(remote, "a", "one.bin"), "changed in the sandbox");
 
-        List<SandboxTransferOutcome> again = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
+        List<SandboxTransferOutcome> again = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
 
         Assert.All(again.Where(o => o.Kind == SandboxItemType.File), o =>
         {
@@ -100,17 +100,17 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
         Assert.Equal("changed in the sandbox", await File.ReadAllTextAsync(Path.Combine(remote, "a", "one.bin")));
 
         // Downloading into the original tree: every file exists locally.
-        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, local));
+        List<SandboxTransferOutcome> down = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, local));
         Assert.All(down.Where(o => o.Kind == SandboxItemType.File), o => Assert.Equal(SandboxTransferReason.AlreadyExists, o.ReasonCode));
         Assert.Equal(TransferFiles.Sha256(Path.Combine(local, "top.bin")), TransferFiles.Sha256(Path.Combine(remote, "top.bin")));
 
         var overwrite = new SandboxTreeCopyOptions { Overwrite = true };
-        List<SandboxTransferOutcome> forced = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, local, overwrite));
+        List<SandboxTransferOutcome> forced = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, local, overwrite));
         Assert.All(forced, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         Assert.Equal("changed in the sandbox", await File.ReadAllTextAsync(Path.Combine(local, "a", "one.bin")));
         Assert.Empty(TransferFiles.StagingFiles(local));
 
-        List<SandboxTransferOutcome> forcedUp = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, overwrite));
+        List<SandboxTransferOutcome> forcedUp = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, overwrite));
         Assert.All(forcedUp, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
     }
 
@@ -133,7 +133,7 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
 
         var progress = new RecordingProgress<SandboxTransferProgress>();
 
-        List<SandboxTransferOutcome> outcomes = await ToListAsync(client.Transfer.DownloadDirectoryAsync(tree, local, progress: progress));
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(tree, local, progress: progress));
 
         // The link copied counts as its target's six bytes, not as the eight of the name it holds.
         Assert.Equal(12, progress.Values[^1].TotalBytes);
@@ -166,7 +166,7 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
         string remote = Path.Combine(agent.NewFolder("up-links"), "copy");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> outcomes = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
 
         Assert.Equal(SandboxTransferReason.SymbolicLink, outcomes.Single(o => o.RelativePath == "to-secret").ReasonCode);
         Assert.Equal(SandboxTransferReason.SymbolicLink, outcomes.Single(o => o.RelativePath == "to-outside").ReasonCode);
@@ -185,7 +185,7 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
         Directory.CreateSymbolicLink(Path.Combine(local, "sub"), elsewhere); // planted before the copy
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> outcomes = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, local));
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, local));
 
         Assert.Equal(SandboxTransferStatus.Failed, outcomes.Single(o => o.RelativePath == "sub").Status);
         Assert.Equal(SandboxTransferStatus.Failed, outcomes.Single(o => o.RelativePath == "sub/f.txt").Status);
@@ -199,7 +199,7 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(
-            () => ToListAsync(client.Transfer.DownloadDirectoryAsync(missing, _files.PathOf("x"))));
+            () => TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(missing, _files.PathOf("x"))));
 
         Assert.Equal(SandboxErrorCode.NotFound, error.Code);
         Assert.False(Directory.Exists(_files.PathOf("x")));
@@ -222,20 +222,10 @@ public sealed class DirectoryTransferTests(LocalAgentFixture agent) : IDisposabl
         string local = _files.NewFolder("relative");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> outcomes = await ToListAsync(client.Transfer.DownloadDirectoryAsync(relative, local));
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(relative, local));
 
         Assert.Equal(SandboxTransferStatus.Copied, Assert.Single(outcomes).Status);
         Assert.Equal("relative", await File.ReadAllTextAsync(Path.Combine(local, "r.txt")));
-    }
-
-    static async Task<List<SandboxTransferOutcome>> ToListAsync(IAsyncEnumerable<SandboxTransferOutcome> outcomes)
-    {
-        var list = new List<SandboxTransferOutcome>();
-        await foreach (SandboxTransferOutcome outcome in outcomes)
-        {
-            list.Add(outcome);
-        }
-        return list;
     }
 
     public void Dispose() => _files.Dispose();

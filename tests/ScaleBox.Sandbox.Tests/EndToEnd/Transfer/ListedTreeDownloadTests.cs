@@ -32,11 +32,7 @@ public sealed class ListedTreeDownloadTests(LocalAgentFixture agent) : IDisposab
         IReadOnlyList<SandboxItem> listing = await client.Files.GetChildItemsAsync(remote, SandboxFileSystem.RecursiveDepth);
         int before = log.Requests.Count;
 
-        var outcomes = new List<SandboxTransferOutcome>();
-        await foreach (SandboxTransferOutcome outcome in client.Transfer.DownloadDirectoryAsync(directory, listing, back, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }))
-        {
-            outcomes.Add(outcome);
-        }
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(directory, listing, back, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }));
 
         Assert.All(outcomes, outcome => Assert.Equal(SandboxTransferStatus.Copied, outcome.Status));
         Assert.Equal(TransferFiles.TreeHashes(remote), TransferFiles.TreeHashes(back));
@@ -62,11 +58,7 @@ public sealed class ListedTreeDownloadTests(LocalAgentFixture agent) : IDisposab
             new SandboxItem { Name = "..", Path = remote + "/../outside.txt", Type = SandboxItemType.File, Length = 7 },
         };
 
-        var outcomes = new List<SandboxTransferOutcome>();
-        await foreach (SandboxTransferOutcome outcome in client.Transfer.DownloadDirectoryAsync(directory, listing, back, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }))
-        {
-            outcomes.Add(outcome);
-        }
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(directory, listing, back, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }));
 
         Assert.Equal(2, outcomes.Count(outcome => outcome is { Status: SandboxTransferStatus.Skipped, ReasonCode: SandboxTransferReason.UnsafePath }));
         Assert.Equal(["fine.txt"], Directory.GetFiles(back).Select(Path.GetFileName));

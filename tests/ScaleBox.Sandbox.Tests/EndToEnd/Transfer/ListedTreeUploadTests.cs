@@ -32,11 +32,7 @@ public sealed class ListedTreeUploadTests(LocalAgentFixture agent) : IDisposable
         IReadOnlyList<SandboxItem> listing = await client.Files.GetChildItemsAsync(remote, SandboxFileSystem.RecursiveDepth);
         int before = log.Requests.Count;
 
-        var outcomes = new List<SandboxTransferOutcome>();
-        await foreach (SandboxTransferOutcome outcome in client.Transfer.UploadDirectoryAsync(local, directory, listing, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }))
-        {
-            outcomes.Add(outcome);
-        }
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, directory, listing, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }));
 
         Assert.Equal(SandboxTransferStatus.Copied, outcomes.Single(outcome => outcome.RelativePath == "new.txt").Status);
         Assert.Equal(SandboxTransferReason.AlreadyExists, outcomes.Single(outcome => outcome.RelativePath == "kept.txt").ReasonCode);

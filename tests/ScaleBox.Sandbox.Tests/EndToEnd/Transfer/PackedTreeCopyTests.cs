@@ -28,7 +28,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         using SandboxClient client = agent.CreateClient(protocol);
         var progress = new RecordingProgress<SandboxTransferProgress>();
 
-        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote,
+        List<SandboxTransferOutcome> up = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote,
             new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress));
 
         Dictionary<string, string> source = TransferFiles.TreeHashes(local);
@@ -69,7 +69,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         foreach (SandboxTreePacking packing in new[] { SandboxTreePacking.Always, SandboxTreePacking.Never })
         {
             string remote = Path.Combine(holder, packing.ToString());
-            results[packing] = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = packing }));
+            results[packing] = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = packing }));
             Assert.Equal("inside", await File.ReadAllTextAsync(Path.Combine(remote, "to inside")));
             Assert.False(File.GetAttributes(Path.Combine(remote, "to inside")).HasFlag(FileAttributes.ReparsePoint));
             Assert.False(File.Exists(Path.Combine(remote, "to outside")));
@@ -94,7 +94,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         await File.WriteAllTextAsync(Path.Combine(remote, "plain", "f0.txt"), "already here");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> merged = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions()));
+        List<SandboxTransferOutcome> merged = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions()));
 
         Assert.Equal("untouched", await File.ReadAllTextAsync(Path.Combine(remote, "plain", "only remote.txt")));
         Assert.Equal("already here", await File.ReadAllTextAsync(Path.Combine(remote, "plain", "f0.txt")));
@@ -114,7 +114,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
         SandboxException error = await Assert.ThrowsAsync<SandboxException>(() =>
-            ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always })));
+            TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always })));
 
         Assert.Equal(SandboxErrorCode.AlreadyExists, error.Code);
         Assert.Contains("packed copy only makes a new directory", error.Message, StringComparison.Ordinal);
@@ -138,7 +138,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         // before the end): synchronous, so the copy is cancelled with 59 files still to send.
         var progress = new CallbackProgress(_ => cancel.Cancel());
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote,
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote,
             new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress, cancel.Token)));
 
         Assert.True(cancel.IsCancellationRequested);
@@ -155,7 +155,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
     async Task<string> UploadFileByFileAsync(SandboxClient client, string local, string purpose)
     {
         string remote = Path.Combine(agent.NewFolder(purpose), "tree-" + Guid.NewGuid().ToString("N")[..8]);
-        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }));
+        List<SandboxTransferOutcome> up = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Never }));
         Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         return remote;
     }
@@ -170,7 +170,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         string back = Path.Combine(holder, "new", "back");
         var progress = new RecordingProgress<SandboxTransferProgress>();
 
-        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back,
+        List<SandboxTransferOutcome> down = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back,
             new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress));
 
         Dictionary<string, string> source = TransferFiles.TreeHashes(local);
@@ -208,7 +208,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         string back = Path.Combine(holder, "back");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back,
+        List<SandboxTransferOutcome> down = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back,
             new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }));
 
         SandboxTransferOutcome Of(string relative) => down.Single(o => o.RelativePath == relative);
@@ -233,7 +233,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         File.CreateSymbolicLink(Path.Combine(remote, "to inside.txt"), Path.Combine(remote, "plain", "f0.txt"));
         string back = Path.Combine(_files.NewFolder("packed-down-auto-links"), "back");
 
-        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()));
+        List<SandboxTransferOutcome> down = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()));
 
         // A packed copy would skip the link; the per-file copy follows it to the file inside the tree.
         Assert.Equal(SandboxTransferStatus.Copied, down.Single(o => o.RelativePath == "to inside.txt").Status);
@@ -315,11 +315,11 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         await File.WriteAllTextAsync(Path.Combine(back, "plain", "f0.txt"), "already here");
 
         SandboxException refused = await Assert.ThrowsAsync<SandboxException>(() =>
-            ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always })));
+            TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always })));
         Assert.Equal(SandboxErrorCode.AlreadyExists, refused.Code);
         Assert.Equal(2, Directory.GetFileSystemEntries(back, "*", SearchOption.AllDirectories).Length - 1);
 
-        List<SandboxTransferOutcome> merged = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()));
+        List<SandboxTransferOutcome> merged = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, new SandboxTreeCopyOptions()));
 
         Assert.Equal("untouched", await File.ReadAllTextAsync(Path.Combine(back, "plain", "only local.txt")));
         Assert.Equal("already here", await File.ReadAllTextAsync(Path.Combine(back, "plain", "f0.txt")));
@@ -345,7 +345,7 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
         // Stopped at the first report, as the first file is unpacked from the downloaded archive.
         var progress = new CallbackProgress(_ => cancel.Cancel());
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back,
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back,
             new SandboxTreeCopyOptions { Packing = SandboxTreePacking.Always }, progress, cancel.Token)));
 
         Assert.True(cancel.IsCancellationRequested);
@@ -366,16 +366,6 @@ public sealed class PackedTreeCopyTests(LocalAgentFixture agent) : IDisposable
             }
         }
         return exitCode ?? -1;
-    }
-
-    static async Task<List<SandboxTransferOutcome>> ToListAsync(IAsyncEnumerable<SandboxTransferOutcome> outcomes)
-    {
-        var list = new List<SandboxTransferOutcome>();
-        await foreach (SandboxTransferOutcome outcome in outcomes)
-        {
-            list.Add(outcome);
-        }
-        return list;
     }
 
     public void Dispose() => _files.Dispose();

@@ -28,8 +28,8 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         var upProgress = new RecordingProgress<SandboxTransferProgress>();
         var downProgress = new RecordingProgress<SandboxTransferProgress>();
 
-        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, options, upProgress));
-        List<SandboxTransferOutcome> down = await ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, options, downProgress));
+        List<SandboxTransferOutcome> up = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, options, upProgress));
+        List<SandboxTransferOutcome> down = await TransferFiles.ToListAsync(client.Transfer.DownloadDirectoryAsync(remote, back, options, downProgress));
 
         Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         Assert.All(down, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
@@ -64,7 +64,7 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         string remote = Path.Combine(agent.NewFolder("one-at-a-time"), "copy");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> up = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }));
+        List<SandboxTransferOutcome> up = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }));
 
         Assert.All(up, o => Assert.Equal(SandboxTransferStatus.Copied, o.Status));
         Assert.Equal(TransferFiles.TreeHashes(local), TransferFiles.TreeHashes(remote));
@@ -90,7 +90,7 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Directory.CreateDirectory(Path.Combine(remote, "was a dir"));
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        List<SandboxTransferOutcome> merged = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
+        List<SandboxTransferOutcome> merged = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote));
 
         SandboxTransferOutcome Of(List<SandboxTransferOutcome> outcomes, string relative) => outcomes.Single(o => o.RelativePath == relative);
         Assert.Equal(SandboxTransferStatus.Copied, Of(merged, "kept dir").Status);
@@ -109,7 +109,7 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Assert.Equal("a file in the sandbox", await File.ReadAllTextAsync(Path.Combine(remote, "was a file")));
         Assert.True(Directory.Exists(Path.Combine(remote, "was a dir")));
 
-        List<SandboxTransferOutcome> forced = await ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Overwrite = true }));
+        List<SandboxTransferOutcome> forced = await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote, new SandboxTreeCopyOptions { Overwrite = true }));
 
         Assert.Equal(SandboxTransferStatus.Copied, Of(forced, "kept dir/same #.txt").Status);
         Assert.Equal("from the local side", await File.ReadAllTextAsync(Path.Combine(remote, "kept dir", "same #.txt")));
@@ -129,7 +129,7 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         await File.WriteAllTextAsync(remote, "a file");
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
 
-        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote)));
+        SandboxException error = await Assert.ThrowsAsync<SandboxException>(() => TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(local, remote)));
 
         Assert.Equal(SandboxErrorCode.InvalidArgument, error.Code);
         Assert.Equal("a file", await File.ReadAllTextAsync(remote));
@@ -151,7 +151,7 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         using SandboxClient client = agent.CreateClient(SandboxProtocol.GrpcWeb);
         if (!upload)
         {
-            await ToListAsync(client.Transfer.UploadDirectoryAsync(source, to));
+            await TransferFiles.ToListAsync(client.Transfer.UploadDirectoryAsync(source, to));
             from = to;
             to = Path.Combine(_files.NewFolder("cancel-dest"), "tree");
         }
@@ -179,16 +179,6 @@ public sealed class ParallelTreeCopyTests(LocalAgentFixture agent) : IDisposable
         Dictionary<string, string> written = TransferFiles.TreeHashes(to);
         Assert.NotEmpty(written);
         Assert.All(written, pair => Assert.Equal(expected[pair.Key], pair.Value));
-    }
-
-    static async Task<List<SandboxTransferOutcome>> ToListAsync(IAsyncEnumerable<SandboxTransferOutcome> outcomes)
-    {
-        var list = new List<SandboxTransferOutcome>();
-        await foreach (SandboxTransferOutcome outcome in outcomes)
-        {
-            list.Add(outcome);
-        }
-        return list;
     }
 
     public void Dispose() => _files.Dispose();

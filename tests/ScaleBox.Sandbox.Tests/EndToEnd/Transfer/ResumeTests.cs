@@ -211,11 +211,7 @@ public sealed class ResumeTests(LocalAgentFixture agent) : IDisposable
         using SandboxClient source = agent.CreateClient(SandboxProtocol.GrpcWeb);
         using SandboxClient target = agent.CreateClientThrough(proxy);
 
-        var outcomes = new List<SandboxTransferOutcome>();
-        await foreach (SandboxTransferOutcome outcome in source.Transfer.CopyDirectoryToAsync(from, target, to, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }))
-        {
-            outcomes.Add(outcome);
-        }
+        List<SandboxTransferOutcome> outcomes = await TransferFiles.ToListAsync(source.Transfer.CopyDirectoryToAsync(from, target, to, new SandboxTreeCopyOptions { MaxParallelFiles = 1 }));
 
         Assert.Equal(1, proxy.CutCount);
         SandboxTransferOutcome cut = Assert.Single(outcomes, o => o.Status == SandboxTransferStatus.Failed);

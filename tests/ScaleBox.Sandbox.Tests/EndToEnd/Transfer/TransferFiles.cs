@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ScaleBox.Sandbox.Client.Transfer;
 
 namespace ScaleBox.Sandbox.Tests.EndToEnd.Transfer;
 
@@ -104,6 +105,17 @@ public sealed class TransferFiles : IDisposable
         Directory.Exists(directory)
             ? Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f).Contains(".sbxpart-", StringComparison.Ordinal)).ToArray()
             : [];
+
+    /// <summary>Every outcome of a tree copy, in the order the copy gave them.</summary>
+    public static async Task<List<SandboxTransferOutcome>> ToListAsync(IAsyncEnumerable<SandboxTransferOutcome> outcomes)
+    {
+        var list = new List<SandboxTransferOutcome>();
+        await foreach (SandboxTransferOutcome outcome in outcomes)
+        {
+            list.Add(outcome);
+        }
+        return list;
+    }
 
     public void Dispose()
     {
