@@ -283,6 +283,39 @@ Describe 'Get-SbxContent' {
             $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
 
+        It 'reports a file whose bytes stop coming as DeadlineExceeded once they have stopped for the session timeout' {
+            $stalled = New-RemoteText 'errors/stalled.txt' (('x' * 99 + "`n") * 10000)
+            $proxy = Start-TestCuttingProxy -Port ([int]($agent.Domain -split ':')[1])
+            # The download's body stops after 1,000 lines and stays open: only the timeout ends the read.
+            # (The path's lookup goes alongside on a connection of its own, in either order; its answer is far shorter.)
+            $proxy.StallResponse(1, 100000, $true)
+            $proxy.StallResponse(2, 100000, $true)
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                    param($Module, $Domain, $Token, $Path)
+                    Import-Module $Module
+                    $s = New-SbxSession -Domain $Domain -AccessToken $Token -TimeoutSec 1 -Name stalled
+                    $lines = Get-SbxContent -Session $s -LiteralPath $Path -ErrorAction SilentlyContinue -ErrorVariable failed
+                    [pscustomobject]@{ Lines = @($lines).Count; Errors = @($failed) }
+                }).AddArgument($modulePath).AddArgument($proxy.Domain).AddArgument($agent.Token).AddArgument($stalled)
+                $async = $ps.BeginInvoke()
+                # Bounded, so that a read nothing ends fails the test instead of hanging the run.
+                $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(60)) | Should -BeTrue -Because 'the stalled read ends by itself'
+                $result = $ps.EndInvoke($async)[0]
+                $result.Lines | Should -Be 1000 -Because 'the lines that came before the stall are output'
+                $result.Errors | Should -HaveCount 1
+                $result.Errors[0].FullyQualifiedErrorId | Should -Be 'DeadlineExceeded,ScaleBox.Sandbox.Commands.GetSbxContentCommand'
+                $result.Errors[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+                $result.Errors[0].Exception.Message | Should -Match "stopped after 100000 bytes: .* sent nothing more for 1 s"
+            }
+            finally {
+                $ps.Stop()
+                $ps.Dispose()
+                $proxy.DisposeAsync().AsTask().Wait()
+            }
+        }
+
         It 'throws NotFound with -ErrorAction Stop' {
             { Get-SbxContent -LiteralPath errors/missing.txt -ErrorAction Stop } | Should -Throw -ErrorId 'NotFound,*'
         }

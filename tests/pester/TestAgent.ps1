@@ -612,6 +612,22 @@ function New-NumberedFile {
     }
 }
 
+function Start-TestCuttingProxy {
+    <#
+    .SYNOPSIS
+        TEST-ONLY FAULT INJECTION: the xunit tests' proxy on 127.0.0.1 in front of -Port
+        (tests/ScaleBox.Sandbox.Tests/Infrastructure/FaultInjection/ConnectionCuttingProxy.cs,
+        compiled once per process), which cuts or stalls chosen connections. Connect to its Port;
+        DisposeAsync() stops it.
+    #>
+    param([Parameter(Mandatory)] [int] $Port)
+    $type = 'ScaleBox.Sandbox.Tests.Infrastructure.FaultInjection.ConnectionCuttingProxy'
+    if (-not ($type -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot '../ScaleBox.Sandbox.Tests/Infrastructure/FaultInjection/ConnectionCuttingProxy.cs')
+    }
+    ($type -as [type])::new($Port)
+}
+
 function Start-TestDelayingRelay {
     <#
     .SYNOPSIS

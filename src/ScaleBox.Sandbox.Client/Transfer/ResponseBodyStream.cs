@@ -9,21 +9,28 @@ namespace ScaleBox.Sandbox.Client.Transfer;
 /// <summary>
 /// A download's body as a read-only stream for a caller that reads lazily (line by line, say).
 /// Owns the response: disposing the stream ends the request and frees the connection. A lost
-/// connection surfaces as a SandboxException (Unavailable) naming the path and the byte count.
+/// connection surfaces as the caller's exception for it, naming the byte count; so does a read
+/// that waits longer than its allowance for bytes (<see cref="PendingReadWatch"/>), which
+/// would otherwise wait as long as the connection stays open.
 /// </summary>
 internal sealed class ResponseBodyStream : Stream
 {
+    /// <summary>The exception a read throws for <paramref name="error"/>, after <paramref name="position"/> bytes; <paramref name="stalled"/> when it waited too long.</summary>
+    public delegate Exception Failure(Exception error, long position, bool stalled);
+
     readonly HttpResponseMessage _response;
     readonly Stream _body;
-    readonly Func<Exception, long, Exception> _translate;
+    readonly PendingReadWatch _watch;
+    readonly Failure _failure;
     long _position;
     int _disposed;
 
-    public ResponseBodyStream(HttpResponseMessage response, Stream body, Func<Exception, long, Exception> translate)
+    public ResponseBodyStream(HttpResponseMessage response, Stream body, TimeSpan readAllowance, Failure failure)
     {
         _response = response;
         _body = body;
-        _translate = translate;
+        _watch = new PendingReadWatch(readAllowance);
+        _failure = failure;
         ContentLength = response.Content?.Headers.ContentLength;
     }
 
@@ -41,46 +48,46 @@ internal sealed class ResponseBodyStream : Stream
         set => throw new NotSupportedException("A download stream cannot seek.");
     }
 
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        try
-        {
-            int read = _body.Read(buffer, offset, count);
-            _position += read;
-            return read;
-        }
-        catch (Exception e) when (IsConnectionFailure(e))
-        {
-            throw _translate(e, _position);
-        }
-    }
+    // Through the asynchronous path: only a read that takes a token can be ended when it stalls.
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
 
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
+        CancellationToken waiting = _watch.Begin(cancellationToken);
         try
         {
-            int read = await _body.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+            int read = await _body.ReadAsync(buffer, offset, count, waiting).ConfigureAwait(false);
             _position += read;
             return read;
         }
-        catch (Exception e) when (IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (_watch.Fired || IsConnectionFailure(e)))
         {
-            throw _translate(e, _position);
+            throw _failure(e, _position, _watch.Fired);
+        }
+        finally
+        {
+            _watch.End();
         }
     }
 
 #if NETCOREAPP2_1_OR_GREATER
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        CancellationToken waiting = _watch.Begin(cancellationToken);
         try
         {
-            int read = await _body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            int read = await _body.ReadAsync(buffer, waiting).ConfigureAwait(false);
             _position += read;
             return read;
         }
-        catch (Exception e) when (IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (_watch.Fired || IsConnectionFailure(e)))
         {
-            throw _translate(e, _position);
+            throw _failure(e, _position, _watch.Fired);
+        }
+        finally
+        {
+            _watch.End();
         }
     }
 #endif
@@ -103,6 +110,7 @@ internal sealed class ResponseBodyStream : Stream
         {
             _body.Dispose();
             _response.Dispose();
+            _watch.Dispose();
         }
         base.Dispose(disposing);
     }

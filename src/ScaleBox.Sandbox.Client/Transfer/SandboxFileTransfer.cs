@@ -601,6 +601,8 @@ public sealed class SandboxFileTransfer
     /// <summary>
     /// Opens a sandbox file for reading from byte <paramref name="offset"/> on (a Range
     /// request: only that part is transferred). An offset at or past the end gives an empty stream.
+    /// A read of the stream that waits longer than the session's timeout for bytes fails with
+    /// DeadlineExceeded; a lost connection with Unavailable (neither is resumed).
     /// </summary>
     public async Task<Stream> OpenReadAsync(string remotePath, long offset, CancellationToken cancellationToken = default)
     {
@@ -626,10 +628,7 @@ public sealed class SandboxFileTransfer
             {
                 throw await AgentHttpErrors.FromResponseAsync(response, Errors, "read", remotePath, cancellationToken).ConfigureAwait(false);
             }
-            Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            return new ResponseBodyStream(response, body, (error, position) => Errors.FromStatus(SandboxErrorCode.Unavailable,
-                $"the connection was lost after {position} bytes had been read ({ResumableDownload.Innermost(error).Message})",
-                "read", remotePath, error));
+            return await BodyOfAsync(response, remotePath).ConfigureAwait(false);
         }
         catch
         {
@@ -660,8 +659,28 @@ public sealed class SandboxFileTransfer
         {
             return null;
         }
-        byte[] bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-        return (bytes, from, range?.Length ?? bytes.Length);
+        using ResponseBodyStream body = await BodyOfAsync(response, remotePath).ConfigureAwait(false);
+        var bytes = new MemoryStream(length);
+        await body.CopyToAsync(bytes, 81920, cancellationToken).ConfigureAwait(false);
+        return (bytes.ToArray(), from, range?.Length ?? bytes.Length);
+    }
+
+    /// <summary>
+    /// A file's body as a stream that owns <paramref name="response"/>: a lost connection is
+    /// Unavailable; a read that waits longer than the session's timeout for bytes is
+    /// DeadlineExceeded (nothing else would end it while the connection stays open).
+    /// </summary>
+    async Task<ResponseBodyStream> BodyOfAsync(HttpResponseMessage response, string remotePath)
+    {
+        Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        TimeSpan allowance = Timeout;
+        return new ResponseBodyStream(response, body, allowance, (error, position, stalled) => stalled
+            ? new SandboxException(SandboxErrorCode.DeadlineExceeded,
+                $"The read of '{EchoedText.Value(remotePath)}' stopped after {position} bytes: the sandbox agent at '{Domain}' sent nothing more for "
+                + $"{TimeLimit.InSeconds(allowance)} (the session's timeout). The connection may have stalled; read the file again, or raise the session's timeout if the agent is that slow.",
+                null, remotePath, Domain, error)
+            : Errors.FromStatus(SandboxErrorCode.Unavailable,
+                $"the connection was lost after {position} bytes had been read ({ResumableDownload.Innermost(error).Message})", "read", remotePath, error));
     }
 
     SandboxException RangeIgnored(string remotePath) =>

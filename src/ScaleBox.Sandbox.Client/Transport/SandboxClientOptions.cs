@@ -21,7 +21,10 @@ public sealed class SandboxClientOptions
 
     public SandboxProtocol Protocol { get; set; } = SandboxProtocol.GrpcWeb;
 
-    /// <summary>Deadline of each unary call, and how long a connection attempt may take.</summary>
+    /// <summary>
+    /// Deadline of each unary call, how long a connection attempt may take, and how long a file's
+    /// bytes may stop coming while a download or a read waits for them.
+    /// </summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
     /// <summary>The sandbox user named in <c>Authorization: Bearer</c>; the agent's default is root.</summary>

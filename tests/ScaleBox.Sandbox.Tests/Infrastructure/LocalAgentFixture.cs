@@ -79,8 +79,8 @@ public sealed class LocalAgentFixture : IAsyncLifetime
     }
 
     /// <summary>A client as <see cref="CreateClient"/> builds one, reaching the agent through <paramref name="proxy"/>.</summary>
-    public SandboxClient CreateClientThrough(FaultInjection.ConnectionCuttingProxy proxy, SandboxProtocol protocol = SandboxProtocol.GrpcWeb) =>
-        CreateClient(protocol, at: new Uri("http://" + proxy.Domain));
+    public SandboxClient CreateClientThrough(FaultInjection.ConnectionCuttingProxy proxy, SandboxProtocol protocol = SandboxProtocol.GrpcWeb, TimeSpan? timeout = null) =>
+        CreateClient(protocol, timeout: timeout, at: new Uri("http://" + proxy.Domain));
 
     /// <summary>
     /// An empty directory under the home folder for one test, so tests never see each other's files.

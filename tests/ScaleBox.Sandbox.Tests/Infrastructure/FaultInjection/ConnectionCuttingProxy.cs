@@ -1,6 +1,11 @@
+// Self-contained (no implicit usings), so that the Pester tests compile it too (Add-Type).
+#nullable enable
+using System;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace ScaleBox.Sandbox.Tests.Infrastructure.FaultInjection;
 
