@@ -10,7 +10,7 @@ namespace ScaleBox.Sandbox.Agent.Code;
 /// dead for good: the call sees Aborted with how the kernel ended (its exit code or signal), later
 /// calls FailedPrecondition with the same (no silent restart: the state is gone).
 /// </summary>
-public sealed class CodeContext(string id, CodeLanguage language, string cwd, KernelBridge bridge) : IAsyncDisposable
+public sealed class CodeContext(string id, CodeLanguage language, string cwd, KernelBridge bridge, bool isDefault = false) : IAsyncDisposable
 {
     readonly SemaphoreSlim turn = new(1, 1);
     volatile string? deathMessage;
@@ -22,7 +22,7 @@ public sealed class CodeContext(string id, CodeLanguage language, string cwd, Ke
     public int Pid => bridge.Pid;
 
     /// <summary>A language's default context, which the next execution naming no context replaces once its kernel has died.</summary>
-    public bool IsDefault { get; set; }
+    public bool IsDefault { get; } = isDefault;
 
     /// <summary>Whether its kernel died: every later execution fails.</summary>
     public bool IsDead => deathMessage is not null;

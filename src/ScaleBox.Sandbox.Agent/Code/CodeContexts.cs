@@ -13,7 +13,9 @@ public sealed class CodeContexts(AgentOptions options) : IAsyncDisposable
     readonly ConcurrentDictionary<string, CodeContext> byId = new();
     readonly ConcurrentDictionary<string, Lazy<Task<CodeContext>>> defaults = new();
 
-    public async Task<CodeContext> CreateAsync(string language, string cwd, CancellationToken cancel)
+    public Task<CodeContext> CreateAsync(string language, string cwd, CancellationToken cancel) => CreateAsync(language, cwd, isDefault: false, cancel);
+
+    async Task<CodeContext> CreateAsync(string language, string cwd, bool isDefault, CancellationToken cancel)
     {
         CodeLanguage resolved = CodeLanguage.Resolve(language);
         string directory = string.IsNullOrEmpty(cwd) ? options.Home : cwd;
@@ -30,7 +32,7 @@ public sealed class CodeContexts(AgentOptions options) : IAsyncDisposable
         {
             throw new RpcException(new Status(StatusCode.Internal, e.Message));
         }
-        var context = new CodeContext(Guid.NewGuid().ToString("N"), resolved, directory, bridge);
+        var context = new CodeContext(Guid.NewGuid().ToString("N"), resolved, directory, bridge, isDefault);
         byId[context.Id] = context;
         return context;
     }
@@ -71,12 +73,8 @@ public sealed class CodeContexts(AgentOptions options) : IAsyncDisposable
         }
     }
 
-    async Task<CodeContext> CreateDefaultAsync(string language)
-    {
-        CodeContext context = await CreateAsync(language, "", CancellationToken.None);
-        context.IsDefault = true;
-        return context;
-    }
+    // Default from its start: it is findable by id as soon as it exists.
+    Task<CodeContext> CreateDefaultAsync(string language) => CreateAsync(language, "", isDefault: true, CancellationToken.None);
 
     public async Task DestroyAsync(string id)
     {

@@ -151,8 +151,23 @@ public sealed class KernelBridge : IAsyncDisposable
         {
             return $"{what} died";
         }
-        int code = process.ExitCode;
-        return code is > 128 and < 128 + 32 ? $"{what} was killed by signal {code - 128}" : $"{what} exited with code {code}";
+        return Ending(what, process.ExitCode);
+    }
+
+    /// <summary>
+    /// How a runner that exited with <paramref name="exitCode"/> ended, worded as the bridges word
+    /// a kernel's end (child_signals.py): the signal by its symbol, SIGKILL with the out-of-memory
+    /// killer, its most common sender.
+    /// </summary>
+    internal static string Ending(string what, int exitCode)
+    {
+        if (exitCode is not (> 128 and < 128 + 32))
+        {
+            return $"{what} exited with code {exitCode}";
+        }
+        int signal = exitCode - 128;
+        string hint = signal == Processes.LibC.SIGKILL ? " (sent by the system when it runs out of memory, among others)" : "";
+        return $"{what} was killed by {Processes.Signals.Symbol(signal)}{hint}";
     }
 
     public string StderrTail { get { lock (stderrTail) { return stderrTail.ToString().Trim(); } } }

@@ -18,6 +18,19 @@ public static class Signals
         "power failure", "bad system call",
     ];
 
+    // As Python's signal.Signals names them (the code bridges' wording of a dying kernel).
+    static readonly string[] Symbols =
+    [
+        "", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL",
+        "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
+        "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
+        "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+    ];
+
+    /// <summary>"SIGKILL" for 9, "signal 34" for one without a symbol.</summary>
+    public static string Symbol(int signal) =>
+        signal > 0 && signal < Symbols.Length ? Symbols[signal] : "signal " + signal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>"killed" for 9, "terminated" for 15, "signal 34" for one without a name.</summary>
     public static string Name(int signal) =>
         signal > 0 && signal < Names.Length ? Names[signal] : "signal " + signal.ToString(System.Globalization.CultureInfo.InvariantCulture);
