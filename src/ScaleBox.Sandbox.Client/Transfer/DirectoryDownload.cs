@@ -40,23 +40,11 @@ internal static class DirectoryDownload
         string localDirectory, SandboxTreeCopyOptions options, IProgress<SandboxTransferProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // The listing is asked for alongside the Stat, one round trip for both; the Stat says whether it counts.
-        Task<IReadOnlyList<SandboxItem>> listingTask = client.Files.GetChildItemsAsync(remoteDirectory, SandboxFileSystem.RecursiveDepth, cancellationToken);
-        SandboxItem root;
-        try
+        (SandboxItem root, IReadOnlyList<SandboxItem>? listing) = await DirectoryLookup.StatWithListingAsync(client, remoteDirectory, cancellationToken).ConfigureAwait(false);
+        if (listing is null)
         {
-            root = await client.Files.GetItemAsync(remoteDirectory, cancellationToken).ConfigureAwait(false);
-            if (!root.IsDirectory)
-            {
-                throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is not a directory", Operation, remoteDirectory, null);
-            }
+            throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is not a directory", Operation, remoteDirectory, null);
         }
-        catch (Exception)
-        {
-            await SideRequest.WaitQuietlyAsync(listingTask).ConfigureAwait(false);
-            throw;
-        }
-        IReadOnlyList<SandboxItem> listing = await listingTask.ConfigureAwait(false);
         await foreach (SandboxTransferOutcome outcome in RunAsync(client, remoteDirectory, root, listing, localDirectory, options, progress, cancellationToken)
             .ConfigureAwait(false))
         {

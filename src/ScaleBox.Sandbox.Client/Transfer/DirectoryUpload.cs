@@ -42,10 +42,7 @@ internal static class DirectoryUpload
         }
 
         // The destination itself: a missing one is made, an existing directory merged into; anything else ends the copy.
-        RemoteTreeIndex existing = known
-            ?? (options.DestinationMissing
-                ? RemoteTreeIndex.Missing
-                : await RemoteTreeIndex.LoadAsync(client, remoteRoot, Operation, cancellationToken).ConfigureAwait(false));
+        RemoteTreeIndex existing = known ?? await RemoteTreeIndex.OfDestinationAsync(client, remoteRoot, options, Operation, cancellationToken).ConfigureAwait(false);
 
         var directories = new List<LocalTreeEntry>();
         var files = new List<LocalTreeEntry>();

@@ -26,34 +26,35 @@ internal sealed class RemoteTreeIndex
     public static RemoteTreeIndex Missing { get; } = new RemoteTreeIndex(rootExists: false);
 
     /// <summary>
+    /// What is at a tree copy's destination: nothing, without asking, when the caller has just found
+    /// it missing (<see cref="SandboxTreeCopyOptions.DestinationMissing"/>); otherwise as <see cref="LoadAsync"/> finds it.
+    /// </summary>
+    public static Task<RemoteTreeIndex> OfDestinationAsync(SandboxClient client, string remoteRoot, SandboxTreeCopyOptions options, string operation,
+        CancellationToken cancellationToken) =>
+        options.DestinationMissing ? Task.FromResult(Missing) : LoadAsync(client, remoteRoot, operation, cancellationToken);
+
+    /// <summary>
     /// The destination's Stat and its recursive listing, asked for side by side (one round trip,
-    /// not two); the Stat decides what the listing's answer means: none when the destination is
-    /// missing or not a directory.
+    /// not two: <see cref="DirectoryLookup"/>); the Stat decides what the listing's answer means:
+    /// none when the destination is missing or not a directory.
     /// </summary>
     /// <exception cref="SandboxException">InvalidArgument when the destination is not a directory; anything the Stat or listing raises but NotFound.</exception>
     public static async Task<RemoteTreeIndex> LoadAsync(SandboxClient client, string remoteRoot, string operation, CancellationToken cancellationToken)
     {
-        Task<IReadOnlyList<SandboxItem>> listing = client.Files.GetChildItemsAsync(remoteRoot, SandboxFileSystem.RecursiveDepth, cancellationToken);
-        SandboxItem root;
+        (SandboxItem Item, IReadOnlyList<SandboxItem>? Listing) found;
         try
         {
-            root = await client.Files.GetItemAsync(remoteRoot, cancellationToken).ConfigureAwait(false);
+            found = await DirectoryLookup.StatWithListingAsync(client, remoteRoot, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (SandboxException e) when (e.Code == SandboxErrorCode.NotFound)
         {
-            await SideRequest.WaitQuietlyAsync(listing).ConfigureAwait(false);
-            if (e is SandboxException { Code: SandboxErrorCode.NotFound })
-            {
-                return Missing;
-            }
-            throw;
+            return Missing;
         }
-        if (!root.IsDirectory)
+        if (found.Listing is null)
         {
-            await SideRequest.WaitQuietlyAsync(listing).ConfigureAwait(false);
             throw client.Errors.FromStatus(SandboxErrorCode.InvalidArgument, "it is a file, not a directory", operation, remoteRoot, null);
         }
-        return FromListing(await listing.ConfigureAwait(false), remoteRoot, root.Path);
+        return FromListing(found.Listing, remoteRoot, found.Item.Path);
     }
 
     /// <summary>One recursive listing of a directory known to exist, keyed by path relative to it.</summary>

@@ -41,9 +41,7 @@ internal static class SandboxToSandboxCopy
     {
         // The two sandboxes are asked at once: what the target already has, and the source's listing,
         // whose failure is the one reported when both fail.
-        Task<RemoteTreeIndex> loading = options.DestinationMissing
-            ? Task.FromResult(RemoteTreeIndex.Missing)
-            : RemoteTreeIndex.LoadAsync(target, targetDirectory, Operation, cancellationToken);
+        Task<RemoteTreeIndex> loading = RemoteTreeIndex.OfDestinationAsync(target, targetDirectory, options, Operation, cancellationToken);
         IReadOnlyList<SandboxItem> listing;
         try
         {

@@ -448,14 +448,9 @@ public sealed class CopySbxItemCommand : SessionCmdlet
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (PlannedCopy copy in _plan)
         {
-            if (copy.Upload || taken.Contains(copy.Source))
-            {
-                continue;
-            }
-            if (!copy.IsDirectory && _begunDownloads.TryGetValue(copy.Source, out SandboxDownloadRequest? begun))
+            if (copy is { Upload: false, IsDirectory: false } && _begunDownloads.TryGetValue(copy.Source, out SandboxDownloadRequest? begun) && taken.Add(copy.Source))
             {
                 copy.BegunDownload = begun;
-                taken.Add(copy.Source);
             }
         }
         // The ones taken stay, to be disposed with the command once their copies are done.
