@@ -29,26 +29,50 @@ internal abstract class ConnectCodec
     /// <exception cref="RpcException">Internal when the bytes are not a <typeparamref name="T"/>.</exception>
     public T Parse<T>(byte[] data)
     {
-        MessageDescriptor descriptor = DescriptorOf<T>.Value;
         try
         {
-            return (T)ParseCore(data, descriptor);
+            return (T)ParseCore(data, MessageTypeOf<T>.Value);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException || e is InvalidJsonException || e is DecoderFallbackException)
         {
             throw new RpcException(new Status(StatusCode.Internal,
-                $"cannot read the {Name} response as {descriptor.FullName}: {e.Message}", e));
+                $"cannot read the {Name} response as {MessageTypeOf<T>.Value.Descriptor.FullName}: {e.Message}", e));
         }
     }
 
-    protected abstract IMessage ParseCore(byte[] data, MessageDescriptor descriptor);
+    protected abstract IMessage ParseCore(byte[] data, MessageType type);
 
-    /// <summary>The generated message class's static <c>Descriptor</c>, looked up once per type.</summary>
-    static class DescriptorOf<T>
+    /// <summary>
+    /// What a codec needs of a generated message class. Its parser comes from the class's static
+    /// <c>Parser</c>, which runs only that class's own static constructor; its descriptor (the JSON
+    /// codec's need, and an error's wording) is asked for only when needed, since the first
+    /// descriptor of a .proto file builds the reflection of every message in it: hundreds of methods
+    /// compiled and run on a session's first call.
+    /// </summary>
+    protected sealed class MessageType
     {
-        public static readonly MessageDescriptor Value =
-            typeof(T).GetProperty("Descriptor", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as MessageDescriptor
-            ?? throw new InvalidOperationException($"{typeof(T)} is not a message class generated from a .proto file.");
+        readonly Type _type;
+        MessageDescriptor? _descriptor;
+
+        public MessageType(Type type)
+        {
+            _type = type;
+            Parser = StaticOf<MessageParser>(type, "Parser");
+        }
+
+        public MessageParser Parser { get; }
+
+        public MessageDescriptor Descriptor => _descriptor ??= StaticOf<MessageDescriptor>(_type, "Descriptor");
+
+        static TValue StaticOf<TValue>(Type type, string property) where TValue : class =>
+            type.GetProperty(property, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as TValue
+            ?? throw new InvalidOperationException($"{type} is not a message class generated from a .proto file.");
+    }
+
+    /// <summary>The <see cref="MessageType"/> of a generated message class, made once per type.</summary>
+    static class MessageTypeOf<T>
+    {
+        public static readonly MessageType Value = new MessageType(typeof(T));
     }
 
     sealed class ProtoCodec : ConnectCodec
@@ -57,7 +81,7 @@ internal abstract class ConnectCodec
 
         public override byte[] Serialize(IMessage message) => message.ToByteArray();
 
-        protected override IMessage ParseCore(byte[] data, MessageDescriptor descriptor) => descriptor.Parser.ParseFrom(data);
+        protected override IMessage ParseCore(byte[] data, MessageType type) => type.Parser.ParseFrom(data);
     }
 
     sealed class JsonCodec : ConnectCodec
@@ -72,7 +96,7 @@ internal abstract class ConnectCodec
 
         public override byte[] Serialize(IMessage message) => Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(message));
 
-        protected override IMessage ParseCore(byte[] data, MessageDescriptor descriptor) =>
-            Parser.Parse(StrictUtf8.GetString(data), descriptor);
+        protected override IMessage ParseCore(byte[] data, MessageType type) =>
+            Parser.Parse(StrictUtf8.GetString(data), type.Descriptor);
     }
 }
